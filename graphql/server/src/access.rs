@@ -1,0 +1,248 @@
+//! Who is asking, and what they may touch. Every resolver goes through here first.
+
+use crate::auth::{self, TokenError, API_KEY_PREFIX};
+use crate::error::{ApiError, ApiResult};
+use crate::store::{ApiKeyRow, AppRow, ConnectionRow, IntegrationRow, Role, UserRow};
+use crate::AppState;
+use async_graphql::Context;
+use std::sync::Arc;
+
+/// The caller of one request, resolved from the `authorization` header before execution.
+#[derive(Clone, Debug)]
+pub enum Principal {
+    /// No credentials.
+    Anonymous,
+    /// Credentials that were refused; public operations still treat the caller as anonymous.
+    Rejected(TokenError),
+    /// A signed-in person (read fresh from the store for this request).
+    User(UserRow),
+    /// An organization's API key, acting as a member with the key's role.
+    ApiKey(ApiKeyRow),
+}
+
+/// What a request brings besides its query: the caller and the `organization` header.
+#[derive(Clone, Debug)]
+pub struct RequestAuth {
+    pub principal: Principal,
+    pub org_header: Option<String>,
+}
+
+impl RequestAuth {
+    /// Resolves the raw `authorization` header: a JWT (raw or `Bearer`) or `service:<key>`.
+    pub async fn resolve(
+        state: &AppState,
+        authorization: Option<&str>,
+        organization: Option<&str>,
+    ) -> RequestAuth {
+        let principal = match authorization.map(str::trim).filter(|s| !s.is_empty()) {
+            None => Principal::Anonymous,
+            Some(raw) => principal_of(state, raw).await,
+        };
+        RequestAuth {
+            principal,
+            org_header: organization
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+        }
+    }
+}
+
+async fn principal_of(state: &AppState, raw: &str) -> Principal {
+    if let Some(key) = raw.strip_prefix(API_KEY_PREFIX) {
+        let now = auth::rfc3339(auth::now());
+        return match state
+            .store
+            .use_api_key(&auth::sha256_hex(key.trim()), &now)
+            .await
+        {
+            Ok(Some(row)) => Principal::ApiKey(row),
+            Ok(None) => Principal::Rejected(TokenError::Invalid),
+            Err(e) => {
+                tracing::error!(error = %e, "looking up an API key");
+                Principal::Rejected(TokenError::Invalid)
+            }
+        };
+    }
+    let jwt = raw
+        .strip_prefix("Bearer ")
+        .or_else(|| raw.strip_prefix("bearer "))
+        .unwrap_or(raw)
+        .trim();
+    let claims = match state.tokens.decode(jwt) {
+        Ok(c) => c,
+        Err(e) => return Principal::Rejected(e),
+    };
+    match state.store.user_by_id(&claims.sub).await {
+        // A token made before the user's last logout, password change or removal is dead.
+        Ok(Some(user)) if user.token_version == claims.ver && user.status != "locked" => {
+            Principal::User(user)
+        }
+        Ok(_) => Principal::Rejected(TokenError::Invalid),
+        Err(e) => {
+            tracing::error!(error = %e, "looking up a token's user");
+            Principal::Rejected(TokenError::Invalid)
+        }
+    }
+}
+
+/// The per-request view resolvers use: the shared state plus the caller.
+pub struct Access<'a> {
+    pub state: &'a Arc<AppState>,
+    pub auth: &'a RequestAuth,
+}
+
+impl<'a> Access<'a> {
+    /// From a resolver's context. A schema executed without `RequestAuth` is anonymous.
+    pub fn of(ctx: &Context<'a>) -> Access<'a> {
+        static ANONYMOUS: RequestAuth = RequestAuth {
+            principal: Principal::Anonymous,
+            org_header: None,
+        };
+        Access {
+            state: ctx.data_unchecked::<Arc<AppState>>(),
+            auth: ctx.data_opt::<RequestAuth>().unwrap_or(&ANONYMOUS),
+        }
+    }
+
+    fn refused(&self) -> ApiError {
+        match &self.auth.principal {
+            Principal::Rejected(TokenError::Expired) => ApiError::TokenExpired,
+            _ => ApiError::Unauthenticated,
+        }
+    }
+
+    /// A signed-in person, pending or not (for `me`, `myMail`, `logout`).
+    pub fn person(&self) -> ApiResult<&'a UserRow> {
+        match &self.auth.principal {
+            Principal::User(u) => Ok(u),
+            Principal::ApiKey(_) => Err(ApiError::Forbidden(
+                "An API key acts for an organization, not for a person.",
+            )),
+            _ => Err(self.refused()),
+        }
+    }
+
+    /// A signed-in person whose email is confirmed.
+    pub fn active_user(&self) -> ApiResult<&'a UserRow> {
+        let user = self.person()?;
+        if user.is_active() {
+            Ok(user)
+        } else {
+            Err(ApiError::Forbidden(
+                "Confirm your email address first: open the link we mailed you.",
+            ))
+        }
+    }
+
+    /// Fails unless someone is signed in (a confirmed person or an API key).
+    pub fn signed_in(&self) -> ApiResult<()> {
+        match &self.auth.principal {
+            Principal::ApiKey(_) => Ok(()),
+            _ => self.active_user().map(|_| ()),
+        }
+    }
+
+    /// The caller's role in `org_id`, read fresh. Not a member (or no such organization):
+    /// `NOT_FOUND`, so nobody learns what exists elsewhere.
+    pub async fn role_in(&self, org_id: &str) -> ApiResult<Role> {
+        match &self.auth.principal {
+            Principal::ApiKey(key) => {
+                if key.org_id == org_id {
+                    Ok(Role::parse(&key.role))
+                } else {
+                    Err(ApiError::NotFound("Organization"))
+                }
+            }
+            _ => {
+                let user = self.active_user()?;
+                self.state
+                    .store
+                    .role_of(org_id, &user.id)
+                    .await?
+                    .ok_or(ApiError::NotFound("Organization"))
+            }
+        }
+    }
+
+    /// Like [`Access::role_in`], and the role must be Owner.
+    pub async fn owner_of(&self, org_id: &str) -> ApiResult<()> {
+        match self.role_in(org_id).await? {
+            Role::Owner => Ok(()),
+            Role::User => Err(ApiError::Forbidden(
+                "Only an owner of the organization can do that.",
+            )),
+        }
+    }
+
+    /// The organization a request acts for: the argument, else the `organization` header.
+    /// Both given and different: `ORG_MISMATCH`.
+    pub fn org_scope(&self, arg: Option<&str>) -> ApiResult<Option<String>> {
+        match (
+            arg.filter(|s| !s.is_empty()),
+            self.auth.org_header.as_deref(),
+        ) {
+            (Some(a), Some(h)) if a != h => Err(ApiError::OrgMismatch),
+            (Some(a), _) => Ok(Some(a.to_string())),
+            (None, h) => Ok(h.map(str::to_string)),
+        }
+    }
+
+    /// An application the caller may see, with their role in its organization.
+    pub async fn app(&self, app_id: &str) -> ApiResult<(AppRow, Role)> {
+        self.signed_in()?;
+        let app = self
+            .state
+            .store
+            .app_by_id(app_id)
+            .await?
+            .ok_or(ApiError::NotFound("Source"))?;
+        let role = self
+            .role_in(&app.org_id)
+            .await
+            .map_err(|e| hide(e, "Source"))?;
+        self.org_scope(Some(&app.org_id))?;
+        Ok((app, role))
+    }
+
+    /// A connection the caller may see, with their role in its organization.
+    pub async fn connection(&self, id: &str) -> ApiResult<(ConnectionRow, Role)> {
+        self.signed_in()?;
+        let c = self
+            .state
+            .store
+            .connection_by_id(id)
+            .await?
+            .ok_or(ApiError::NotFound("Connection"))?;
+        let role = self
+            .role_in(&c.org_id)
+            .await
+            .map_err(|e| hide(e, "Connection"))?;
+        self.org_scope(Some(&c.org_id))?;
+        Ok((c, role))
+    }
+
+    /// An integration the caller may see, with its application and the caller's role.
+    pub async fn integration(&self, id: &str) -> ApiResult<(IntegrationRow, AppRow, Role)> {
+        self.signed_in()?;
+        let i = self
+            .state
+            .store
+            .integration_by_id(id)
+            .await?
+            .ok_or(ApiError::NotFound("Integration"))?;
+        let (app, role) = self
+            .app(&i.app_id)
+            .await
+            .map_err(|e| hide(e, "Integration"))?;
+        Ok((i, app, role))
+    }
+}
+
+/// Another organization's object is reported as the object not found, never as forbidden.
+fn hide(e: ApiError, what: &'static str) -> ApiError {
+    match e {
+        ApiError::NotFound(_) => ApiError::NotFound(what),
+        other => other,
+    }
+}

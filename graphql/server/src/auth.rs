@@ -1,0 +1,333 @@
+//! Credentials: password hashing, JWTs, API keys, one-use link tokens, and random ids.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use jsonwebtoken::{Algorithm as JwtAlgorithm, DecodingKey, EncodingKey, Header, Validation};
+use rand::rngs::OsRng;
+use rand::{Rng, RngCore};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+/// The `iss` of every token this server makes, and the only one it accepts.
+pub const ISSUER: &str = "houston";
+/// The `aud` of every token this server makes, and the only one it accepts.
+pub const AUDIENCE: &str = "houston-api";
+/// Clock skew tolerated on `exp` (seconds).
+pub const LEEWAY_SECS: u64 = 30;
+/// A token lives this long unless `createToken(duration:)` asks for more days.
+pub const TOKEN_LIFETIME_SECS: i64 = 24 * 60 * 60;
+/// The prefix that marks an API key in the `authorization` header.
+pub const API_KEY_PREFIX: &str = "service:";
+
+const ID_ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+
+/// A 21-character random id over `A-Za-z0-9_-` (126 bits, like nanoid).
+pub fn new_id() -> String {
+    let mut rng = OsRng;
+    (0..21)
+        .map(|_| ID_ALPHABET[rng.gen_range(0..64)] as char)
+        .collect()
+}
+
+/// A random secret of 32 bytes, URL-safe base64.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// SHA-256, hex: how link tokens and API keys are stored (they are random, so no salt is
+/// needed and a lookup by hash stays an index seek).
+pub fn sha256_hex(s: &str) -> String {
+    Sha256::digest(s.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The current time, whole seconds, UTC.
+pub fn now() -> OffsetDateTime {
+    let t = OffsetDateTime::now_utc();
+    t.replace_nanosecond(0).unwrap_or(t)
+}
+
+/// RFC 3339 text of `t` (`2026-11-27T10:00:00Z`).
+pub fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+/// RFC 3339 text of a unix time.
+pub fn rfc3339_unix(secs: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(secs)
+        .map(rfc3339)
+        .unwrap_or_default()
+}
+
+/// Passwords: Argon2id at OWASP's minimum (19 MiB, 2 passes, 1 lane).
+#[derive(Clone)]
+pub struct Passwords {
+    argon: Argon2<'static>,
+}
+
+impl Default for Passwords {
+    fn default() -> Self {
+        let params = Params::new(19 * 1024, 2, 1, None).expect("constant Argon2 parameters");
+        Passwords {
+            argon: Argon2::new(Algorithm::Argon2id, Version::V0x13, params),
+        }
+    }
+}
+
+impl Passwords {
+    /// Hashes on a blocking thread: 20-50 ms of CPU must not stall the async workers.
+    pub async fn hash(&self, password: String) -> anyhow::Result<String> {
+        let argon = self.argon.clone();
+        tokio::task::spawn_blocking(move || {
+            let salt = SaltString::generate(&mut OsRng);
+            argon
+                .hash_password(password.as_bytes(), &salt)
+                .map(|h| h.to_string())
+                .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
+        })
+        .await?
+    }
+
+    /// Verifies on a blocking thread. With no stored hash it still does the work of a
+    /// verification, so a missing account takes as long as a wrong password.
+    pub async fn verify(&self, password: String, hash: Option<String>) -> bool {
+        let argon = self.argon.clone();
+        tokio::task::spawn_blocking(move || match hash {
+            Some(hash) => match PasswordHash::new(&hash) {
+                Ok(parsed) => argon.verify_password(password.as_bytes(), &parsed).is_ok(),
+                Err(_) => false,
+            },
+            None => {
+                let salt = SaltString::generate(&mut OsRng);
+                let _ = argon.hash_password(password.as_bytes(), &salt);
+                false
+            }
+        })
+        .await
+        .unwrap_or(false)
+    }
+}
+
+/// What a token carries. Roles are deliberately absent: they are read fresh per request.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Claims {
+    /// The user id.
+    pub sub: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub iss: String,
+    pub aud: String,
+    /// The user's token version when the token was made; a higher stored version revokes it.
+    pub ver: i64,
+    /// Whether the user is a system administrator (always false here; kept for the wire).
+    #[serde(rename = "sU", default)]
+    pub su: bool,
+}
+
+/// Why a token was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenError {
+    /// Valid signature, but past `exp` (plus the leeway).
+    Expired,
+    /// Anything else: bad signature, wrong algorithm, issuer or audience, garbage.
+    Invalid,
+}
+
+/// Signs and checks HS256 tokens with one secret.
+#[derive(Clone)]
+pub struct Tokens {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Tokens(<secret>)")
+    }
+}
+
+/// The minimum length of the signing secret (256 bits).
+pub const MIN_SECRET_BYTES: usize = 32;
+
+impl Tokens {
+    /// From a secret of at least 32 bytes.
+    pub fn new(secret: &[u8]) -> anyhow::Result<Self> {
+        anyhow::ensure!(
+            secret.len() >= MIN_SECRET_BYTES,
+            "the token secret must be at least {MIN_SECRET_BYTES} bytes"
+        );
+        Ok(Tokens {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+        })
+    }
+
+    /// Reads the secret from `path`, or creates it there (64 random bytes, mode 0600) when
+    /// the file does not exist, so tokens survive restarts.
+    pub fn from_file(path: &Path) -> anyhow::Result<Self> {
+        use anyhow::Context;
+        match std::fs::read(path) {
+            Ok(bytes) => {
+                let text = String::from_utf8_lossy(&bytes);
+                let secret = URL_SAFE_NO_PAD
+                    .decode(text.trim())
+                    .unwrap_or_else(|_| bytes.clone());
+                Tokens::new(&secret)
+                    .with_context(|| format!("secret file {} is too short", path.display()))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir)
+                        .with_context(|| format!("creating {}", dir.display()))?;
+                }
+                let mut secret = [0u8; 64];
+                OsRng.fill_bytes(&mut secret);
+                write_private(path, URL_SAFE_NO_PAD.encode(secret).as_bytes())
+                    .with_context(|| format!("writing secret file {}", path.display()))?;
+                Tokens::new(&secret)
+            }
+            Err(e) => Err(e).with_context(|| format!("reading secret file {}", path.display())),
+        }
+    }
+
+    /// A fresh random secret, for tests and throwaway servers.
+    pub fn random() -> Self {
+        let mut secret = [0u8; 64];
+        OsRng.fill_bytes(&mut secret);
+        Tokens::new(&secret).expect("64 bytes is long enough")
+    }
+
+    /// Makes a token for `user_id` at token version `ver`, valid for `lifetime_secs`.
+    pub fn issue(
+        &self,
+        user_id: &str,
+        ver: i64,
+        lifetime_secs: i64,
+    ) -> anyhow::Result<(String, Claims)> {
+        let iat = now().unix_timestamp();
+        let claims = Claims {
+            sub: user_id.to_string(),
+            iat,
+            exp: iat + lifetime_secs,
+            iss: ISSUER.to_string(),
+            aud: AUDIENCE.to_string(),
+            ver,
+            su: false,
+        };
+        let token =
+            jsonwebtoken::encode(&Header::new(JwtAlgorithm::HS256), &claims, &self.encoding)?;
+        Ok((token, claims))
+    }
+
+    /// Checks signature (HS256 only), `exp` (with leeway), `iss` and `aud`.
+    pub fn decode(&self, token: &str) -> Result<Claims, TokenError> {
+        let mut v = Validation::new(JwtAlgorithm::HS256);
+        v.leeway = LEEWAY_SECS;
+        v.set_issuer(&[ISSUER]);
+        v.set_audience(&[AUDIENCE]);
+        v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        match jsonwebtoken::decode::<Claims>(token, &self.decoding, &v) {
+            Ok(data) => Ok(data.claims),
+            Err(e) if matches!(e.kind(), jsonwebtoken::errors::ErrorKind::ExpiredSignature) => {
+                Err(TokenError::Expired)
+            }
+            Err(_) => Err(TokenError::Invalid),
+        }
+    }
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::write(path, bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_21_characters_of_the_alphabet() {
+        for _ in 0..100 {
+            let id = new_id();
+            assert_eq!(id.len(), 21, "the seed promises 21-character ids");
+            assert!(id.bytes().all(|b| ID_ALPHABET.contains(&b)));
+        }
+        assert_ne!(
+            new_id(),
+            new_id(),
+            "126 random bits never repeat in practice"
+        );
+    }
+
+    #[test]
+    fn tokens_round_trip_and_reject_other_keys() {
+        let tokens = Tokens::random();
+        let (jwt, claims) = tokens.issue("u1", 3, 60).unwrap();
+        let back = tokens.decode(&jwt).unwrap();
+        assert_eq!(back.sub, "u1");
+        assert_eq!(back.ver, 3);
+        assert_eq!(back.exp, claims.iat + 60);
+        assert_eq!(
+            Tokens::random().decode(&jwt).unwrap_err(),
+            TokenError::Invalid
+        );
+        assert_eq!(
+            tokens
+                .issue("u1", 0, -3600)
+                .map(|(t, _)| tokens.decode(&t))
+                .unwrap()
+                .unwrap_err(),
+            TokenError::Expired
+        );
+    }
+
+    #[test]
+    fn secret_file_is_created_private_and_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/secret");
+        let a = Tokens::from_file(&path).unwrap();
+        let (jwt, _) = a.issue("u", 0, 60).unwrap();
+        let b = Tokens::from_file(&path).unwrap();
+        assert!(b.decode(&jwt).is_ok(), "a restart must keep tokens valid");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "the secret must be readable by its owner only");
+        }
+        std::fs::write(dir.path().join("short"), "abc").unwrap();
+        assert!(Tokens::from_file(&dir.path().join("short")).is_err());
+    }
+
+    #[tokio::test]
+    async fn passwords_verify_only_the_right_one() {
+        let p = Passwords::default();
+        let h = p.hash("correct horse".into()).await.unwrap();
+        assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
+        assert!(p.verify("correct horse".into(), Some(h.clone())).await);
+        assert!(!p.verify("wrong".into(), Some(h)).await);
+        assert!(!p.verify("x".into(), None).await);
+    }
+}

@@ -1,0 +1,320 @@
+//! Persistence: the [`Store`] trait and its SQLite implementation.
+//!
+//! Every method that changes data is one transaction, and invariants that must hold under
+//! concurrency (the last Owner, a connection in use, a one-use link) are checked inside
+//! that transaction rather than by the caller.
+
+mod sqlite;
+
+pub use sqlite::SqliteStore;
+
+use async_trait::async_trait;
+use serde_json::Value;
+
+/// What can go wrong in the store, in terms the resolvers can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique value (an email, a membership) already exists.
+    #[error("already exists")]
+    Conflict,
+    /// The change would leave an organization without an Owner.
+    #[error("an organization must keep at least one owner")]
+    LastOwner,
+    /// The row is referenced by another (a connection used by an integration).
+    #[error("still in use")]
+    InUse,
+    /// The row to change does not exist (any more).
+    #[error("not found")]
+    NotFound,
+    /// The database failed; the detail is logged, never shown to a client.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The migrations could not be applied.
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// Result of a store call.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A member's role in an organization.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, async_graphql::Enum)]
+pub enum Role {
+    /// Full control of the organization.
+    Owner,
+    /// Reads the organization and works on its pipelines.
+    User,
+}
+
+impl Role {
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "OWNER",
+            Role::User => "USER",
+        }
+    }
+    /// Parses the stored spelling; anything unknown is the lesser role.
+    pub fn parse(s: &str) -> Role {
+        if s == "OWNER" {
+            Role::Owner
+        } else {
+            Role::User
+        }
+    }
+}
+
+/// A person's account.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: String,
+    pub username: String,
+    pub password_hash: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company: Option<String>,
+    pub status: String,
+    pub email_verified: bool,
+    pub token_version: i64,
+    pub created_at: String,
+}
+
+impl UserRow {
+    /// True once the email is confirmed (or the invitation accepted).
+    pub fn is_active(&self) -> bool {
+        self.status == "active"
+    }
+}
+
+/// A person's profile, as given at sign-up or by `updateUser`.
+#[derive(Clone, Debug, Default)]
+pub struct Profile {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company: Option<String>,
+}
+
+/// An organization.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct OrgRow {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub enabled: bool,
+    pub created_at: String,
+}
+
+/// A member of an organization with their role.
+#[derive(Clone, Debug)]
+pub struct MemberRow {
+    pub user: UserRow,
+    pub role: Role,
+}
+
+/// A clickstream source.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct AppRow {
+    pub id: String,
+    pub org_id: String,
+    pub name: String,
+    pub platform: String,
+    pub created_at: String,
+}
+
+/// Saved credentials for one destination.
+#[derive(Clone, Debug)]
+pub struct ConnectionRow {
+    pub id: String,
+    pub org_id: String,
+    pub name: String,
+    pub integration_code: String,
+    pub connection_prototype_id: String,
+    pub details: Value,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A destination switched on for a source.
+#[derive(Clone, Debug)]
+pub struct IntegrationRow {
+    pub id: String,
+    pub app_id: String,
+    pub connection_id: Option<String>,
+    pub name: String,
+    pub code: String,
+    pub config: Value,
+    pub enabled: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// An organization's API key (without the key, which is never stored).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ApiKeyRow {
+    pub id: String,
+    pub org_id: String,
+    pub label: String,
+    pub role: String,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+}
+
+/// A mail in the outbox.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct MailRow {
+    pub id: String,
+    pub to_address: String,
+    pub kind: String,
+    pub subject: String,
+    pub body: String,
+    pub token: Option<String>,
+    pub created_at: String,
+}
+
+/// A one-use link to create with a mail, in the same transaction as the change it goes with.
+#[derive(Clone, Debug)]
+pub struct NewLink {
+    pub token_hash: String,
+    pub kind: &'static str,
+    pub expires_at: String,
+    pub mail: MailRow,
+}
+
+/// What a one-use link, once consumed, does to its user.
+#[derive(Clone, Debug)]
+pub enum LinkEffect {
+    /// Confirms the email and activates the account.
+    ConfirmEmail,
+    /// Sets the password (hash), confirms the email, activates, and revokes older tokens.
+    SetPassword(String),
+}
+
+/// Fields of an integration to change; `None` keeps the stored value.
+#[derive(Clone, Debug, Default)]
+pub struct IntegrationPatch {
+    pub name: Option<String>,
+    pub config: Option<Value>,
+    pub connection_id: Option<Option<String>>,
+    pub enabled: Option<bool>,
+}
+
+/// The persistence the server needs. One implementation per database.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    // Users and their links.
+    /// Creates a user; with `link`, also its mailed link. `Conflict` when the username exists.
+    async fn create_user(&self, user: &UserRow, link: Option<&NewLink>) -> StoreResult<()>;
+    async fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRow>>;
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRow>>;
+    /// Users who share at least one organization with `user_id` (themselves included).
+    async fn users_sharing_orgs(&self, user_id: &str) -> StoreResult<Vec<UserRow>>;
+    async fn update_profile(&self, user_id: &str, profile: &Profile) -> StoreResult<()>;
+    /// Sets a new password hash and bumps the token version (revoking every token).
+    async fn change_password(&self, user_id: &str, hash: &str) -> StoreResult<()>;
+    /// Bumps the token version: every token issued before is refused from now on.
+    async fn revoke_tokens(&self, user_id: &str) -> StoreResult<()>;
+    /// Records a mailed link for an existing user.
+    async fn create_link(&self, user_id: &str, link: &NewLink) -> StoreResult<()>;
+    /// Consumes an unexpired, unused link of one of `kinds` and applies `effect`, atomically.
+    /// Returns the updated user, or `None` when the link is unknown, used or expired.
+    async fn consume_link(
+        &self,
+        token_hash: &str,
+        kinds: &[&str],
+        now: &str,
+        effect: LinkEffect,
+    ) -> StoreResult<Option<UserRow>>;
+    async fn mail_to(&self, address: &str) -> StoreResult<Vec<MailRow>>;
+    async fn outbox(&self) -> StoreResult<Vec<MailRow>>;
+
+    // Organizations and members.
+    async fn create_org(&self, org: &OrgRow, owner_id: &str) -> StoreResult<()>;
+    async fn org_by_id(&self, id: &str) -> StoreResult<Option<OrgRow>>;
+    async fn orgs_of_user(&self, user_id: &str) -> StoreResult<Vec<OrgRow>>;
+    async fn update_org(
+        &self,
+        id: &str,
+        name: Option<&str>,
+        description: Option<&str>,
+    ) -> StoreResult<()>;
+    async fn delete_org(&self, id: &str) -> StoreResult<()>;
+    async fn role_of(&self, org_id: &str, user_id: &str) -> StoreResult<Option<Role>>;
+    async fn members(&self, org_id: &str) -> StoreResult<Vec<MemberRow>>;
+    /// Adds an existing user. `Conflict` when already a member.
+    async fn add_member(&self, org_id: &str, user_id: &str, role: Role) -> StoreResult<()>;
+    /// Creates a pending user, makes them a member and records their invitation, atomically.
+    async fn invite_member(
+        &self,
+        org_id: &str,
+        user: &UserRow,
+        role: Role,
+        link: &NewLink,
+    ) -> StoreResult<()>;
+    /// Removes a member and revokes their tokens; `LastOwner` if they are the last Owner.
+    async fn remove_member(&self, org_id: &str, user_id: &str) -> StoreResult<()>;
+    /// Changes a member's role; `LastOwner` when it would demote the last Owner.
+    async fn set_role(&self, org_id: &str, user_id: &str, role: Role) -> StoreResult<()>;
+
+    // Sources.
+    async fn create_app(&self, app: &AppRow) -> StoreResult<()>;
+    async fn app_by_id(&self, id: &str) -> StoreResult<Option<AppRow>>;
+    async fn apps_of_org(&self, org_id: &str) -> StoreResult<Vec<AppRow>>;
+    async fn update_app(
+        &self,
+        id: &str,
+        name: Option<&str>,
+        platform: Option<&str>,
+    ) -> StoreResult<()>;
+    async fn delete_app(&self, id: &str) -> StoreResult<()>;
+
+    // Connections.
+    async fn create_connection(&self, c: &ConnectionRow) -> StoreResult<()>;
+    async fn connection_by_id(&self, id: &str) -> StoreResult<Option<ConnectionRow>>;
+    async fn connections_of_org(
+        &self,
+        org_id: &str,
+        prototype: Option<&str>,
+    ) -> StoreResult<Vec<ConnectionRow>>;
+    async fn update_connection(
+        &self,
+        id: &str,
+        name: Option<&str>,
+        details: Option<&Value>,
+        now: &str,
+    ) -> StoreResult<()>;
+    /// Deletes a connection; `InUse` while an integration uses it.
+    async fn delete_connection(&self, id: &str) -> StoreResult<()>;
+
+    // Integrations.
+    async fn create_integration(&self, i: &IntegrationRow) -> StoreResult<()>;
+    async fn integration_by_id(&self, id: &str) -> StoreResult<Option<IntegrationRow>>;
+    async fn integrations_of_app(&self, app_id: &str) -> StoreResult<Vec<IntegrationRow>>;
+    async fn integrations_of_org(&self, org_id: &str) -> StoreResult<Vec<IntegrationRow>>;
+    async fn update_integration(
+        &self,
+        id: &str,
+        patch: &IntegrationPatch,
+        now: &str,
+    ) -> StoreResult<()>;
+    async fn delete_integration(&self, id: &str) -> StoreResult<()>;
+
+    // API keys.
+    async fn create_api_key(&self, key: &ApiKeyRow, key_hash: &str) -> StoreResult<()>;
+    async fn api_keys_of_org(&self, org_id: &str) -> StoreResult<Vec<ApiKeyRow>>;
+    async fn api_key_by_id(&self, id: &str) -> StoreResult<Option<ApiKeyRow>>;
+    /// Finds a key by its hash and records its use.
+    async fn use_api_key(&self, key_hash: &str, now: &str) -> StoreResult<Option<ApiKeyRow>>;
+    async fn revoke_api_key(&self, id: &str) -> StoreResult<()>;
+
+    // Sign-in throttling.
+    /// Counts one more attempt for `username` in a window of `window_secs` starting at the
+    /// first failure, and returns the count including this one.
+    async fn count_login_attempt(
+        &self,
+        username: &str,
+        now: i64,
+        window_secs: i64,
+    ) -> StoreResult<i64>;
+    /// Forgets the attempts of `username` (after a successful sign-in).
+    async fn clear_login_attempts(&self, username: &str) -> StoreResult<()>;
+}

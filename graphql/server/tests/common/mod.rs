@@ -1,0 +1,243 @@
+//! Shared test harness: a server on a real SQLite file, reachable in-process or over HTTP
+//! on a port-0 listener, and helpers that walk the sign-up flow.
+#![allow(dead_code)]
+
+use houston_server::{Houston, SecretSource, ServerConfig};
+use serde_json::{json, Value};
+use tempfile::TempDir;
+
+/// How a test reaches the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Via {
+    InProcess,
+    Http,
+}
+
+/// A server on a fresh SQLite file in a temporary directory.
+pub struct TestServer {
+    pub houston: Houston,
+    pub url: String,
+    pub dir: TempDir,
+    http: reqwest::Client,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl TestServer {
+    /// A new server, also listening on 127.0.0.1 port 0.
+    pub async fn start() -> TestServer {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let config = ServerConfig {
+            database_url: format!("sqlite://{}", dir.path().join("houston.db").display()),
+            secret: SecretSource::File(dir.path().join("secret")),
+            ..ServerConfig::in_memory()
+        };
+        Self::with_config(config, dir).await
+    }
+
+    pub async fn with_config(config: ServerConfig, dir: TempDir) -> TestServer {
+        let houston = Houston::open(config).await.expect("server opens");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/graphql", listener.local_addr().unwrap());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let serving = houston.clone();
+        tokio::spawn(async move {
+            serving
+                .serve(listener, async {
+                    let _ = rx.await;
+                })
+                .await
+                .expect("serves");
+        });
+        TestServer {
+            houston,
+            url,
+            dir,
+            http: reqwest::Client::new(),
+            shutdown: Some(tx),
+        }
+    }
+
+    /// Runs one operation and returns the whole response as JSON.
+    pub async fn gql_via(
+        &self,
+        via: Via,
+        query: &str,
+        variables: Value,
+        auth: Option<&str>,
+        org: Option<&str>,
+    ) -> Value {
+        match via {
+            Via::InProcess => {
+                let req = async_graphql::Request::new(query)
+                    .variables(async_graphql::Variables::from_json(variables));
+                let res = self.houston.execute(req, auth, org).await;
+                serde_json::to_value(&res).unwrap()
+            }
+            Via::Http => {
+                let mut req = self
+                    .http
+                    .post(&self.url)
+                    .json(&json!({ "query": query, "variables": variables }));
+                if let Some(a) = auth {
+                    req = req.header("authorization", a);
+                }
+                if let Some(o) = org {
+                    req = req.header("organization", o);
+                }
+                let res = req.send().await.expect("HTTP request");
+                assert!(res.status().is_success(), "HTTP status {}", res.status());
+                res.json().await.expect("JSON body")
+            }
+        }
+    }
+
+    /// In-process, the common case.
+    pub async fn gql(&self, query: &str, variables: Value, auth: Option<&str>) -> Value {
+        self.gql_via(Via::InProcess, query, variables, auth, None)
+            .await
+    }
+
+    /// The `data` of a response that must have no errors.
+    pub async fn data(&self, query: &str, variables: Value, auth: Option<&str>) -> Value {
+        let res = self.gql(query, variables, auth).await;
+        assert!(res.get("errors").is_none(), "unexpected errors: {res}");
+        res["data"].clone()
+    }
+
+    /// Signs up, confirms through the outbox, and returns (token, user id).
+    pub async fn confirmed_user(&self, email: &str) -> (String, String) {
+        let d = self
+            .data(
+                "mutation($e: String!) { createNewUser(email: $e, password: \"password123\", profile: {firstName: \"Test\"}) { success message token decoded { id } } }",
+                json!({ "e": email }),
+                None,
+            )
+            .await;
+        let t = &d["createNewUser"];
+        assert_eq!(t["success"], true, "sign-up failed: {t}");
+        let pending = t["token"].as_str().unwrap().to_string();
+        let link = self.mail_token(&pending, "CONFIRM_EMAIL").await;
+        let d = self
+            .data(
+                "mutation($t: String!) { confirmEmail(token: $t) { success token decoded { id } } }",
+                json!({ "t": link }),
+                None,
+            )
+            .await;
+        assert_eq!(d["confirmEmail"]["success"], true, "{d}");
+        (
+            d["confirmEmail"]["token"].as_str().unwrap().to_string(),
+            d["confirmEmail"]["decoded"]["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        )
+    }
+
+    /// The newest link token of `kind` in the signed-in user's mail.
+    pub async fn mail_token(&self, token: &str, kind: &str) -> String {
+        let d = self
+            .data("{ myMail { kind token to body } }", json!({}), Some(token))
+            .await;
+        d["myMail"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["kind"] == kind)
+            .and_then(|m| m["token"].as_str())
+            .unwrap_or_else(|| panic!("no {kind} mail in {d}"))
+            .to_string()
+    }
+
+    /// The newest link token of `kind` to `address`, read from the outbox.
+    pub async fn outbox_token(&self, address: &str, kind: &str) -> String {
+        self.houston
+            .outbox()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|m| m.to_address == address && m.kind == kind)
+            .and_then(|m| m.token)
+            .unwrap_or_else(|| panic!("no {kind} mail to {address}"))
+    }
+
+    /// Runs a mutation that answers a StatusMessage and returns it.
+    pub async fn status(&self, mutation: &str, variables: Value, auth: Option<&str>) -> Value {
+        let d = self.data(mutation, variables, auth).await;
+        d.as_object().unwrap().values().next().unwrap().clone()
+    }
+
+    /// Runs a mutation that must succeed and returns the id it answers.
+    pub async fn ok_id(&self, mutation: &str, variables: Value, auth: Option<&str>) -> String {
+        let s = self.status(mutation, variables, auth).await;
+        assert_eq!(s["success"], true, "mutation failed: {s}");
+        s["id"].as_str().unwrap().to_string()
+    }
+
+    pub async fn create_org(&self, token: &str, name: &str) -> String {
+        self.ok_id(
+            "mutation($n: String!) { createOrganization(name: $n) { success message id } }",
+            json!({ "n": name }),
+            Some(token),
+        )
+        .await
+    }
+
+    pub async fn create_app(&self, token: &str, org: &str, name: &str) -> String {
+        self.ok_id(
+            "mutation($n: String!, $o: String!) { createApplication(name: $n, platform: \"analytics.js\", orgId: $o) { success message id } }",
+            json!({ "n": name, "o": org }),
+            Some(token),
+        )
+        .await
+    }
+
+    pub async fn create_connection(&self, token: &str, org: &str, api_key: &str) -> String {
+        self.ok_id(
+            "mutation($o: String!, $d: JSON!) { createConnection(integrationCode: \"acquisio\", details: $d, name: \"Acquisio\", orgId: $o, connectionPrototypeId: \"acquisio\") { success message id fieldErrors { propertyName message } } }",
+            json!({ "o": org, "d": { "apiKey": api_key } }),
+            Some(token),
+        )
+        .await
+    }
+
+    pub async fn create_integration(&self, token: &str, app: &str, conn: &str) -> String {
+        self.ok_id(
+            "mutation($a: String!, $c: String) { createIntegration(appId: $a, integrationCode: \"acquisio\", configPayload: {events: [\"Order Completed\"]}, connectionId: $c, name: \"Acquisio for web\") { success message id fieldErrors { propertyName message } } }",
+            json!({ "a": app, "c": conn }),
+            Some(token),
+        )
+        .await
+    }
+
+    /// Adds an existing user to `org` with `role`.
+    pub async fn add_member(&self, owner: &str, org: &str, email: &str, role: &str) {
+        let s = self
+            .status(
+                &format!("mutation($o: String!, $e: String!) {{ updateOrganization(orgId: $o, addUser: {{email: $e, role: {role}}}) {{ success message code }} }}"),
+                json!({ "o": org, "e": email }),
+                Some(owner),
+            )
+            .await;
+        assert_eq!(s["success"], true, "{s}");
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// The `extensions.code` of the first error, or "OK" when there is none.
+pub fn error_code(res: &Value) -> String {
+    match res.get("errors").and_then(|e| e.get(0)) {
+        Some(e) => e["extensions"]["code"]
+            .as_str()
+            .unwrap_or("NO_CODE")
+            .to_string(),
+        None => "OK".into(),
+    }
+}
