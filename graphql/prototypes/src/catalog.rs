@@ -6,8 +6,8 @@ use std::collections::HashSet;
 use serde_json::{Map, Value};
 
 use crate::model::{
-    is_empty, loose_eq, Choice, Condition, ConditionRule, Destination, FieldType, PrototypeField,
-    PrototypeSection,
+    is_empty, is_mapping_directive, loose_eq, Choice, Condition, ConditionRule, Destination,
+    FieldType, PrototypeField, PrototypeSection,
 };
 use crate::pattern;
 
@@ -430,9 +430,8 @@ fn parse_field(
     if context.dialect == Dialect::Classic && maximum == Some(0.0) {
         // Classic catalogs write 0 for "no bound": 0/0 is no bound at all, and a maximum of
         // 0 above a positive minimum is only a minimum.
-        match minimum {
-            Some(low) if low == 0.0 => minimum = None,
-            _ => {}
+        if minimum == Some(0.0) {
+            minimum = None;
         }
         if minimum.is_none_or(|low| low > 0.0) {
             maximum = None;
@@ -540,7 +539,48 @@ fn parse_field(
         value_choices,
     };
     admit_default_choice(&mut field);
+    let (mut default, mut mapping) = (field.default.take(), field.default_mapping.take());
+    for value in [&mut default, &mut mapping].into_iter().flatten() {
+        drop_unknown_keys(&field, value);
+    }
+    (field.default, field.default_mapping) = (default, mapping);
     Ok(field)
+}
+
+/// A few catalog defaults hold keys their object does not declare (`actions-angler-ai`
+/// maps `client_details.accept_language` and `productVariant.quantity`). Segment drops such
+/// keys before validating (ajv's `removeAdditional`), so they never reach the destination;
+/// dropping them here keeps a new form valid while unknown keys typed by a person are still
+/// refused.
+fn drop_unknown_keys(shape: &PrototypeField, value: &mut Value) {
+    if shape.field_type != FieldType::Object || is_mapping_directive(value) {
+        return;
+    }
+    match value {
+        Value::Array(items) if shape.multiple => {
+            for item in items {
+                drop_unknown_keys_of_object(shape, item);
+            }
+        }
+        _ => drop_unknown_keys_of_object(shape, value),
+    }
+}
+
+fn drop_unknown_keys_of_object(shape: &PrototypeField, value: &mut Value) {
+    if is_mapping_directive(value) {
+        return;
+    }
+    let Value::Object(object) = value else {
+        return;
+    };
+    if !shape.additional_properties {
+        object.retain(|key, _| shape.properties.iter().any(|p| p.property_name == *key));
+    }
+    for property in &shape.properties {
+        if let Some(inner) = object.get_mut(&property.property_name) {
+            drop_unknown_keys(property, inner);
+        }
+    }
 }
 
 /// A few catalog defaults are not among their field's choices (`"DEFAULT"` for a region
@@ -681,11 +721,9 @@ fn resolve_type(
         multiple,
         secret: false,
         format: None,
-        additional_properties: match field_type {
-            FieldType::Map => true,
-            FieldType::Object => additional.unwrap_or(false),
-            _ => additional.unwrap_or(false),
-        },
+        // A map takes any key by definition; fixed properties refuse others unless the
+        // catalog says otherwise, as in Segment's own schemas.
+        additional_properties: field_type == FieldType::Map || additional.unwrap_or(false),
     };
     let word = word.trim().to_ascii_lowercase();
     Some(match word.as_str() {
@@ -955,6 +993,23 @@ mod tests {
             json!({"propertyName": "c", "type": "string", "default": "", "choices": ["USD"]}),
         );
         assert_eq!(empty.choices.len(), 1, "an empty default is no value");
+    }
+
+    #[test]
+    fn undeclared_keys_of_default_objects_are_dropped() {
+        let field = action_field(json!({"propertyName": "o", "type": "object",
+            "properties": [{"propertyName": "url", "type": "string"}, {"propertyName": "inner", "type": "object", "properties": [{"propertyName": "a", "type": "string"}]}],
+            "defaultMapping": "{\"url\":{\"@path\":\"$.url\"},\"extra\":{\"@path\":\"$.x\"},\"inner\":{\"a\":\"1\",\"b\":\"2\"}}"}));
+        assert_eq!(
+            field.default_mapping,
+            Some(json!({"url": {"@path": "$.url"}, "inner": {"a": "1"}})),
+            "Segment removes undeclared keys before validating"
+        );
+        let open = action_field(
+            json!({"propertyName": "o", "type": "object", "additionalProperties": true,
+            "properties": [{"propertyName": "url", "type": "string"}], "default": {"url": "u", "extra": 1}}),
+        );
+        assert_eq!(open.default, Some(json!({"url": "u", "extra": 1})));
     }
 
     fn error_of(entries: Value) -> String {

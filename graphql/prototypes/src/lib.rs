@@ -20,6 +20,8 @@
 //! assert_eq!(errors[0].message, "Must be text");
 //! ```
 
+#![warn(missing_docs)]
+
 mod catalog;
 mod defaults;
 mod format;

@@ -9,7 +9,9 @@ use fancy_regex::Regex;
 
 /// Compiled patterns by their JavaScript source. Catalogs hold a few dozen distinct
 /// patterns; the bound only guards against a caller feeding ever new ones.
-static COMPILED: OnceLock<Mutex<HashMap<String, Result<Arc<Regex>, String>>>> = OnceLock::new();
+static COMPILED: OnceLock<Mutex<HashMap<String, Compiled>>> = OnceLock::new();
+/// A compiled pattern, or why it does not compile.
+type Compiled = Result<Arc<Regex>, String>;
 const CACHE_BOUND: usize = 4096;
 
 /// The compiled form of the JavaScript pattern `js`, or why it cannot be compiled.

@@ -40,8 +40,8 @@ impl Destination {
     /// Validates a configPayload: top-level settings with `validate`, plus each section key:
     /// must be an object `{enabled: bool, ...}`; a section not enabled (or absent) is not
     /// validated beyond being an object; unknown top-level keys that are neither settings nor
-    /// section codes are errors. Field errors of a section are prefixed with "<sectionCode>.".
-    /// A present section without a boolean `enabled` is an error at "<sectionCode>.enabled".
+    /// section codes are errors. Field errors of a section are prefixed with `"<sectionCode>."`.
+    /// A present section without a boolean `enabled` is an error at `"<sectionCode>.enabled"`.
     pub fn validate_config(&self, value: &Value) -> Vec<FieldError> {
         let Some(object) = value.as_object() else {
             return vec![FieldError::new("", "Must be an object")];

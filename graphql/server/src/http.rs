@@ -237,6 +237,28 @@ async fn post_graphql(State(houston): State<Houston>, headers: HeaderMap, body: 
     }
 }
 
+/// A request from `?query=…&operationName=…&variables=…` (GraphQL over HTTP's names;
+/// async-graphql's own parser expects `operation_name`).
+fn request_from_query_string(qs: &str) -> Option<async_graphql::Request> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Params {
+        query: String,
+        operation_name: Option<String>,
+        variables: Option<String>,
+    }
+    let p: Params = serde_urlencoded::from_str(qs).ok()?;
+    let mut req = async_graphql::Request::new(p.query);
+    if let Some(name) = p.operation_name.filter(|n| !n.is_empty()) {
+        req = req.operation_name(name);
+    }
+    if let Some(vars) = p.variables.filter(|v| !v.is_empty()) {
+        let json: serde_json::Value = serde_json::from_str(&vars).ok()?;
+        req = req.variables(async_graphql::Variables::from_json(json));
+    }
+    Some(req)
+}
+
 /// The operation a GET would run is a mutation (or a subscription): refused.
 fn is_not_a_query(req: &async_graphql::Request) -> bool {
     let Ok(doc) = async_graphql::parser::parse_query(&req.query) else {
@@ -280,15 +302,12 @@ async fn get_graphql(
             "BAD_REQUEST",
         );
     }
-    let req = match async_graphql::http::parse_query_string(&query) {
-        Ok(r) => r,
-        Err(_) => {
-            return error_response(
-                StatusCode::BAD_REQUEST,
-                "The query string is not a GraphQL request.",
-                "BAD_REQUEST",
-            )
-        }
+    let Some(req) = request_from_query_string(&query) else {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            "The query string is not a GraphQL request.",
+            "BAD_REQUEST",
+        );
     };
     if is_not_a_query(&req) {
         let mut res = error_response(

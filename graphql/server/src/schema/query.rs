@@ -93,7 +93,11 @@ impl Query {
 
     /// One organization (deprecated: use `organizations(orgId:)`).
     #[graphql(deprecation = "use organizations(orgId:)")]
-    async fn organization(&self, ctx: &Context<'_>, org_id: String) -> ApiResult<Organization> {
+    async fn organization(
+        &self,
+        ctx: &Context<'_>,
+        org_id: String,
+    ) -> ApiResult<Option<Organization>> {
         let a = Access::of(ctx);
         a.signed_in()?;
         let org_id = a.org_scope(Some(&org_id))?.unwrap_or(org_id);
@@ -104,7 +108,7 @@ impl Query {
             .org_by_id(&org_id)
             .await?
             .ok_or(ApiError::NotFound("Organization"))?;
-        Ok(Organization { row, role })
+        Ok(Some(Organization { row, role }))
     }
 
     /// Sources: one by `appId`, or those of an organization (the argument or the header).
@@ -145,9 +149,9 @@ impl Query {
 
     /// One source (deprecated: use `applications(appId:)`).
     #[graphql(deprecation = "use applications(appId:)")]
-    async fn application(&self, ctx: &Context<'_>, id: String) -> ApiResult<Application> {
+    async fn application(&self, ctx: &Context<'_>, id: String) -> ApiResult<Option<Application>> {
         let (row, role) = Access::of(ctx).app(&id).await?;
-        Ok(Application { row, role })
+        Ok(Some(Application { row, role }))
     }
 
     /// The event router's lookup of one source and its integrations.
@@ -165,9 +169,9 @@ impl Query {
         &self,
         ctx: &Context<'_>,
         connection_id: String,
-    ) -> ApiResult<ConnectionConfig> {
+    ) -> ApiResult<Option<ConnectionConfig>> {
         let (row, role) = Access::of(ctx).connection(&connection_id).await?;
-        Ok(ConnectionConfig { row, role })
+        Ok(Some(ConnectionConfig { row, role }))
     }
 
     /// An organization's connections, optionally for one connection prototype.

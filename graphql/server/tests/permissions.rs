@@ -1,0 +1,381 @@
+//! The permission table: every operation × every kind of caller, with the outcome each
+//! cell must have. Each cell runs on fresh fixtures, so destructive operations do not
+//! disturb the next cell.
+
+use houston_server::auth::Tokens;
+use houston_server::mail::MailKind;
+use houston_server::store::{
+    ApiKeyRow, AppRow, ConnectionRow, IntegrationRow, OrgRow, Role, UserRow,
+};
+use houston_server::{Houston, SecretSource, ServerConfig};
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The callers, in the order of the expectation columns.
+const CALLERS: [&str; 10] = [
+    "anonymous",
+    "expired token",
+    "forged token",
+    "pending user",
+    "user of no organization",
+    "org USER",
+    "org OWNER",
+    "OWNER of another organization",
+    "API key (USER)",
+    "API key (OWNER)",
+];
+
+/// Objects of organization A (and a few helpers) made directly in the store.
+struct Fixture {
+    n: usize,
+    org_a: String,
+    member_id: String,
+    app_a: String,
+    conn_a: String,
+    conn_unused: String,
+    integ_a: String,
+    key_victim: String,
+    owner_email: String,
+    confirm_link: String,
+    invite_link: String,
+    auth: [Option<String>; 10],
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+fn user(n: usize, name: &str, status: &str, hash: &str) -> UserRow {
+    UserRow {
+        id: houston_server::auth::new_id(),
+        username: format!("{name}-{n}@example.com"),
+        password_hash: Some(hash.to_string()),
+        first_name: None,
+        last_name: None,
+        company: None,
+        status: status.into(),
+        email_verified: status == "active",
+        token_version: 0,
+        created_at: "2026-11-27T10:00:00Z".into(),
+    }
+}
+
+impl Fixture {
+    async fn new(h: &Houston, hash: &str) -> Fixture {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let st = h.state();
+        let store = &st.store;
+        let now = "2026-11-27T10:00:00Z".to_string();
+        let owner = user(n, "owner", "active", hash);
+        let member = user(n, "member", "active", hash);
+        let other = user(n, "other", "active", hash);
+        let loner = user(n, "loner", "active", hash);
+        let pending = user(n, "pending", "pending", hash);
+        let confirm = st
+            .mailer
+            .link(MailKind::ConfirmEmail, &pending.username, None);
+        let confirm_link = confirm.record.mail.token.clone().unwrap();
+        for u in [&owner, &member, &other, &loner] {
+            store.create_user(u, None).await.unwrap();
+        }
+        store
+            .create_user(&pending, Some(&confirm.record))
+            .await
+            .unwrap();
+        let org = |name: &str| OrgRow {
+            id: houston_server::auth::new_id(),
+            name: name.into(),
+            description: None,
+            enabled: true,
+            created_at: now.clone(),
+        };
+        let (a, b) = (org("A"), org("B"));
+        store.create_org(&a, &owner.id).await.unwrap();
+        store.create_org(&b, &other.id).await.unwrap();
+        store
+            .add_member(&a.id, &member.id, Role::User)
+            .await
+            .unwrap();
+        let invited = user(n, "invited", "pending", hash);
+        let invite = st
+            .mailer
+            .link(MailKind::Invitation, &invited.username, Some("A"));
+        let invite_link = invite.record.mail.token.clone().unwrap();
+        store
+            .invite_member(
+                &a.id,
+                &UserRow {
+                    password_hash: None,
+                    ..invited
+                },
+                Role::User,
+                &invite.record,
+            )
+            .await
+            .unwrap();
+        let app = AppRow {
+            id: houston_server::auth::new_id(),
+            org_id: a.id.clone(),
+            name: "Web".into(),
+            platform: "analytics.js".into(),
+            created_at: now.clone(),
+        };
+        store.create_app(&app).await.unwrap();
+        let conn = |id: String| ConnectionRow {
+            id,
+            org_id: a.id.clone(),
+            name: "Acquisio".into(),
+            integration_code: "acquisio".into(),
+            connection_prototype_id: "acquisio".into(),
+            details: json!({ "apiKey": "top-secret-key" }),
+            created_at: now.clone(),
+            updated_at: now.clone(),
+        };
+        let (conn_a, conn_unused) = (
+            conn(houston_server::auth::new_id()),
+            conn(houston_server::auth::new_id()),
+        );
+        store.create_connection(&conn_a).await.unwrap();
+        store.create_connection(&conn_unused).await.unwrap();
+        let integ = IntegrationRow {
+            id: houston_server::auth::new_id(),
+            app_id: app.id.clone(),
+            connection_id: Some(conn_a.id.clone()),
+            name: "Acquisio".into(),
+            code: "acquisio".into(),
+            config: json!({ "events": ["Signed Up"] }),
+            enabled: true,
+            created_at: now.clone(),
+            updated_at: now.clone(),
+        };
+        store.create_integration(&integ).await.unwrap();
+        let key = |role: Role| {
+            let secret = houston_server::auth::random_token();
+            let row = ApiKeyRow {
+                id: houston_server::auth::new_id(),
+                org_id: a.id.clone(),
+                label: "k".into(),
+                role: role.as_str().into(),
+                created_at: now.clone(),
+                last_used_at: None,
+            };
+            (row, secret)
+        };
+        let (key_user, key_owner, victim) = (key(Role::User), key(Role::Owner), key(Role::User));
+        for (row, secret) in [&key_user, &key_owner, &victim] {
+            store
+                .create_api_key(row, &houston_server::auth::sha256_hex(secret))
+                .await
+                .unwrap();
+        }
+        let tok = |u: &UserRow| st.tokens.issue(&u.id, 0, 3600).unwrap().0;
+        let expired = st.tokens.issue(&owner.id, 0, -3600).unwrap().0;
+        let forged = Tokens::random().issue(&owner.id, 0, 3600).unwrap().0;
+        Fixture {
+            n,
+            org_a: a.id.clone(),
+            member_id: member.id.clone(),
+            app_a: app.id.clone(),
+            conn_a: conn_a.id.clone(),
+            conn_unused: conn_unused.id.clone(),
+            integ_a: integ.id.clone(),
+            key_victim: victim.0.id.clone(),
+            owner_email: owner.username.clone(),
+            confirm_link,
+            invite_link,
+            auth: [
+                None,
+                Some(expired),
+                Some(forged),
+                Some(tok(&pending)),
+                Some(tok(&loner)),
+                Some(tok(&member)),
+                Some(tok(&owner)),
+                Some(tok(&other)),
+                Some(format!("service:{}", key_user.1)),
+                Some(format!("service:{}", key_owner.1)),
+            ],
+        }
+    }
+}
+
+/// What happened: the error code, or for a mutation its `code`, or `OK` / `EMPTY` / `NULL`.
+fn outcome(res: &Value) -> String {
+    if let Some(e) = res.get("errors").and_then(|e| e.get(0)) {
+        return e["extensions"]["code"]
+            .as_str()
+            .unwrap_or("NO_CODE")
+            .to_string();
+    }
+    let v = res["data"]
+        .as_object()
+        .and_then(|d| d.values().next())
+        .cloned()
+        .unwrap_or(Value::Null);
+    match &v {
+        Value::Null => "NULL".into(),
+        Value::Array(a) if a.is_empty() => "EMPTY".into(),
+        Value::Object(o) if o.contains_key("success") => {
+            if v["success"] == true {
+                "OK".into()
+            } else {
+                v["code"].as_str().unwrap_or("NO_CODE").to_string()
+            }
+        }
+        _ => "OK".into(),
+    }
+}
+
+type Vars = fn(&Fixture) -> Value;
+
+const U: &str = "UNAUTHENTICATED";
+const E: &str = "TOKEN_EXPIRED";
+const F: &str = "FORBIDDEN";
+const N: &str = "NOT_FOUND";
+const OK: &str = "OK";
+const EMPTY: &str = "EMPTY";
+const NULL: &str = "NULL";
+
+/// Public: anyone may.
+const PUBLIC: [&str; 10] = [OK, OK, OK, OK, OK, OK, OK, OK, OK, OK];
+/// A member of organization A (USER or OWNER, person or key).
+const MEMBER: [&str; 10] = [U, E, U, F, N, OK, OK, N, OK, OK];
+/// An Owner of organization A (person or key).
+const OWNER: [&str; 10] = [U, E, U, F, N, F, OK, N, F, OK];
+/// An Owner person only (keys cannot make keys).
+const OWNER_PERSON: [&str; 10] = [U, E, U, F, N, F, OK, N, F, F];
+/// A confirmed person, any organization.
+const PERSON: [&str; 10] = [U, E, U, F, OK, OK, OK, OK, F, F];
+/// Any signed-in person, even pending.
+const ANY_PERSON: [&str; 10] = [U, E, U, OK, OK, OK, OK, OK, F, F];
+
+fn table() -> Vec<(&'static str, &'static str, Vars, [&'static str; 10])> {
+    vec![
+        ("healthcheck", "{ healthcheck }", |_| json!({}), PUBLIC),
+        ("me", "{ me { id } }", |_| json!({}), [U, E, U, OK, OK, OK, OK, OK, NULL, NULL]),
+        ("users", "{ users { id } }", |_| json!({}), PERSON),
+        ("organizations(orgId)", "query($o: ID) { organizations(orgId: $o) { id } }", |f| json!({ "o": f.org_a }), MEMBER),
+        ("organizations", "{ organizations { id } }", |_| json!({}), [U, E, U, F, EMPTY, OK, OK, OK, F, F]),
+        ("organization", "query($o: String!) { organization(orgId: $o) { id } }", |f| json!({ "o": f.org_a }), MEMBER),
+        ("applications(orgId)", "query($o: ID) { applications(orgId: $o) { id } }", |f| json!({ "o": f.org_a }), MEMBER),
+        ("applications(appId)", "query($a: String) { applications(appId: $a) { id } }", |f| json!({ "a": f.app_a }), [U, E, U, F, EMPTY, OK, OK, EMPTY, OK, OK]),
+        ("application", "query($a: String!) { application(id: $a) { id } }", |f| json!({ "a": f.app_a }), MEMBER),
+        ("sources", "query($a: String!) { sources(id: $a) { id clickstream { name topic: code enabled } } }", |f| json!({ "a": f.app_a }), [U, E, U, F, EMPTY, OK, OK, EMPTY, OK, OK]),
+        ("connection", "query($c: String!) { connection(connectionId: $c) { id } }", |f| json!({ "c": f.conn_a }), MEMBER),
+        ("orgConnections", "query($o: String!) { orgConnections(orgId: $o) { id } }", |f| json!({ "o": f.org_a }), MEMBER),
+        ("clickstreamPrototypes", "{ clickstreamPrototypes(code: \"acquisio\") { code } }", |_| json!({}), PUBLIC),
+        ("integrations", "{ integrations(code: \"acquisio\") { code } }", |_| json!({}), PUBLIC),
+        ("clickstreamConfigs(appId)", "query($a: String) { clickstreamConfigs(appId: $a) { id } }", |f| json!({ "a": f.app_a }), MEMBER),
+        ("clickstreamConfigs(orgId)", "query($o: ID) { clickstreamConfigs(orgId: $o) { id } }", |f| json!({ "o": f.org_a }), MEMBER),
+        ("apiKeys", "query($o: ID!) { apiKeys(orgId: $o) { id } }", |f| json!({ "o": f.org_a }), OWNER),
+        ("myMail", "{ myMail { id } }", |_| json!({}), [U, E, U, OK, EMPTY, EMPTY, EMPTY, EMPTY, F, F]),
+        ("createToken", "mutation($u: String!) { createToken(username: $u, password: \"password123\") { success code } }", |f| json!({ "u": f.owner_email }), PUBLIC),
+        ("verifyToken", "mutation($t: String!) { verifyToken(token: $t) { success code } }", |f| json!({ "t": f.auth[6] }), PUBLIC),
+        ("logout", "mutation { logout { success code } }", |_| json!({}), ANY_PERSON),
+        ("createNewUser", "mutation($e: String!) { createNewUser(email: $e, password: \"password123\") { success code } }", |f| json!({ "e": format!("new-{}-{}@example.com", f.n, rand_suffix()) }), PUBLIC),
+        ("confirmEmail", "mutation($t: String!) { confirmEmail(token: $t) { success code } }", |f| json!({ "t": f.confirm_link }), PUBLIC),
+        ("resendConfirmation", "mutation($e: String!) { resendConfirmation(email: $e) { success code } }", |f| json!({ "e": format!("pending-{}@example.com", f.n) }), PUBLIC),
+        ("setPassword", "mutation($t: String!) { setPassword(token: $t, password: \"password456\") { success code } }", |f| json!({ "t": f.invite_link }), PUBLIC),
+        ("requestPasswordReset", "mutation($e: String!) { requestPasswordReset(email: $e) { success code } }", |f| json!({ "e": f.owner_email }), PUBLIC),
+        ("updateUser", "mutation { updateUser(profile: {company: \"X\"}) { success code } }", |_| json!({}), PERSON),
+        ("createOrganization", "mutation { createOrganization(name: \"New\") { success code } }", |_| json!({}), PERSON),
+        ("updateOrganization(name)", "mutation($o: String!) { updateOrganization(orgId: $o, name: \"Renamed\") { success code } }", |f| json!({ "o": f.org_a }), OWNER),
+        ("updateOrganization(addUser)", "mutation($o: String!, $e: String!) { updateOrganization(orgId: $o, addUser: {email: $e}) { success code } }", |f| json!({ "o": f.org_a, "e": format!("loner-{}@example.com", f.n) }), OWNER),
+        ("updateOrganization(removeUserId)", "mutation($o: String!, $u: String!) { updateOrganization(orgId: $o, removeUserId: $u) { success code } }", |f| json!({ "o": f.org_a, "u": f.member_id }), OWNER),
+        ("updateOrganization(setRole)", "mutation($o: String!, $u: String!) { updateOrganization(orgId: $o, setRole: {userId: $u, role: OWNER}) { success code } }", |f| json!({ "o": f.org_a, "u": f.member_id }), OWNER),
+        ("updateOrganization(delete)", "mutation($o: String!) { updateOrganization(orgId: $o, delete: true) { success code } }", |f| json!({ "o": f.org_a }), OWNER),
+        ("createApplication", "mutation($o: String!) { createApplication(name: \"S\", platform: \"server\", orgId: $o) { success code } }", |f| json!({ "o": f.org_a }), MEMBER),
+        ("updateApplication", "mutation($a: String!) { updateApplication(appId: $a, name: \"S2\") { success code } }", |f| json!({ "a": f.app_a }), MEMBER),
+        ("updateApplication(delete)", "mutation($a: String!) { updateApplication(appId: $a, delete: true) { success code } }", |f| json!({ "a": f.app_a }), MEMBER),
+        ("createConnection", "mutation($o: String!) { createConnection(integrationCode: \"acquisio\", details: {apiKey: \"k\"}, name: \"C\", orgId: $o, connectionPrototypeId: \"acquisio\") { success code } }", |f| json!({ "o": f.org_a }), MEMBER),
+        ("updateConnection(UPDATE)", "mutation($c: String!) { updateConnection(connectionId: $c, action: UPDATE, details: {apiKey: \"new\"}) { success code } }", |f| json!({ "c": f.conn_a }), MEMBER),
+        ("updateConnection(DELETE)", "mutation($c: String!) { updateConnection(connectionId: $c, action: DELETE) { success code } }", |f| json!({ "c": f.conn_unused }), MEMBER),
+        ("createIntegration", "mutation($a: String!, $c: String) { createIntegration(appId: $a, integrationCode: \"acquisio\", configPayload: {}, connectionId: $c, name: \"I\") { success code } }", |f| json!({ "a": f.app_a, "c": f.conn_a }), MEMBER),
+        ("updateIntegration(UPDATE)", "mutation($i: String!) { updateIntegration(integrationId: $i, action: UPDATE, name: \"I2\") { success code } }", |f| json!({ "i": f.integ_a }), MEMBER),
+        ("updateIntegration(ENABLE)", "mutation($i: String!) { updateIntegration(integrationId: $i, action: ENABLE) { success code } }", |f| json!({ "i": f.integ_a }), MEMBER),
+        ("updateIntegration(DISABLE)", "mutation($i: String!) { updateIntegration(integrationId: $i, action: DISABLE) { success code } }", |f| json!({ "i": f.integ_a }), MEMBER),
+        ("updateIntegration(DELETE)", "mutation($i: String!) { updateIntegration(integrationId: $i, action: DELETE) { success code } }", |f| json!({ "i": f.integ_a }), MEMBER),
+        ("createApiKey", "mutation($o: String!) { createApiKey(orgId: $o, label: \"L\") { success code } }", |f| json!({ "o": f.org_a }), OWNER_PERSON),
+        ("revokeApiKey", "mutation($k: String!) { revokeApiKey(id: $k) { success code } }", |f| json!({ "k": f.key_victim }), OWNER),
+    ]
+}
+
+fn rand_suffix() -> String {
+    houston_server::auth::new_id()
+        .to_lowercase()
+        .replace(['_', '-'], "x")
+}
+
+#[tokio::test]
+async fn every_operation_for_every_caller() {
+    let dir = tempfile::tempdir().unwrap();
+    let houston = Houston::open(ServerConfig {
+        database_url: format!("sqlite://{}", dir.path().join("p.db").display()),
+        secret: SecretSource::Ephemeral,
+        ..ServerConfig::in_memory()
+    })
+    .await
+    .unwrap();
+    let hash = houston
+        .state()
+        .passwords
+        .hash("password123".into())
+        .await
+        .unwrap();
+    let mut failures = Vec::new();
+    let mut cells = 0;
+    for (name, query, vars, expected) in table() {
+        for (i, caller) in CALLERS.iter().enumerate() {
+            let f = Fixture::new(&houston, &hash).await;
+            let res = houston
+                .execute(
+                    async_graphql::Request::new(query)
+                        .variables(async_graphql::Variables::from_json(vars(&f))),
+                    f.auth[i].as_deref(),
+                    None,
+                )
+                .await;
+            let got = outcome(&serde_json::to_value(&res).unwrap());
+            cells += 1;
+            if got != expected[i] {
+                failures.push(format!(
+                    "{name} as {caller}: expected {}, got {got}",
+                    expected[i]
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {cells} cells differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    // The table must cover every root field of the schema.
+    let sdl = houston_server::sdl();
+    let mut covered = 0;
+    for root in ["type Query {", "type Mutation {"] {
+        let body = &sdl[sdl.find(root).unwrap() + root.len()..];
+        let body = &body[..body.find("\n}").unwrap()];
+        let mut in_doc = false;
+        for line in body.lines().map(str::trim) {
+            if line.starts_with("\"\"\"") {
+                in_doc = !(in_doc || line.len() > 3 && line.ends_with("\"\"\""));
+                continue;
+            }
+            if in_doc || line.is_empty() {
+                continue;
+            }
+            let field = line.split(['(', ':']).next().unwrap().trim();
+            assert!(
+                table()
+                    .iter()
+                    .any(|(n, ..)| n.split('(').next() == Some(field)),
+                "the permission table misses {field}"
+            );
+            covered += 1;
+        }
+    }
+    assert!(
+        covered >= 34,
+        "only {covered} root fields were found in the SDL"
+    );
+}
