@@ -63,7 +63,7 @@ impl Catalog {
 
     /// From parsed destinations; codes must be unique.
     pub fn new(mut destinations: Vec<Destination>) -> Result<Catalog, LoadError> {
-        destinations.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        destinations.sort_by_cached_key(|d| d.name.to_lowercase());
         let mut by_code = HashMap::new();
         for (i, d) in destinations.iter().enumerate() {
             if by_code.insert(d.code.clone(), i).is_some() {

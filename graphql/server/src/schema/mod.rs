@@ -71,18 +71,10 @@ pub(crate) fn mask_connection(dest: Option<&Destination>, details: &Value) -> Va
 
 /// A configPayload with every secret masked, in the settings and in each section.
 pub(crate) fn mask_config(dest: Option<&Destination>, config: &Value) -> Value {
-    let Some(d) = dest else {
-        return mask_everything(config);
-    };
-    let mut out = mask_secrets(&d.settings, config);
-    if let (Value::Object(out), Value::Object(orig)) = (&mut out, config) {
-        for s in &d.sections {
-            if let Some(v) = orig.get(&s.code) {
-                out.insert(s.code.clone(), mask_secrets(&s.fields, v));
-            }
-        }
+    match dest {
+        Some(d) => d.mask_config(config),
+        None => mask_everything(config),
     }
-    out
 }
 
 /// New connection details, keeping stored secrets that the update left out or sent masked.
@@ -95,19 +87,10 @@ pub(crate) fn merge_connection(dest: Option<&Destination>, old: &Value, new: &Va
 
 /// A new configPayload, keeping stored secrets the update left out or sent masked.
 pub(crate) fn merge_config(dest: Option<&Destination>, old: &Value, new: &Value) -> Value {
-    let Some(d) = dest else {
-        return new.clone();
-    };
-    let mut out = merge_secrets(&d.settings, old, new);
-    if let Value::Object(out) = &mut out {
-        for s in &d.sections {
-            let (Some(o), Some(n)) = (old.get(&s.code), new.get(&s.code)) else {
-                continue;
-            };
-            out.insert(s.code.clone(), merge_secrets(&s.fields, o, n));
-        }
+    match dest {
+        Some(d) => d.merge_config_secrets(old, new),
+        None => new.clone(),
     }
-    out
 }
 
 fn mask_everything(v: &Value) -> Value {
