@@ -28,7 +28,11 @@ async fn main() {
         assert_eq!(c.all().len(), 483);
     }
     loads.sort();
-    println!("catalog load (483 destinations): median {}, min {}", ms(percentile(&loads, 0.5)), ms(loads[0]));
+    println!(
+        "catalog load (483 destinations): median {}, min {}",
+        ms(percentile(&loads, 0.5)),
+        ms(loads[0])
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let houston = Houston::open(ServerConfig {
@@ -45,16 +49,34 @@ async fn main() {
             None,
         )
         .await;
-    let pending = r.data.into_json().unwrap()["createNewUser"]["token"].as_str().unwrap().to_string();
+    let pending = r.data.into_json().unwrap()["createNewUser"]["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let link = houston.outbox().await.unwrap()[0].token.clone().unwrap();
     let r = houston
-        .execute(async_graphql::Request::new(format!("mutation {{ confirmEmail(token: \"{link}\") {{ token }} }}")), None, None)
+        .execute(
+            async_graphql::Request::new(format!(
+                "mutation {{ confirmEmail(token: \"{link}\") {{ token }} }}"
+            )),
+            None,
+            None,
+        )
         .await;
-    let token = r.data.into_json().unwrap()["confirmEmail"]["token"].as_str().unwrap().to_string();
+    let token = r.data.into_json().unwrap()["confirmEmail"]["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let _ = pending;
     for i in 0..3 {
         houston
-            .execute(async_graphql::Request::new(format!("mutation {{ createOrganization(name: \"Org {i}\") {{ id }} }}")), Some(&token), None)
+            .execute(
+                async_graphql::Request::new(format!(
+                    "mutation {{ createOrganization(name: \"Org {i}\") {{ id }} }}"
+                )),
+                Some(&token),
+                None,
+            )
             .await;
     }
 
@@ -69,7 +91,11 @@ async fn main() {
         assert!(r.data.into_json().unwrap()["createToken"]["success"] == true);
     }
     signs.sort();
-    println!("createToken (in-process, sequential): median {}, p99 {}", ms(percentile(&signs, 0.5)), ms(percentile(&signs, 0.99)));
+    println!(
+        "createToken (in-process, sequential): median {}, p99 {}",
+        ms(percentile(&signs, 0.5)),
+        ms(percentile(&signs, 0.99))
+    );
 
     // organizations over HTTP, 10 concurrent keep-alive clients for 5 s.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -88,7 +114,13 @@ async fn main() {
             let mut lat = Vec::new();
             while start.elapsed() < run_for {
                 let t = Instant::now();
-                let res = http.post(&url).header("authorization", &token).json(&body).send().await.unwrap();
+                let res = http
+                    .post(&url)
+                    .header("authorization", &token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
                 assert!(res.status().is_success());
                 let _ = res.bytes().await.unwrap();
                 lat.push(t.elapsed());

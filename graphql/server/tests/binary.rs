@@ -16,7 +16,10 @@ struct Running {
 fn start(dir: &std::path::Path) -> Running {
     let mut child = Command::new(env!("CARGO_BIN_EXE_houston-server"))
         .args(["--listen", "127.0.0.1:0"])
-        .env("HOUSTON_DATABASE_URL", format!("sqlite://{}", dir.join("h.db").display()))
+        .env(
+            "HOUSTON_DATABASE_URL",
+            format!("sqlite://{}", dir.join("h.db").display()),
+        )
         .env("HOUSTON_SECRET_FILE", dir.join("secret"))
         .env("RUST_LOG", "debug")
         .env("NO_COLOR", "1")
@@ -45,7 +48,11 @@ fn start(dir: &std::path::Path) -> Running {
             break line[i + "listening on ".len()..].trim().to_string();
         }
     };
-    Running { child, url, log: rx }
+    Running {
+        child,
+        url,
+        log: rx,
+    }
 }
 
 impl Running {
@@ -58,7 +65,9 @@ impl Running {
 }
 
 async fn gql(url: &str, query: &str, vars: Value, auth: Option<&str>) -> Value {
-    let mut req = reqwest::Client::new().post(url).json(&json!({ "query": query, "variables": vars }));
+    let mut req = reqwest::Client::new()
+        .post(url)
+        .json(&json!({ "query": query, "variables": vars }));
     if let Some(a) = auth {
         req = req.header("authorization", a);
     }
@@ -69,26 +78,73 @@ async fn gql(url: &str, query: &str, vars: Value, auth: Option<&str>) -> Value {
 async fn starts_serves_restarts_and_logs_no_secret() {
     let dir = tempfile::tempdir().unwrap();
     let first = start(dir.path());
-    assert!(first.url.starts_with("http://127.0.0.1:") && first.url.ends_with("/graphql"), "{}", first.url);
+    assert!(
+        first.url.starts_with("http://127.0.0.1:") && first.url.ends_with("/graphql"),
+        "{}",
+        first.url
+    );
 
-    let html = reqwest::Client::new().get(&first.url).header("accept", "text/html").send().await.unwrap();
+    let html = reqwest::Client::new()
+        .get(&first.url)
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(html.status(), 200);
-    assert!(html.text().await.unwrap().to_lowercase().contains("graphiql"));
+    assert!(html
+        .text()
+        .await
+        .unwrap()
+        .to_lowercase()
+        .contains("graphiql"));
 
     let password = "pw-Very-Secret-123";
     let d = gql(&first.url, "mutation($p: String!) { createNewUser(email: \"bin@example.com\", password: $p) { success token } }", json!({ "p": password }), None).await;
-    let pending = d["data"]["createNewUser"]["token"].as_str().unwrap().to_string();
-    let mail = gql(&first.url, "{ myMail { token } }", json!({}), Some(&pending)).await;
-    let link = mail["data"]["myMail"][0]["token"].as_str().unwrap().to_string();
-    let d = gql(&first.url, "mutation($t: String!) { confirmEmail(token: $t) { success token } }", json!({ "t": link }), None).await;
-    let token = d["data"]["confirmEmail"]["token"].as_str().unwrap().to_string();
-    let d = gql(&first.url, "mutation { createOrganization(name: \"Persisted\") { success id } }", json!({}), Some(&token)).await;
+    let pending = d["data"]["createNewUser"]["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mail = gql(
+        &first.url,
+        "{ myMail { token } }",
+        json!({}),
+        Some(&pending),
+    )
+    .await;
+    let link = mail["data"]["myMail"][0]["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let d = gql(
+        &first.url,
+        "mutation($t: String!) { confirmEmail(token: $t) { success token } }",
+        json!({ "t": link }),
+        None,
+    )
+    .await;
+    let token = d["data"]["confirmEmail"]["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let d = gql(
+        &first.url,
+        "mutation { createOrganization(name: \"Persisted\") { success id } }",
+        json!({}),
+        Some(&token),
+    )
+    .await;
     assert_eq!(d["data"]["createOrganization"]["success"], true);
     let mut log = first.stop();
 
     // Restart on the same files: the token still works and the data is there.
     let second = start(dir.path());
-    let d = gql(&second.url, "{ organizations { name } }", json!({}), Some(&token)).await;
+    let d = gql(
+        &second.url,
+        "{ organizations { name } }",
+        json!({}),
+        Some(&token),
+    )
+    .await;
     assert_eq!(d["data"]["organizations"][0]["name"], "Persisted", "{d}");
     log.extend(second.stop());
 
@@ -102,7 +158,13 @@ async fn starts_serves_restarts_and_logs_no_secret() {
 
 #[test]
 fn print_schema_prints_the_sdl() {
-    let out = Command::new(env!("CARGO_BIN_EXE_houston-server")).arg("--print-schema").output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_houston-server"))
+        .arg("--print-schema")
+        .output()
+        .unwrap();
     assert!(out.status.success());
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), houston_server::sdl());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        houston_server::sdl()
+    );
 }
