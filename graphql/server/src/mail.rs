@@ -3,6 +3,7 @@
 
 use crate::auth;
 use crate::store::{MailRow, NewLink};
+use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use time::Duration;
@@ -166,6 +167,7 @@ impl Mailer {
                 .from(from)
                 .to(to)
                 .subject(full.subject)
+                .header(ContentType::TEXT_PLAIN)
                 .body(full.body);
             match message {
                 Ok(m) => {
