@@ -1,0 +1,46 @@
+//! Typed Houston operations over a pluggable [`Transport`].
+//!
+//! Every document in `graphql/operations/` becomes one struct here, named after its file
+//! (`CreateToken.graphql` → [`CreateToken`], with its types in [`create_token`]), checked
+//! against `graphql/schema.graphql` at compile time. [`run`] sends one of them through any
+//! [`Transport`] and answers its typed data, or a [`ClientError`] a UI can match on.
+//!
+//! The operations and [`Transport`] compile everywhere, `wasm32-unknown-unknown` included.
+//! The transports that need an operating system are behind features:
+//!
+//! - `http`: [`HttpTransport`], to a Houston over HTTP (reqwest, rustls);
+//! - `in-process`: [`InProcessTransport`], to a bundled `houston_server::Houston`,
+//!   without opening a port.
+//!
+//! ```no_run
+//! # async fn example(transport: &dyn houston_client::Transport) -> Result<(), houston_client::ClientError> {
+//! use houston_client::{run, me, Me};
+//! let data = run::<Me>(transport, me::Variables, Some("<jwt>"), None).await?;
+//! println!("{:?}", data.me.map(|user| user.username));
+//! # Ok(())
+//! # }
+//! ```
+
+#![warn(missing_docs)]
+
+mod error;
+mod operations;
+mod transport;
+
+#[cfg(feature = "http")]
+mod http;
+#[cfg(feature = "in-process")]
+mod in_process;
+
+pub use error::{ClientError, TransportError};
+pub use operations::*;
+pub use transport::{run, MaybeSendSync, Transport};
+
+#[cfg(feature = "http")]
+pub use http::HttpTransport;
+#[cfg(feature = "in-process")]
+pub use in_process::InProcessTransport;
+
+/// Re-exported so that callers can name [`GraphQLQuery`](graphql_client::GraphQLQuery)
+/// and its `Response` without depending on `graphql_client` themselves.
+pub use graphql_client;
