@@ -1,20 +1,42 @@
-# The README's two commands: `make run` and `make test`. Both install what they need first.
+# The README's commands. Each installs what it needs first (.ci/setup, idempotent).
 
-.PHONY: run test setup server schema figures
+.PHONY: setup ui run app deb test test-ui schema figures
+
+WASM := target/wasm32-unknown-unknown/release/houston_ui.wasm
 
 setup:
 	@bash .ci/setup
 
-# Builds and runs Houston on the bundled SQLite store. (Until the desktop window lands,
-# this is the standalone server; it prints where it listens.)
-run: setup
-	cargo run --release -p houston-server
+# The UI: Leptos compiled to wasm, bound with wasm-bindgen, into ui/dist (embedded in the app).
+ui: setup
+	cargo build -p houston-ui --target wasm32-unknown-unknown --release
+	wasm-bindgen --target web --no-typescript --out-dir ui/dist $(WASM)
+	cp ui/index.html ui/main.js ui/style.css ui/dist/
 
-# Everything CI checks: formatting, lints, and every test of the workspace.
-test: setup
+# Builds the UI and opens the window on the bundled server.
+run: ui
+	cargo run --release -p houston-desktop
+
+# Only builds the release app: target/release/houston-desktop, with the UI embedded.
+app: ui
+	cargo build --release -p houston-desktop
+
+# A .deb package under target/release/bundle/deb/ (installs the Tauri CLI 2 once).
+deb: ui
+	@cargo tauri --version 2>/dev/null | grep -q '^tauri-cli 2' || cargo install tauri-cli --version '^2' --locked
+	cargo tauri build --bundles deb
+
+# Everything CI checks: formatting, lints, every test of the workspace (the desktop ones
+# on a virtual display with a real Secret Service), and the UI's wasm tests in Chromium.
+test: ui
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	cargo test --workspace
+	.ci/session cargo test --workspace
+	$(MAKE) test-ui
+
+test-ui:
+	CHROMEDRIVER=/usr/bin/chromedriver CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+		cargo test -p houston-ui --target wasm32-unknown-unknown
 
 # Regenerates graphql/schema.graphql after a schema change (a test fails until you do).
 schema:

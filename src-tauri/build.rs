@@ -1,0 +1,28 @@
+//! Tauri's build step: resolves the capabilities (in `src-tauri/capabilities/`, since the
+//! configuration sits at the repository root) and generates one permission per command.
+
+fn main() {
+    println!("cargo:rerun-if-changed=src-tauri/capabilities");
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .capabilities_path_pattern("./src-tauri/capabilities/**/*")
+            .app_manifest(tauri_build::AppManifest::new().commands(&COMMANDS)),
+    )
+    .expect("tauri-build failed");
+}
+
+/// The commands the webview may call; each gets an `allow-<command>` permission that the
+/// capability grants explicitly.
+const COMMANDS: [&str; 11] = [
+    "session_state",
+    "check_server",
+    "save_settings",
+    "sign_in",
+    "sign_up",
+    "confirm_email",
+    "accept_link",
+    "sign_out",
+    "set_organization",
+    "graphql",
+    "mail_outbox",
+];

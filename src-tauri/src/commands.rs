@@ -1,0 +1,114 @@
+//! The commands the webview may call (each granted by name in `capabilities/default.json`).
+//! Thin wrappers: the work is in [`crate::session::Session`].
+
+use crate::session::{BackendKind, CommandError, Profile, Session, SessionView};
+use serde::Serialize;
+use serde_json::Value;
+use tauri::State;
+
+type Answer<T> = Result<T, CommandError>;
+
+/// The session, without the token.
+#[tauri::command]
+pub async fn session_state(session: State<'_, Session>) -> Answer<SessionView> {
+    Ok(session.view().await)
+}
+
+/// Whether a Houston answers at `url`.
+#[derive(Serialize)]
+pub struct ServerCheck {
+    ok: bool,
+    message: String,
+}
+
+#[tauri::command]
+pub async fn check_server(url: String) -> Answer<ServerCheck> {
+    Ok(match Session::check_server(&url).await {
+        Ok(health) => ServerCheck {
+            ok: true,
+            message: health,
+        },
+        Err(e) => ServerCheck {
+            ok: false,
+            message: e.message,
+        },
+    })
+}
+
+#[tauri::command]
+pub async fn save_settings(
+    session: State<'_, Session>,
+    backend: BackendKind,
+    remote_url: Option<String>,
+) -> Answer<SessionView> {
+    session.save_settings(backend, remote_url).await
+}
+
+#[tauri::command]
+pub async fn sign_in(
+    session: State<'_, Session>,
+    username: String,
+    password: String,
+) -> Answer<SessionView> {
+    session.sign_in(&username, &password).await
+}
+
+#[tauri::command]
+#[allow(clippy::too_many_arguments)]
+pub async fn sign_up(
+    session: State<'_, Session>,
+    email: String,
+    password: String,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    company: Option<String>,
+) -> Answer<SessionView> {
+    let profile = Profile {
+        first_name,
+        last_name,
+        company,
+    };
+    session.sign_up(&email, &password, profile).await
+}
+
+#[tauri::command]
+pub async fn confirm_email(session: State<'_, Session>, token: String) -> Answer<SessionView> {
+    session.confirm_email(&token).await
+}
+
+#[tauri::command]
+pub async fn accept_link(
+    session: State<'_, Session>,
+    token: String,
+    password: String,
+) -> Answer<SessionView> {
+    session.accept_link(&token, &password).await
+}
+
+#[tauri::command]
+pub async fn sign_out(session: State<'_, Session>) -> Answer<SessionView> {
+    Ok(session.sign_out().await)
+}
+
+#[tauri::command]
+pub async fn set_organization(
+    session: State<'_, Session>,
+    org_id: Option<String>,
+) -> Answer<SessionView> {
+    session.set_organization(org_id).await
+}
+
+/// Forwards one GraphQL operation (`{query, variables, operationName}`) with the token.
+#[tauri::command]
+pub async fn graphql(
+    session: State<'_, Session>,
+    body: Value,
+    organization: Option<String>,
+) -> Answer<Value> {
+    session.graphql(body, organization).await
+}
+
+#[tauri::command]
+pub async fn mail_outbox(session: State<'_, Session>) -> Answer<Value> {
+    session.mail_outbox().await
+}

@@ -1,0 +1,81 @@
+//! Houston Desktop: a Tauri shell around the bundled (or a remote) Houston. It keeps the
+//! token in the OS keyring and in memory, never in the webview, and offers the webview a
+//! few commands (`commands.rs`). Everything else lives in the workspace's crates.
+
+mod commands;
+pub mod session;
+pub mod vault;
+
+use session::{Session, Settings, SettingsStore};
+use std::sync::Arc;
+use tauri::{Manager, Wry};
+use tauri_plugin_store::{Store, StoreExt};
+
+/// The keyring service name of the app's entries.
+pub const KEYRING_SERVICE: &str = "houston-desktop";
+
+/// Settings in tauri-plugin-store's `settings.json` (in the app's data directory).
+struct PluginSettings(Arc<Store<Wry>>);
+
+impl SettingsStore for PluginSettings {
+    fn load(&self) -> Settings {
+        self.0
+            .get("settings")
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default()
+    }
+
+    fn save(&self, settings: &Settings) -> Result<(), String> {
+        let value = serde_json::to_value(settings).map_err(|e| e.to_string())?;
+        self.0.set("settings", value);
+        self.0
+            .save()
+            .map_err(|e| format!("the settings could not be saved: {e}"))
+    }
+}
+
+/// Starts the app.
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let app = tauri::Builder::default()
+        .plugin(tauri_plugin_store::Builder::new().build())
+        .setup(|app| {
+            let data_dir = app.path().app_data_dir()?;
+            std::fs::create_dir_all(&data_dir)?;
+            let store = app.store("settings.json")?;
+            let session = tauri::async_runtime::block_on(Session::start(
+                data_dir,
+                Box::new(PluginSettings(store)),
+                Box::new(vault::KeyringVault::new(KEYRING_SERVICE)),
+            ))
+            .map_err(|e| e.message)?;
+            app.manage(session);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::session_state,
+            commands::check_server,
+            commands::save_settings,
+            commands::sign_in,
+            commands::sign_up,
+            commands::confirm_email,
+            commands::accept_link,
+            commands::sign_out,
+            commands::set_organization,
+            commands::graphql,
+            commands::mail_outbox,
+        ])
+        .build(tauri::generate_context!());
+    match app {
+        Ok(app) => app.run(|_, _| {}),
+        Err(e) => {
+            eprintln!("Houston Desktop could not start: {e}");
+            std::process::exit(1);
+        }
+    }
+}

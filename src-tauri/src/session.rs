@@ -1,0 +1,576 @@
+//! The app's session: which Houston it talks to, who is signed in, and the token. Free of
+//! Tauri, so it is tested like any library; the commands in `commands.rs` only wrap it.
+
+use crate::vault::TokenVault;
+use houston_client::{
+    confirm_email, create_new_user, create_token, logout, me, my_mail, run, set_password,
+    ClientError, ConfirmEmail, CreateNewUser, CreateToken, Healthcheck, HttpTransport,
+    InProcessTransport, Logout, Me, MyMail, SetPassword, Transport,
+};
+use houston_server::{Houston, ServerConfig};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::sync::Mutex;
+
+/// The Houston the app uses.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackendKind {
+    /// The server inside the app, on a SQLite file in the app's data directory.
+    #[default]
+    Bundled,
+    /// A Houston at a URL.
+    Remote,
+}
+
+/// What the app remembers between runs (no secrets: the token is in the keyring).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Settings {
+    pub backend: BackendKind,
+    pub remote_url: Option<String>,
+    /// Remote URLs used before, newest first.
+    pub recent_servers: Vec<String>,
+    pub last_organization: Option<String>,
+    pub last_username: Option<String>,
+    pub first_run_done: bool,
+}
+
+/// Where settings are kept (tauri-plugin-store in the app, a file in tests).
+pub trait SettingsStore: Send + Sync {
+    fn load(&self) -> Settings;
+    fn save(&self, settings: &Settings) -> Result<(), String>;
+}
+
+/// A failure as the webview sees it: a code to match on and a sentence to show.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CommandError {
+    pub code: String,
+    pub message: String,
+}
+
+impl CommandError {
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        CommandError {
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<ClientError> for CommandError {
+    fn from(e: ClientError) -> Self {
+        CommandError::new(e.code(), e.to_string())
+    }
+}
+
+/// A person's name and company, as given at sign-up.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Profile {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company: Option<String>,
+}
+
+/// The signed-in person, as the webview may know them.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserView {
+    pub id: String,
+    pub username: String,
+    pub status: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company: Option<String>,
+}
+
+/// The session as the webview sees it. Deliberately without the token.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionView {
+    pub backend: BackendKind,
+    pub remote_url: Option<String>,
+    pub signed_in: bool,
+    pub first_run: bool,
+    pub organization: Option<String>,
+    pub user: Option<UserView>,
+    pub last_username: Option<String>,
+}
+
+/// Root fields that answer a token: the webview must go through the sign-in commands,
+/// which keep the token here, instead of forwarding them.
+const TOKEN_FIELDS: [&str; 5] = [
+    "createToken",
+    "createNewUser",
+    "confirmEmail",
+    "setPassword",
+    "verifyToken",
+];
+
+struct Inner {
+    settings: Settings,
+    transport: Arc<dyn Transport>,
+    bundled: Option<Houston>,
+    token: Option<String>,
+    user: Option<UserView>,
+}
+
+/// The app's session.
+pub struct Session {
+    data_dir: PathBuf,
+    settings_store: Box<dyn SettingsStore>,
+    vault: Box<dyn TokenVault>,
+    inner: Mutex<Inner>,
+}
+
+/// The keyring account of a backend: one session per Houston (the bundled one is named by
+/// its data directory, so two profiles of the app never share a session).
+pub fn account(settings: &Settings, data_dir: &std::path::Path) -> String {
+    match (settings.backend, &settings.remote_url) {
+        (BackendKind::Remote, Some(url)) => format!("remote:{url}"),
+        _ => format!("bundled:{}", data_dir.display()),
+    }
+}
+
+async fn open_bundled(data_dir: &std::path::Path) -> Result<Houston, CommandError> {
+    Houston::open(ServerConfig::in_dir(data_dir))
+        .await
+        .map_err(|e| {
+            CommandError::new(
+                "INTERNAL",
+                format!("The bundled Houston could not start: {e:#}"),
+            )
+        })
+}
+
+fn remote_transport(url: &str) -> Result<Arc<dyn Transport>, CommandError> {
+    let url = normalize_url(url)?;
+    HttpTransport::new(url)
+        .map(|t| Arc::new(t) as Arc<dyn Transport>)
+        .map_err(|e| CommandError::new("INVALID_INPUT", e.to_string()))
+}
+
+/// `http(s)://host[:port]` with or without `/graphql`, to the endpoint URL.
+pub fn normalize_url(url: &str) -> Result<String, CommandError> {
+    let url = url.trim().trim_end_matches('/');
+    if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() < 10 {
+        return Err(CommandError::new(
+            "INVALID_INPUT",
+            "Enter the server's address, e.g. https://houston.example.org",
+        ));
+    }
+    Ok(if url.ends_with("/graphql") {
+        url.to_string()
+    } else {
+        format!("{url}/graphql")
+    })
+}
+
+impl Session {
+    /// Opens the session: the settings, the chosen backend (starting the bundled server
+    /// when it is the one), and the token saved in the keyring, checked with `me`.
+    pub async fn start(
+        data_dir: PathBuf,
+        settings_store: Box<dyn SettingsStore>,
+        vault: Box<dyn TokenVault>,
+    ) -> Result<Session, CommandError> {
+        let settings = settings_store.load();
+        let (transport, bundled) = match (settings.backend, &settings.remote_url) {
+            (BackendKind::Remote, Some(url)) => (remote_transport(url)?, None),
+            _ => {
+                let h = open_bundled(&data_dir).await?;
+                (
+                    Arc::new(InProcessTransport::new(h.clone())) as Arc<dyn Transport>,
+                    Some(h),
+                )
+            }
+        };
+        let token = vault.get(&account(&settings, &data_dir));
+        let session = Session {
+            data_dir,
+            settings_store,
+            vault,
+            inner: Mutex::new(Inner {
+                settings,
+                transport,
+                bundled,
+                token,
+                user: None,
+            }),
+        };
+        session.refresh_user().await;
+        Ok(session)
+    }
+
+    /// Reads `me` with the held token; a refused token is forgotten, an unreachable server
+    /// keeps it (the user may still be signed in once it is back).
+    async fn refresh_user(&self) {
+        let mut inner = self.inner.lock().await;
+        let Some(token) = inner.token.clone() else {
+            inner.user = None;
+            return;
+        };
+        match run::<Me>(inner.transport.as_ref(), me::Variables, Some(&token), None).await {
+            Ok(data) => inner.user = data.me.map(user_view),
+            Err(e) if e.needs_sign_in() => {
+                let acct = account(&inner.settings, &self.data_dir);
+                self.vault.delete(&acct);
+                inner.token = None;
+                inner.user = None;
+            }
+            Err(e) => tracing::warn!(error = %e, "could not read the signed-in user"),
+        }
+    }
+
+    /// What the webview may know.
+    pub async fn view(&self) -> SessionView {
+        let inner = self.inner.lock().await;
+        SessionView {
+            backend: inner.settings.backend,
+            remote_url: inner.settings.remote_url.clone(),
+            signed_in: inner.token.is_some(),
+            first_run: !inner.settings.first_run_done,
+            organization: inner.settings.last_organization.clone(),
+            user: inner.user.clone(),
+            last_username: inner.settings.last_username.clone(),
+        }
+    }
+
+    /// Whether a Houston answers at `url`.
+    pub async fn check_server(url: &str) -> Result<String, CommandError> {
+        let transport = remote_transport(url)?;
+        let data = run::<Healthcheck>(
+            transport.as_ref(),
+            houston_client::healthcheck::Variables,
+            None,
+            None,
+        )
+        .await?;
+        Ok(data.healthcheck)
+    }
+
+    /// Chooses the backend. A remote one must answer first. Ends the first run.
+    pub async fn save_settings(
+        &self,
+        backend: BackendKind,
+        remote_url: Option<String>,
+    ) -> Result<SessionView, CommandError> {
+        let remote_url = match backend {
+            BackendKind::Remote => {
+                let url = normalize_url(remote_url.as_deref().unwrap_or(""))?;
+                Session::check_server(&url).await?;
+                Some(url)
+            }
+            BackendKind::Bundled => None,
+        };
+        {
+            let mut inner = self.inner.lock().await;
+            let changed = inner.settings.backend != backend
+                || (backend == BackendKind::Remote && inner.settings.remote_url != remote_url);
+            if changed || inner.bundled.is_none() && backend == BackendKind::Bundled {
+                let (transport, bundled) = match &remote_url {
+                    Some(url) => (remote_transport(url)?, None),
+                    None => {
+                        let h = match inner.bundled.clone() {
+                            Some(h) => h,
+                            None => open_bundled(&self.data_dir).await?,
+                        };
+                        (
+                            Arc::new(InProcessTransport::new(h.clone())) as Arc<dyn Transport>,
+                            Some(h),
+                        )
+                    }
+                };
+                inner.transport = transport;
+                inner.bundled = bundled;
+                inner.settings.last_organization = None;
+            }
+            inner.settings.backend = backend;
+            if let Some(url) = &remote_url {
+                inner.settings.recent_servers.retain(|u| u != url);
+                inner.settings.recent_servers.insert(0, url.clone());
+                inner.settings.recent_servers.truncate(8);
+            }
+            inner.settings.remote_url = remote_url;
+            inner.settings.first_run_done = true;
+            inner.token = self.vault.get(&account(&inner.settings, &self.data_dir));
+            self.settings_store
+                .save(&inner.settings)
+                .map_err(|e| CommandError::new("INTERNAL", e))?;
+        }
+        self.refresh_user().await;
+        Ok(self.view().await)
+    }
+
+    /// Keeps a token that a sign-in operation answered: in memory and in the keyring.
+    async fn adopt(
+        &self,
+        token: Option<String>,
+        username: Option<String>,
+    ) -> Result<SessionView, CommandError> {
+        let token =
+            token.ok_or_else(|| CommandError::new("INTERNAL", "The server answered no token."))?;
+        {
+            let mut inner = self.inner.lock().await;
+            let acct = account(&inner.settings, &self.data_dir);
+            self.vault
+                .set(&acct, &token)
+                .map_err(|e| CommandError::new("KEYRING", e))?;
+            inner.token = Some(token);
+            if let Some(u) = username {
+                inner.settings.last_username = Some(u);
+                let _ = self.settings_store.save(&inner.settings);
+            }
+        }
+        self.refresh_user().await;
+        Ok(self.view().await)
+    }
+
+    fn refused(success: bool, code: Option<String>, message: String) -> Result<(), CommandError> {
+        if success {
+            Ok(())
+        } else {
+            Err(CommandError::new(
+                code.as_deref().unwrap_or("ERROR"),
+                message,
+            ))
+        }
+    }
+
+    async fn transport(&self) -> Arc<dyn Transport> {
+        self.inner.lock().await.transport.clone()
+    }
+
+    /// Signs in with a password.
+    pub async fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> Result<SessionView, CommandError> {
+        let t = run::<CreateToken>(
+            self.transport().await.as_ref(),
+            create_token::Variables {
+                username: username.trim().to_string(),
+                password: password.to_string(),
+                org_id: None,
+                duration: None,
+            },
+            None,
+            None,
+        )
+        .await?
+        .create_token;
+        Session::refused(t.success, t.code, t.message)?;
+        self.adopt(t.token, Some(username.trim().to_lowercase()))
+            .await
+    }
+
+    /// Self Signup: the account is pending until its email is confirmed.
+    pub async fn sign_up(
+        &self,
+        email: &str,
+        password: &str,
+        profile: Profile,
+    ) -> Result<SessionView, CommandError> {
+        let blank = |s: Option<String>| s.filter(|v| !v.trim().is_empty());
+        let profile = create_new_user::UserProfileInput {
+            first_name: blank(profile.first_name),
+            last_name: blank(profile.last_name),
+            company: blank(profile.company),
+        };
+        let t = run::<CreateNewUser>(
+            self.transport().await.as_ref(),
+            create_new_user::Variables {
+                email: email.trim().to_string(),
+                password: password.to_string(),
+                profile: Some(profile),
+            },
+            None,
+            None,
+        )
+        .await?
+        .create_new_user;
+        Session::refused(t.success, t.code, t.message)?;
+        self.adopt(t.token, Some(email.trim().to_lowercase())).await
+    }
+
+    /// Confirms an email with a mailed link's token, and signs in.
+    pub async fn confirm_email(&self, token: &str) -> Result<SessionView, CommandError> {
+        let t = run::<ConfirmEmail>(
+            self.transport().await.as_ref(),
+            confirm_email::Variables {
+                token: token.trim().to_string(),
+            },
+            None,
+            None,
+        )
+        .await?
+        .confirm_email;
+        Session::refused(t.success, t.code, t.message)?;
+        self.adopt(t.token, None).await
+    }
+
+    /// Sets a password from an invitation or reset link, and signs in.
+    pub async fn accept_link(
+        &self,
+        token: &str,
+        password: &str,
+    ) -> Result<SessionView, CommandError> {
+        let t = run::<SetPassword>(
+            self.transport().await.as_ref(),
+            set_password::Variables {
+                token: token.trim().to_string(),
+                password: password.to_string(),
+            },
+            None,
+            None,
+        )
+        .await?
+        .set_password;
+        Session::refused(t.success, t.code, t.message)?;
+        self.adopt(t.token, None).await
+    }
+
+    /// Signs out: revokes the tokens on the server (when it answers) and forgets ours.
+    pub async fn sign_out(&self) -> SessionView {
+        {
+            let mut inner = self.inner.lock().await;
+            if let Some(token) = inner.token.take() {
+                if let Err(e) = run::<Logout>(
+                    inner.transport.as_ref(),
+                    logout::Variables,
+                    Some(&token),
+                    None,
+                )
+                .await
+                {
+                    tracing::warn!(error = %e, "the server did not hear the sign-out");
+                }
+            }
+            let acct = account(&inner.settings, &self.data_dir);
+            self.vault.delete(&acct);
+            inner.user = None;
+        }
+        self.view().await
+    }
+
+    /// Remembers the organization the user works in.
+    pub async fn set_organization(
+        &self,
+        org_id: Option<String>,
+    ) -> Result<SessionView, CommandError> {
+        {
+            let mut inner = self.inner.lock().await;
+            inner.settings.last_organization = org_id.filter(|o| !o.is_empty());
+            self.settings_store
+                .save(&inner.settings)
+                .map_err(|e| CommandError::new("INTERNAL", e))?;
+        }
+        Ok(self.view().await)
+    }
+
+    /// Forwards one operation with the token attached and answers its `data`. The
+    /// first GraphQL error becomes the rejection; a refused token is forgotten and
+    /// reported as `TOKEN_EXPIRED`, so the webview asks to sign in again in place.
+    pub async fn graphql(
+        &self,
+        body: Value,
+        organization: Option<String>,
+    ) -> Result<Value, CommandError> {
+        let query = body.get("query").and_then(Value::as_str).unwrap_or("");
+        if query.is_empty() {
+            return Err(CommandError::new(
+                "INVALID_INPUT",
+                "The operation has no query.",
+            ));
+        }
+        if TOKEN_FIELDS.iter().any(|f| query.contains(f)) {
+            return Err(CommandError::new(
+                "FORBIDDEN",
+                "Sign-in operations go through the app's sign-in commands.",
+            ));
+        }
+        let (transport, token) = {
+            let inner = self.inner.lock().await;
+            (inner.transport.clone(), inner.token.clone())
+        };
+        let answer = transport
+            .post(body, token.as_deref(), organization.as_deref())
+            .await
+            .map_err(ClientError::from)?;
+        if let Some(first) = answer.get("errors").and_then(|e| e.get(0)) {
+            let code = first["extensions"]["code"]
+                .as_str()
+                .unwrap_or("ERROR")
+                .to_string();
+            let message = first["message"]
+                .as_str()
+                .unwrap_or("The server refused.")
+                .to_string();
+            if token.is_some() && (code == "UNAUTHENTICATED" || code == "TOKEN_EXPIRED") {
+                let mut inner = self.inner.lock().await;
+                if inner.token == token {
+                    let acct = account(&inner.settings, &self.data_dir);
+                    self.vault.delete(&acct);
+                    inner.token = None;
+                }
+                return Err(CommandError::new(
+                    "TOKEN_EXPIRED",
+                    "Your session has ended; sign in again to continue.",
+                ));
+            }
+            return Err(CommandError::new(&code, message));
+        }
+        Ok(answer.get("data").cloned().unwrap_or(Value::Null))
+    }
+
+    /// The mail the webview may show: the whole outbox of the bundled server (it is the
+    /// user's own machine), or the signed-in user's mail on a remote one.
+    pub async fn mail_outbox(&self) -> Result<Value, CommandError> {
+        let (bundled, transport, token) = {
+            let inner = self.inner.lock().await;
+            (
+                inner.bundled.clone(),
+                inner.transport.clone(),
+                inner.token.clone(),
+            )
+        };
+        if let Some(h) = bundled {
+            let mail = h
+                .outbox()
+                .await
+                .map_err(|e| CommandError::new("INTERNAL", format!("{e:#}")))?;
+            return Ok(Value::Array(
+                mail.into_iter()
+                    .map(|m| {
+                        serde_json::json!({
+                            "id": m.id, "to": m.to_address, "kind": m.kind, "subject": m.subject,
+                            "body": m.body, "token": m.token, "createdAt": m.created_at,
+                        })
+                    })
+                    .collect(),
+            ));
+        }
+        let Some(token) = token else {
+            return Ok(Value::Array(Vec::new()));
+        };
+        let data =
+            run::<MyMail>(transport.as_ref(), my_mail::Variables, Some(&token), None).await?;
+        serde_json::to_value(data.my_mail).map_err(|e| CommandError::new("INTERNAL", e.to_string()))
+    }
+}
+
+fn user_view(u: me::MeMe) -> UserView {
+    UserView {
+        id: u.id,
+        username: u.username,
+        status: u.status,
+        first_name: u.profile.first_name,
+        last_name: u.profile.last_name,
+        company: u.profile.company,
+    }
+}

@@ -1,0 +1,258 @@
+//! End to end, in the real window: the app built with its UI embedded, started under Xvfb
+//! by tauri-driver (WebKitWebDriver), driven through WebDriver. Run by `make test` inside
+//! `.ci/session` (virtual display, D-Bus, gnome-keyring). Screenshots go to
+//! `target/e2e-artifacts/`.
+
+mod webdriver;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use webdriver::Driver;
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn tauri_driver() -> PathBuf {
+    let home = std::env::var("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap()).join(".cargo"));
+    let p = home.join("bin/tauri-driver");
+    if p.exists() {
+        p
+    } else {
+        PathBuf::from("tauri-driver")
+    }
+}
+
+/// tauri-driver on free ports, launching apps whose data lives under `data_home`.
+struct DriverProcess {
+    child: Child,
+    url: String,
+}
+
+impl DriverProcess {
+    fn start(data_home: &Path) -> DriverProcess {
+        let port = free_port();
+        let native = free_port();
+        let child = Command::new(tauri_driver())
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native.to_string(),
+            ])
+            .args(["--native-driver", "/usr/bin/WebKitWebDriver"])
+            .env("XDG_DATA_HOME", data_home)
+            .env("XDG_CONFIG_HOME", data_home.join("config"))
+            .env("XDG_CACHE_HOME", data_home.join("cache"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("tauri-driver starts (cargo install tauri-driver; .ci/setup does)");
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "tauri-driver did not listen");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        DriverProcess { child, url }
+    }
+}
+
+impl Drop for DriverProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Shots {
+    dir: PathBuf,
+    n: usize,
+}
+
+impl Shots {
+    async fn take(&mut self, d: &Driver, name: &str) {
+        self.n += 1;
+        let path = self.dir.join(format!("{:02}-{name}.png", self.n));
+        if let Err(e) = d.screenshot(&path).await {
+            eprintln!("screenshot {name} failed: {e}");
+        }
+    }
+}
+
+async fn launch(driver: &DriverProcess) -> Driver {
+    let app = env!("CARGO_BIN_EXE_houston-desktop");
+    let d = Driver::launch(&driver.url, app)
+        .await
+        .expect("the app starts under WebDriver");
+    d.wait(".shell[data-ready=\"true\"]", 60)
+        .await
+        .expect("the UI paints");
+    d
+}
+
+fn secret_tool_search(account: &str) -> Option<String> {
+    let out = Command::new("secret-tool")
+        .args([
+            "lookup",
+            "service",
+            houston_desktop::KEYRING_SERVICE,
+            "username",
+            account,
+        ])
+        .output()
+        .ok()?;
+    let s = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    (!s.is_empty()).then_some(s)
+}
+
+#[tokio::test]
+async fn a_person_builds_a_pipeline_in_the_window_and_finds_it_after_a_restart() {
+    let data_home = tempfile::tempdir().unwrap();
+    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-artifacts");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    let mut shots = Shots {
+        dir: artifacts,
+        n: 0,
+    };
+    let driver = DriverProcess::start(data_home.path());
+    let d = launch(&driver).await;
+
+    // First run: the bundled server, checked and chosen.
+    shots.take(&d, "first-run").await;
+    d.click_on("#backend-bundled").await.unwrap();
+    d.click_on("#continue").await.unwrap();
+
+    // Sign up with a profile, then confirm through the Mail panel.
+    d.click_on("#nav-signup").await.unwrap();
+    d.fill("#signup-email", "grace@example.com").await.unwrap();
+    d.fill("#signup-password", "cobol-rules-1959")
+        .await
+        .unwrap();
+    d.fill("#signup-first-name", "Grace").await.unwrap();
+    d.fill("#signup-last-name", "Hopper").await.unwrap();
+    d.fill("#signup-company", "Navy").await.unwrap();
+    shots.take(&d, "sign-up").await;
+    d.click_on("#signup-submit").await.unwrap();
+    d.click_on("#nav-mail").await.unwrap();
+    d.wait_text(".mail-item", "grace@example.com", 20)
+        .await
+        .unwrap();
+    shots.take(&d, "mail-panel").await;
+    d.click_on(".mail-confirm").await.unwrap();
+    d.wait_text("#current-user", "grace@example.com", 20)
+        .await
+        .unwrap();
+
+    // An organization, chosen as the current one.
+    d.click_on("#nav-orgs").await.unwrap();
+    d.fill("#org-new-name", "Compilers Inc").await.unwrap();
+    d.click_on("#org-create").await.unwrap();
+    d.wait_text(".org-item", "Compilers Inc", 20).await.unwrap();
+    shots.take(&d, "organizations").await;
+
+    // A member by email (no account yet: an invitation).
+    d.click_on("#nav-members").await.unwrap();
+    d.fill("#member-email", "ada@example.com").await.unwrap();
+    d.click_on("#member-add").await.unwrap();
+    d.wait_text(".member-row", "ada@example.com", 20)
+        .await
+        .unwrap();
+    shots.take(&d, "members").await;
+
+    // A source, with its 21-character id.
+    d.click_on("#nav-sources").await.unwrap();
+    d.fill("#source-name", "Website").await.unwrap();
+    d.click_on("#source-create").await.unwrap();
+    let row = d.wait_text(".source-row", "Website", 20).await.unwrap();
+    let _ = row;
+    let id = d
+        .text(&d.wait(".source-row .source-id", 10).await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(id.trim().len(), 21, "the source id: {id:?}");
+    shots.take(&d, "sources").await;
+
+    // A destination through the generated form: one validation error, then fixed.
+    d.click_on("#nav-destinations").await.unwrap();
+    d.wait(".destination-card", 30).await.unwrap();
+    let cards = d.find_all(".destination-card").await.unwrap();
+    assert_eq!(cards.len(), 483, "the whole catalog is listed");
+    d.fill("#catalog-search", "acquisio").await.unwrap();
+    shots.take(&d, "catalog").await;
+    d.click_on(".destination-card[data-code=\"acquisio\"]")
+        .await
+        .unwrap();
+    d.wait("#save-integration", 20).await.unwrap();
+    d.fill("#integration-name", "Acquisio for the website")
+        .await
+        .unwrap();
+    d.fill("#connection-name", "Acquisio account")
+        .await
+        .unwrap();
+    // Save with the required API key empty: the error lands on its field.
+    d.click_on("#save-integration").await.unwrap();
+    let err = d
+        .wait(".field-error[data-field=\"apiKey\"]", 10)
+        .await
+        .unwrap();
+    assert!(!d.text(&err).await.unwrap().is_empty());
+    shots.take(&d, "validation-error").await;
+    d.fill("input[data-field=\"apiKey\"]", "acq-key-12345")
+        .await
+        .unwrap();
+    d.wait_gone(".field-error[data-field=\"apiKey\"]", 10)
+        .await
+        .unwrap();
+    shots.take(&d, "configure").await;
+    d.click_on("#save-integration").await.unwrap();
+    d.wait_text(".integration-row", "Acquisio for the website", 30)
+        .await
+        .unwrap();
+    shots.take(&d, "integrations").await;
+
+    // The token is nowhere in the webview's storage.
+    let account = format!(
+        "bundled:{}",
+        data_home
+            .path()
+            .join("io.astronomer.houston.desktop")
+            .display()
+    );
+    let token = secret_tool_search(&account).expect("the session is in the keyring");
+    let storage = d
+        .script("return JSON.stringify([Object.assign({}, localStorage), Object.assign({}, sessionStorage), document.cookie, document.documentElement.outerHTML])")
+        .await
+        .unwrap();
+    assert!(
+        !storage.to_string().contains(&token),
+        "the token reached the webview"
+    );
+    d.quit().await;
+
+    // Restart: still signed in, and everything is still there.
+    let d = launch(&driver).await;
+    d.wait_text("#current-user", "grace@example.com", 30)
+        .await
+        .unwrap();
+    d.click_on("#nav-integrations").await.unwrap();
+    d.wait_text(".integration-row", "Acquisio for the website", 30)
+        .await
+        .unwrap();
+    d.click_on("#nav-sources").await.unwrap();
+    d.wait_text(".source-row", "Website", 20).await.unwrap();
+    d.click_on("#nav-members").await.unwrap();
+    d.wait_text(".member-row", "ada@example.com", 20)
+        .await
+        .unwrap();
+    shots.take(&d, "after-restart").await;
+    d.quit().await;
+}

@@ -1,0 +1,235 @@
+//! The session keeps its token in the real OS keyring (Secret Service; `make test` runs the
+//! tests inside a D-Bus session with an unlocked gnome-keyring), never in what the
+//! webview receives, and forgets it when the server refuses it.
+
+use houston_desktop::session::{account, CommandError, Session, Settings, SettingsStore};
+use houston_desktop::vault::{KeyringVault, TokenVault};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Settings in a JSON file, as tauri-plugin-store keeps them.
+struct FileSettings(PathBuf, Mutex<()>);
+
+impl SettingsStore for FileSettings {
+    fn load(&self) -> Settings {
+        std::fs::read(&self.0)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+    fn save(&self, s: &Settings) -> Result<(), String> {
+        let _g = self.1.lock().unwrap();
+        std::fs::write(&self.0, serde_json::to_vec(s).unwrap()).map_err(|e| e.to_string())
+    }
+}
+
+async fn start(dir: &Path, service: &str) -> Session {
+    Session::start(
+        dir.to_path_buf(),
+        Box::new(FileSettings(dir.join("settings.json"), Mutex::new(()))),
+        Box::new(KeyringVault::new(service)),
+    )
+    .await
+    .expect("the session starts")
+}
+
+fn secret_tool_lookup(service: &str, account: &str) -> Option<String> {
+    let out = std::process::Command::new("secret-tool")
+        .args(["lookup", "service", service, "username", account])
+        .output()
+        .expect("secret-tool (libsecret-tools) is installed");
+    let s = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    (out.status.success() && !s.is_empty()).then_some(s)
+}
+
+async fn confirm_link(session: &Session) -> String {
+    let mail = session.mail_outbox().await.unwrap();
+    mail.as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["kind"] == "CONFIRM_EMAIL")
+        .unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn the_token_lives_in_the_os_keyring_and_nowhere_the_webview_sees() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = format!("houston-desktop-test-{}", std::process::id());
+    let session = start(dir.path(), &service).await;
+    let acct = account(&Settings::default(), dir.path());
+
+    let view = session
+        .sign_up("keyring@example.com", "password123", Default::default())
+        .await
+        .unwrap();
+    assert!(view.signed_in);
+    let link = confirm_link(&session).await;
+    let view = session.confirm_email(&link).await.unwrap();
+    assert_eq!(view.user.as_ref().unwrap().status, "active");
+
+    // A second vault (a new connection to the keyring) sees the token: a real store.
+    let token = KeyringVault::new(&service)
+        .get(&acct)
+        .expect("the token is in the keyring");
+    assert_eq!(token.split('.').count(), 3, "a JWT");
+    assert_eq!(
+        secret_tool_lookup(&service, &acct).as_deref(),
+        Some(token.as_str()),
+        "the Secret Service holds it"
+    );
+
+    // Nothing the webview receives carries it.
+    let mut answers: Vec<Value> = vec![serde_json::to_value(session.view().await).unwrap()];
+    answers.push(
+        session
+            .graphql(
+                json!({ "query": "{ me { id username } myMail { token body } }" }),
+                None,
+            )
+            .await
+            .unwrap(),
+    );
+    answers.push(session.mail_outbox().await.unwrap());
+    let org = session
+        .graphql(
+            json!({ "query": "mutation { createOrganization(name: \"K\") { success id } }" }),
+            None,
+        )
+        .await
+        .unwrap();
+    answers.push(org.clone());
+    for a in &answers {
+        assert!(
+            !a.to_string().contains(&token),
+            "the token reached the webview: {a}"
+        );
+    }
+    // Operations that answer tokens are not forwarded.
+    for q in [
+        "mutation { createToken(username: \"keyring@example.com\", password: \"password123\") { token } }",
+        "mutation { verifyToken(token: \"x\") { decoded { id } } }",
+    ] {
+        let e = session.graphql(json!({ "query": q }), None).await.unwrap_err();
+        assert_eq!(e.code, "FORBIDDEN", "{q}");
+    }
+
+    // A restart finds the session in the keyring.
+    drop(session);
+    let session = start(dir.path(), &service).await;
+    let view = session.view().await;
+    assert!(view.signed_in, "signed in again from the keyring");
+    assert_eq!(view.user.unwrap().username, "keyring@example.com");
+
+    // Signing out removes it.
+    session.sign_out().await;
+    assert_eq!(KeyringVault::new(&service).get(&acct), None);
+    assert_eq!(secret_tool_lookup(&service, &acct), None);
+}
+
+#[tokio::test]
+async fn a_refused_token_is_reported_as_expired_and_forgotten() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = format!("houston-desktop-test-exp-{}", std::process::id());
+    let session = start(dir.path(), &service).await;
+    let acct = account(&Settings::default(), dir.path());
+    session
+        .sign_up("expiry@example.com", "password123", Default::default())
+        .await
+        .unwrap();
+    let link = confirm_link(&session).await;
+    session.confirm_email(&link).await.unwrap();
+    let old = KeyringVault::new(&service).get(&acct).unwrap();
+
+    // Somewhere else, the user signs in and out everywhere: this session's token dies.
+    session
+        .sign_in("expiry@example.com", "password123")
+        .await
+        .unwrap();
+    let _ = session
+        .graphql(json!({ "query": "mutation { logout { success } }" }), None)
+        .await
+        .unwrap();
+    let e: CommandError = session
+        .graphql(json!({ "query": "{ me { id } }" }), None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "TOKEN_EXPIRED");
+    assert!(!session.view().await.signed_in);
+    assert_eq!(KeyringVault::new(&service).get(&acct), None);
+    assert_ne!(old, "");
+
+    // Signing in again works, and the last username is remembered for the prompt.
+    let view = session
+        .sign_in("expiry@example.com", "password123")
+        .await
+        .unwrap();
+    assert!(view.signed_in);
+    assert_eq!(view.last_username.as_deref(), Some("expiry@example.com"));
+}
+
+#[tokio::test]
+async fn a_remote_houston_must_answer_before_it_is_chosen() {
+    let dir = tempfile::tempdir().unwrap();
+    let session = start(dir.path(), "houston-desktop-test-remote").await;
+    // Nothing listens here.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let e = session
+        .save_settings(
+            houston_desktop::session::BackendKind::Remote,
+            Some(format!("http://127.0.0.1:{port}")),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "UNREACHABLE");
+    let e = session
+        .save_settings(
+            houston_desktop::session::BackendKind::Remote,
+            Some("ftp://x".into()),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "INVALID_INPUT");
+    assert!(
+        session.view().await.first_run,
+        "a failed choice does not end the first run"
+    );
+
+    // A real one does.
+    let remote = houston_server::Houston::open(houston_server::ServerConfig {
+        database_url: format!("sqlite://{}", dir.path().join("remote.db").display()),
+        ..houston_server::ServerConfig::in_memory()
+    })
+    .await
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(remote.serve(listener, std::future::pending()));
+    let view = session
+        .save_settings(
+            houston_desktop::session::BackendKind::Remote,
+            Some(url.clone()),
+        )
+        .await
+        .unwrap();
+    assert!(!view.first_run);
+    assert_eq!(
+        view.remote_url.as_deref(),
+        Some(format!("{url}/graphql").as_str())
+    );
+    let saved: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("settings.json")).unwrap()).unwrap();
+    assert_eq!(saved["backend"], "remote");
+    assert_eq!(saved["recentServers"][0], format!("{url}/graphql"));
+    assert!(
+        !saved.to_string().contains("eyJ"),
+        "no token in the settings file"
+    );
+}

@@ -1,0 +1,358 @@
+//! All data access: the Tauri shell's commands, and typed GraphQL operations sent through
+//! its `graphql` command. Nothing else in the UI talks to the outside.
+
+use std::cell::RefCell;
+
+use houston_client::graphql_client::GraphQLQuery;
+use houston_prototypes::FieldError;
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use serde_json::{json, Value};
+
+/// A failed call: a machine `code` to match on, and a sentence for a person.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct ApiError {
+    /// e.g. `TOKEN_EXPIRED`, `UNAUTHENTICATED`, `NOT_FOUND`, `UNREACHABLE`.
+    pub code: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl ApiError {
+    fn new(code: &str, message: impl Into<String>) -> Self {
+        ApiError {
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
+
+    /// The token is gone or expired: the person must sign in again.
+    pub fn needs_sign_in(&self) -> bool {
+        matches!(self.code.as_str(), "TOKEN_EXPIRED" | "UNAUTHENTICATED")
+    }
+
+    /// The server cannot be reached.
+    pub fn is_unreachable(&self) -> bool {
+        self.code == "UNREACHABLE"
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// The signed-in person, as the shell knows them.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SessionUser {
+    /// The user id.
+    pub id: String,
+    /// The email they sign in with.
+    pub username: String,
+    /// `pending`, `active` or `locked`.
+    pub status: String,
+    /// First name.
+    pub first_name: Option<String>,
+    /// Last name.
+    pub last_name: Option<String>,
+    /// Company.
+    pub company: Option<String>,
+}
+
+/// What the shell holds: which Houston, and who is signed in for which organization.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Session {
+    /// `bundled` or `remote`.
+    pub backend: String,
+    /// The remote Houston's URL.
+    pub remote_url: Option<String>,
+    /// Whether a token is held.
+    pub signed_in: bool,
+    /// Whether the backend was never chosen.
+    pub first_run: bool,
+    /// The organization every page acts for.
+    pub organization: Option<String>,
+    /// The signed-in person.
+    pub user: Option<SessionUser>,
+}
+
+/// The answer of `check_server`.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct ServerCheck {
+    /// Whether a Houston answered.
+    pub ok: bool,
+    /// What happened.
+    pub message: String,
+}
+
+/// One mail of the outbox.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Mail {
+    /// The mail's id.
+    pub id: String,
+    /// The address.
+    pub to: String,
+    /// `CONFIRM_EMAIL`, `INVITATION` or `PASSWORD_RESET`.
+    pub kind: String,
+    /// The subject.
+    pub subject: String,
+    /// The text, with the link.
+    pub body: String,
+    /// The link's token.
+    pub token: Option<String>,
+    /// When it was sent.
+    pub created_at: String,
+}
+
+/// A mutation's outcome (`StatusMessage`): a failure here is data a form shows.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Status {
+    /// Whether it did what was asked.
+    pub success: bool,
+    /// For a person.
+    pub message: String,
+    /// The id of what was created or changed.
+    pub id: Option<String>,
+    /// A stable machine code (`OK`, `LAST_OWNER`, `INVALID_INPUT`, …).
+    pub code: Option<String>,
+    /// The fields that are wrong.
+    pub field_errors: Option<Vec<FieldError>>,
+}
+
+impl Status {
+    /// Reads any generated `StatusMessage`-shaped answer.
+    pub fn of<T: Serialize>(answer: &T) -> Status {
+        serde_json::to_value(answer)
+            .ok()
+            .and_then(|value| serde_json::from_value(value).ok())
+            .unwrap_or_else(|| Status {
+                message: "The answer could not be read".to_owned(),
+                ..Status::default()
+            })
+    }
+
+    /// The field errors, or none.
+    pub fn field_errors(&self) -> &[FieldError] {
+        self.field_errors.as_deref().unwrap_or_default()
+    }
+}
+
+type ErrorHook = Box<dyn Fn(&ApiError)>;
+
+thread_local! {
+    static ON_ERROR: RefCell<Option<ErrorHook>> = const { RefCell::new(None) };
+    static ON_SUCCESS: RefCell<Option<Box<dyn Fn()>>> = const { RefCell::new(None) };
+}
+
+/// Registers what happens on every failed call (the sign-in-again modal, the unreachable
+/// banner) and on every successful one (the banner goes away).
+pub fn on_outcome(on_error: impl Fn(&ApiError) + 'static, on_success: impl Fn() + 'static) {
+    ON_ERROR.with(|hook| *hook.borrow_mut() = Some(Box::new(on_error)));
+    ON_SUCCESS.with(|hook| *hook.borrow_mut() = Some(Box::new(on_success)));
+}
+
+/// Calls a shell command with camelCase `args`, answering its JSON.
+pub async fn invoke(command: &str, args: Value) -> Result<Value, ApiError> {
+    let outcome = raw_invoke(command, args).await;
+    match &outcome {
+        Ok(_) => ON_SUCCESS.with(|hook| {
+            if let Some(hook) = hook.borrow().as_ref() {
+                hook();
+            }
+        }),
+        Err(error) => ON_ERROR.with(|hook| {
+            if let Some(hook) = hook.borrow().as_ref() {
+                hook(error);
+            }
+        }),
+    }
+    outcome
+}
+
+async fn raw_invoke(command: &str, args: Value) -> Result<Value, ApiError> {
+    use js_sys::{Function, Promise, Reflect, JSON};
+    use wasm_bindgen::{JsCast, JsValue};
+
+    let no_shell = || ApiError::new("NO_SHELL", "This page runs outside Houston Desktop");
+    let window = web_sys::window().ok_or_else(no_shell)?;
+    let tauri = Reflect::get(&window, &JsValue::from_str("__TAURI__")).map_err(|_| no_shell())?;
+    if tauri.is_undefined() {
+        return Err(no_shell());
+    }
+    let core = Reflect::get(&tauri, &JsValue::from_str("core")).map_err(|_| no_shell())?;
+    let invoke: Function = Reflect::get(&core, &JsValue::from_str("invoke"))
+        .ok()
+        .and_then(|f| f.dyn_into().ok())
+        .ok_or_else(no_shell)?;
+    let args = JSON::parse(&args.to_string())
+        .map_err(|_| ApiError::new("BAD_REQUEST", "The request could not be written"))?;
+    let promise: Promise = invoke
+        .call2(&core, &JsValue::from_str(command), &args)
+        .ok()
+        .and_then(|p| p.dyn_into().ok())
+        .ok_or_else(|| ApiError::new("BAD_REQUEST", format!("`{command}` could not be called")))?;
+    match wasm_bindgen_futures::JsFuture::from(promise).await {
+        Ok(answer) => Ok(to_json(&answer).unwrap_or(Value::Null)),
+        Err(rejection) => Err(match to_json(&rejection) {
+            Some(Value::String(message)) => ApiError::new("ERROR", message),
+            Some(value) => serde_json::from_value(value.clone())
+                .unwrap_or_else(|_| ApiError::new("ERROR", value.to_string())),
+            None => ApiError::new("ERROR", "The call failed"),
+        }),
+    }
+}
+
+fn to_json(value: &wasm_bindgen::JsValue) -> Option<Value> {
+    if value.is_undefined() {
+        return None;
+    }
+    let text: String = js_sys::JSON::stringify(value).ok()?.into();
+    serde_json::from_str(&text).ok()
+}
+
+async fn command<T: DeserializeOwned>(name: &str, args: Value) -> Result<T, ApiError> {
+    let answer = invoke(name, args).await?;
+    serde_json::from_value(answer).map_err(|error| {
+        ApiError::new(
+            "BAD_RESPONSE",
+            format!("The answer to `{name}` could not be read: {error}"),
+        )
+    })
+}
+
+/// Runs one typed GraphQL operation for `organization` (the header; `None` for none).
+pub async fn run<Q: GraphQLQuery>(
+    variables: Q::Variables,
+    organization: Option<String>,
+) -> Result<Q::ResponseData, ApiError> {
+    let body = serde_json::to_value(Q::build_query(variables))
+        .map_err(|e| ApiError::new("BAD_REQUEST", e.to_string()))?;
+    command(
+        "graphql",
+        json!({ "body": body, "organization": organization }),
+    )
+    .await
+}
+
+/// The current session.
+pub async fn session_state() -> Result<Session, ApiError> {
+    command("session_state", json!({})).await
+}
+
+/// Whether a Houston answers at `url`.
+pub async fn check_server(url: &str) -> Result<ServerCheck, ApiError> {
+    command("check_server", json!({ "url": url })).await
+}
+
+/// Chooses the backend (ends the first run).
+pub async fn save_settings(backend: &str, remote_url: Option<&str>) -> Result<Session, ApiError> {
+    command(
+        "save_settings",
+        json!({ "backend": backend, "remoteUrl": remote_url }),
+    )
+    .await
+}
+
+/// Signs in.
+pub async fn sign_in(username: &str, password: &str) -> Result<Session, ApiError> {
+    command(
+        "sign_in",
+        json!({ "username": username, "password": password }),
+    )
+    .await
+}
+
+/// What a new account is made of.
+#[derive(Clone, Debug, Default)]
+pub struct SignUp {
+    /// Email.
+    pub email: String,
+    /// Password.
+    pub password: String,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// Company.
+    pub company: String,
+}
+
+/// Makes an account (pending until its email is confirmed).
+pub async fn sign_up(form: &SignUp) -> Result<Session, ApiError> {
+    command(
+        "sign_up",
+        json!({
+            "email": form.email, "password": form.password, "firstName": form.first_name,
+            "lastName": form.last_name, "company": form.company,
+        }),
+    )
+    .await
+}
+
+/// Confirms an email with a mailed token.
+pub async fn confirm_email(token: &str) -> Result<Session, ApiError> {
+    command("confirm_email", json!({ "token": token })).await
+}
+
+/// Sets a password from an invitation or reset link.
+pub async fn accept_link(token: &str, password: &str) -> Result<Session, ApiError> {
+    command(
+        "accept_link",
+        json!({ "token": token, "password": password }),
+    )
+    .await
+}
+
+/// Signs out.
+pub async fn sign_out() -> Result<Session, ApiError> {
+    command("sign_out", json!({})).await
+}
+
+/// Chooses the organization every page acts for.
+pub async fn set_organization(org_id: &str) -> Result<Session, ApiError> {
+    command("set_organization", json!({ "orgId": org_id })).await
+}
+
+/// The bundled server's outbox.
+pub async fn mail_outbox() -> Result<Vec<Mail>, ApiError> {
+    command("mail_outbox", json!({})).await
+}
+
+/// Copies text to the clipboard (best effort).
+pub fn copy_to_clipboard(text: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.navigator().clipboard().write_text(text);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sessions_and_statuses_read_from_camel_case() {
+        let session: Session = serde_json::from_value(json!({
+            "backend": "bundled", "remoteUrl": null, "signedIn": true, "firstRun": false,
+            "organization": "o1",
+            "user": {"id": "u", "username": "a@b.c", "status": "active", "firstName": "A", "lastName": null, "company": null}
+        }))
+        .expect("reads");
+        assert!(session.signed_in);
+        assert_eq!(session.user.map(|u| u.username).as_deref(), Some("a@b.c"));
+
+        let status = Status::of(&json!({
+            "success": false, "message": "bad", "id": null, "code": "INVALID_INPUT",
+            "fieldErrors": [{"propertyName": "apiKey", "message": "API Key is required"}]
+        }));
+        assert_eq!(status.field_errors()[0].property_name, "apiKey");
+        let error: ApiError =
+            serde_json::from_value(json!({"code": "TOKEN_EXPIRED", "message": "expired"}))
+                .expect("reads");
+        assert!(error.needs_sign_in());
+    }
+}

@@ -1,0 +1,237 @@
+//! The window: a header, a left nav, the page, the Mail panel, and the sign-in-again modal
+//! and unreachable banner that sit on top of whatever page is open.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api;
+use crate::components::mail::MailPanel;
+use crate::components::reauth::Reauth;
+use crate::pages;
+use crate::state::{AppState, Page};
+
+/// What the main area shows; a memo of it changes only when the screen really changes, so
+/// that a new session (after signing in again) does not rebuild the page being edited.
+#[derive(Clone, Debug, PartialEq)]
+enum Screen {
+    Loading,
+    FirstRun,
+    SignIn,
+    SignUp,
+    ConfirmEmail,
+    Page(Page),
+}
+
+/// The whole app.
+#[component]
+pub fn App() -> impl IntoView {
+    let app = AppState::new();
+    provide_context(app);
+    api::on_outcome(
+        move |error| {
+            if error.is_unreachable() {
+                app.unreachable.set(true);
+            } else if error.needs_sign_in() && app.signed_in.get_untracked() {
+                app.reauth.set(true);
+            }
+        },
+        move || {
+            if app.unreachable.get_untracked() {
+                app.unreachable.set(false);
+            }
+        },
+    );
+    spawn_local(async move {
+        match api::session_state().await {
+            Ok(session) => app.set_session(session),
+            Err(error) => {
+                leptos::logging::warn!("no session: {error}");
+                app.session.set(Some(api::Session::default()));
+            }
+        }
+    });
+
+    let screen = Memo::new(move |_| {
+        let page = app.page.get();
+        app.session.with(|session| match session {
+            None => Screen::Loading,
+            Some(s) if s.first_run => Screen::FirstRun,
+            Some(s) if !s.signed_in => match page {
+                Page::SignUp => Screen::SignUp,
+                Page::SignedUp => Screen::ConfirmEmail,
+                _ => Screen::SignIn,
+            },
+            Some(s) if s.user.as_ref().is_some_and(|u| u.status == "pending") => {
+                Screen::ConfirmEmail
+            }
+            Some(_) => match page {
+                Page::SignIn | Page::SignUp | Page::SignedUp => Screen::Page(Page::Orgs),
+                page => Screen::Page(page),
+            },
+        })
+    });
+
+    view! {
+        // `data-ready` tells a test driver that the session is loaded and the UI painted.
+        <div class="shell" data-ready=move || app.session.with(|s| s.is_some()).to_string()>
+            <Header />
+            <div class="body">
+                <Nav />
+                <main class="main">
+                    {move || {
+                        app.unreachable.get().then(|| view! {
+                            <div id="unreachable" class="banner warning" role="alert">
+                                "The server cannot be reached; your changes are kept."
+                            </div>
+                        })
+                    }}
+                    {move || match screen.get() {
+                        Screen::Loading => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                        Screen::FirstRun => view! { <pages::first_run::FirstRun /> }.into_any(),
+                        Screen::SignIn => view! { <pages::auth::SignIn /> }.into_any(),
+                        Screen::SignUp => view! { <pages::auth::SignUpPage /> }.into_any(),
+                        Screen::ConfirmEmail => view! { <pages::auth::ConfirmNotice /> }.into_any(),
+                        Screen::Page(page) => pages::render(page),
+                    }}
+                </main>
+                {move || app.mail_open.get().then(|| view! { <MailPanel /> })}
+            </div>
+            {move || app.reauth.get().then(|| view! { <Reauth /> })}
+        </div>
+    }
+}
+
+/// The header: the name, the Mail button (always), and who is signed in where.
+#[component]
+fn Header() -> impl IntoView {
+    let app = AppState::get();
+    let user = move || {
+        app.session.with(|s| {
+            s.as_ref()
+                .filter(|s| s.signed_in)
+                .and_then(|s| s.user.as_ref())
+                .map(|u| u.username.clone())
+        })
+    };
+    let switch = move |ev| {
+        let org_id = event_target_value(&ev);
+        if org_id.is_empty() {
+            return;
+        }
+        spawn_local(async move {
+            if let Ok(session) = api::set_organization(&org_id).await {
+                app.session.set(Some(session));
+            }
+        });
+    };
+    view! {
+        <header class="header">
+            <span class="brand">"Houston"</span>
+            <span class="spacer"></span>
+            {move || {
+                app.signed_in.get().then(|| view! {
+                    <label class="org-switch">
+                        "Organization "
+                        <select id="org-switch" on:change=switch>
+                            <option value="" disabled=true prop:selected=move || app.org.get().is_none()>
+                                "— choose —"
+                            </option>
+                            {move || {
+                                let current = app.org.get();
+                                app.orgs
+                                    .get()
+                                    .into_iter()
+                                    .map(|o| {
+                                        let selected = Some(&o.id) == current.as_ref();
+                                        view! { <option value=o.id.clone() prop:selected=selected>{o.name}</option> }
+                                    })
+                                    .collect_view()
+                            }}
+                        </select>
+                    </label>
+                })
+            }}
+            <button
+                id="nav-mail"
+                type="button"
+                class="ghost"
+                class:active=move || app.mail_open.get()
+                on:click=move |_| app.mail_open.update(|open| *open = !*open)
+            >
+                "Mail"
+            </button>
+            {move || {
+                user().map(|name| view! {
+                    <span id="current-user" class="user">{name}</span>
+                    <button
+                        id="sign-out"
+                        type="button"
+                        class="ghost"
+                        on:click=move |_| {
+                            spawn_local(async move {
+                                if let Ok(session) = api::sign_out().await {
+                                    app.catalog.set(None);
+                                    app.page.set(Page::SignIn);
+                                    app.set_session(session);
+                                }
+                            });
+                        }
+                    >
+                        "Sign out"
+                    </button>
+                })
+            }}
+        </header>
+    }
+}
+
+/// The left nav.
+#[component]
+fn Nav() -> impl IntoView {
+    let app = AppState::get();
+    let link = move |id: &'static str, label: &'static str, page: Page| {
+        let target = page.clone();
+        let active = move || {
+            let current = app.page.get();
+            std::mem::discriminant(&current) == std::mem::discriminant(&target)
+        };
+        view! {
+            <a
+                id=id
+                href="#"
+                class:active=active
+                on:click=move |ev| {
+                    ev.prevent_default();
+                    app.page.set(page.clone());
+                }
+            >
+                {label}
+            </a>
+        }
+    };
+    view! {
+        <nav class="nav">
+            {move || {
+                if app.signed_in.get() {
+                    view! {
+                        {link("nav-orgs", "Organizations", Page::Orgs)}
+                        {link("nav-members", "Members", Page::Members)}
+                        {link("nav-sources", "Sources", Page::Sources)}
+                        {link("nav-destinations", "Destinations", Page::Destinations)}
+                        {link("nav-integrations", "Integrations", Page::Integrations)}
+                        {link("nav-connections", "Connections", Page::Connections)}
+                        {link("nav-keys", "API keys", Page::Keys)}
+                        {link("nav-account", "Account", Page::Account)}
+                    }
+                        .into_any()
+                } else {
+                    view! {
+                        {link("nav-signin", "Sign in", Page::SignIn)}
+                        {link("nav-signup", "Sign up", Page::SignUp)}
+                    }
+                        .into_any()
+                }
+            }}
+        </nav>
+    }
+}

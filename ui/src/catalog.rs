@@ -1,0 +1,198 @@
+//! The destination catalog as the server sends it (`clickstreamPrototypes`), turned into
+//! the `houston_prototypes` model that forms and validation use; and its filters.
+
+use houston_prototypes::{Destination, PrototypeField, PrototypeSection};
+use serde::Deserialize;
+use serde_json::Value;
+
+/// One catalog entry on the wire (the shape of `ClickstreamPrototypes.graphql`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct WirePrototype {
+    code: String,
+    name: String,
+    description: Option<String>,
+    platforms: Vec<String>,
+    categories: Vec<String>,
+    connection_prototype: WireConnection,
+    config_prototype: Vec<PrototypeField>,
+    sections: Vec<PrototypeSection>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct WireConnection {
+    scheme: Option<String>,
+    fields: Vec<PrototypeField>,
+}
+
+/// Why a catalog answer could not be read.
+#[derive(Debug)]
+pub struct CatalogReadError(pub String);
+
+impl std::fmt::Display for CatalogReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the catalog could not be read: {}", self.0)
+    }
+}
+
+/// Reads the `clickstreamPrototypes` list (as JSON) into destinations.
+///
+/// The wire leaves out what a form cannot use and writes absent lists as null; the one
+/// attribute that matters for validation and is not on the wire is `mappable`, which the
+/// catalog sets on every field of every section (action fields), and only there.
+pub fn destinations_from_wire(list: &Value) -> Result<Vec<Destination>, CatalogReadError> {
+    let list = without_nulls(list);
+    let entries: Vec<WirePrototype> =
+        serde_json::from_value(list).map_err(|error| CatalogReadError(error.to_string()))?;
+    Ok(entries
+        .into_iter()
+        .map(|entry| Destination {
+            code: entry.code,
+            name: entry.name,
+            description: entry.description,
+            categories: entry.categories,
+            platforms: entry.platforms,
+            connection_scheme: entry.connection_prototype.scheme,
+            connection_fields: entry.connection_prototype.fields,
+            settings: entry.config_prototype,
+            sections: entry
+                .sections
+                .into_iter()
+                .map(|mut section| {
+                    section.fields.iter_mut().for_each(make_mappable);
+                    section
+                })
+                .collect(),
+        })
+        .collect())
+}
+
+fn make_mappable(field: &mut PrototypeField) {
+    field.mappable = true;
+    field.properties.iter_mut().for_each(make_mappable);
+}
+
+/// The value with every null object entry left out (the model's lists default to empty).
+fn without_nulls(value: &Value) -> Value {
+    match value {
+        Value::Object(object) => Value::Object(
+            object
+                .iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), without_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(without_nulls).collect()),
+        other => other.clone(),
+    }
+}
+
+/// The destinations matching a search on name or code (case-insensitive), a category and a
+/// platform (empty strings match everything).
+pub fn filter<'d>(
+    catalog: &'d [Destination],
+    search: &str,
+    category: &str,
+    platform: &str,
+) -> Vec<&'d Destination> {
+    let search = search.trim().to_lowercase();
+    catalog
+        .iter()
+        .filter(|d| {
+            search.is_empty()
+                || d.name.to_lowercase().contains(&search)
+                || d.code.to_lowercase().contains(&search)
+        })
+        .filter(|d| category.is_empty() || d.categories.iter().any(|c| c == category))
+        .filter(|d| platform.is_empty() || d.platforms.iter().any(|p| p == platform))
+        .collect()
+}
+
+/// Every category of the catalog, sorted, once each.
+pub fn categories(catalog: &[Destination]) -> Vec<String> {
+    let mut all: Vec<String> = catalog
+        .iter()
+        .flat_map(|d| d.categories.iter().cloned())
+        .collect();
+    all.sort();
+    all.dedup();
+    all
+}
+
+/// The source platforms, as the server names them.
+pub const PLATFORMS: [&str; 4] = [
+    "analytics.js",
+    "server",
+    "analytics-android",
+    "analytics-ios",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use houston_prototypes::FieldType;
+    use serde_json::json;
+
+    fn wire() -> Value {
+        json!([{
+            "id": "actions-x", "code": "actions-x", "name": "X Actions", "description": null,
+            "platforms": ["analytics.js", "server"], "categories": ["Analytics"],
+            "connectionPrototype": {"id": "actions-x", "code": "actions-x", "scheme": "custom", "fields": [
+                {"propertyName": "apiKey", "label": "API Key", "type": "password", "required": true,
+                 "secret": true, "choices": null, "properties": null, "dependsOn": null, "multiple": false,
+                 "additionalProperties": false, "hidden": false, "readOnly": false}
+            ]},
+            "configPrototype": [],
+            "sections": [{"code": "track", "label": "Track", "description": null, "defaultEnabled": true, "fields": [
+                {"propertyName": "props", "label": "Props", "type": "object", "required": false,
+                 "defaultMapping": {"@path": "$.properties"},
+                 "properties": [{"propertyName": "a", "label": "A", "type": "input"}],
+                 "dependsOn": {"matchAll": true, "rules": [{"fieldKey": "kind", "negate": false, "value": "x"}]}}
+            ]}],
+            "defaultConfig": {"track": {"enabled": true}}
+        }, {
+            "code": "acquisio", "name": "Acquisio", "platforms": ["analytics.js"], "categories": ["Advertising"],
+            "connectionPrototype": {"id": "acquisio", "code": "acquisio", "fields": []},
+            "configPrototype": [{"propertyName": "events", "label": "Events", "type": "array"}],
+            "sections": []
+        }])
+    }
+
+    #[test]
+    fn the_wire_catalog_becomes_destinations() {
+        let catalog = destinations_from_wire(&wire()).expect("reads");
+        assert_eq!(catalog.len(), 2);
+        let actions = &catalog[0];
+        assert_eq!(actions.connection_fields[0].field_type, FieldType::Password);
+        assert!(actions.connection_fields[0].secret);
+        assert!(
+            !actions.connection_fields[0].mappable,
+            "credentials are literal"
+        );
+        let props = &actions.sections[0].fields[0];
+        assert!(
+            props.mappable && props.properties[0].mappable,
+            "action fields take directives"
+        );
+        assert!(props.depends_on.is_some());
+        assert_eq!(
+            actions.default_config(),
+            json!({"track": {"enabled": true, "props": {"@path": "$.properties"}}}),
+            "defaults are the server's own"
+        );
+        assert_eq!(catalog[1].settings[0].field_type, FieldType::Array);
+    }
+
+    #[test]
+    fn filters_combine() {
+        let catalog = destinations_from_wire(&wire()).expect("reads");
+        let codes =
+            |found: Vec<&Destination>| found.iter().map(|d| d.code.clone()).collect::<Vec<_>>();
+        assert_eq!(codes(filter(&catalog, "", "", "")).len(), 2);
+        assert_eq!(codes(filter(&catalog, "ACQ", "", "")), ["acquisio"]);
+        assert_eq!(codes(filter(&catalog, "", "Analytics", "")), ["actions-x"]);
+        assert_eq!(codes(filter(&catalog, "", "", "server")), ["actions-x"]);
+        assert_eq!(categories(&catalog), ["Advertising", "Analytics"]);
+    }
+}

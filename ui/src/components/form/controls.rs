@@ -1,0 +1,812 @@
+//! The controls: one component per field type, chosen by an exhaustive `match`.
+
+use std::sync::Arc;
+
+use houston_prototypes::{Destination, FieldType, PrototypeField};
+use leptos::prelude::*;
+use serde_json::Value;
+use wasm_bindgen::JsCast;
+
+use super::model::{
+    choice_from_key, choice_key, condition_scope, datetime_from_input, datetime_to_input,
+    display_text, is_list, is_mapped, is_masked, is_required, is_visible, item_field, map_rows,
+    new_item, number_from_text, section_enabled, set_section_enabled, write_map_rows,
+};
+use super::path::FieldPath;
+use super::state::FormState;
+
+/// The fields of one object, each with its label, help, control and error.
+#[component]
+pub fn FieldList(
+    /// The form the fields edit.
+    form: FormState,
+    /// The fields, in order.
+    fields: Arc<Vec<PrototypeField>>,
+    /// Where their object sits in the form value (the root for top-level fields).
+    parent: FieldPath,
+) -> impl IntoView {
+    fields
+        .iter()
+        .cloned()
+        .map(|field| {
+            view! {
+                <FieldRow form=form field=field parent=parent.clone() siblings=fields.clone() />
+            }
+        })
+        .collect_view()
+}
+
+/// One field: shown when its condition holds, with a required mark, help text and error.
+#[component]
+pub fn FieldRow(
+    /// The form the field edits.
+    form: FormState,
+    /// The field.
+    field: PrototypeField,
+    /// Where its enclosing object sits.
+    parent: FieldPath,
+    /// The fields of that object (for conditions between siblings).
+    siblings: Arc<Vec<PrototypeField>>,
+) -> impl IntoView {
+    let path = parent.child(&field.property_name);
+    let field = Arc::new(field);
+    let (scope_field, scope_parent, scope_siblings) = (field.clone(), parent.clone(), siblings);
+    let scope = Memo::new(move |_| {
+        form.value
+            .with(|value| condition_scope(value, &scope_parent, &scope_siblings))
+    });
+    let visible_field = field.clone();
+    let visible = Memo::new(move |_| scope.with(|scope| is_visible(&visible_field, scope)));
+    let required_field = field.clone();
+    let required = Memo::new(move |_| scope.with(|scope| is_required(&required_field, scope)));
+    let _ = scope_field;
+    move || {
+        visible.get().then(|| {
+            let field = field.clone();
+            let path = path.clone();
+            let dotted = path.dotted();
+            let label = field.display_name().to_owned();
+            let description = field.description.clone().filter(|d| !d.trim().is_empty());
+            let nested = matches!(field.field_type, FieldType::Object | FieldType::Map)
+                || is_list(&field);
+            view! {
+                <div class="field" class:nested=nested data-row=dotted.clone()>
+                    <label class="field-label" for=format!("f-{dotted}")>
+                        {label}
+                        {move || required.get().then(|| view! { <span class="required-mark" title="required">"*"</span> })}
+                    </label>
+                    <Control form=form field=field path=path.clone() />
+                    {description.map(|text| view! { <p class="help">{text}</p> })}
+                    <FieldError form=form path=path />
+                </div>
+            }
+        })
+    }
+}
+
+/// The error under a field, when there is one to show.
+#[component]
+pub fn FieldError(
+    /// The form.
+    form: FormState,
+    /// The field's path.
+    path: FieldPath,
+) -> impl IntoView {
+    let dotted = path.dotted();
+    move || {
+        form.error_for(&path)
+            .map(|message| view! { <p class="field-error" data-field=dotted.clone()>{message}</p> })
+    }
+}
+
+/// The control of a field: a mapping directive shown read-only, a list editor, or the
+/// field type's own control.
+#[component]
+pub fn Control(
+    /// The form.
+    form: FormState,
+    /// The field.
+    field: Arc<PrototypeField>,
+    /// Its path.
+    path: FieldPath,
+) -> impl IntoView {
+    let mapped_path = path.clone();
+    let mapped = Memo::new(move |_| form.value.with(|v| is_mapped(mapped_path.get(v))));
+    move || {
+        if mapped.get() {
+            view! { <MappedValue form=form path=path.clone() read_only=field.read_only /> }
+                .into_any()
+        } else if is_list(&field) {
+            view! { <ListEditor form=form field=field.clone() path=path.clone() /> }.into_any()
+        } else {
+            single_control(form, field.clone(), path.clone())
+        }
+    }
+}
+
+/// The control for one value of the field's type. Exhaustive on purpose: a new field type
+/// does not compile until it has a control.
+pub fn single_control(form: FormState, field: Arc<PrototypeField>, path: FieldPath) -> AnyView {
+    match field.field_type {
+        FieldType::Input => view! { <TextInput form=form field=field path=path /> }.into_any(),
+        FieldType::Text => view! { <TextArea form=form field=field path=path /> }.into_any(),
+        FieldType::Password => {
+            view! { <PasswordInput form=form field=field path=path /> }.into_any()
+        }
+        FieldType::Number => {
+            view! { <NumberInput form=form field=field path=path integer=false /> }.into_any()
+        }
+        FieldType::Integer => {
+            view! { <NumberInput form=form field=field path=path integer=true /> }.into_any()
+        }
+        FieldType::Boolean => view! { <Checkbox form=form field=field path=path /> }.into_any(),
+        FieldType::Select => {
+            if field.multiple {
+                view! { <MultiSelect form=form field=field path=path /> }.into_any()
+            } else if field.choices.is_empty() {
+                // Options the server fetches at run time: any value, typed in.
+                view! { <TextInput form=form field=field path=path /> }.into_any()
+            } else {
+                view! { <SingleSelect form=form field=field path=path /> }.into_any()
+            }
+        }
+        FieldType::Array => view! { <ListEditor form=form field=field path=path /> }.into_any(),
+        FieldType::Map => view! { <MapEditor form=form field=field path=path /> }.into_any(),
+        FieldType::Object => {
+            view! { <ObjectFieldset form=form field=field path=path /> }.into_any()
+        }
+        FieldType::Datetime => {
+            view! { <DatetimeInput form=form field=field path=path /> }.into_any()
+        }
+    }
+}
+
+fn input_id(path: &FieldPath) -> String {
+    format!("f-{}", path.dotted())
+}
+
+/// What a text control stores for `text`: nothing for "" at an object key, "" in a list.
+fn text_value(path: &FieldPath, text: String) -> Option<Value> {
+    let in_list = path
+        .segments()
+        .last()
+        .is_some_and(|s| s.parse::<usize>().is_ok());
+    if text.is_empty() && !in_list {
+        None
+    } else {
+        Some(Value::String(text))
+    }
+}
+
+/// A one-line text input (`input`; also a select whose options come at run time).
+#[component]
+pub fn TextInput(
+    /// The form.
+    form: FormState,
+    /// The field.
+    field: Arc<PrototypeField>,
+    /// Its path.
+    path: FieldPath,
+) -> impl IntoView {
+    let (read_path, write_path) = (path.clone(), path.clone());
+    let masked_path = path.clone();
+    let masked = move || form.value.with(|v| is_masked(masked_path.get(v)));
+    let placeholder = field.placeholder.clone().unwrap_or_default();
+    let secret = field.secret;
+    let kind = if secret { "password" } else { "text" };
+    view! {
+        <input
+            type=kind
+            id=input_id(&path)
+            data-field=path.dotted()
+            disabled=field.read_only
+            placeholder=move || if secret && masked() { "unchanged".to_owned() } else { placeholder.clone() }
+            prop:value=move || {
+                let value = form.get(&read_path);
+                if is_masked(value.as_ref()) { String::new() } else { display_text(value.as_ref()) }
+            }
+            on:input=move |ev| form.set(&write_path, text_value(&write_path, event_target_value(&ev)))
+        />
+    }
+}
+
+/// A multi-line text area (`text`).
+#[component]
+pub fn TextArea(
+    /// The form.
+    form: FormState,
+    /// The field.
+    field: Arc<PrototypeField>,
+    /// Its path.
+    path: FieldPath,
+) -> impl IntoView {
+    let (read_path, write_path) = (path.clone(), path.clone());
+    view! {
+        <textarea
+            id=input_id(&path)
+            data-field=path.dotted()
+            rows="3"
+            disabled=field.read_only
+            placeholder=field.placeholder.clone().unwrap_or_default()
+            prop:value=move || display_text(form.get(&read_path).as_ref())
+            on:input=move |ev| form.set(&write_path, text_value(&write_path, event_target_value(&ev)))
+        ></textarea>
+    }
+}
+
+/// A password input (`password`): a stored secret comes back as the mask and shows as an
+/// empty box saying "unchanged"; emptying the box again keeps the stored secret.
+#[component]
+pub fn PasswordInput(
+    /// The form.
+    form: FormState,
+    /// The field.
+    field: Arc<PrototypeField>,
+    /// Its path.
+    path: FieldPath,
+) -> impl IntoView {
+    let (read_path, write_path, mask_path) = (path.clone(), path.clone(), path.clone());
+    let was_masked = form.value.with_untracked(|v| is_masked(path.get(v)));
+    let masked = move || form.value.with(|v| is_masked(mask_path.get(v)));
+    let placeholder = field.placeholder.clone().unwrap_or_default();
+    view! {
+        <input
+            type="password"
+            autocomplete="new-password"
+            id=input_id(&path)
+            data-field=path.dotted()
+            disabled=field.read_only
+            placeholder=move || if masked() { "unchanged".to_owned() } else { placeholder.clone() }
+            prop:value=move || {
+                let value = form.get(&read_path);
+                if is_masked(value.as_ref()) { String::new() } else { display_text(value.as_ref()) }
+            }
+            on:input=move |ev| {
+                let text = event_target_value(&ev);
+                let new = if text.is_empty() && was_masked {
+                    Some(Value::String(houston_prototypes::MASK.to_owned()))
+                } else {
+                    text_value(&write_path, text)
+                };
+                form.set(&write_path, new)
+            }
+        />
+    }
+}
+
+/// A number input (`number`, or `integer` with step 1).
+#[component]
+pub fn NumberInput(
+    /// The form.
+    form: FormState,
+    /// The field.
+    field: Arc<PrototypeField>,
+    /// Its path.
+    path: FieldPath,
+    /// Whole numbers only.
+    integer: bool,
+) -> impl IntoView {
+    let (read_path, write_path) = (path.clone(), path.clone());
+    view! {
+        <input
+            type="number"
+            step=if integer { "1" } else { "any" }
+            min=field.minimum.map(|m| m.to_string())
+            max=field.maximum.map(|m| m.to_string())
+            id=input_id(&path)
+            data-field=path.dotted()
+            disabled=field.read_only
+            placeholder=field.placeholder.clone().unwrap_or_default()
+            prop:value=move || display_text(form.get(&read_path).as_ref())
+            on:input=move |ev| form.set(&write_path, number_from_text(&event_target_value(&ev)))
+        />
+    }
+}
+
+/// A checkbox (`boolean`).
+#[component]
+pub fn Checkbox(
+    /// The form.
+    form: FormState,
+    /// The field.
+    field: Arc<PrototypeField>,
+    /// Its path.
+    path: FieldPath,
+) -> impl IntoView {
+    let (read_path, write_path) = (path.clone(), path.clone());
+    view! {
+        <input
+            type="checkbox"
+            id=input_id(&path)
+            data-field=path.dotted()
+            disabled=field.read_only
+            prop:checked=move || form.get(&read_path).and_then(|v| v.as_bool()).unwrap_or(false)
+            on:change=move |ev| form.set(&write_path, Some(Value::Bool(event_target_checked(&ev))))
+        />
+    }
+}
+
+/// A select of one choice (`select`).
+#[component]
+pub fn SingleSelect(
+    /// The form.
+    form: FormState,
+    /// The field.
+    field: Arc<PrototypeField>,
+    /// Its path.
+    path: FieldPath,
+) -> impl IntoView {
+    let (read_path, write_path) = (path.clone(), path.clone());
+    let current = Memo::new(move |_| form.get(&read_path).map(|v| choice_key(&v)));
+    let choice_field = field.clone();
+    let options = field
+        .choices
+        .iter()
+        .map(|choice| {
+            let key = choice_key(&choice.value);
+            let selected_key = key.clone();
+            view! {
+                <option value=key prop:selected=move || current.get().as_deref() == Some(selected_key.as_str())>
+                    {choice.label.clone()}
+                </option>
+            }
+        })
+        .collect_view();
+    view! {
+        <select
+            id=input_id(&path)
+            data-field=path.dotted()
+            disabled=field.read_only
+            on:change=move |ev| {
+                let key = event_target_value(&ev);
+                form.set(&write_path, choice_from_key(&choice_field, &key))
+            }
+        >
+            <option value="" prop:selected=move || current.get().is_none()>"—"</option>
+            {options}
+        </select>
+    }
+}
+
+/// A select of several choices (`select` with `multiple`), stored as a list.
+#[component]
+pub fn MultiSelect(
+    /// The form.
+    form: FormState,
+    /// The field.
+    field: Arc<PrototypeField>,
+    /// Its path.
+    path: FieldPath,
+) -> impl IntoView {
+    let (read_path, write_path) = (path.clone(), path.clone());
+    let chosen = Memo::new(move |_| match form.get(&read_path) {
+        Some(Value::Array(items)) => items.iter().map(choice_key).collect::<Vec<_>>(),
+        Some(Value::Null) | None => Vec::new(),
+        Some(other) => vec![choice_key(&other)],
+    });
+    let choice_field = field.clone();
+    let options = field
+        .choices
+        .iter()
+        .map(|choice| {
+            let key = choice_key(&choice.value);
+            let selected_key = key.clone();
+            view! {
+                <option value=key prop:selected=move || chosen.with(|c| c.contains(&selected_key))>
+                    {choice.label.clone()}
+                </option>
+            }
+        })
+        .collect_view();
+    view! {
+        <select
+            multiple
+            id=input_id(&path)
+            data-field=path.dotted()
+            disabled=field.read_only
+            size=field.choices.len().clamp(2, 6).to_string()
+            on:change=move |ev| {
+                let Some(select) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) else {
+                    return;
+                };
+                let options = select.selected_options();
+                let values: Vec<Value> = (0..options.length())
+                    .filter_map(|i| options.item(i))
+                    .filter_map(|el| el.dyn_into::<web_sys::HtmlOptionElement>().ok())
+                    .filter_map(|option| choice_from_key(&choice_field, &option.value()))
+                    .collect();
+                let new = if values.is_empty() { None } else { Some(Value::Array(values)) };
+                form.set(&write_path, new)
+            }
+        >
+            {options}
+        </select>
+    }
+}
+
+/// A date and time (`datetime`), stored as RFC 3339 in UTC.
+#[component]
+pub fn DatetimeInput(
+    /// The form.
+    form: FormState,
+    /// The field.
+    field: Arc<PrototypeField>,
+    /// Its path.
+    path: FieldPath,
+) -> impl IntoView {
+    let (read_path, write_path) = (path.clone(), path.clone());
+    view! {
+        <input
+            type="datetime-local"
+            step="1"
+            id=input_id(&path)
+            data-field=path.dotted()
+            disabled=field.read_only
+            prop:value=move || form.get(&read_path).and_then(|v| v.as_str().map(datetime_to_input)).unwrap_or_default()
+            on:input=move |ev| form.set(&write_path, datetime_from_input(&event_target_value(&ev)).map(Value::String))
+        />
+        <span class="unit">"UTC"</span>
+    }
+}
+
+/// A list of values with add and remove buttons (`array`, and any type with `multiple`).
+#[component]
+pub fn ListEditor(
+    /// The form.
+    form: FormState,
+    /// The list field.
+    field: Arc<PrototypeField>,
+    /// Its path.
+    path: FieldPath,
+) -> impl IntoView {
+    let len_path = path.clone();
+    let len = Memo::new(move |_| {
+        form.value.with(|v| {
+            len_path
+                .get(v)
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len)
+        })
+    });
+    let item = Arc::new(item_field(&field));
+    let (add_path, rows_path) = (path.clone(), path.clone());
+    let new_value = new_item(&field);
+    let read_only = field.read_only;
+    view! {
+        <div class="list-editor" data-field=path.dotted()>
+            {move || {
+                (0..len.get())
+                    .map(|index| {
+                        let item_path = rows_path.child(index);
+                        let remove_path = item_path.clone();
+                        view! {
+                            <div class="list-row">
+                                <div class="list-item">
+                                    {single_control(form, item.clone(), item_path.clone())}
+                                    <FieldError form=form path=item_path />
+                                </div>
+                                <button
+                                    type="button"
+                                    class="list-remove"
+                                    disabled=read_only
+                                    title="Remove"
+                                    on:click=move |_| form.set(&remove_path, None)
+                                >
+                                    "×"
+                                </button>
+                            </div>
+                        }
+                    })
+                    .collect_view()
+            }}
+            <button
+                type="button"
+                class="list-add"
+                disabled=read_only
+                on:click=move |_| {
+                    let new_value = new_value.clone();
+                    let add_path = add_path.clone();
+                    form.value.update(|value| {
+                        let mut items = match add_path.get(value) {
+                            Some(Value::Array(items)) => items.clone(),
+                            _ => Vec::new(),
+                        };
+                        items.push(new_value);
+                        add_path.set(value, Value::Array(items));
+                    });
+                    form.touch(&add_path);
+                }
+            >
+                "+ Add"
+            </button>
+        </div>
+    }
+}
+
+/// Key/value rows (`map`), after the fields of its known keys, if any.
+#[component]
+pub fn MapEditor(
+    /// The form.
+    form: FormState,
+    /// The map field.
+    field: Arc<PrototypeField>,
+    /// Its path.
+    path: FieldPath,
+) -> impl IntoView {
+    let known = Arc::new(field.properties.clone());
+    let initial = form.value.with_untracked(|v| map_rows(path.get(v), &known));
+    let (rows, set_rows) = signal(initial);
+    let count = Memo::new(move |_| rows.with(Vec::len));
+    let rows_path = path.clone();
+    let target = StoredValue::new((path.clone(), known.clone()));
+    let write = move |new_rows: Vec<(String, String)>| {
+        let (write_path, write_known) = target.get_value();
+        let current = form.get(&write_path);
+        let value = write_map_rows(current.as_ref(), &write_known, &new_rows);
+        set_rows.set(new_rows);
+        form.set(&write_path, Some(value));
+    };
+    let read_only = field.read_only;
+    let known_view = (!known.is_empty())
+        .then(|| view! { <FieldList form=form fields=known.clone() parent=path.clone() /> });
+    view! {
+        <div class="map-editor" data-field=path.dotted()>
+            {known_view}
+            {move || {
+                (0..count.get())
+                    .map(|index| {
+                        let key = move || rows.with(|r| r.get(index).map(|(k, _)| k.clone()).unwrap_or_default());
+                        let entry = move || rows.with(|r| r.get(index).map(|(_, v)| v.clone()).unwrap_or_default());
+                        let entry_path = rows_path.child(key());
+                        view! {
+                            <div class="map-row">
+                                <input
+                                    type="text"
+                                    class="map-key"
+                                    placeholder="key"
+                                    disabled=read_only
+                                    prop:value=key
+                                    on:input=move |ev| {
+                                        let mut new_rows = rows.get_untracked();
+                                        if let Some(row) = new_rows.get_mut(index) {
+                                            row.0 = event_target_value(&ev);
+                                        }
+                                        write(new_rows);
+                                    }
+                                />
+                                <input
+                                    type="text"
+                                    class="map-value"
+                                    placeholder="value"
+                                    data-field=entry_path.dotted()
+                                    disabled=read_only
+                                    prop:value=entry
+                                    on:input=move |ev| {
+                                        let mut new_rows = rows.get_untracked();
+                                        if let Some(row) = new_rows.get_mut(index) {
+                                            row.1 = event_target_value(&ev);
+                                        }
+                                        write(new_rows);
+                                    }
+                                />
+                                <button
+                                    type="button"
+                                    class="list-remove"
+                                    disabled=read_only
+                                    title="Remove"
+                                    on:click=move |_| {
+                                        let mut new_rows = rows.get_untracked();
+                                        if index < new_rows.len() {
+                                            new_rows.remove(index);
+                                        }
+                                        write(new_rows);
+                                    }
+                                >
+                                    "×"
+                                </button>
+                                <FieldError form=form path=entry_path />
+                            </div>
+                        }
+                    })
+                    .collect_view()
+            }}
+            <button
+                type="button"
+                class="list-add"
+                disabled=read_only
+                on:click=move |_| {
+                    set_rows.update(|r| r.push((String::new(), String::new())));
+                }
+            >
+                "+ Add pair"
+            </button>
+        </div>
+    }
+}
+
+/// A nested fieldset of the object's `properties` (`object`), recursively.
+#[component]
+pub fn ObjectFieldset(
+    /// The form.
+    form: FormState,
+    /// The object field.
+    field: Arc<PrototypeField>,
+    /// Its path.
+    path: FieldPath,
+) -> impl IntoView {
+    let properties = Arc::new(field.properties.clone());
+    let empty = properties.is_empty();
+    view! {
+        <fieldset class="object" data-field=path.dotted()>
+            {if empty {
+                view! { <p class="help">"No fixed properties."</p> }.into_any()
+            } else {
+                view! { <FieldList form=form fields=properties parent=path.clone() /> }.into_any()
+            }}
+        </fieldset>
+    }
+}
+
+/// A mapping directive (`{"@path": "$.userId"}`): filled in from each event, shown as text.
+#[component]
+pub fn MappedValue(
+    /// The form.
+    form: FormState,
+    /// The field's path.
+    path: FieldPath,
+    /// Whether the field can be changed.
+    read_only: bool,
+) -> impl IntoView {
+    let (read_path, clear_path) = (path.clone(), path.clone());
+    view! {
+        <div class="mapped" data-field=path.dotted()>
+            <span class="badge mapped-badge">"mapped"</span>
+            <code>{move || form.get(&read_path).map(|v| v.to_string()).unwrap_or_default()}</code>
+            <button
+                type="button"
+                class="link mapped-clear"
+                disabled=read_only
+                on:click=move |_| form.set(&clear_path, None)
+            >
+                "use a fixed value"
+            </button>
+        </div>
+    }
+}
+
+/// A destination's configuration: its settings, then each section with its switch.
+#[component]
+pub fn ConfigForm(
+    /// The form (its rules are the destination's configuration).
+    form: FormState,
+    /// The destination.
+    destination: Arc<Destination>,
+) -> impl IntoView {
+    move || {
+        form.generation.get();
+        let settings = Arc::new(destination.settings.clone());
+        let sections = destination
+            .sections
+            .iter()
+            .map(|section| {
+                let code = section.code.clone();
+                let enabled_code = code.clone();
+                let enabled = Memo::new(move |_| form.value.with(|v| section_enabled(v, &enabled_code)));
+                let fields = Arc::new(section.fields.clone());
+                let toggle_section = section.clone();
+                let parent = FieldPath::root().child(&code);
+                view! {
+                    <fieldset class="section" data-section=code.clone()>
+                        <legend>
+                            <label class="switch">
+                                <input
+                                    type="checkbox"
+                                    class="section-toggle"
+                                    data-section=code.clone()
+                                    prop:checked=move || enabled.get()
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        form.value.update(|v| set_section_enabled(v, &toggle_section, on));
+                                    }
+                                />
+                                <span>{section.label.clone()}</span>
+                            </label>
+                        </legend>
+                        {section.description.clone().map(|text| view! { <p class="help">{text}</p> })}
+                        {move || {
+                            enabled
+                                .get()
+                                .then(|| view! { <FieldList form=form fields=fields.clone() parent=parent.clone() /> })
+                        }}
+                    </fieldset>
+                }
+            })
+            .collect_view();
+        view! {
+            <div class="generated-form">
+                <FieldList form=form fields=settings parent=FieldPath::root() />
+                {sections}
+            </div>
+        }
+    }
+}
+
+/// After a save attempt, every error in a list (also those of fields not on screen).
+#[component]
+pub fn FormErrors(
+    /// The form.
+    form: FormState,
+) -> impl IntoView {
+    move || {
+        let errors = form.all_errors();
+        (form.submitted() && !errors.is_empty()).then(|| {
+            view! {
+                <ul class="form-errors">
+                    {errors
+                        .into_iter()
+                        .map(|(path, message)| {
+                            let text = if path.is_empty() { message } else { format!("{path}: {message}") };
+                            view! { <li>{text}</li> }
+                        })
+                        .collect_view()}
+                </ul>
+            }
+        })
+    }
+}
+
+/// The configuration as editable JSON, checked live with the same rules, applied back to
+/// the form on request.
+#[component]
+pub fn ConfigJson(
+    /// The form.
+    form: FormState,
+) -> impl IntoView {
+    let pretty = form
+        .value
+        .with_untracked(|v| serde_json::to_string_pretty(v).unwrap_or_default());
+    let (text, set_text) = signal(pretty);
+    let parsed = Memo::new(move |_| {
+        text.with(|t| serde_json::from_str::<Value>(t).map_err(|e| e.to_string()))
+    });
+    let problems = Memo::new(move |_| match parsed.get() {
+        Err(message) => vec![format!("Not valid JSON: {message}")],
+        Ok(value) => form
+            .check(&value)
+            .into_iter()
+            .map(|e| e.to_string())
+            .collect(),
+    });
+    view! {
+        <div class="config-json">
+            <textarea
+                id="config-json"
+                rows="18"
+                spellcheck="false"
+                prop:value=move || text.get()
+                on:input=move |ev| set_text.set(event_target_value(&ev))
+            ></textarea>
+            <ul class="json-errors">
+                {move || {
+                    problems
+                        .get()
+                        .into_iter()
+                        .map(|p| view! { <li class="json-error">{p}</li> })
+                        .collect_view()
+                }}
+            </ul>
+            <button
+                type="button"
+                id="config-json-apply"
+                disabled=move || parsed.with(Result::is_err)
+                on:click=move |_| {
+                    if let Ok(value) = parsed.get_untracked() {
+                        form.replace(value);
+                    }
+                }
+            >
+                "Apply to the form"
+            </button>
+        </div>
+    }
+}

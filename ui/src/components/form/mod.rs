@@ -1,0 +1,12 @@
+//! The form generator: one component per field type, chosen by an exhaustive match, over
+//! one `serde_json::Value` validated as it changes with the rules the server uses.
+
+pub mod model;
+pub mod path;
+
+mod controls;
+mod state;
+
+pub use controls::{ConfigForm, ConfigJson, FieldList, FormErrors};
+pub use path::FieldPath;
+pub use state::FormState;

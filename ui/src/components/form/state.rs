@@ -1,0 +1,142 @@
+//! The reactive state of one generated form.
+
+use std::collections::BTreeSet;
+
+use houston_prototypes::FieldError;
+use leptos::prelude::*;
+use serde_json::Value;
+
+use super::model::{errors_by_path, ErrorMap, Rules};
+use super::path::FieldPath;
+
+/// One form's value, what was touched, and its errors (from the rules as the value changes,
+/// and from the server after a save). Copy: pass it to every control.
+#[derive(Clone, Copy)]
+pub struct FormState {
+    /// The whole value being edited.
+    pub value: RwSignal<Value>,
+    /// Bumped when the value is replaced wholesale (JSON applied), to rebuild the controls.
+    pub generation: RwSignal<u32>,
+    touched: RwSignal<BTreeSet<String>>,
+    submitted: RwSignal<bool>,
+    client_errors: Memo<ErrorMap>,
+    server_errors: RwSignal<ErrorMap>,
+    rules: StoredValue<Rules>,
+}
+
+impl FormState {
+    /// A form starting at `initial`, checked against `rules` whenever it changes.
+    pub fn new(initial: Value, rules: Rules) -> Self {
+        let value = RwSignal::new(initial);
+        let checked = rules.clone();
+        let client_errors = Memo::new(move |_| {
+            value.with(|current| errors_by_path(&checked.validate(current), current))
+        });
+        FormState {
+            value,
+            generation: RwSignal::new(0),
+            touched: RwSignal::new(BTreeSet::new()),
+            submitted: RwSignal::new(false),
+            client_errors,
+            server_errors: RwSignal::new(ErrorMap::new()),
+            rules: StoredValue::new(rules),
+        }
+    }
+
+    /// The value at `path` (tracked).
+    pub fn get(&self, path: &FieldPath) -> Option<Value> {
+        self.value.with(|value| path.get(value).cloned())
+    }
+
+    /// Sets (or with `None` removes) the value at `path`, as the person typed it: the field
+    /// counts as touched and the server's complaint about it is dropped.
+    pub fn set(&self, path: &FieldPath, new: Option<Value>) {
+        self.value.update(|value| match new {
+            Some(new) => path.set(value, new),
+            None => path.remove(value),
+        });
+        self.touch(path);
+    }
+
+    /// Marks `path` and the paths enclosing it as touched.
+    pub fn touch(&self, path: &FieldPath) {
+        let dotted = path.dotted();
+        self.server_errors.update(|errors| {
+            errors.remove(&dotted);
+        });
+        self.touched.update(|touched| {
+            let mut current = path.clone();
+            while !current.segments().is_empty() {
+                touched.insert(current.dotted());
+                current = current.parent();
+            }
+        });
+    }
+
+    /// Replaces the whole value (from the JSON tab) and rebuilds the controls.
+    pub fn replace(&self, new: Value) {
+        self.value.set(new);
+        self.server_errors.set(ErrorMap::new());
+        self.generation.update(|g| *g += 1);
+    }
+
+    /// The message to show under the field at `path`, if any (tracked): the server's, or
+    /// the rules' once the field was touched or a save was tried.
+    pub fn error_for(&self, path: &FieldPath) -> Option<String> {
+        let dotted = path.dotted();
+        if let Some(messages) = self
+            .server_errors
+            .with(|errors| errors.get(&dotted).cloned())
+        {
+            return Some(messages.join("; "));
+        }
+        let shown = self.submitted.get() || self.touched.with(|touched| touched.contains(&dotted));
+        if !shown {
+            return None;
+        }
+        self.client_errors
+            .with(|errors| errors.get(&dotted).map(|messages| messages.join("; ")))
+    }
+
+    /// A save attempt: from now on every error shows. `true` when the rules find none.
+    pub fn submit(&self) -> bool {
+        self.submitted.set(true);
+        self.server_errors.set(ErrorMap::new());
+        self.client_errors.with_untracked(ErrorMap::is_empty)
+    }
+
+    /// Whether a save was tried (tracked).
+    pub fn submitted(&self) -> bool {
+        self.submitted.get()
+    }
+
+    /// The server's `fieldErrors`, placed on their fields.
+    pub fn set_server_errors(&self, errors: &[FieldError]) {
+        let mut map = ErrorMap::new();
+        for error in errors {
+            map.entry(error.property_name.clone())
+                .or_default()
+                .push(error.message.clone());
+        }
+        self.server_errors.set(map);
+    }
+
+    /// Every error now known, `(path, message)` (tracked).
+    pub fn all_errors(&self) -> Vec<(String, String)> {
+        let mut all: Vec<(String, String)> = self.server_errors.with(flatten);
+        all.extend(self.client_errors.with(flatten));
+        all
+    }
+
+    /// Checks a value against this form's rules (for the JSON tab).
+    pub fn check(&self, value: &Value) -> Vec<FieldError> {
+        self.rules.with_value(|rules| rules.validate(value))
+    }
+}
+
+fn flatten(errors: &ErrorMap) -> Vec<(String, String)> {
+    errors
+        .iter()
+        .flat_map(|(path, messages)| messages.iter().map(move |m| (path.clone(), m.clone())))
+        .collect()
+}

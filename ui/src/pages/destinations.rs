@@ -1,0 +1,114 @@
+//! The destination catalog: search, filters, and cards that open the configure page.
+
+use std::sync::Arc;
+
+use houston_client::{clickstream_prototypes, ClickstreamPrototypes};
+use houston_prototypes::Destination;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::{self, ApiError};
+use crate::catalog::{self, PLATFORMS};
+use crate::state::{AppState, Page};
+
+/// Loads the catalog once per session (it is large: 483 destinations).
+pub async fn load_catalog(app: AppState) -> Result<Arc<Vec<Destination>>, ApiError> {
+    if let Some(catalog) = app.catalog.get_untracked() {
+        return Ok(catalog);
+    }
+    let variables = clickstream_prototypes::Variables {
+        code: None,
+        platform: None,
+        search: None,
+    };
+    let data = api::run::<ClickstreamPrototypes>(variables, app.org_now()).await?;
+    let wire = serde_json::to_value(&data.clickstream_prototypes).map_err(|e| ApiError {
+        code: "BAD_RESPONSE".to_owned(),
+        message: e.to_string(),
+    })?;
+    let list = catalog::destinations_from_wire(&wire).map_err(|e| ApiError {
+        code: "BAD_RESPONSE".to_owned(),
+        message: e.to_string(),
+    })?;
+    let list = Arc::new(list);
+    app.catalog.set(Some(list.clone()));
+    Ok(list)
+}
+
+/// The catalog page.
+#[component]
+pub fn DestinationsPage() -> impl IntoView {
+    let app = AppState::get();
+    let (error, set_error) = signal(None::<String>);
+    let (search, set_search) = signal(String::new());
+    let (category, set_category) = signal(String::new());
+    let (platform, set_platform) = signal(String::new());
+    spawn_local(async move {
+        if let Err(e) = load_catalog(app).await {
+            set_error.set(Some(e.message));
+        }
+    });
+    let categories = Memo::new(move |_| {
+        app.catalog.with(|c| {
+            c.as_ref()
+                .map(|c| catalog::categories(c))
+                .unwrap_or_default()
+        })
+    });
+    let shown = Memo::new(move |_| {
+        app.catalog.with(|c| {
+            c.as_ref().map(|c| {
+                catalog::filter(c, &search.get(), &category.get(), &platform.get())
+                    .into_iter()
+                    .map(|d| {
+                        (
+                            d.code.clone(),
+                            d.name.clone(),
+                            d.categories.join(", "),
+                            d.description.clone(),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+    });
+    view! {
+        <section class="page">
+            <h1>"Destinations"</h1>
+            <div class="row filters">
+                <input id="catalog-search" type="search" placeholder="Search by name or code"
+                    prop:value=move || search.get() on:input=move |ev| set_search.set(event_target_value(&ev)) />
+                <select id="catalog-category" on:change=move |ev| set_category.set(event_target_value(&ev))>
+                    <option value="">"All categories"</option>
+                    {move || categories.get().into_iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
+                </select>
+                <select id="catalog-platform" on:change=move |ev| set_platform.set(event_target_value(&ev))>
+                    <option value="">"All platforms"</option>
+                    {PLATFORMS.iter().map(|p| view! { <option value=*p>{*p}</option> }).collect_view()}
+                </select>
+            </div>
+            {move || error.get().map(|e| view! { <p class="form-error">{e}</p> })}
+            {move || match shown.get() {
+                None => view! { <p class="muted">"Loading the catalog…"</p> }.into_any(),
+                Some(list) => view! {
+                    <p class="muted" id="catalog-count">{format!("{} destinations", list.len())}</p>
+                    <div class="cards">
+                        {list.into_iter().map(|(code, name, categories, description)| {
+                            let open = code.clone();
+                            let target = code.clone();
+                            view! {
+                                <button type="button" class="destination-card" data-code=open.clone()
+                                    on:click=move |_| app.page.set(Page::Configure(target.clone(), None))>
+                                    <strong class="destination-name">{name}</strong>
+                                    <span class="destination-code">{code}</span>
+                                    <span class="muted small">{categories}</span>
+                                    {description.map(|d| view! { <span class="destination-description">{d}</span> })}
+                                </button>
+                            }
+                        }).collect_view()}
+                    </div>
+                }.into_any(),
+            }}
+        </section>
+    }
+}

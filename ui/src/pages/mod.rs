@@ -1,0 +1,49 @@
+//! One module per screen.
+
+pub mod account;
+pub mod auth;
+pub mod configure;
+pub mod connections;
+pub mod destinations;
+pub mod first_run;
+pub mod integrations;
+pub mod keys;
+pub mod members;
+pub mod orgs;
+pub mod sources;
+
+use leptos::prelude::*;
+
+use crate::state::{AppState, Page};
+
+/// The view of a signed-in page.
+pub fn render(page: Page) -> AnyView {
+    match page {
+        Page::SignIn | Page::SignUp | Page::SignedUp | Page::Orgs => {
+            view! { <orgs::OrgsPage /> }.into_any()
+        }
+        Page::Account => view! { <account::AccountPage /> }.into_any(),
+        Page::Members => view! { <members::MembersPage /> }.into_any(),
+        Page::Sources => view! { <sources::SourcesPage /> }.into_any(),
+        Page::Destinations => view! { <destinations::DestinationsPage /> }.into_any(),
+        Page::Configure(code, draft) => {
+            view! { <configure::ConfigurePage code=code draft=draft /> }.into_any()
+        }
+        Page::Integrations => view! { <integrations::IntegrationsPage /> }.into_any(),
+        Page::Connections => view! { <connections::ConnectionsPage /> }.into_any(),
+        Page::Keys => view! { <keys::KeysPage /> }.into_any(),
+    }
+}
+
+/// A note when no organization is chosen (pages act for the current one).
+#[component]
+pub fn NoOrganization() -> impl IntoView {
+    let app = AppState::get();
+    move || {
+        app.org.get().is_none().then(|| {
+            view! {
+                <p class="notice">"Create or choose an organization first (Organizations page)."</p>
+            }
+        })
+    }
+}

@@ -1,0 +1,189 @@
+//! Sources (applications): their write keys, the install snippet, create, rename, delete.
+
+use houston_client::{
+    applications, create_application, update_application, Applications, CreateApplication,
+    UpdateApplication,
+};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::{self, Status};
+use crate::catalog::PLATFORMS;
+use crate::pages::NoOrganization;
+use crate::state::AppState;
+
+/// A source as listed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceRow {
+    /// The 21-character id (the write key).
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its platform.
+    pub platform: String,
+}
+
+/// The current organization's sources.
+pub async fn load_sources(org_id: String) -> Result<Vec<SourceRow>, api::ApiError> {
+    let variables = applications::Variables {
+        org_id: Some(org_id.clone()),
+        app_id: None,
+    };
+    let data = api::run::<Applications>(variables, Some(org_id)).await?;
+    Ok(data
+        .applications
+        .into_iter()
+        .map(|a| SourceRow {
+            id: a.id,
+            name: a.name,
+            platform: a.platform,
+        })
+        .collect())
+}
+
+/// The analytics.js snippet that sends a source's events (its id is the write key).
+pub fn snippet(write_key: &str) -> String {
+    format!(
+        "<script>\n  !function(){{var analytics=window.analytics=window.analytics||[];if(!analytics.initialize)if(analytics.invoked)window.console&&console.error&&console.error(\"Segment snippet included twice.\");else{{analytics.invoked=!0;analytics.methods=[\"trackSubmit\",\"trackClick\",\"trackLink\",\"trackForm\",\"pageview\",\"identify\",\"reset\",\"group\",\"track\",\"ready\",\"alias\",\"debug\",\"page\",\"once\",\"off\",\"on\"];analytics.factory=function(t){{return function(){{var e=Array.prototype.slice.call(arguments);e.unshift(t);analytics.push(e);return analytics}}}};for(var t=0;t<analytics.methods.length;t++){{var e=analytics.methods[t];analytics[e]=analytics.factory(e)}}analytics.load=function(t){{var e=document.createElement(\"script\");e.type=\"text/javascript\";e.async=!0;e.src=\"https://cdn.segment.com/analytics.js/v1/\"+t+\"/analytics.min.js\";var n=document.getElementsByTagName(\"script\")[0];n.parentNode.insertBefore(e,n)}};analytics.SNIPPET_VERSION=\"4.0.0\";\n  analytics.load(\"{write_key}\");\n  analytics.page();\n  }}}}();\n</script>"
+    )
+}
+
+/// Sources of the current organization.
+#[component]
+pub fn SourcesPage() -> impl IntoView {
+    let app = AppState::get();
+    let (rows, set_rows) = signal(None::<Result<Vec<SourceRow>, String>>);
+    let (reload, set_reload) = signal(0u32);
+    let (name, set_name) = signal(String::new());
+    let (platform, set_platform) = signal(PLATFORMS[0].to_owned());
+    let (message, set_message) = signal(None::<(bool, String)>);
+    Effect::new(move |_| {
+        reload.get();
+        let Some(org_id) = app.org.get() else { return };
+        spawn_local(async move {
+            set_rows.set(Some(load_sources(org_id).await.map_err(|e| e.message)));
+        });
+    });
+    let report = move |result: Result<Status, api::ApiError>| {
+        match result {
+            Ok(status) => set_message.set(Some((status.success, status.message))),
+            Err(e) => set_message.set(Some((false, e.message))),
+        }
+        set_reload.update(|n| *n += 1);
+    };
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(org_id) = app.org_now() else { return };
+        let variables = create_application::Variables {
+            name: name.get_untracked(),
+            platform: platform.get_untracked(),
+            org_id: org_id.clone(),
+        };
+        spawn_local(async move {
+            let result = api::run::<CreateApplication>(variables, Some(org_id)).await;
+            let result = result.map(|d| Status::of(&d.create_application));
+            if result.as_ref().is_ok_and(|s| s.success) {
+                set_name.set(String::new());
+            }
+            report(result);
+        });
+    };
+    let update = move |app_id: String, new_name: Option<String>, delete: Option<bool>| {
+        let org = app.org_now();
+        spawn_local(async move {
+            let variables = update_application::Variables {
+                app_id,
+                name: new_name,
+                platform: None,
+                delete,
+            };
+            let result = api::run::<UpdateApplication>(variables, org).await;
+            report(result.map(|d| Status::of(&d.update_application)));
+        });
+    };
+    view! {
+        <section class="page">
+            <h1>"Sources"</h1>
+            <NoOrganization />
+            <form class="card row" on:submit=create>
+                <input id="source-name" placeholder="Source name" prop:value=move || name.get()
+                    on:input=move |ev| set_name.set(event_target_value(&ev)) />
+                <select id="source-platform" on:change=move |ev| set_platform.set(event_target_value(&ev))>
+                    {PLATFORMS.iter().map(|p| view! { <option value=*p>{*p}</option> }).collect_view()}
+                </select>
+                <button id="source-create" type="submit">"Create source"</button>
+            </form>
+            {move || message.get().map(|(ok, text)| view! {
+                <p id="sources-message" class:success=ok class:form-error=!ok>{text}</p>
+            })}
+            {move || match rows.get() {
+                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="form-error">{e}</p> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No sources yet."</p> }.into_any(),
+                Some(Ok(list)) => list
+                    .into_iter()
+                    .map(|row| view! { <SourceCard row=row on_update=update /> })
+                    .collect_view()
+                    .into_any(),
+            }}
+        </section>
+    }
+}
+
+/// One source with its key, snippet and actions.
+#[component]
+fn SourceCard(
+    /// The source.
+    row: SourceRow,
+    /// Renames (`Some(name)`) or deletes (`Some(true)`) a source by id.
+    on_update: impl Fn(String, Option<String>, Option<bool>) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let (editing, set_editing) = signal(false);
+    let (new_name, set_new_name) = signal(row.name.clone());
+    let (copied, set_copied) = signal(false);
+    let id = row.id.clone();
+    let (copy_id, rename_id, delete_id) = (id.clone(), id.clone(), id.clone());
+    view! {
+        <article class="card source-row" data-id=id.clone()>
+            <div class="row spread">
+                <div>
+                    <h3 class="source-name">{row.name.clone()}</h3>
+                    <span class="badge">{row.platform.clone()}</span>
+                </div>
+                <div class="row">
+                    <button type="button" class="source-rename secondary small" on:click=move |_| set_editing.update(|e| *e = !*e)>
+                        "Rename"
+                    </button>
+                    <button type="button" class="source-delete danger small" on:click=move |_| on_update(delete_id.clone(), None, Some(true))>
+                        "Delete"
+                    </button>
+                </div>
+            </div>
+            {move || editing.get().then(|| {
+                let rename_id = rename_id.clone();
+                view! {
+                    <div class="row">
+                        <input class="source-rename-input" prop:value=move || new_name.get()
+                            on:input=move |ev| set_new_name.set(event_target_value(&ev)) />
+                        <button type="button" class="source-rename-save small" on:click=move |_| {
+                            set_editing.set(false);
+                            on_update(rename_id.clone(), Some(new_name.get_untracked()), None);
+                        }>"Save"</button>
+                    </div>
+                }
+            })}
+            <div class="row key">
+                <span class="muted">"Write key "</span>
+                <code class="source-id">{id.clone()}</code>
+                <button type="button" class="source-copy ghost small" on:click=move |_| {
+                    api::copy_to_clipboard(&copy_id);
+                    set_copied.set(true);
+                }>
+                    {move || if copied.get() { "Copied" } else { "Copy" }}
+                </button>
+            </div>
+            <p class="muted">"Install analytics.js on your site with:"</p>
+            <pre class="source-snippet">{snippet(&id)}</pre>
+        </article>
+    }
+}

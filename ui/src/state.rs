@@ -1,0 +1,191 @@
+//! What the whole window shares: the session, the page shown, the organizations, the
+//! catalog once loaded, and the modal and banner that any failed call may raise.
+
+use std::sync::Arc;
+
+use houston_client::{organizations, Organizations};
+use houston_prototypes::Destination;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::Value;
+
+use crate::api::{self, Session};
+
+/// An integration being edited (the configure page prefilled).
+#[derive(Clone, Debug, PartialEq)]
+pub struct IntegrationDraft {
+    /// The integration's id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its source.
+    pub app_id: String,
+    /// Its connection, if any.
+    pub connection_id: Option<String>,
+    /// Its configPayload (secrets masked).
+    pub config: Value,
+}
+
+/// The pages of the signed-in window.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Page {
+    /// Sign in (signed out).
+    SignIn,
+    /// Sign up (signed out).
+    SignUp,
+    /// "Confirm your email" after signing up.
+    SignedUp,
+    /// Your profile and password.
+    Account,
+    /// Organizations.
+    Orgs,
+    /// Members of the current organization.
+    Members,
+    /// Sources.
+    Sources,
+    /// The destination catalog.
+    Destinations,
+    /// Configuring a destination: its code, and the integration edited, if any.
+    Configure(String, Option<Box<IntegrationDraft>>),
+    /// Integrations.
+    Integrations,
+    /// Connections.
+    Connections,
+    /// API keys.
+    Keys,
+}
+
+/// An organization as the switcher shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OrgSummary {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Whether the viewer is an Owner.
+    pub owner: bool,
+}
+
+/// The shared state, provided as context by the app.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    /// The session (`None` until the shell answered).
+    pub session: RwSignal<Option<Session>>,
+    /// The page shown.
+    pub page: RwSignal<Page>,
+    /// Whether the Mail panel is open.
+    pub mail_open: RwSignal<bool>,
+    /// Whether the sign-in-again modal is up.
+    pub reauth: RwSignal<bool>,
+    /// Whether the server could not be reached on the last call.
+    pub unreachable: RwSignal<bool>,
+    /// The viewer's organizations.
+    pub orgs: RwSignal<Vec<OrgSummary>>,
+    /// The catalog, once loaded (kept for the whole session).
+    pub catalog: RwSignal<Option<Arc<Vec<Destination>>>>,
+    /// The current organization (changes only when it really changes).
+    pub org: Memo<Option<String>>,
+    /// Whether someone is signed in (changes only when that really changes).
+    pub signed_in: Memo<bool>,
+}
+
+impl AppState {
+    /// A fresh state, before the session is known.
+    pub fn new() -> Self {
+        let session = RwSignal::new(None::<Session>);
+        AppState {
+            session,
+            page: RwSignal::new(Page::SignIn),
+            mail_open: RwSignal::new(false),
+            reauth: RwSignal::new(false),
+            unreachable: RwSignal::new(false),
+            orgs: RwSignal::new(Vec::new()),
+            catalog: RwSignal::new(None),
+            org: Memo::new(move |_| {
+                session.with(|s| s.as_ref().and_then(|s| s.organization.clone()))
+            }),
+            signed_in: Memo::new(move |_| {
+                session.with(|s| s.as_ref().is_some_and(|s| s.signed_in))
+            }),
+        }
+    }
+
+    /// The app's state from context.
+    pub fn get() -> Self {
+        expect_context::<AppState>()
+    }
+
+    /// The current organization, untracked, for a call.
+    pub fn org_now(&self) -> Option<String> {
+        self.org.get_untracked()
+    }
+
+    /// Whether the viewer owns the current organization (tracked).
+    pub fn is_owner(&self) -> bool {
+        let org = self.org.get();
+        self.orgs
+            .with(|orgs| orgs.iter().any(|o| Some(&o.id) == org.as_ref() && o.owner))
+    }
+
+    /// The signed-in username, untracked.
+    pub fn username(&self) -> Option<String> {
+        self.session.with_untracked(|s| {
+            s.as_ref()
+                .and_then(|s| s.user.as_ref())
+                .map(|u| u.username.clone())
+        })
+    }
+
+    /// Takes a new session from the shell, and reloads the organizations when signed in.
+    pub fn set_session(&self, session: Session) {
+        let signed_in = session.signed_in;
+        self.session.set(Some(session));
+        if signed_in {
+            self.reload_orgs();
+        } else {
+            self.orgs.set(Vec::new());
+        }
+    }
+
+    /// Reloads the viewer's organizations (for the switcher and the role checks).
+    pub fn reload_orgs(&self) {
+        let state = *self;
+        spawn_local(async move {
+            let variables = organizations::Variables {
+                user_id: None,
+                org_id: None,
+            };
+            if let Ok(data) = api::run::<Organizations>(variables, None).await {
+                let orgs: Vec<OrgSummary> = data
+                    .organizations
+                    .into_iter()
+                    .map(|o| OrgSummary {
+                        owner: matches!(o.my_role, organizations::Role::OWNER),
+                        id: o.id,
+                        name: o.name,
+                    })
+                    .collect();
+                // Nothing chosen yet, or the chosen one is gone: act for the first one.
+                let current = state.org_now();
+                let known = current
+                    .as_ref()
+                    .is_some_and(|c| orgs.iter().any(|o| &o.id == c));
+                let first = orgs.first().map(|o| o.id.clone());
+                state.orgs.set(orgs);
+                if !known {
+                    if let Some(first) = first {
+                        if let Ok(session) = api::set_organization(&first).await {
+                            state.session.set(Some(session));
+                        }
+                    }
+                }
+            }
+        });
+    }
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        AppState::new()
+    }
+}
