@@ -3,6 +3,9 @@
 
 fn main() {
     println!("cargo:rerun-if-changed=src-tauri/capabilities");
+    // generate_context! embeds ui/dist, but a proc macro cannot ask to be rerun: without
+    // this, a rebuilt UI would leave a stale one inside the binary.
+    println!("cargo:rerun-if-changed=ui/dist");
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .capabilities_path_pattern("./src-tauri/capabilities/**/*")

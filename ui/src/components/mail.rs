@@ -11,8 +11,11 @@ use crate::state::{AppState, Page};
 pub fn MailPanel() -> impl IntoView {
     let (mails, set_mails) = signal(None::<Result<Vec<Mail>, api::ApiError>>);
     let (reload, set_reload) = signal(0u32);
+    let app = AppState::get();
     Effect::new(move |_| {
         reload.get();
+        // A sign-up or sign-in while the panel is open brings new mail: load it again.
+        app.session.track();
         spawn_local(async move {
             let mut found = api::mail_outbox().await;
             if let Ok(list) = found.as_mut() {
