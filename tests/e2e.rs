@@ -118,6 +118,7 @@ fn secret_tool_search(account: &str) -> Option<String> {
 async fn a_person_builds_a_pipeline_in_the_window_and_finds_it_after_a_restart() {
     let data_home = tempfile::tempdir().unwrap();
     let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-artifacts");
+    let _ = std::fs::remove_dir_all(&artifacts);
     std::fs::create_dir_all(&artifacts).unwrap();
     let mut shots = Shots {
         dir: artifacts,
@@ -127,6 +128,7 @@ async fn a_person_builds_a_pipeline_in_the_window_and_finds_it_after_a_restart()
     let d = launch(&driver).await;
 
     // First run: the bundled server, checked and chosen.
+    d.wait("#continue", 20).await.unwrap();
     shots.take(&d, "first-run").await;
     d.click_on("#backend-bundled").await.unwrap();
     d.click_on("#continue").await.unwrap();
@@ -214,6 +216,42 @@ async fn a_person_builds_a_pipeline_in_the_window_and_finds_it_after_a_restart()
         .await
         .unwrap();
     shots.take(&d, "configure").await;
+
+    // Meanwhile the session ends (signed out everywhere): Save asks to sign in again, in
+    // place, and nothing typed is lost.
+    let revoked = d
+        .script_async(
+            "const done = arguments[arguments.length - 1];
+             window.__TAURI__.core.invoke('graphql', { body: { query: 'mutation { logout { success } }' }, organization: null })
+               .then(r => done(JSON.stringify(r)), e => done('error ' + JSON.stringify(e)));",
+        )
+        .await
+        .unwrap();
+    assert!(revoked.to_string().contains("success"), "{revoked}");
+    d.click_on("#save-integration").await.unwrap();
+    if let Err(e) = d.wait("#reauth", 20).await {
+        shots.take(&d, "no-reauth").await;
+        panic!("{e}");
+    }
+    shots.take(&d, "sign-in-again").await;
+    let name = d.find("#integration-name").await.unwrap();
+    assert_eq!(
+        d.property(&name, "value").await.unwrap(),
+        "Acquisio for the website"
+    );
+    let key = d.find("input[data-field=\"apiKey\"]").await.unwrap();
+    assert_eq!(d.property(&key, "value").await.unwrap(), "acq-key-12345");
+    d.fill("#reauth-password", "cobol-rules-1959")
+        .await
+        .unwrap();
+    d.click_on("#reauth-submit").await.unwrap();
+    d.wait_gone("#reauth", 20).await.unwrap();
+    let name = d.find("#integration-name").await.unwrap();
+    assert_eq!(
+        d.property(&name, "value").await.unwrap(),
+        "Acquisio for the website",
+        "the form survived"
+    );
     d.click_on("#save-integration").await.unwrap();
     d.wait_text(".integration-row", "Acquisio for the website", 30)
         .await

@@ -153,8 +153,12 @@ async fn a_refused_token_is_reported_as_expired_and_forgotten() {
         .graphql(json!({ "query": "mutation { logout { success } }" }), None)
         .await
         .unwrap();
+    // A mutation reports the refusal as its outcome; the session reads it as expiry too.
     let e: CommandError = session
-        .graphql(json!({ "query": "{ me { id } }" }), None)
+        .graphql(
+            json!({ "query": "mutation { createOrganization(name: \"Late\") { success code } }" }),
+            None,
+        )
         .await
         .unwrap_err();
     assert_eq!(e.code, "TOKEN_EXPIRED");

@@ -223,6 +223,13 @@ impl Driver {
             .await
     }
 
+    /// Runs an asynchronous script (its last argument is the callback) and answers what it
+    /// passes to the callback.
+    pub async fn script_async(&self, js: &str) -> Result<Value, String> {
+        self.post("/execute/async", json!({ "script": js, "args": [] }))
+            .await
+    }
+
     /// A PNG of the window.
     pub async fn screenshot(&self, path: &std::path::Path) -> Result<(), String> {
         use base64::Engine;

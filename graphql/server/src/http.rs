@@ -172,6 +172,20 @@ fn never_executed(r: &async_graphql::Response) -> bool {
     r.is_err() && matches!(r.data, async_graphql::Value::Null)
 }
 
+/// The answer to one operation. A request that never executed has no `data` entry with
+/// the newer media type (GraphQL over HTTP), and `"data": null` with plain JSON, as the
+/// original clients expect.
+fn single_response(headers: &HeaderMap, res: &async_graphql::Response) -> Response {
+    let failed = never_executed(res);
+    let mut body = serde_json::to_value(res).unwrap_or_default();
+    if failed && wants_graphql_response(headers) {
+        if let Some(map) = body.as_object_mut() {
+            map.remove("data");
+        }
+    }
+    json_response(headers, body.to_string(), failed)
+}
+
 async fn post_graphql(State(houston): State<Houston>, headers: HeaderMap, body: Bytes) -> Response {
     let ctype = header_str(&headers, "content-type").unwrap_or("");
     let essence = ctype
@@ -209,12 +223,7 @@ async fn post_graphql(State(houston): State<Houston>, headers: HeaderMap, body: 
                 );
             }
             let res = houston.schema().execute(req.data(auth)).await;
-            let failed = never_executed(&res);
-            json_response(
-                &headers,
-                serde_json::to_string(&res).unwrap_or_default(),
-                failed,
-            )
+            single_response(&headers, &res)
         }
         BatchRequest::Batch(reqs) => {
             if reqs.len() > MAX_BATCH || reqs.is_empty() {
@@ -321,12 +330,7 @@ async fn get_graphql(
     }
     let auth = auth_of(&houston, &headers).await;
     let res = houston.schema().execute(req.data(auth)).await;
-    let failed = never_executed(&res);
-    json_response(
-        &headers,
-        serde_json::to_string(&res).unwrap_or_default(),
-        failed,
-    )
+    single_response(&headers, &res)
 }
 
 async fn websocket(

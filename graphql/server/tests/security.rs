@@ -348,6 +348,34 @@ async fn http_refuses_get_mutations_simple_requests_and_other_hosts() {
         .unwrap();
     assert_eq!(r.status(), 415, "no content type at all");
 
+    // GraphQL over HTTP: with the newer media type, a document that never executed is a
+    // 400 without a data entry; with plain JSON (the original clients) a 200 with data null.
+    let r = http
+        .post(&server.url)
+        .header("accept", "application/graphql-response+json")
+        .json(&json!({ "query": "{" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body.get("data").is_none() && body["errors"][0]["message"].is_string(),
+        "{body}"
+    );
+    let r = http
+        .post(&server.url)
+        .json(&json!({ "query": "{" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body["data"].is_null() && body.get("data").is_some(),
+        "{body}"
+    );
+
     // GraphiQL for a browser.
     let r = http
         .get(&server.url)
@@ -457,6 +485,13 @@ async fn query_limits_depth_aliases_fields_directives() {
     let res = server.gql("{ healthchek }", json!({}), None).await;
     let msg = res["errors"][0]["message"].as_str().unwrap();
     assert!(!msg.contains("Did you mean"), "{msg}");
+    assert_eq!(error_code(&res), "INVALID_QUERY", "every error has a code");
+    let res = server.gql("{", json!({}), None).await;
+    assert_eq!(
+        error_code(&res),
+        "INVALID_QUERY",
+        "a syntax error too: {res}"
+    );
 
     // A legitimate, full catalog query is within the limits.
     let res = server

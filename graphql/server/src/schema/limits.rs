@@ -3,9 +3,11 @@
 //! (field duplication).
 
 use super::{MAX_ALIASES, MAX_FIELDS};
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextRequest,
+};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{ServerError, ServerResult, Variables};
+use async_graphql::{Response, ServerError, ServerResult, Variables};
 use std::sync::Arc;
 
 /// The extension that refuses documents over [`MAX_ALIASES`] or [`MAX_FIELDS`].
@@ -43,6 +45,25 @@ fn count(set: &SelectionSet, c: &mut Count) {
 
 #[async_trait::async_trait]
 impl Extension for DocumentLimitsExtension {
+    /// Every error carries an `extensions.code`: the ones async-graphql makes itself (a
+    /// document that does not parse or validate, a bad variable) get `INVALID_QUERY`.
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let mut response = next.run(ctx).await;
+        for error in &mut response.errors {
+            let has_code = error
+                .extensions
+                .as_ref()
+                .is_some_and(|ext| ext.get("code").is_some());
+            if !has_code {
+                error
+                    .extensions
+                    .get_or_insert_with(Default::default)
+                    .set("code", "INVALID_QUERY");
+            }
+        }
+        response
+    }
+
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
