@@ -6,10 +6,12 @@
 pub mod access;
 pub mod auth;
 pub mod catalog;
+pub mod changes;
 pub mod error;
 pub mod http;
 pub mod input;
 pub mod mail;
+pub mod migrate;
 pub mod schema;
 pub mod store;
 
@@ -20,8 +22,7 @@ use anyhow::Context as _;
 use catalog::Catalog;
 use std::path::PathBuf;
 use std::sync::Arc;
-use store::{SqliteStore, Store};
-use tokio::sync::broadcast;
+use store::Store;
 
 /// What every request shares.
 pub struct AppState {
@@ -30,8 +31,8 @@ pub struct AppState {
     pub passwords: auth::Passwords,
     pub catalog: Arc<Catalog>,
     pub mailer: mail::Mailer,
-    /// Integration changes, for `clickstreamChanged`.
-    pub changes: broadcast::Sender<schema::types::ClickstreamChange>,
+    /// Integration changes, for `clickstreamChanged` (across servers on PostgreSQL).
+    pub changes: changes::Changes,
 }
 
 /// Where the signing secret comes from.
@@ -46,7 +47,8 @@ pub enum SecretSource {
 /// How to open a server.
 #[derive(Clone, Debug)]
 pub struct ServerConfig {
-    /// `sqlite://path`, a plain path, or `sqlite::memory:`.
+    /// `sqlite://path`, a plain path or `sqlite::memory:`; or `postgres://…` (also
+    /// `postgresql://…`) for a database that several servers share.
     pub database_url: String,
     /// Another catalog file instead of the bundled ones.
     pub catalog: Option<PathBuf>,
@@ -100,15 +102,13 @@ impl Houston {
             Some(path) => Catalog::from_file(path)?,
             None => Catalog::bundled()?,
         };
-        let store: Arc<dyn Store> = if config.database_url.starts_with("postgres") {
-            anyhow::bail!("PostgreSQL is not supported by this build yet; use a SQLite URL");
-        } else {
-            Arc::new(
-                SqliteStore::open(&config.database_url)
-                    .await
-                    .context("opening the SQLite database")?,
-            )
-        };
+        let store = store::open(&config.database_url).await.context(
+            if store::is_postgres_url(&config.database_url) {
+                "opening the PostgreSQL database"
+            } else {
+                "opening the SQLite database"
+            },
+        )?;
         let tokens = match &config.secret {
             SecretSource::File(path) => auth::Tokens::from_file(path)?,
             SecretSource::Ephemeral => auth::Tokens::random(),
@@ -119,24 +119,28 @@ impl Houston {
             }
             None => mail::Mailer::outbox_only(&config.public_url),
         };
-        Ok(Houston::from_parts(
+        Houston::from_parts(
             store,
             tokens,
             Arc::new(catalog),
             mailer,
             config.allowed_hosts,
-        ))
+        )
+        .await
     }
 
-    /// Assembles a server from its parts.
-    pub fn from_parts(
+    /// Assembles a server from its parts; on a shared store it starts listening for the
+    /// changes other servers make.
+    pub async fn from_parts(
         store: Arc<dyn Store>,
         tokens: auth::Tokens,
         catalog: Arc<Catalog>,
         mailer: mail::Mailer,
         allowed_hosts: Vec<String>,
-    ) -> Houston {
-        let (changes, _) = broadcast::channel(256);
+    ) -> anyhow::Result<Houston> {
+        let changes = changes::Changes::open(store.clone())
+            .await
+            .context("listening for changes made by other servers")?;
         let state = Arc::new(AppState {
             store,
             tokens,
@@ -145,11 +149,11 @@ impl Houston {
             mailer,
             changes,
         });
-        Houston {
+        Ok(Houston {
             schema: build_schema(state.clone()),
             state,
             allowed_hosts,
-        }
+        })
     }
 
     /// The schema, for `execute` with your own request data.

@@ -1,7 +1,7 @@
 //! `houston-server`: the Houston API over HTTP, for one machine or a team.
 
 use anyhow::Context;
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use houston_server::{Houston, SecretSource, ServerConfig};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -10,10 +10,14 @@ use std::path::PathBuf;
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Args {
+    /// Without a command, serves the API.
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Address to listen on. Loopback by default: put a reverse proxy in front to share it.
     #[arg(long, env = "HOUSTON_LISTEN", default_value = "127.0.0.1:8871")]
     listen: SocketAddr,
-    /// Database URL: `sqlite://PATH` (default: houston.db in the user's data directory).
+    /// Database URL: `sqlite://PATH` (default: houston.db in the user's data directory), or
+    /// `postgres://USER:PASSWORD@HOST/DATABASE` for a database several servers share.
     #[arg(long, env = "HOUSTON_DATABASE_URL")]
     database_url: Option<String>,
     /// A destination catalog file (either format) instead of the bundled catalogs.
@@ -30,6 +34,22 @@ struct Args {
     /// Print the schema (SDL) and exit.
     #[arg(long)]
     print_schema: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Copies every row of one database into a new, empty one (e.g. the bundled SQLite
+    /// file into PostgreSQL), then exits. Serve the copy with the same --secret-file and
+    /// every token, password, API key and link keeps working.
+    Migrate {
+        /// The database to copy: `sqlite://PATH` or `postgres://…`. It is not changed
+        /// (besides being brought to the current schema).
+        #[arg(long)]
+        from: String,
+        /// The database to fill: `postgres://…` or `sqlite://PATH`. It must be empty.
+        #[arg(long)]
+        to: String,
+    },
 }
 
 fn data_dir() -> anyhow::Result<PathBuf> {
@@ -50,6 +70,9 @@ async fn main() -> anyhow::Result<()> {
                 .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .init();
+    if let Some(Command::Migrate { from, to }) = &args.command {
+        return migrate(from, to).await;
+    }
 
     let database_url = match args.database_url {
         Some(url) => url,
@@ -92,5 +115,27 @@ async fn main() -> anyhow::Result<()> {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await?;
+    Ok(())
+}
+
+async fn migrate(from: &str, to: &str) -> anyhow::Result<()> {
+    use houston_server::migrate::{migrate, redact};
+    let done = match migrate(from, to).await {
+        Ok(done) => done,
+        Err(e) => {
+            // One sentence a person can act on (URLs with their password hidden).
+            eprintln!("houston-server migrate: nothing was copied: {e}");
+            std::process::exit(1);
+        }
+    };
+    println!(
+        "Copied {} rows from {} into {}:",
+        done.total(),
+        redact(from),
+        redact(to)
+    );
+    for (table, rows) in done.counts {
+        println!("  {table:<16}{rows:>8}");
+    }
     Ok(())
 }

@@ -1,8 +1,9 @@
-//! Every query and mutation of API.md, run in-process and over HTTP on a port-0 server.
+//! Every query and mutation of API.md, run in-process and over HTTP on a port-0 server,
+//! on SQLite and on PostgreSQL.
 
 mod common;
 
-use common::{error_code, TestServer, Via};
+use common::{error_code, Backend, TestServer, Via};
 use serde_json::{json, Value};
 
 struct Session<'a> {
@@ -32,8 +33,8 @@ impl Session<'_> {
     }
 }
 
-async fn every_operation(via: Via) {
-    let server = TestServer::start().await;
+async fn every_operation(backend: Backend, via: Via) {
+    let server = TestServer::on(backend).await;
     let s = Session {
         server: &server,
         via,
@@ -473,18 +474,39 @@ async fn every_operation(via: Via) {
 
 #[tokio::test]
 async fn every_operation_in_process() {
-    every_operation(Via::InProcess).await;
+    every_operation(Backend::Sqlite, Via::InProcess).await;
 }
 
 #[tokio::test]
 async fn every_operation_over_http() {
-    every_operation(Via::Http).await;
+    every_operation(Backend::Sqlite, Via::Http).await;
+}
+
+#[tokio::test]
+async fn every_operation_on_postgres_in_process() {
+    every_operation(Backend::Postgres, Via::InProcess).await;
+}
+
+#[tokio::test]
+async fn every_operation_on_postgres_over_http() {
+    every_operation(Backend::Postgres, Via::Http).await;
 }
 
 #[tokio::test]
 async fn subscription_hears_integration_changes() {
+    subscription(Backend::Sqlite).await;
+}
+
+/// On PostgreSQL a change also travels through NOTIFY and comes back to the server that
+/// made it, which must not deliver it a second time.
+#[tokio::test]
+async fn subscription_hears_integration_changes_on_postgres() {
+    subscription(Backend::Postgres).await;
+}
+
+async fn subscription(backend: Backend) {
     use futures_util::StreamExt;
-    let server = TestServer::start().await;
+    let server = TestServer::on(backend).await;
     let (owner, _) = server.confirmed_user("sub@example.com").await;
     let org = server.create_org(&owner, "Subs").await;
     let app = server.create_app(&owner, &org, "Web").await;
@@ -512,6 +534,15 @@ async fn subscription_hears_integration_changes() {
         "{event}"
     );
     assert_eq!(event["data"]["clickstreamChanged"]["action"], "CREATE");
+    let again = tokio::time::timeout(std::time::Duration::from_secs(1), stream.next()).await;
+    assert!(
+        again.is_err(),
+        "one change is delivered once: {:?}",
+        again
+            .ok()
+            .flatten()
+            .map(|e| serde_json::to_value(&e).unwrap())
+    );
 
     // Anonymous subscribers are refused.
     let mut anon = server

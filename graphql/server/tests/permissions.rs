@@ -1,6 +1,8 @@
 //! The permission table: every operation × every kind of caller, with the outcome each
 //! cell must have. Each cell runs on fresh fixtures, so destructive operations do not
-//! disturb the next cell.
+//! disturb the next cell. The table runs on SQLite and on PostgreSQL.
+
+mod common;
 
 use houston_server::auth::Tokens;
 use houston_server::mail::MailKind;
@@ -307,8 +309,18 @@ fn rand_suffix() -> String {
 #[tokio::test]
 async fn every_operation_for_every_caller() {
     let dir = tempfile::tempdir().unwrap();
+    permission_table(format!("sqlite://{}", dir.path().join("p.db").display())).await;
+}
+
+#[tokio::test]
+async fn every_operation_for_every_caller_on_postgres() {
+    let db = common::postgres::PgDatabase::create().await;
+    permission_table(db.url.clone()).await;
+}
+
+async fn permission_table(database_url: String) {
     let houston = Houston::open(ServerConfig {
-        database_url: format!("sqlite://{}", dir.path().join("p.db").display()),
+        database_url,
         secret: SecretSource::Ephemeral,
         ..ServerConfig::in_memory()
     })

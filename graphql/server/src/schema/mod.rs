@@ -104,13 +104,16 @@ fn mask_everything(v: &Value) -> Value {
     }
 }
 
-/// Tells `clickstreamChanged` subscribers that an integration of `app` changed.
-pub(crate) fn emit_change(a: &Access<'_>, app: &AppRow, integration_id: &str, action: &str) {
-    // No receiver is not an error: nobody is listening.
-    let _ = a.state.changes.send(types::ClickstreamChange {
-        app_id: app.id.clone(),
-        integration_id: integration_id.to_string(),
-        action: action.to_string(),
-        org_id: app.org_id.clone(),
-    });
+/// Tells `clickstreamChanged` subscribers, on this server and on every other one sharing
+/// the database, that an integration of `app` changed.
+pub(crate) async fn emit_change(a: &Access<'_>, app: &AppRow, integration_id: &str, action: &str) {
+    a.state
+        .changes
+        .publish(types::ClickstreamChange {
+            app_id: app.id.clone(),
+            integration_id: integration_id.to_string(),
+            action: action.to_string(),
+            org_id: app.org_id.clone(),
+        })
+        .await;
 }

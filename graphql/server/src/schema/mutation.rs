@@ -599,7 +599,7 @@ impl Mutation {
                     let gone = a.state.store.integrations_of_app(&app.id).await?;
                     a.state.store.delete_app(&app.id).await?;
                     for i in gone {
-                        emit_change(&a, &app, &i.id, "DELETE");
+                        emit_change(&a, &app, &i.id, "DELETE").await;
                     }
                     return Ok(StatusMessage::ok("Source deleted.", Some(app.id)));
                 }
@@ -751,7 +751,7 @@ impl Mutation {
                     updated_at: now,
                 };
                 a.state.store.create_integration(&row).await?;
-                emit_change(&a, &app, &row.id, "CREATE");
+                emit_change(&a, &app, &row.id, "CREATE").await;
                 Ok(StatusMessage::ok("Integration saved.", Some(row.id)))
             }
             .await,
@@ -778,7 +778,7 @@ impl Mutation {
                 let (patch, verb) = match action {
                     IntegrationActions::Delete => {
                         store.delete_integration(&row.id).await?;
-                        emit_change(&a, &app, &row.id, "DELETE");
+                        emit_change(&a, &app, &row.id, "DELETE").await;
                         return Ok(StatusMessage::ok("Integration deleted.", Some(row.id)));
                     }
                     IntegrationActions::Enable => (
@@ -831,7 +831,7 @@ impl Mutation {
                     }
                 };
                 store.update_integration(&row.id, &patch, &now).await?;
-                emit_change(&a, &app, &row.id, verb);
+                emit_change(&a, &app, &row.id, verb).await;
                 Ok(StatusMessage::ok("Integration saved.", Some(row.id)))
             }
             .await,

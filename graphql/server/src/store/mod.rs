@@ -1,15 +1,35 @@
-//! Persistence: the [`Store`] trait and its SQLite implementation.
+//! Persistence: the [`Store`] trait and its two implementations, SQLite (the bundled
+//! default, one file) and PostgreSQL (a shared deployment, any number of servers).
 //!
 //! Every method that changes data is one transaction, and invariants that must hold under
 //! concurrency (the last Owner, a connection in use, a one-use link) are checked inside
 //! that transaction rather than by the caller.
 
+mod postgres;
 mod sqlite;
 
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
+use futures_util::stream::BoxStream;
 use serde_json::Value;
+use std::sync::Arc;
+
+/// True for a PostgreSQL URL (`postgres://…` or `postgresql://…`).
+pub fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// Opens (and migrates) the store a database URL names: PostgreSQL for `postgres://…` or
+/// `postgresql://…`, SQLite for anything else (`sqlite://path`, a plain path, `sqlite::memory:`).
+pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
+    Ok(if is_postgres_url(url) {
+        Arc::new(PgStore::open(url).await?)
+    } else {
+        Arc::new(SqliteStore::open(url).await?)
+    })
+}
 
 /// What can go wrong in the store, in terms the resolvers can act on.
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +52,12 @@ pub enum StoreError {
     /// The migrations could not be applied.
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A copy was refused because the target database already holds data.
+    #[error(
+        "the target database is not empty ({table}: {rows} rows); \
+         copy only into a new, empty database"
+    )]
+    NotEmpty { table: &'static str, rows: i64 },
 }
 
 /// Result of a store call.
@@ -65,7 +91,7 @@ impl Role {
 }
 
 /// A person's account.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct UserRow {
     pub id: String,
     pub username: String,
@@ -95,7 +121,7 @@ pub struct Profile {
 }
 
 /// An organization.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct OrgRow {
     pub id: String,
     pub name: String,
@@ -112,7 +138,7 @@ pub struct MemberRow {
 }
 
 /// A clickstream source.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct AppRow {
     pub id: String,
     pub org_id: String,
@@ -122,7 +148,7 @@ pub struct AppRow {
 }
 
 /// Saved credentials for one destination.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ConnectionRow {
     pub id: String,
     pub org_id: String,
@@ -135,7 +161,7 @@ pub struct ConnectionRow {
 }
 
 /// A destination switched on for a source.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct IntegrationRow {
     pub id: String,
     pub app_id: String,
@@ -149,7 +175,7 @@ pub struct IntegrationRow {
 }
 
 /// An organization's API key (without the key, which is never stored).
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct ApiKeyRow {
     pub id: String,
     pub org_id: String,
@@ -160,7 +186,7 @@ pub struct ApiKeyRow {
 }
 
 /// A mail in the outbox.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct MailRow {
     pub id: String,
     pub to_address: String,
@@ -197,6 +223,93 @@ pub struct IntegrationPatch {
     pub connection_id: Option<Option<String>>,
     pub enabled: Option<bool>,
 }
+
+/// A membership as stored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MembershipRecord {
+    pub org_id: String,
+    pub user_id: String,
+    pub role: Role,
+    pub created_at: String,
+}
+
+/// An API key as stored, with the hash of its key.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApiKeyRecord {
+    pub key: ApiKeyRow,
+    pub key_hash: String,
+}
+
+/// A mailed one-use link as stored (its token only as a hash).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinkRecord {
+    pub token_hash: String,
+    pub user_id: String,
+    pub kind: String,
+    pub expires_at: String,
+    pub used_at: Option<String>,
+}
+
+/// A username's failed sign-ins in the current window.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoginFailureRecord {
+    pub username: String,
+    pub failures: i64,
+    pub window_start: i64,
+}
+
+/// Every row of a store, table by table, in an order that satisfies the foreign keys:
+/// what `houston-server migrate` copies from one database into another.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Dump {
+    pub users: Vec<UserRow>,
+    pub organizations: Vec<OrgRow>,
+    pub memberships: Vec<MembershipRecord>,
+    pub applications: Vec<AppRow>,
+    pub connections: Vec<ConnectionRow>,
+    pub integrations: Vec<IntegrationRow>,
+    pub api_keys: Vec<ApiKeyRecord>,
+    pub link_tokens: Vec<LinkRecord>,
+    /// In the order the mails were written, oldest first.
+    pub mail: Vec<MailRow>,
+    pub login_failures: Vec<LoginFailureRecord>,
+}
+
+impl Dump {
+    /// The tables in the order they are written (referenced tables first).
+    pub const TABLES: [&'static str; 10] = [
+        "users",
+        "organizations",
+        "memberships",
+        "applications",
+        "connections",
+        "integrations",
+        "api_keys",
+        "link_tokens",
+        "mail",
+        "login_failures",
+    ];
+
+    /// The number of rows of each table, in the order of [`Dump::TABLES`].
+    pub fn counts(&self) -> [(&'static str, usize); 10] {
+        let n = [
+            self.users.len(),
+            self.organizations.len(),
+            self.memberships.len(),
+            self.applications.len(),
+            self.connections.len(),
+            self.integrations.len(),
+            self.api_keys.len(),
+            self.link_tokens.len(),
+            self.mail.len(),
+            self.login_failures.len(),
+        ];
+        std::array::from_fn(|i| (Dump::TABLES[i], n[i]))
+    }
+}
+
+/// The payloads other servers on the same database publish with [`Store::publish_change`].
+pub type ChangeStream = BoxStream<'static, String>;
 
 /// The persistence the server needs. One implementation per database.
 #[async_trait]
@@ -317,4 +430,27 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<i64>;
     /// Forgets the attempts of `username` (after a successful sign-in).
     async fn clear_login_attempts(&self, username: &str) -> StoreResult<()>;
+
+    // Servers sharing the database.
+    /// Tells every server listening on this database (see [`Store::listen_changes`]) about
+    /// a change, as an opaque text payload. A store that only one process can open has
+    /// nobody else to tell and does nothing.
+    async fn publish_change(&self, payload: &str) -> StoreResult<()> {
+        let _ = payload;
+        Ok(())
+    }
+    /// Starts listening for the payloads published on this database, this server's own
+    /// included (the caller tells them apart). `None` when the database cannot be shared.
+    /// Listening has begun when this returns: nothing published after is missed, unless
+    /// the connection is lost (the stream then reconnects and goes on).
+    async fn listen_changes(&self) -> StoreResult<Option<ChangeStream>> {
+        Ok(None)
+    }
+
+    // Copying a whole database.
+    /// Every row of every table, in one consistent read.
+    async fn export(&self) -> StoreResult<Dump>;
+    /// Writes every row of `dump` in one transaction, keeping ids, hashes, token versions
+    /// and times as they are. Refuses with `NotEmpty` unless every table is empty.
+    async fn import(&self, dump: &Dump) -> StoreResult<()>;
 }

@@ -138,7 +138,10 @@ async fn insert_link(
         .bind(&link.expires_at)
         .execute(&mut **tx)
         .await?;
-    let m = &link.mail;
+    insert_mail(tx, &link.mail).await
+}
+
+async fn insert_mail(tx: &mut Transaction<'_, Sqlite>, m: &MailRow) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO mail (id, to_address, kind, subject, body, token, created_at) \
          VALUES (?,?,?,?,?,?,?)",
@@ -920,6 +923,238 @@ impl Store for SqliteStore {
             .bind(username)
             .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn export(&self) -> StoreResult<Dump> {
+        // One read transaction: a snapshot of every table at the same moment. Rows come in
+        // key order (byte order, as PostgreSQL's sorts them), mail in the order written.
+        let mut tx = self.pool.begin().await?;
+        let users_sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY id");
+        let users = sqlx::query_as(&users_sql).fetch_all(&mut *tx).await?;
+        let organizations = sqlx::query_as(
+            "SELECT id, name, description, enabled, created_at FROM organizations ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let memberships = sqlx::query_as::<_, (String, String, String, String)>(
+            "SELECT org_id, user_id, role, created_at FROM memberships ORDER BY org_id, user_id",
+        )
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .map(|(org_id, user_id, role, created_at)| MembershipRecord {
+            org_id,
+            user_id,
+            role: Role::parse(&role),
+            created_at,
+        })
+        .collect();
+        let applications = sqlx::query_as(
+            "SELECT id, org_id, name, platform, created_at FROM applications ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let connections = sqlx::query("SELECT * FROM connections ORDER BY id")
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(connection_from)
+            .collect::<Result<_, _>>()?;
+        let integrations = sqlx::query("SELECT * FROM integrations ORDER BY id")
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(integration_from)
+            .collect::<Result<_, _>>()?;
+        let api_keys = sqlx::query(
+            "SELECT id, org_id, label, role, created_at, last_used_at, key_hash FROM api_keys \
+             ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(ApiKeyRecord {
+                key: <ApiKeyRow as sqlx::FromRow<SqliteRow>>::from_row(row)?,
+                key_hash: row.try_get("key_hash")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+        let link_tokens = sqlx::query_as::<_, (String, String, String, String, Option<String>)>(
+            "SELECT token_hash, user_id, kind, expires_at, used_at FROM link_tokens \
+             ORDER BY token_hash",
+        )
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .map(
+            |(token_hash, user_id, kind, expires_at, used_at)| LinkRecord {
+                token_hash,
+                user_id,
+                kind,
+                expires_at,
+                used_at,
+            },
+        )
+        .collect();
+        let mail = sqlx::query_as(
+            "SELECT id, to_address, kind, subject, body, token, created_at FROM mail ORDER BY rowid",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let login_failures = sqlx::query_as::<_, (String, i64, i64)>(
+            "SELECT username, failures, window_start FROM login_failures ORDER BY username",
+        )
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .map(|(username, failures, window_start)| LoginFailureRecord {
+            username,
+            failures,
+            window_start,
+        })
+        .collect();
+        tx.commit().await?;
+        Ok(Dump {
+            users,
+            organizations,
+            memberships,
+            applications,
+            connections,
+            integrations,
+            api_keys,
+            link_tokens,
+            mail,
+            login_failures,
+        })
+    }
+
+    async fn import(&self, dump: &Dump) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        for table in Dump::TABLES {
+            let rows: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+                .fetch_one(&mut *tx)
+                .await?;
+            if rows > 0 {
+                return Err(StoreError::NotEmpty { table, rows });
+            }
+        }
+        for u in &dump.users {
+            insert_user(&mut tx, u).await?;
+        }
+        for o in &dump.organizations {
+            sqlx::query(
+                "INSERT INTO organizations (id, name, description, enabled, created_at) \
+                 VALUES (?,?,?,?,?)",
+            )
+            .bind(&o.id)
+            .bind(&o.name)
+            .bind(&o.description)
+            .bind(o.enabled)
+            .bind(&o.created_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for m in &dump.memberships {
+            sqlx::query(
+                "INSERT INTO memberships (org_id, user_id, role, created_at) VALUES (?,?,?,?)",
+            )
+            .bind(&m.org_id)
+            .bind(&m.user_id)
+            .bind(m.role.as_str())
+            .bind(&m.created_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for a in &dump.applications {
+            sqlx::query(
+                "INSERT INTO applications (id, org_id, name, platform, created_at) \
+                 VALUES (?,?,?,?,?)",
+            )
+            .bind(&a.id)
+            .bind(&a.org_id)
+            .bind(&a.name)
+            .bind(&a.platform)
+            .bind(&a.created_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for c in &dump.connections {
+            sqlx::query(
+                "INSERT INTO connections (id, org_id, name, integration_code, \
+                 connection_prototype_id, details, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
+            )
+            .bind(&c.id)
+            .bind(&c.org_id)
+            .bind(&c.name)
+            .bind(&c.integration_code)
+            .bind(&c.connection_prototype_id)
+            .bind(c.details.to_string())
+            .bind(&c.created_at)
+            .bind(&c.updated_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for i in &dump.integrations {
+            sqlx::query(
+                "INSERT INTO integrations (id, app_id, connection_id, name, code, config, enabled, \
+                 created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
+            )
+            .bind(&i.id)
+            .bind(&i.app_id)
+            .bind(&i.connection_id)
+            .bind(&i.name)
+            .bind(&i.code)
+            .bind(i.config.to_string())
+            .bind(i.enabled)
+            .bind(&i.created_at)
+            .bind(&i.updated_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for k in &dump.api_keys {
+            sqlx::query(
+                "INSERT INTO api_keys (id, org_id, label, role, key_hash, created_at, last_used_at) \
+                 VALUES (?,?,?,?,?,?,?)",
+            )
+            .bind(&k.key.id)
+            .bind(&k.key.org_id)
+            .bind(&k.key.label)
+            .bind(&k.key.role)
+            .bind(&k.key_hash)
+            .bind(&k.key.created_at)
+            .bind(&k.key.last_used_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for l in &dump.link_tokens {
+            sqlx::query(
+                "INSERT INTO link_tokens (token_hash, user_id, kind, expires_at, used_at) \
+                 VALUES (?,?,?,?,?)",
+            )
+            .bind(&l.token_hash)
+            .bind(&l.user_id)
+            .bind(&l.kind)
+            .bind(&l.expires_at)
+            .bind(&l.used_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for m in &dump.mail {
+            insert_mail(&mut tx, m).await?;
+        }
+        for f in &dump.login_failures {
+            sqlx::query(
+                "INSERT INTO login_failures (username, failures, window_start) VALUES (?,?,?)",
+            )
+            .bind(&f.username)
+            .bind(f.failures)
+            .bind(f.window_start)
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
         Ok(())
     }

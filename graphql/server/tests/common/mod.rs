@@ -1,6 +1,12 @@
-//! Shared test harness: a server on a real SQLite file, reachable in-process or over HTTP
-//! on a port-0 listener, and helpers that walk the sign-up flow.
+//! Shared test harness: a server on a real SQLite file or a fresh PostgreSQL database,
+//! reachable in-process or over HTTP on a port-0 listener, and helpers that walk the
+//! sign-up flow.
 #![allow(dead_code)]
+
+pub mod postgres;
+pub mod process;
+
+use postgres::PgDatabase;
 
 use houston_server::{Houston, SecretSource, ServerConfig};
 use serde_json::{json, Value};
@@ -13,13 +19,23 @@ pub enum Via {
     Http,
 }
 
-/// A server on a fresh SQLite file in a temporary directory.
+/// Which database a test server runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A server on a fresh SQLite file in a temporary directory, or on a fresh PostgreSQL
+/// database (dropped with the server).
 pub struct TestServer {
     pub houston: Houston,
     pub url: String,
     pub dir: TempDir,
     http: reqwest::Client,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    /// Declared last: dropped after the server is told to stop.
+    pg: Option<PgDatabase>,
 }
 
 impl TestServer {
@@ -32,6 +48,29 @@ impl TestServer {
             ..ServerConfig::in_memory()
         };
         Self::with_config(config, dir).await
+    }
+
+    /// A new server on a fresh PostgreSQL database (see [`PgDatabase`]), its secret in a
+    /// temporary directory.
+    pub async fn start_postgres() -> TestServer {
+        let pg = PgDatabase::create().await;
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let config = ServerConfig {
+            database_url: pg.url.clone(),
+            secret: SecretSource::File(dir.path().join("secret")),
+            ..ServerConfig::in_memory()
+        };
+        let mut server = Self::with_config(config, dir).await;
+        server.pg = Some(pg);
+        server
+    }
+
+    /// A new server on `backend`.
+    pub async fn on(backend: Backend) -> TestServer {
+        match backend {
+            Backend::Sqlite => Self::start().await,
+            Backend::Postgres => Self::start_postgres().await,
+        }
     }
 
     pub async fn with_config(config: ServerConfig, dir: TempDir) -> TestServer {
@@ -54,6 +93,7 @@ impl TestServer {
             dir,
             http: reqwest::Client::new(),
             shutdown: Some(tx),
+            pg: None,
         }
     }
 

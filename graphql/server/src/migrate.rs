@@ -1,0 +1,120 @@
+//! Copying one Houston database into another (`houston-server migrate --from … --to …`):
+//! how an evaluation on the bundled SQLite file grows into a team's PostgreSQL server
+//! without anyone re-entering anything.
+//!
+//! Everything is copied as stored: ids, password hashes, token versions (so tokens signed
+//! with the same secret file stay valid), hashed API keys and links (used ones stay used),
+//! the mail outbox and the sign-in attempt counters. The target is written in one
+//! transaction and must be empty.
+
+use crate::store::{self, Dump, StoreError};
+use std::path::Path;
+
+/// What a copy did.
+#[derive(Clone, Debug)]
+pub struct Migration {
+    /// Rows copied, per table, in the order they were written.
+    pub counts: [(&'static str, usize); 10],
+}
+
+impl Migration {
+    /// Every row copied.
+    pub fn total(&self) -> usize {
+        self.counts.iter().map(|(_, n)| n).sum()
+    }
+}
+
+/// Why a copy failed. URLs in messages have their password hidden.
+#[derive(Debug, thiserror::Error)]
+pub enum MigrateError {
+    /// A SQLite source that does not exist (opening it would make an empty one).
+    #[error("there is no database at {0}")]
+    NoSource(String),
+    #[error("reading {url}: {source}")]
+    Source { url: String, source: StoreError },
+    #[error("writing {url}: {source}")]
+    Target { url: String, source: StoreError },
+}
+
+/// Copies every row of the database at `from` into the empty database at `to` (either
+/// URL SQLite or PostgreSQL; both are migrated to the current schema first).
+pub async fn migrate(from: &str, to: &str) -> Result<Migration, MigrateError> {
+    if let Some(path) = sqlite_path(from) {
+        if !path.exists() {
+            return Err(MigrateError::NoSource(redact(from)));
+        }
+    }
+    let source_error = |source| MigrateError::Source {
+        url: redact(from),
+        source,
+    };
+    let target_error = |source| MigrateError::Target {
+        url: redact(to),
+        source,
+    };
+    let source = store::open(from).await.map_err(source_error)?;
+    let dump: Dump = source.export().await.map_err(source_error)?;
+    let target = store::open(to).await.map_err(target_error)?;
+    target.import(&dump).await.map_err(target_error)?;
+    Ok(Migration {
+        counts: dump.counts(),
+    })
+}
+
+/// The file a SQLite URL names (`None` for PostgreSQL and in-memory databases).
+fn sqlite_path(url: &str) -> Option<&Path> {
+    if store::is_postgres_url(url) {
+        return None;
+    }
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && !path.contains(":memory:")).then(|| Path::new(path))
+}
+
+/// `url` with the password of its user part replaced by `***`, for messages and logs.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => match rest[..at].split_once(':') {
+            Some((user, _password)) => format!("{scheme}://{user}:***{}", &rest[at..]),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_hidden() {
+        assert_eq!(
+            redact("postgres://houston:s3cret@db:5432/houston"),
+            "postgres://houston:***@db:5432/houston"
+        );
+        assert_eq!(
+            redact("postgres://db/houston"),
+            "postgres://db/houston",
+            "nothing to hide"
+        );
+        assert_eq!(redact("sqlite:///tmp/h.db"), "sqlite:///tmp/h.db");
+    }
+
+    #[test]
+    fn sqlite_paths() {
+        assert_eq!(
+            sqlite_path("sqlite:///tmp/h.db?mode=rwc"),
+            Some(Path::new("/tmp/h.db"))
+        );
+        assert_eq!(sqlite_path("h.db"), Some(Path::new("h.db")));
+        assert_eq!(sqlite_path("sqlite::memory:"), None);
+        assert_eq!(sqlite_path("postgresql://db/h"), None);
+    }
+}
