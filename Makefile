@@ -2,14 +2,14 @@
 
 .PHONY: setup ui run app deb test test-ui schema figures
 
-WASM := target/wasm32-unknown-unknown/release/houston_ui.wasm
+WASM := target/wasm32-unknown-unknown/wasm-release/houston_ui.wasm
 
 setup:
 	@bash .ci/setup
 
 # The UI: Leptos compiled to wasm, bound with wasm-bindgen, into ui/dist (embedded in the app).
 ui: setup
-	cargo build -p houston-ui --target wasm32-unknown-unknown --release
+	cargo build -p houston-ui --target wasm32-unknown-unknown --profile wasm-release
 	wasm-bindgen --target web --no-typescript --out-dir ui/dist $(WASM)
 	cp ui/index.html ui/main.js ui/style.css ui/dist/
 
@@ -26,12 +26,13 @@ deb: ui
 	@cargo tauri --version 2>/dev/null | grep -q '^tauri-cli 2' || cargo install tauri-cli --version '^2' --locked
 	cargo tauri build --bundles deb
 
-# Everything CI checks: formatting, lints, every test of the workspace (the desktop ones
-# on a virtual display with a real Secret Service), and the UI's wasm tests in Chromium.
+# Everything CI checks: formatting, lints, every test of the workspace (the server's on
+# SQLite and on a PostgreSQL that .ci/postgres installs and starts, the desktop ones on a
+# virtual display with a real Secret Service), and the UI's wasm tests in Chromium.
 test: ui
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	.ci/session cargo test --workspace
+	eval "$$(bash .ci/postgres)" && .ci/session cargo test --workspace
 	$(MAKE) test-ui
 
 test-ui:
