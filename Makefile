@@ -10,7 +10,7 @@ setup:
 # The UI: Leptos compiled to wasm, bound with wasm-bindgen, into ui/dist (embedded in the app).
 ui: setup
 	cargo build -p houston-ui --target wasm32-unknown-unknown --profile wasm-release
-	wasm-bindgen --target web --no-typescript --out-dir ui/dist $(WASM)
+	wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir ui/dist $(WASM)
 	cp ui/index.html ui/main.js ui/style.css ui/dist/
 
 # Builds the UI and opens the window on the bundled server.
