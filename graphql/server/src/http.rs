@@ -177,13 +177,14 @@ fn never_executed(r: &async_graphql::Response) -> bool {
 /// original clients expect.
 fn single_response(headers: &HeaderMap, res: &async_graphql::Response) -> Response {
     let failed = never_executed(res);
-    let mut body = serde_json::to_value(res).unwrap_or_default();
-    if failed && wants_graphql_response(headers) {
-        if let Some(map) = body.as_object_mut() {
-            map.remove("data");
-        }
-    }
-    json_response(headers, body.to_string(), failed)
+    // Serialized straight from the response: a serde_json::Value would sort the fields,
+    // and clients read them in the order their query asked for.
+    let body = if failed && wants_graphql_response(headers) {
+        serde_json::to_string(&serde_json::json!({ "errors": res.errors }))
+    } else {
+        serde_json::to_string(res)
+    };
+    json_response(headers, body.unwrap_or_default(), failed)
 }
 
 async fn post_graphql(State(houston): State<Houston>, headers: HeaderMap, body: Bytes) -> Response {

@@ -376,6 +376,19 @@ async fn http_refuses_get_mutations_simple_requests_and_other_hosts() {
         "{body}"
     );
 
+    // Fields come back in the order the query asked for them.
+    let r = http
+        .post(&server.url)
+        .json(&json!({ "query": "{ b: healthcheck a: healthcheck }" }))
+        .send()
+        .await
+        .unwrap();
+    let text = r.text().await.unwrap();
+    assert!(
+        text.find("\"b\"").unwrap() < text.find("\"a\"").unwrap(),
+        "{text}"
+    );
+
     // GraphiQL for a browser.
     let r = http
         .get(&server.url)
