@@ -18,7 +18,7 @@ struct Args {
     listen: SocketAddr,
     /// Database URL: `sqlite://PATH` (default: houston.db in the user's data directory), or
     /// `postgres://USER:PASSWORD@HOST/DATABASE` for a database several servers share.
-    #[arg(long, env = "HOUSTON_DATABASE_URL")]
+    #[arg(long, env = "HOUSTON_DATABASE_URL", hide_env_values = true)]
     database_url: Option<String>,
     /// A destination catalog file (either format) instead of the bundled catalogs.
     #[arg(long, env = "HOUSTON_CATALOG")]
