@@ -4,8 +4,9 @@
 
 mod common;
 
+use common::error_code;
 use common::postgres::PgDatabase;
-use common::process::{gql, ServerProcess};
+use common::process::{confirmed_user, gql, ok, outcome, ServerProcess};
 use futures_util::{SinkExt, StreamExt};
 use houston_server::schema::MAX_FAILED_SIGN_INS;
 use serde_json::{json, Value};
@@ -99,60 +100,6 @@ impl Subscriber {
             self.name
         );
     }
-}
-
-/// The first field of a mutation's answer.
-fn outcome(res: &Value) -> &Value {
-    res["data"]
-        .as_object()
-        .and_then(|d| d.values().next())
-        .unwrap_or_else(|| panic!("no data: {res}"))
-}
-
-fn code(res: &Value) -> String {
-    match res.get("errors").and_then(|e| e.get(0)) {
-        Some(e) => e["extensions"]["code"].as_str().unwrap_or("NO_CODE").into(),
-        None => "OK".into(),
-    }
-}
-
-async fn ok(url: &str, query: &str, vars: Value, auth: Option<&str>) -> Value {
-    let res = gql(url, query, vars, auth, None).await;
-    let out = outcome(&res).clone();
-    assert_eq!(out["success"], true, "{query}: {res}");
-    out
-}
-
-/// Signs up through `first`, confirms through `second`; returns a token.
-async fn confirmed_user(first: &str, second: &str, email: &str, password: &str) -> String {
-    let t = ok(
-        first,
-        "mutation($e: String!, $p: String!) { createNewUser(email: $e, password: $p) { success token } }",
-        json!({ "e": email, "p": password }),
-        None,
-    )
-    .await;
-    let pending = t["token"].as_str().unwrap().to_string();
-    let mail = gql(
-        second,
-        "{ myMail { kind token } }",
-        json!({}),
-        Some(&pending),
-        None,
-    )
-    .await;
-    let link = mail["data"]["myMail"][0]["token"]
-        .as_str()
-        .unwrap_or_else(|| panic!("the sign-up mail is read on the other replica: {mail}"))
-        .to_string();
-    let t = ok(
-        second,
-        "mutation($t: String!) { confirmEmail(token: $t) { success token } }",
-        json!({ "t": link }),
-        None,
-    )
-    .await;
-    t["token"].as_str().unwrap().to_string()
 }
 
 #[tokio::test]
@@ -326,7 +273,7 @@ async fn two_replicas_share_one_database() {
     ok(ua, "mutation { logout { success } }", json!({}), Some(&ada)).await;
     for url in [ub, ua] {
         let me = gql(url, "{ me { id } }", json!({}), Some(&ada), None).await;
-        assert_eq!(code(&me), "UNAUTHENTICATED", "{url}: {me}");
+        assert_eq!(error_code(&me), "UNAUTHENTICATED", "{url}: {me}");
     }
 
     // The sign-in throttle counts the attempts made on both.

@@ -110,3 +110,52 @@ pub async fn gql(
     assert!(res.status().is_success(), "HTTP status {}", res.status());
     res.json().await.expect("JSON body")
 }
+
+/// The first field of a mutation's answer.
+pub fn outcome(res: &Value) -> &Value {
+    res["data"]
+        .as_object()
+        .and_then(|d| d.values().next())
+        .unwrap_or_else(|| panic!("no data: {res}"))
+}
+
+/// A mutation over HTTP that must succeed; its StatusMessage or Token.
+pub async fn ok(url: &str, query: &str, vars: Value, auth: Option<&str>) -> Value {
+    let res = gql(url, query, vars, auth, None).await;
+    let out = outcome(&res).clone();
+    assert_eq!(out["success"], true, "{query}: {res}");
+    out
+}
+
+/// Signs up through `first`, confirms through `second` (the same URL for one server);
+/// returns a token.
+pub async fn confirmed_user(first: &str, second: &str, email: &str, password: &str) -> String {
+    let t = ok(
+        first,
+        "mutation($e: String!, $p: String!) { createNewUser(email: $e, password: $p) { success token } }",
+        json!({ "e": email, "p": password }),
+        None,
+    )
+    .await;
+    let pending = t["token"].as_str().unwrap().to_string();
+    let mail = gql(
+        second,
+        "{ myMail { kind token } }",
+        json!({}),
+        Some(&pending),
+        None,
+    )
+    .await;
+    let link = mail["data"]["myMail"][0]["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("the sign-up mail is there: {mail}"))
+        .to_string();
+    let t = ok(
+        second,
+        "mutation($t: String!) { confirmEmail(token: $t) { success token } }",
+        json!({ "t": link }),
+        None,
+    )
+    .await;
+    t["token"].as_str().unwrap().to_string()
+}
