@@ -13,6 +13,7 @@ pub mod input;
 pub mod mail;
 pub mod migrate;
 pub mod schema;
+pub mod seal;
 pub mod store;
 
 pub use access::RequestAuth;
@@ -44,6 +45,49 @@ pub enum SecretSource {
     Ephemeral,
 }
 
+/// Where the data key comes from: the 256-bit key that seals connection details and
+/// integration configurations at rest (see [`seal`]). It never lives in the database, and
+/// never beside it by default: whoever copies the database file alone must not be able to
+/// read the secrets in it.
+#[derive(Clone)]
+pub enum DataKeySource {
+    /// A key file (32 bytes, base64 or hex), created random with mode 0600 when missing.
+    /// The standalone server's default: `houston-data.key` beside its token secret.
+    File(PathBuf),
+    /// A key the embedder holds (the desktop app keeps its own in the OS keyring;
+    /// `houston-server` takes `HOUSTON_DATA_KEY`). `from` names where it came from, for
+    /// error messages; the key itself is never printed.
+    Key { key: [u8; 32], from: String },
+    /// A fresh random key: what it seals is unreadable once the process exits, and a file
+    /// database opened with it cannot be opened with another key afterwards. For tests and
+    /// in-memory databases only.
+    Ephemeral,
+}
+
+impl DataKeySource {
+    /// The key itself.
+    pub fn load(&self) -> anyhow::Result<seal::DataKey> {
+        Ok(match self {
+            DataKeySource::File(path) => seal::DataKey::from_file(path)?,
+            DataKeySource::Key { key, from } => seal::DataKey::new(key, from.clone()),
+            DataKeySource::Ephemeral => seal::DataKey::ephemeral(),
+        })
+    }
+}
+
+impl std::fmt::Debug for DataKeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DataKeySource::File(path) => f.debug_tuple("File").field(path).finish(),
+            DataKeySource::Key { from, .. } => f
+                .debug_struct("Key")
+                .field("from", from)
+                .finish_non_exhaustive(),
+            DataKeySource::Ephemeral => f.write_str("Ephemeral"),
+        }
+    }
+}
+
 /// How to open a server.
 #[derive(Clone, Debug)]
 pub struct ServerConfig {
@@ -53,6 +97,8 @@ pub struct ServerConfig {
     /// Another catalog file instead of the bundled ones.
     pub catalog: Option<PathBuf>,
     pub secret: SecretSource,
+    /// The key that seals connection details and integration configurations at rest.
+    pub data_key: DataKeySource,
     /// Send mail over SMTP (`smtp://…`); otherwise mail only goes to the outbox.
     pub smtp_url: Option<String>,
     /// The sender of mail sent over SMTP.
@@ -70,6 +116,7 @@ impl ServerConfig {
             database_url: "sqlite::memory:".into(),
             catalog: None,
             secret: SecretSource::Ephemeral,
+            data_key: DataKeySource::Ephemeral,
             smtp_url: None,
             mail_from: None,
             public_url: "http://127.0.0.1:8871".into(),
@@ -77,11 +124,15 @@ impl ServerConfig {
         }
     }
 
-    /// A server on a SQLite file in `dir`, with its secret beside it (the desktop app).
-    pub fn in_dir(dir: &std::path::Path) -> Self {
+    /// A server on a SQLite file in `dir`, with its token secret beside it (the desktop
+    /// app). The data key is the caller's to give, and deliberately not a file in `dir`:
+    /// a key next to the database would let anyone who copies the directory read the
+    /// connection details (the desktop app passes the key it keeps in the OS keyring).
+    pub fn in_dir(dir: &std::path::Path, data_key: DataKeySource) -> Self {
         ServerConfig {
             database_url: format!("sqlite://{}", dir.join("houston.db").display()),
             secret: SecretSource::File(dir.join("token-secret")),
+            data_key,
             ..ServerConfig::in_memory()
         }
     }
@@ -102,7 +153,8 @@ impl Houston {
             Some(path) => Catalog::from_file(path)?,
             None => Catalog::bundled()?,
         };
-        let store = store::open(&config.database_url).await.context(
+        let data_key = config.data_key.load()?;
+        let store = store::open(&config.database_url, data_key).await.context(
             if store::is_postgres_url(&config.database_url) {
                 "opening the PostgreSQL database"
             } else {

@@ -2,13 +2,21 @@
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use houston_server::{Houston, SecretSource, ServerConfig};
+use houston_server::{DataKeySource, Houston, SecretSource, ServerConfig};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+/// Where the data key comes from, in `--help` (never its value).
+const DATA_KEY_HELP: &str = "\
+Connection details and integration configurations are encrypted in the database with a
+data key kept outside it: the environment variable HOUSTON_DATA_KEY (32 bytes, base64 or
+hex) if set, else the file houston-data.key beside the --secret-file (created, mode 0600,
+when missing). Back the key up with the database: without it they cannot be read. Servers
+sharing one PostgreSQL database, and `migrate` (both sides), must use the same key.";
+
 /// The Houston API server (GraphQL at /graphql, GraphiQL in a browser).
 #[derive(Parser, Debug)]
-#[command(version, about)]
+#[command(version, about, after_help = DATA_KEY_HELP)]
 struct Args {
     /// Without a command, serves the API.
     #[command(subcommand)]
@@ -24,7 +32,7 @@ struct Args {
     #[arg(long, env = "HOUSTON_CATALOG")]
     catalog: Option<PathBuf>,
     /// The token signing secret, created (mode 0600) when missing. Default: beside the
-    /// default database.
+    /// default database. The data key file houston-data.key goes beside it (see below).
     #[arg(long, env = "HOUSTON_SECRET_FILE")]
     secret_file: Option<PathBuf>,
     /// Send mail over SMTP, e.g. `smtp://user:pass@mail.example.org:587?tls=required`.
@@ -40,7 +48,8 @@ struct Args {
 enum Command {
     /// Copies every row of one database into a new, empty one (e.g. the bundled SQLite
     /// file into PostgreSQL), then exits. Serve the copy with the same --secret-file and
-    /// every token, password, API key and link keeps working.
+    /// data key, and every token, password, API key, link and connection keeps working.
+    #[command(after_help = DATA_KEY_HELP)]
     Migrate {
         /// The database to copy: `sqlite://PATH` or `postgres://…`. It is not changed
         /// (besides being brought to the current schema).
@@ -70,8 +79,13 @@ async fn main() -> anyhow::Result<()> {
                 .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .init();
+    let secret_file = match &args.secret_file {
+        Some(p) => p.clone(),
+        None => data_dir()?.join("token-secret"),
+    };
+    let data_key = data_key_source(&secret_file)?;
     if let Some(Command::Migrate { from, to }) = &args.command {
-        return migrate(from, to).await;
+        return migrate(from, to, &data_key).await;
     }
 
     let database_url = match args.database_url {
@@ -81,10 +95,6 @@ async fn main() -> anyhow::Result<()> {
             std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
             format!("sqlite://{}", dir.join("houston.db").display())
         }
-    };
-    let secret_file = match args.secret_file {
-        Some(p) => p,
-        None => data_dir()?.join("token-secret"),
     };
     let allowed_hosts = std::env::var("HOUSTON_ALLOWED_HOSTS")
         .unwrap_or_default()
@@ -99,6 +109,7 @@ async fn main() -> anyhow::Result<()> {
         database_url,
         catalog: args.catalog,
         secret: SecretSource::File(secret_file),
+        data_key,
         smtp_url: args.smtp_url,
         mail_from: std::env::var("HOUSTON_MAIL_FROM").ok(),
         public_url,
@@ -118,9 +129,40 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn migrate(from: &str, to: &str) -> anyhow::Result<()> {
+/// `HOUSTON_DATA_KEY` when set (a bad value is an error naming the variable, never
+/// echoing it), else `houston-data.key` beside the token secret. Beside the secret rather
+/// than the database: the two secrets are what an operator guards and copies to replicas,
+/// and a PostgreSQL database has no directory to be beside.
+fn data_key_source(secret_file: &std::path::Path) -> anyhow::Result<DataKeySource> {
+    match std::env::var("HOUSTON_DATA_KEY") {
+        Ok(text) => {
+            let key = houston_server::seal::parse_key(&text).context(
+                "HOUSTON_DATA_KEY must be 32 bytes in base64 or hex (e.g. `openssl rand -base64 32`)",
+            )?;
+            Ok(DataKeySource::Key {
+                key,
+                from: "HOUSTON_DATA_KEY".into(),
+            })
+        }
+        Err(std::env::VarError::NotUnicode(_)) => {
+            anyhow::bail!("HOUSTON_DATA_KEY must be 32 bytes in base64 or hex")
+        }
+        Err(std::env::VarError::NotPresent) => Ok(DataKeySource::File(
+            secret_file.with_file_name("houston-data.key"),
+        )),
+    }
+}
+
+async fn migrate(from: &str, to: &str, data_key: &DataKeySource) -> anyhow::Result<()> {
     use houston_server::migrate::{migrate, redact};
-    let done = match migrate(from, to).await {
+    let outcome = match data_key.load() {
+        Ok(key) => migrate(from, to, &key)
+            .await
+            .map(|done| (done, key.source().to_string()))
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(format!("{e:#}")),
+    };
+    let (done, key_source) = match outcome {
         Ok(done) => done,
         Err(e) => {
             // One sentence a person can act on (URLs with their password hidden).
@@ -137,5 +179,6 @@ async fn migrate(from: &str, to: &str) -> anyhow::Result<()> {
     for (table, rows) in done.counts {
         println!("  {table:<16}{rows:>8}");
     }
+    println!("Secrets are sealed with {key_source}: serve the copy with the same key.");
     Ok(())
 }

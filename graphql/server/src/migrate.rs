@@ -6,7 +6,14 @@
 //! with the same secret file stay valid), hashed API keys and links (used ones stay used),
 //! the mail outbox and the sign-in attempt counters. The target is written in one
 //! transaction and must be empty.
+//!
+//! Connection details and integration configurations are opened with the data key and
+//! sealed again for the target with the same key (each value's associated data names its
+//! row, and the rows keep their ids): serve the copy with that key. One key for both sides
+//! keeps the command simple and the outcome obvious; a source sealed with another key is
+//! refused before anything is written.
 
+use crate::seal::DataKey;
 use crate::store::{self, Dump, StoreError};
 use std::path::Path;
 
@@ -37,8 +44,9 @@ pub enum MigrateError {
 }
 
 /// Copies every row of the database at `from` into the empty database at `to` (either
-/// URL SQLite or PostgreSQL; both are migrated to the current schema first).
-pub async fn migrate(from: &str, to: &str) -> Result<Migration, MigrateError> {
+/// URL SQLite or PostgreSQL; both are migrated to the current schema first, and a source
+/// an older server left in plaintext is sealed with `key` on the way).
+pub async fn migrate(from: &str, to: &str, key: &DataKey) -> Result<Migration, MigrateError> {
     if let Some(path) = sqlite_path(from) {
         if !path.exists() {
             return Err(MigrateError::NoSource(redact(from)));
@@ -52,9 +60,9 @@ pub async fn migrate(from: &str, to: &str) -> Result<Migration, MigrateError> {
         url: redact(to),
         source,
     };
-    let source = store::open(from).await.map_err(source_error)?;
+    let source = store::open(from, key.clone()).await.map_err(source_error)?;
     let dump: Dump = source.export().await.map_err(source_error)?;
-    let target = store::open(to).await.map_err(target_error)?;
+    let target = store::open(to, key.clone()).await.map_err(target_error)?;
     target.import(&dump).await.map_err(target_error)?;
     Ok(Migration {
         counts: dump.counts(),

@@ -8,6 +8,7 @@ mod common;
 use common::postgres::PgDatabase;
 use futures_util::future::join_all;
 use futures_util::StreamExt;
+use houston_server::seal::DataKey;
 use houston_server::store::{
     ApiKeyRow, AppRow, ConnectionRow, Dump, IntegrationPatch, IntegrationRow, LinkEffect, MailRow,
     NewLink, OrgRow, PgStore, Profile, Role, SqliteStore, Store, StoreError, UserRow,
@@ -973,16 +974,19 @@ async fn story(s: &dyn Store, shared: bool) {
 #[tokio::test]
 async fn sqlite_keeps_the_store_contract() {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&format!("sqlite://{}", dir.path().join("c.db").display()))
-        .await
-        .unwrap();
+    let store = SqliteStore::open(
+        &format!("sqlite://{}", dir.path().join("c.db").display()),
+        DataKey::ephemeral(),
+    )
+    .await
+    .unwrap();
     story(&store, false).await;
 }
 
 #[tokio::test]
 async fn postgres_keeps_the_store_contract() {
     let db = PgDatabase::create().await;
-    let store = PgStore::open(&db.url).await.unwrap();
+    let store = PgStore::open(&db.url, DataKey::ephemeral()).await.unwrap();
     story(&store, true).await;
 }
 
@@ -990,14 +994,17 @@ async fn postgres_keeps_the_store_contract() {
 #[tokio::test]
 async fn copies_between_sqlite_and_postgres() {
     let dir = tempfile::tempdir().unwrap();
-    let sqlite = SqliteStore::open(&format!("sqlite://{}", dir.path().join("a.db").display()))
-        .await
-        .unwrap();
+    let sqlite = SqliteStore::open(
+        &format!("sqlite://{}", dir.path().join("a.db").display()),
+        DataKey::ephemeral(),
+    )
+    .await
+    .unwrap();
     story(&sqlite, false).await;
     let original = sqlite.export().await.unwrap();
 
     let db = PgDatabase::create().await;
-    let pg = PgStore::open(&db.url).await.unwrap();
+    let pg = PgStore::open(&db.url, DataKey::ephemeral()).await.unwrap();
     pg.import(&original).await.unwrap();
     assert_eq!(
         pg.export().await.unwrap(),
@@ -1014,9 +1021,12 @@ async fn copies_between_sqlite_and_postgres() {
         sqlite.users_sharing_orgs("u-bob").await.unwrap()
     );
 
-    let back = SqliteStore::open(&format!("sqlite://{}", dir.path().join("b.db").display()))
-        .await
-        .unwrap();
+    let back = SqliteStore::open(
+        &format!("sqlite://{}", dir.path().join("b.db").display()),
+        DataKey::ephemeral(),
+    )
+    .await
+    .unwrap();
     back.import(&pg.export().await.unwrap()).await.unwrap();
     assert_eq!(
         back.export().await.unwrap(),

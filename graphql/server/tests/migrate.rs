@@ -7,16 +7,20 @@ mod common;
 use common::postgres::PgDatabase;
 use common::process::{gql, ServerProcess};
 use common::TestServer;
+use houston_server::seal::DataKey;
 use houston_server::store::{PgStore, SqliteStore, Store};
-use houston_server::{SecretSource, ServerConfig};
+use houston_server::{DataKeySource, SecretSource, ServerConfig};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::process::{Command, Output};
 
-fn run_migrate(from: &str, to: &str) -> Output {
+/// Runs `migrate` with the secret file `secret`, so with the data key file beside it.
+fn run_migrate(from: &str, to: &str, secret: &std::path::Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_houston-server"))
         .args(["migrate", "--from", from, "--to", to])
         .env("NO_COLOR", "1")
+        .env("HOUSTON_SECRET_FILE", secret)
+        .env_remove("HOUSTON_DATA_KEY")
         .output()
         .expect("the binary runs")
 }
@@ -84,10 +88,13 @@ async fn a_populated_sqlite_database_moves_to_postgres() {
     let dir = tempfile::tempdir().unwrap();
     let sqlite_url = format!("sqlite://{}", dir.path().join("houston.db").display());
     let secret = dir.path().join("token-secret");
+    // The key the binary finds beside the secret file, as a standalone server would.
+    let key_file = dir.path().join("houston-data.key");
     let server = TestServer::with_config(
         ServerConfig {
             database_url: sqlite_url.clone(),
             secret: SecretSource::File(secret.clone()),
+            data_key: DataKeySource::File(key_file.clone()),
             ..ServerConfig::in_memory()
         },
         tempfile::tempdir().unwrap(),
@@ -193,20 +200,21 @@ async fn a_populated_sqlite_database_moves_to_postgres() {
 
     // --- The copy.
     let db = PgDatabase::create().await;
-    let out = run_migrate(&sqlite_url, &db.url);
+    let out = run_migrate(&sqlite_url, &db.url, &secret);
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(
         out.status.success(),
         "migrate fails: {stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let original = SqliteStore::open(&sqlite_url)
+    let data_key = DataKey::from_file(&key_file).unwrap();
+    let original = SqliteStore::open(&sqlite_url, data_key.clone())
         .await
         .unwrap()
         .export()
         .await
         .unwrap();
-    let copy = PgStore::open(&db.url)
+    let copy = PgStore::open(&db.url, data_key)
         .await
         .unwrap()
         .export()
@@ -310,7 +318,7 @@ async fn a_populated_sqlite_database_moves_to_postgres() {
     drop(pg);
 
     // --- A second copy into the now non-empty database is refused, and says why.
-    let out = run_migrate(&sqlite_url, &db.url);
+    let out = run_migrate(&sqlite_url, &db.url, &secret);
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(
         !out.status.success(),
@@ -328,7 +336,7 @@ async fn a_populated_sqlite_database_moves_to_postgres() {
     // --- So is a source that does not exist (opening it would make an empty one).
     let empty = PgDatabase::create().await;
     let missing = format!("sqlite://{}", dir.path().join("nothing.db").display());
-    let out = run_migrate(&missing, &empty.url);
+    let out = run_migrate(&missing, &empty.url, &secret);
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(!out.status.success());
     assert!(stderr.contains("there is no database at"), "{stderr}");

@@ -4,6 +4,10 @@
 //! Every method that changes data is one transaction, and invariants that must hold under
 //! concurrency (the last Owner, a connection in use, a one-use link) are checked inside
 //! that transaction rather than by the caller.
+//!
+//! Connection details and integration configurations are sealed at rest (see
+//! [`crate::seal`]): both stores write them only through [`seal_json`] and read them only
+//! through [`open_json`], and run [`Sealed`]'s one-time pass when they open.
 
 mod postgres;
 mod sqlite;
@@ -11,6 +15,7 @@ mod sqlite;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
+use crate::seal::{self, DataKey, SealError};
 use async_trait::async_trait;
 use futures_util::stream::BoxStream;
 use serde_json::Value;
@@ -23,12 +28,104 @@ pub fn is_postgres_url(url: &str) -> bool {
 
 /// Opens (and migrates) the store a database URL names: PostgreSQL for `postgres://…` or
 /// `postgresql://…`, SQLite for anything else (`sqlite://path`, a plain path, `sqlite::memory:`).
-pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
+/// `key` seals connection details and integration configurations; opening refuses with
+/// [`StoreError::WrongDataKey`] when the database was sealed with another key, and seals
+/// any value an older server left in plaintext.
+pub async fn open(url: &str, key: DataKey) -> StoreResult<Arc<dyn Store>> {
     Ok(if is_postgres_url(url) {
-        Arc::new(PgStore::open(url).await?)
+        Arc::new(PgStore::open(url, key).await?)
     } else {
-        Arc::new(SqliteStore::open(url).await?)
+        Arc::new(SqliteStore::open(url, key).await?)
     })
+}
+
+/// A column whose values are sealed at rest: the secrets a user types into a destination's
+/// form (a connection's `details`) or its `configPayload` (an integration's `config`, which
+/// may hold secret fields too).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sealed {
+    ConnectionDetails,
+    IntegrationConfig,
+}
+
+impl Sealed {
+    /// Every sealed column.
+    pub const ALL: [Sealed; 2] = [Sealed::ConnectionDetails, Sealed::IntegrationConfig];
+
+    pub fn table(self) -> &'static str {
+        match self {
+            Sealed::ConnectionDetails => "connections",
+            Sealed::IntegrationConfig => "integrations",
+        }
+    }
+
+    pub fn column(self) -> &'static str {
+        match self {
+            Sealed::ConnectionDetails => "details",
+            Sealed::IntegrationConfig => "config",
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            Sealed::ConnectionDetails => "the details of connection",
+            Sealed::IntegrationConfig => "the configuration of integration",
+        }
+    }
+
+    /// The associated data of the value in row `id`: it only opens there.
+    fn context(self, id: &str) -> Vec<u8> {
+        seal::context(self.table(), self.column(), id)
+    }
+}
+
+/// The stored text of `value` for row `id` of `field`'s column: always sealed.
+pub fn seal_json(key: &DataKey, field: Sealed, id: &str, value: &Value) -> String {
+    key.seal(&field.context(id), value.to_string().as_bytes())
+}
+
+/// The stored text of a plaintext value found in the database (written by a server from
+/// before sealing), sealed byte for byte as it was.
+pub(crate) fn seal_legacy(key: &DataKey, field: Sealed, id: &str, plaintext: &str) -> String {
+    key.seal(&field.context(id), plaintext.as_bytes())
+}
+
+/// The value of row `id` of `field`'s column from its stored text: opened when sealed,
+/// parsed as it is when plaintext (a database written before sealing, until the pass at
+/// open seals it). A value that does not open is [`StoreError::Unsealable`], naming the row
+/// and where the key came from; never a panic, never a guess.
+pub fn open_json(key: &DataKey, field: Sealed, id: &str, stored: &str) -> StoreResult<Value> {
+    let unsealable = |reason| StoreError::Unsealable {
+        what: field.what(),
+        id: id.to_string(),
+        key_source: key.source().to_string(),
+        reason,
+    };
+    if !seal::is_sealed(stored) {
+        return serde_json::from_str(stored).map_err(|_| unsealable(SealError::Malformed));
+    }
+    let plain = key.open(&field.context(id), stored).map_err(unsealable)?;
+    serde_json::from_slice(&plain).map_err(|_| unsealable(SealError::Malformed))
+}
+
+/// The check value's plaintext and its place: a database remembers, sealed, which key seals
+/// it, so that a server given another key refuses to start (before it writes anything with
+/// it) instead of failing row by row, and an empty database is bound to its key too.
+const KEY_CHECK: &[u8] = b"houston data key check v1";
+
+/// The stored check value for `key`, written once per database.
+pub(crate) fn key_check_value(key: &DataKey) -> String {
+    key.seal(&seal::context("data_key_check", "sealed", "1"), KEY_CHECK)
+}
+
+/// `Ok` when `stored` (the database's check value) was sealed with `key`.
+pub(crate) fn verify_key_check(key: &DataKey, stored: &str) -> StoreResult<()> {
+    match key.open(&seal::context("data_key_check", "sealed", "1"), stored) {
+        Ok(plain) if plain == KEY_CHECK => Ok(()),
+        _ => Err(StoreError::WrongDataKey {
+            key_source: key.source().to_string(),
+        }),
+    }
 }
 
 /// What can go wrong in the store, in terms the resolvers can act on.
@@ -58,6 +155,20 @@ pub enum StoreError {
          copy only into a new, empty database"
     )]
     NotEmpty { table: &'static str, rows: i64 },
+    /// The database was sealed with another data key: nothing secret can be read or written.
+    #[error(
+        "this database's connection details were sealed with another data key than {key_source}; \
+         start the server with the key it was sealed with (losing that key loses them)"
+    )]
+    WrongDataKey { key_source: String },
+    /// One sealed value did not open (altered, or copied from another row).
+    #[error("{what} {id} cannot be opened with {key_source}: {reason}")]
+    Unsealable {
+        what: &'static str,
+        id: String,
+        key_source: String,
+        reason: SealError,
+    },
 }
 
 /// Result of a store call.

@@ -22,12 +22,15 @@ const CHANGES_CHANNEL: &str = "houston_clickstream";
 #[derive(Clone, Debug)]
 pub struct PgStore {
     pool: PgPool,
+    key: Arc<DataKey>,
 }
 
 impl PgStore {
     /// Connects to the (existing) database at `url` and migrates it. Servers starting
-    /// together are safe: the migrations run under an advisory lock.
-    pub async fn open(url: &str) -> StoreResult<Self> {
+    /// together are safe: the migrations run under an advisory lock. Then checks that `key`
+    /// is the one the database is sealed with and seals what an older server left in
+    /// plaintext (see [`Sealed`]): servers sharing one database must share one key.
+    pub async fn open(url: &str, key: DataKey) -> StoreResult<Self> {
         let options = PgConnectOptions::from_str(url)?.application_name("houston-server");
         let pool = PgPoolOptions::new()
             .max_connections(10)
@@ -35,7 +38,60 @@ impl PgStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(PgStore { pool })
+        let store = PgStore {
+            pool,
+            key: Arc::new(key),
+        };
+        store.seal_at_rest().await?;
+        Ok(store)
+    }
+
+    /// The one-time pass at open, in one write transaction: binds an unbound database to
+    /// the key (or refuses another key), then seals every plaintext value. An update only
+    /// replaces the exact text it read, so it can never undo a newer write.
+    async fn seal_at_rest(&self) -> StoreResult<()> {
+        let key = &*self.key;
+        let mut tx = self.write().await?;
+        // Servers starting together on a new database: the first insert wins, the others
+        // wait for it and then check their key against it.
+        sqlx::query(
+            "INSERT INTO data_key_check (id, sealed) VALUES (1, $1) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(key_check_value(key))
+        .execute(&mut *tx)
+        .await?;
+        let stored: String = sqlx::query_scalar("SELECT sealed FROM data_key_check WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await?;
+        verify_key_check(key, &stored)?;
+        let mut sealed = 0u64;
+        for field in Sealed::ALL {
+            let (table, column) = (field.table(), field.column());
+            let plaintext: Vec<(String, String)> = sqlx::query_as(&format!(
+                "SELECT id, {column} FROM {table} WHERE substr({column}, 1, 7) <> 'sealed:'"
+            ))
+            .fetch_all(&mut *tx)
+            .await?;
+            for (id, text) in plaintext {
+                sealed += sqlx::query(&format!(
+                    "UPDATE {table} SET {column} = $1 WHERE id = $2 AND {column} = $3"
+                ))
+                .bind(seal_legacy(key, field, &id, &text))
+                .bind(&id)
+                .bind(&text)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            }
+        }
+        tx.commit().await?;
+        if sealed > 0 {
+            tracing::info!(
+                values = sealed,
+                "sealed plaintext values left by an older server"
+            );
+        }
+        Ok(())
     }
 
     /// The pool, for tests and maintenance commands.
@@ -72,32 +128,34 @@ fn unique_violation(e: sqlx::Error) -> StoreError {
     }
 }
 
-fn json_column(row: &PgRow, name: &str) -> Result<Value, sqlx::Error> {
-    let text: String = row.try_get(name)?;
-    serde_json::from_str(&text).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+/// The value of a sealed column of `row` (see [`open_json`]).
+fn sealed_column(key: &DataKey, row: &PgRow, field: Sealed) -> StoreResult<Value> {
+    let id: String = row.try_get("id")?;
+    let text: String = row.try_get(field.column())?;
+    open_json(key, field, &id, &text)
 }
 
-fn connection_from(row: &PgRow) -> Result<ConnectionRow, sqlx::Error> {
+fn connection_from(key: &DataKey, row: &PgRow) -> StoreResult<ConnectionRow> {
     Ok(ConnectionRow {
         id: row.try_get("id")?,
         org_id: row.try_get("org_id")?,
         name: row.try_get("name")?,
         integration_code: row.try_get("integration_code")?,
         connection_prototype_id: row.try_get("connection_prototype_id")?,
-        details: json_column(row, "details")?,
+        details: sealed_column(key, row, Sealed::ConnectionDetails)?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })
 }
 
-fn integration_from(row: &PgRow) -> Result<IntegrationRow, sqlx::Error> {
+fn integration_from(key: &DataKey, row: &PgRow) -> StoreResult<IntegrationRow> {
     Ok(IntegrationRow {
         id: row.try_get("id")?,
         app_id: row.try_get("app_id")?,
         connection_id: row.try_get("connection_id")?,
         name: row.try_get("name")?,
         code: row.try_get("code")?,
-        config: json_column(row, "config")?,
+        config: sealed_column(key, row, Sealed::IntegrationConfig)?,
         enabled: row.try_get("enabled")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
@@ -688,7 +746,7 @@ impl Store for PgStore {
         .bind(&c.name)
         .bind(&c.integration_code)
         .bind(&c.connection_prototype_id)
-        .bind(c.details.to_string())
+        .bind(seal_json(&self.key, Sealed::ConnectionDetails, &c.id, &c.details))
         .bind(&c.created_at)
         .bind(&c.updated_at)
         .execute(&mut *tx)
@@ -707,7 +765,9 @@ impl Store for PgStore {
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.as_ref().map(connection_from).transpose()?)
+        row.as_ref()
+            .map(|r| connection_from(&self.key, r))
+            .transpose()
     }
 
     async fn connections_of_org(
@@ -728,7 +788,7 @@ impl Store for PgStore {
             .bind(prototype)
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows.iter().map(connection_from).collect::<Result<_, _>>()?)
+        rows.iter().map(|r| connection_from(&self.key, r)).collect()
     }
 
     async fn update_connection(
@@ -744,7 +804,7 @@ impl Store for PgStore {
              updated_at = $3 WHERE id = $4",
         )
         .bind(name)
-        .bind(details.map(Value::to_string))
+        .bind(details.map(|d| seal_json(&self.key, Sealed::ConnectionDetails, id, d)))
         .bind(now)
         .bind(id)
         .execute(&mut *tx)
@@ -796,7 +856,12 @@ impl Store for PgStore {
         .bind(&i.connection_id)
         .bind(&i.name)
         .bind(&i.code)
-        .bind(i.config.to_string())
+        .bind(seal_json(
+            &self.key,
+            Sealed::IntegrationConfig,
+            &i.id,
+            &i.config,
+        ))
         .bind(i.enabled)
         .bind(&i.created_at)
         .bind(&i.updated_at)
@@ -820,7 +885,9 @@ impl Store for PgStore {
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.as_ref().map(integration_from).transpose()?)
+        row.as_ref()
+            .map(|r| integration_from(&self.key, r))
+            .transpose()
     }
 
     async fn integrations_of_app(&self, app_id: &str) -> StoreResult<Vec<IntegrationRow>> {
@@ -832,10 +899,9 @@ impl Store for PgStore {
              ORDER BY created_at, id"
         );
         let rows = sqlx::query(&sql).bind(app_id).fetch_all(&self.pool).await?;
-        Ok(rows
-            .iter()
-            .map(integration_from)
-            .collect::<Result<_, _>>()?)
+        rows.iter()
+            .map(|r| integration_from(&self.key, r))
+            .collect()
     }
 
     async fn integrations_of_org(&self, org_id: &str) -> StoreResult<Vec<IntegrationRow>> {
@@ -852,10 +918,9 @@ impl Store for PgStore {
              WHERE a.org_id = $1 ORDER BY i.created_at, i.id"
         );
         let rows = sqlx::query(&sql).bind(org_id).fetch_all(&self.pool).await?;
-        Ok(rows
-            .iter()
-            .map(integration_from)
-            .collect::<Result<_, _>>()?)
+        rows.iter()
+            .map(|r| integration_from(&self.key, r))
+            .collect()
     }
 
     async fn update_integration(
@@ -875,7 +940,12 @@ impl Store for PgStore {
              enabled = COALESCE($5, enabled), updated_at = $6 WHERE id = $7",
         )
         .bind(&patch.name)
-        .bind(patch.config.as_ref().map(Value::to_string))
+        .bind(
+            patch
+                .config
+                .as_ref()
+                .map(|c| seal_json(&self.key, Sealed::IntegrationConfig, id, c)),
+        )
         .bind(set_connection)
         .bind(connection)
         .bind(patch.enabled)
@@ -1087,15 +1157,15 @@ impl Store for PgStore {
             .fetch_all(&mut *tx)
             .await?
             .iter()
-            .map(connection_from)
-            .collect::<Result<_, _>>()?;
+            .map(|r| connection_from(&self.key, r))
+            .collect::<StoreResult<_>>()?;
         let sql = format!("SELECT {INTEGRATION_COLUMNS} FROM integrations ORDER BY id");
         let integrations = sqlx::query(&sql)
             .fetch_all(&mut *tx)
             .await?
             .iter()
-            .map(integration_from)
-            .collect::<Result<_, _>>()?;
+            .map(|r| integration_from(&self.key, r))
+            .collect::<StoreResult<_>>()?;
         let api_keys = sqlx::query(
             "SELECT id, org_id, label, role, created_at, last_used_at, key_hash FROM api_keys \
              ORDER BY id",
@@ -1224,7 +1294,12 @@ impl Store for PgStore {
             .bind(&c.name)
             .bind(&c.integration_code)
             .bind(&c.connection_prototype_id)
-            .bind(c.details.to_string())
+            .bind(seal_json(
+                &self.key,
+                Sealed::ConnectionDetails,
+                &c.id,
+                &c.details,
+            ))
             .bind(&c.created_at)
             .bind(&c.updated_at)
             .execute(&mut *tx)
@@ -1240,7 +1315,12 @@ impl Store for PgStore {
             .bind(&i.connection_id)
             .bind(&i.name)
             .bind(&i.code)
-            .bind(i.config.to_string())
+            .bind(seal_json(
+                &self.key,
+                Sealed::IntegrationConfig,
+                &i.id,
+                &i.config,
+            ))
             .bind(i.enabled)
             .bind(&i.created_at)
             .bind(&i.updated_at)

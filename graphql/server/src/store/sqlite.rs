@@ -13,12 +13,15 @@ use std::time::Duration;
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    key: Arc<DataKey>,
 }
 
 impl SqliteStore {
     /// Opens (creating when missing) the database at `url` (`sqlite://path` or a plain path)
-    /// with WAL, `synchronous=NORMAL`, foreign keys and a busy timeout, and migrates it.
-    pub async fn open(url: &str) -> StoreResult<Self> {
+    /// with WAL, `synchronous=NORMAL`, foreign keys and a busy timeout, and migrates it;
+    /// then checks that `key` is the one the database is sealed with and seals what an
+    /// older server left in plaintext (see [`Sealed`]).
+    pub async fn open(url: &str, key: DataKey) -> StoreResult<Self> {
         let url = if url.starts_with("sqlite:") {
             url.to_string()
         } else {
@@ -47,7 +50,61 @@ impl SqliteStore {
         }
         let pool = pool.connect_with(options).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(SqliteStore { pool })
+        let store = SqliteStore {
+            pool,
+            key: Arc::new(key),
+        };
+        store.seal_at_rest().await?;
+        Ok(store)
+    }
+
+    /// The one-time pass at open, in one write transaction: binds an unbound database to
+    /// the key (or refuses another key), then seals every plaintext value. An update only
+    /// replaces the exact text it read, so it can never undo a newer write.
+    async fn seal_at_rest(&self) -> StoreResult<()> {
+        let key = &*self.key;
+        let mut tx = self.write().await?;
+        let check: Option<String> =
+            sqlx::query_scalar("SELECT sealed FROM data_key_check WHERE id = 1")
+                .fetch_optional(&mut *tx)
+                .await?;
+        match check {
+            Some(stored) => verify_key_check(key, &stored)?,
+            None => {
+                sqlx::query("INSERT INTO data_key_check (id, sealed) VALUES (1, ?)")
+                    .bind(key_check_value(key))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        let mut sealed = 0u64;
+        for field in Sealed::ALL {
+            let (table, column) = (field.table(), field.column());
+            let plaintext: Vec<(String, String)> = sqlx::query_as(&format!(
+                "SELECT id, {column} FROM {table} WHERE substr({column}, 1, 7) <> 'sealed:'"
+            ))
+            .fetch_all(&mut *tx)
+            .await?;
+            for (id, text) in plaintext {
+                sealed += sqlx::query(&format!(
+                    "UPDATE {table} SET {column} = ? WHERE id = ? AND {column} = ?"
+                ))
+                .bind(seal_legacy(key, field, &id, &text))
+                .bind(&id)
+                .bind(&text)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            }
+        }
+        tx.commit().await?;
+        if sealed > 0 {
+            tracing::info!(
+                values = sealed,
+                "sealed plaintext values left by an older server"
+            );
+        }
+        Ok(())
     }
 
     /// The pool, for tests and maintenance commands.
@@ -70,32 +127,34 @@ fn unique_violation(e: sqlx::Error) -> StoreError {
     }
 }
 
-fn json_column(row: &SqliteRow, name: &str) -> Result<Value, sqlx::Error> {
-    let text: String = row.try_get(name)?;
-    serde_json::from_str(&text).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+/// The value of a sealed column of `row` (see [`open_json`]).
+fn sealed_column(key: &DataKey, row: &SqliteRow, field: Sealed) -> StoreResult<Value> {
+    let id: String = row.try_get("id")?;
+    let text: String = row.try_get(field.column())?;
+    open_json(key, field, &id, &text)
 }
 
-fn connection_from(row: &SqliteRow) -> Result<ConnectionRow, sqlx::Error> {
+fn connection_from(key: &DataKey, row: &SqliteRow) -> StoreResult<ConnectionRow> {
     Ok(ConnectionRow {
         id: row.try_get("id")?,
         org_id: row.try_get("org_id")?,
         name: row.try_get("name")?,
         integration_code: row.try_get("integration_code")?,
         connection_prototype_id: row.try_get("connection_prototype_id")?,
-        details: json_column(row, "details")?,
+        details: sealed_column(key, row, Sealed::ConnectionDetails)?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })
 }
 
-fn integration_from(row: &SqliteRow) -> Result<IntegrationRow, sqlx::Error> {
+fn integration_from(key: &DataKey, row: &SqliteRow) -> StoreResult<IntegrationRow> {
     Ok(IntegrationRow {
         id: row.try_get("id")?,
         app_id: row.try_get("app_id")?,
         connection_id: row.try_get("connection_id")?,
         name: row.try_get("name")?,
         code: row.try_get("code")?,
-        config: json_column(row, "config")?,
+        config: sealed_column(key, row, Sealed::IntegrationConfig)?,
         enabled: row.try_get("enabled")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
@@ -630,7 +689,7 @@ impl Store for SqliteStore {
         .bind(&c.name)
         .bind(&c.integration_code)
         .bind(&c.connection_prototype_id)
-        .bind(c.details.to_string())
+        .bind(seal_json(&self.key, Sealed::ConnectionDetails, &c.id, &c.details))
         .bind(&c.created_at)
         .bind(&c.updated_at)
         .execute(&mut *tx)
@@ -645,7 +704,9 @@ impl Store for SqliteStore {
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.as_ref().map(connection_from).transpose()?)
+        row.as_ref()
+            .map(|r| connection_from(&self.key, r))
+            .transpose()
     }
 
     async fn connections_of_org(
@@ -662,7 +723,7 @@ impl Store for SqliteStore {
         .bind(prototype)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.iter().map(connection_from).collect::<Result<_, _>>()?)
+        rows.iter().map(|r| connection_from(&self.key, r)).collect()
     }
 
     async fn update_connection(
@@ -678,7 +739,7 @@ impl Store for SqliteStore {
              updated_at = ? WHERE id = ?",
         )
         .bind(name)
-        .bind(details.map(Value::to_string))
+        .bind(details.map(|d| seal_json(&self.key, Sealed::ConnectionDetails, id, d)))
         .bind(now)
         .bind(id)
         .execute(&mut *tx)
@@ -721,7 +782,12 @@ impl Store for SqliteStore {
         .bind(&i.connection_id)
         .bind(&i.name)
         .bind(&i.code)
-        .bind(i.config.to_string())
+        .bind(seal_json(
+            &self.key,
+            Sealed::IntegrationConfig,
+            &i.id,
+            &i.config,
+        ))
         .bind(i.enabled)
         .bind(&i.created_at)
         .bind(&i.updated_at)
@@ -741,7 +807,9 @@ impl Store for SqliteStore {
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.as_ref().map(integration_from).transpose()?)
+        row.as_ref()
+            .map(|r| integration_from(&self.key, r))
+            .transpose()
     }
 
     async fn integrations_of_app(&self, app_id: &str) -> StoreResult<Vec<IntegrationRow>> {
@@ -750,10 +818,9 @@ impl Store for SqliteStore {
                 .bind(app_id)
                 .fetch_all(&self.pool)
                 .await?;
-        Ok(rows
-            .iter()
-            .map(integration_from)
-            .collect::<Result<_, _>>()?)
+        rows.iter()
+            .map(|r| integration_from(&self.key, r))
+            .collect()
     }
 
     async fn integrations_of_org(&self, org_id: &str) -> StoreResult<Vec<IntegrationRow>> {
@@ -764,10 +831,9 @@ impl Store for SqliteStore {
         .bind(org_id)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .iter()
-            .map(integration_from)
-            .collect::<Result<_, _>>()?)
+        rows.iter()
+            .map(|r| integration_from(&self.key, r))
+            .collect()
     }
 
     async fn update_integration(
@@ -787,7 +853,12 @@ impl Store for SqliteStore {
              enabled = COALESCE(?, enabled), updated_at = ? WHERE id = ?",
         )
         .bind(&patch.name)
-        .bind(patch.config.as_ref().map(Value::to_string))
+        .bind(
+            patch
+                .config
+                .as_ref()
+                .map(|c| seal_json(&self.key, Sealed::IntegrationConfig, id, c)),
+        )
         .bind(set_connection)
         .bind(connection)
         .bind(patch.enabled)
@@ -960,14 +1031,14 @@ impl Store for SqliteStore {
             .fetch_all(&mut *tx)
             .await?
             .iter()
-            .map(connection_from)
-            .collect::<Result<_, _>>()?;
+            .map(|r| connection_from(&self.key, r))
+            .collect::<StoreResult<_>>()?;
         let integrations = sqlx::query("SELECT * FROM integrations ORDER BY id")
             .fetch_all(&mut *tx)
             .await?
             .iter()
-            .map(integration_from)
-            .collect::<Result<_, _>>()?;
+            .map(|r| integration_from(&self.key, r))
+            .collect::<StoreResult<_>>()?;
         let api_keys = sqlx::query(
             "SELECT id, org_id, label, role, created_at, last_used_at, key_hash FROM api_keys \
              ORDER BY id",
@@ -1091,7 +1162,7 @@ impl Store for SqliteStore {
             .bind(&c.name)
             .bind(&c.integration_code)
             .bind(&c.connection_prototype_id)
-            .bind(c.details.to_string())
+            .bind(seal_json(&self.key, Sealed::ConnectionDetails, &c.id, &c.details))
             .bind(&c.created_at)
             .bind(&c.updated_at)
             .execute(&mut *tx)
@@ -1107,7 +1178,7 @@ impl Store for SqliteStore {
             .bind(&i.connection_id)
             .bind(&i.name)
             .bind(&i.code)
-            .bind(i.config.to_string())
+            .bind(seal_json(&self.key, Sealed::IntegrationConfig, &i.id, &i.config))
             .bind(i.enabled)
             .bind(&i.created_at)
             .bind(&i.updated_at)

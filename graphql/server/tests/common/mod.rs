@@ -8,7 +8,7 @@ pub mod process;
 
 use postgres::PgDatabase;
 
-use houston_server::{Houston, SecretSource, ServerConfig};
+use houston_server::{DataKeySource, Houston, SecretSource, ServerConfig};
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
@@ -45,6 +45,9 @@ impl TestServer {
         let config = ServerConfig {
             database_url: format!("sqlite://{}", dir.path().join("houston.db").display()),
             secret: SecretSource::File(dir.path().join("secret")),
+            // A key file, so that a test may reopen the database; beside the database
+            // only because this is a test (the apps never put it there).
+            data_key: DataKeySource::File(dir.path().join("houston-data.key")),
             ..ServerConfig::in_memory()
         };
         Self::with_config(config, dir).await
@@ -58,6 +61,9 @@ impl TestServer {
         let config = ServerConfig {
             database_url: pg.url.clone(),
             secret: SecretSource::File(dir.path().join("secret")),
+            // A key file, so that a test may reopen the database; beside the database
+            // only because this is a test (the apps never put it there).
+            data_key: DataKeySource::File(dir.path().join("houston-data.key")),
             ..ServerConfig::in_memory()
         };
         let mut server = Self::with_config(config, dir).await;
