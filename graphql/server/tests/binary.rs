@@ -1,77 +1,24 @@
 //! The `houston-server` binary: one command starts it, it says where it listens, serves
 //! GraphiQL, keeps data and tokens across a restart, and never logs a secret.
 
-use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+mod common;
 
-struct Running {
-    child: Child,
-    url: String,
-    log: mpsc::Receiver<String>,
-}
+use common::process::{gql, ServerProcess};
+use serde_json::json;
+use std::process::Command;
 
-fn start(dir: &std::path::Path) -> Running {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_houston-server"))
+/// The binary configured through its environment, logging at debug level.
+fn start(dir: &std::path::Path) -> ServerProcess {
+    let mut command = ServerProcess::command();
+    command
         .args(["--listen", "127.0.0.1:0"])
         .env(
             "HOUSTON_DATABASE_URL",
             format!("sqlite://{}", dir.join("h.db").display()),
         )
         .env("HOUSTON_SECRET_FILE", dir.join("secret"))
-        .env("RUST_LOG", "debug")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
-    let (tx, rx) = mpsc::channel();
-    for stream in [
-        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
-        Box::new(child.stderr.take().unwrap()),
-    ] {
-        let tx = tx.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-    }
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    let url = loop {
-        let line = rx
-            .recv_timeout(deadline.saturating_duration_since(std::time::Instant::now()))
-            .expect("the server logs where it listens");
-        if let Some(i) = line.find("listening on http://") {
-            break line[i + "listening on ".len()..].trim().to_string();
-        }
-    };
-    Running {
-        child,
-        url,
-        log: rx,
-    }
-}
-
-impl Running {
-    fn stop(mut self) -> Vec<String> {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        std::thread::sleep(Duration::from_millis(100));
-        self.log.try_iter().collect()
-    }
-}
-
-async fn gql(url: &str, query: &str, vars: Value, auth: Option<&str>) -> Value {
-    let mut req = reqwest::Client::new()
-        .post(url)
-        .json(&json!({ "query": query, "variables": vars }));
-    if let Some(a) = auth {
-        req = req.header("authorization", a);
-    }
-    req.send().await.unwrap().json().await.unwrap()
+        .env("RUST_LOG", "debug");
+    ServerProcess::spawn(command)
 }
 
 #[tokio::test]
@@ -99,8 +46,13 @@ async fn starts_serves_restarts_and_logs_no_secret() {
         .contains("graphiql"));
 
     let password = "pw-Very-Secret-123";
-    let d = gql(&first.url, "mutation($p: String!) { createNewUser(email: \"bin@example.com\", password: $p) { success token } }", json!({ "p": password }), None).await;
-    let pending = d["data"]["createNewUser"]["token"]
+    let pending = common::process::ok(
+        &first.url,
+        "mutation($p: String!) { createNewUser(email: \"bin@example.com\", password: $p) { success token } }",
+        json!({ "p": password }),
+        None,
+    )
+    .await["token"]
         .as_str()
         .unwrap()
         .to_string();
@@ -109,20 +61,20 @@ async fn starts_serves_restarts_and_logs_no_secret() {
         "{ myMail { token } }",
         json!({}),
         Some(&pending),
+        None,
     )
     .await;
     let link = mail["data"]["myMail"][0]["token"]
         .as_str()
         .unwrap()
         .to_string();
-    let d = gql(
+    let token = common::process::ok(
         &first.url,
         "mutation($t: String!) { confirmEmail(token: $t) { success token } }",
         json!({ "t": link }),
         None,
     )
-    .await;
-    let token = d["data"]["confirmEmail"]["token"]
+    .await["token"]
         .as_str()
         .unwrap()
         .to_string();
@@ -131,6 +83,7 @@ async fn starts_serves_restarts_and_logs_no_secret() {
         "mutation { createOrganization(name: \"Persisted\") { success id } }",
         json!({}),
         Some(&token),
+        None,
     )
     .await;
     assert_eq!(d["data"]["createOrganization"]["success"], true);
@@ -143,6 +96,7 @@ async fn starts_serves_restarts_and_logs_no_secret() {
         "{ organizations { name } }",
         json!({}),
         Some(&token),
+        None,
     )
     .await;
     assert_eq!(d["data"]["organizations"][0]["name"], "Persisted", "{d}");

@@ -20,16 +20,29 @@ impl ServerProcess {
     /// Starts the binary on `database_url` with the signing secret in `secret_file`, and
     /// waits until it listens.
     pub fn start(database_url: &str, secret_file: &Path) -> ServerProcess {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_houston-server"))
+        let mut command = Self::command();
+        command
             .args(["--listen", "127.0.0.1:0", "--database-url", database_url])
             .arg("--secret-file")
             .arg(secret_file)
-            .env("RUST_LOG", "info,sqlx=warn")
+            .env("RUST_LOG", "info,sqlx=warn");
+        Self::spawn(command)
+    }
+
+    /// The binary, its output piped and uncoloured: add arguments, then [`Self::spawn`].
+    pub fn command() -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_houston-server"));
+        command
             .env("NO_COLOR", "1")
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the binary starts");
+            .stderr(Stdio::piped());
+        command
+    }
+
+    /// Spawns `command` (from [`Self::command`], told to listen on port 0) and waits until
+    /// the server says where it listens.
+    pub fn spawn(mut command: Command) -> ServerProcess {
+        let mut child = command.spawn().expect("the binary starts");
         let (tx, rx) = mpsc::channel();
         for stream in [
             Box::new(child.stdout.take().expect("stdout")) as Box<dyn std::io::Read + Send>,
