@@ -90,6 +90,16 @@ impl PgStore {
                 values = sealed,
                 "sealed plaintext values left by an older server"
             );
+            // Old row versions keep the plaintext in the table files until they are
+            // rewritten. This runs once per database from before sealing, so the brief
+            // exclusive lock of a full vacuum is affordable; if it fails, the values are
+            // sealed all the same, so it is only a warning.
+            if let Err(e) = sqlx::query("VACUUM FULL connections, integrations")
+                .execute(&self.pool)
+                .await
+            {
+                tracing::warn!(error = %e, "could not rewrite the tables after sealing");
+            }
         }
         Ok(())
     }

@@ -103,6 +103,17 @@ impl SqliteStore {
                 values = sealed,
                 "sealed plaintext values left by an older server"
             );
+            // The plaintext would otherwise linger in freed space of the file and in the
+            // WAL. Rebuilding the file once (this only runs the first time a database from
+            // before sealing is opened) and emptying the WAL leaves only sealed values.
+            // Copies made before (backups) still hold them, as the README says. Failing
+            // here (another process reading the file) leaves the values sealed all the
+            // same, so it is only a warning.
+            for step in ["VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"] {
+                if let Err(e) = sqlx::query(step).execute(&self.pool).await {
+                    tracing::warn!(error = %e, step, "could not rewrite the file after sealing");
+                }
+            }
         }
         Ok(())
     }
