@@ -1,8 +1,11 @@
 //! The session keeps its token in the real OS keyring (Secret Service; `make test` runs the
 //! tests inside a D-Bus session with an unlocked gnome-keyring), never in what the
-//! webview receives, and forgets it when the server refuses it.
+//! webview receives, and forgets it when the server refuses it. The bundled server's data
+//! key (what seals connection details in its database) is kept there as well.
 
-use houston_desktop::session::{account, CommandError, Session, Settings, SettingsStore};
+use houston_desktop::session::{
+    account, data_key_account, CommandError, Session, Settings, SettingsStore,
+};
 use houston_desktop::vault::{KeyringVault, TokenVault};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -236,4 +239,127 @@ async fn a_remote_houston_must_answer_before_it_is_chosen() {
         !saved.to_string().contains("eyJ"),
         "no token in the settings file"
     );
+}
+
+/// Every file under `dir`, recursively (bounded: a data directory holds a handful).
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        assert!(out.len() < 10_000, "a data directory, not a disk");
+        for e in std::fs::read_dir(&d).unwrap().filter_map(Result::ok) {
+            let p = e.path();
+            if p.is_dir() {
+                todo.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_bundled_servers_data_key_lives_in_the_keyring_across_restarts() {
+    const API_KEY: &str = "acq-keyring-sealed-7d20c4";
+    let dir = tempfile::tempdir().unwrap();
+    let service = format!("houston-desktop-test-key-{}", std::process::id());
+    let key_account = data_key_account(dir.path());
+    assert_eq!(secret_tool_lookup(&service, &key_account), None);
+
+    // The first run makes the key and keeps it in the keyring.
+    let session = start(dir.path(), &service).await;
+    let key = secret_tool_lookup(&service, &key_account)
+        .expect("the first run puts the data key in the keyring");
+    let key_bytes = houston_server::seal::parse_key(&key).expect("a 32-byte key");
+
+    session
+        .sign_up("sealed@example.com", "password123", Default::default())
+        .await
+        .unwrap();
+    let link = confirm_link(&session).await;
+    session.confirm_email(&link).await.unwrap();
+    let org = session
+        .graphql(
+            json!({ "query": "mutation { createOrganization(name: \"Sealed\") { success id } }" }),
+            None,
+        )
+        .await
+        .unwrap()["createOrganization"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let made = session
+        .graphql(
+            json!({
+                "query": "mutation($o: String!, $d: JSON!) { createConnection(integrationCode: \"acquisio\", details: $d, name: \"Acquisio\", orgId: $o, connectionPrototypeId: \"acquisio\") { success id } }",
+                "variables": { "o": org, "d": { "apiKey": API_KEY } },
+            }),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(made["createConnection"]["success"], true, "{made}");
+    let connection = made["createConnection"]["id"].as_str().unwrap().to_string();
+
+    // A restart (a second Session::open) finds the same key and reads the data.
+    drop(session);
+    let session = start(dir.path(), &service).await;
+    assert_eq!(
+        secret_tool_lookup(&service, &key_account).as_deref(),
+        Some(key.as_str()),
+        "the key is kept, not replaced"
+    );
+    let listed = session
+        .graphql(
+            json!({
+                "query": "query($o: String!) { orgConnections(orgId: $o) { id name } }",
+                "variables": { "o": org },
+            }),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(listed["orgConnections"][0]["id"], connection, "{listed}");
+    drop(session);
+
+    // Nothing in the data directory holds the key or the connection's secret.
+    for file in files_under(dir.path()) {
+        let bytes = std::fs::read(&file).unwrap();
+        for needle in [API_KEY, key.as_str()] {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                "{} holds {needle:?}",
+                file.display()
+            );
+        }
+    }
+
+    // The key from the keyring opens the details; another key does not even start.
+    let with = |key: [u8; 32]| {
+        houston_server::ServerConfig::in_dir(
+            dir.path(),
+            houston_server::DataKeySource::Key {
+                key,
+                from: "the test".into(),
+            },
+        )
+    };
+    let houston = houston_server::Houston::open(with(key_bytes))
+        .await
+        .unwrap();
+    let row = houston
+        .state()
+        .store
+        .connection_by_id(&connection)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.details, json!({ "apiKey": API_KEY }));
+    drop(houston);
+    let refused = houston_server::Houston::open(with([7; 32])).await;
+    assert!(refused.is_err(), "another key is refused");
+
+    KeyringVault::new(&service).delete(&key_account);
+    assert_eq!(secret_tool_lookup(&service, &key_account), None);
 }

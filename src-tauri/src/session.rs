@@ -7,7 +7,7 @@ use houston_client::{
     ClientError, ConfirmEmail, CreateNewUser, CreateToken, Healthcheck, HttpTransport,
     InProcessTransport, Logout, Me, MyMail, SetPassword, Transport,
 };
-use houston_server::{Houston, ServerConfig};
+use houston_server::{DataKeySource, Houston, ServerConfig};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -136,8 +136,57 @@ pub fn account(settings: &Settings, data_dir: &std::path::Path) -> String {
     }
 }
 
-async fn open_bundled(data_dir: &std::path::Path) -> Result<Houston, CommandError> {
-    Houston::open(ServerConfig::in_dir(data_dir))
+/// The keyring account of the bundled server's data key, per data directory like its
+/// session.
+pub fn data_key_account(data_dir: &std::path::Path) -> String {
+    format!("data-key:{}", data_dir.display())
+}
+
+/// The bundled server's data key, from the keyring; made (random) and saved there on the
+/// first run. A keyring that cannot be read, or an entry that is not a key, stops the
+/// start rather than making a new key: a new key cannot open what the old one sealed, and
+/// saving it would replace the old one for good. (A database from before sealing is sealed
+/// with the new key when the server opens it.)
+fn bundled_data_key(
+    vault: &dyn TokenVault,
+    data_dir: &std::path::Path,
+) -> Result<DataKeySource, CommandError> {
+    let account = data_key_account(data_dir);
+    let from = "the data key in the OS keyring".to_string();
+    let internal = |m: String| CommandError::new("INTERNAL", m);
+    match vault.get_checked(&account).map_err(|e| {
+        internal(format!(
+            "The bundled Houston keeps its data key in the OS keyring, and {e}. Unlock the              keyring and start again."
+        ))
+    })? {
+        Some(text) => {
+            let key = houston_server::seal::parse_key(&text).ok_or_else(|| {
+                internal(format!(
+                    "The OS keyring's entry {account} does not hold a data key; the bundled                      Houston cannot read its connections without it."
+                ))
+            })?;
+            Ok(DataKeySource::Key { key, from })
+        }
+        None => {
+            let key = houston_server::seal::random_key();
+            vault
+                .set(&account, &houston_server::seal::encode_key(&key))
+                .map_err(|e| {
+                    internal(format!(
+                        "The bundled Houston could not save its data key: {e}"
+                    ))
+                })?;
+            Ok(DataKeySource::Key { key, from })
+        }
+    }
+}
+
+async fn open_bundled(
+    data_dir: &std::path::Path,
+    vault: &dyn TokenVault,
+) -> Result<Houston, CommandError> {
+    let data_key = bundled_data_key(vault, data_dir)?;
+    Houston::open(ServerConfig::in_dir(data_dir, data_key))
         .await
         .map_err(|e| {
             CommandError::new(
@@ -182,7 +231,7 @@ impl Session {
         let (transport, bundled) = match (settings.backend, &settings.remote_url) {
             (BackendKind::Remote, Some(url)) => (remote_transport(url)?, None),
             _ => {
-                let h = open_bundled(&data_dir).await?;
+                let h = open_bundled(&data_dir, vault.as_ref()).await?;
                 (
                     Arc::new(InProcessTransport::new(h.clone())) as Arc<dyn Transport>,
                     Some(h),
@@ -277,7 +326,7 @@ impl Session {
                     None => {
                         let h = match inner.bundled.clone() {
                             Some(h) => h,
-                            None => open_bundled(&self.data_dir).await?,
+                            None => open_bundled(&self.data_dir, self.vault.as_ref()).await?,
                         };
                         (
                             Arc::new(InProcessTransport::new(h.clone())) as Arc<dyn Transport>,

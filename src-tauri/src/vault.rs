@@ -1,10 +1,18 @@
 //! Where the JWT lives between runs: the OS keyring (Secret Service on Linux), one entry
 //! per Houston the app talks to. It is never written to the settings file or the webview.
+//! The bundled server's data key (which seals connection details in its database) lives
+//! there too, in its own entry, so that the data directory alone does not reveal them.
 
 /// A place for secrets, by account name.
 pub trait TokenVault: Send + Sync {
     /// The token saved for `account`, if any.
     fn get(&self, account: &str) -> Option<String>;
+    /// Like [`get`](Self::get), but a store that cannot be read is an error rather than
+    /// "nothing saved": for a secret that must never be silently replaced (the data key:
+    /// a new one would leave everything sealed with the old one unreadable).
+    fn get_checked(&self, account: &str) -> Result<Option<String>, String> {
+        Ok(self.get(account))
+    }
     /// Saves `token` for `account`, replacing any older one.
     fn set(&self, account: &str, token: &str) -> Result<(), String>;
     /// Forgets the token of `account` (absent already is fine).
@@ -31,6 +39,14 @@ impl KeyringVault {
 }
 
 impl TokenVault for KeyringVault {
+    fn get_checked(&self, account: &str) -> Result<Option<String>, String> {
+        match self.entry(account)?.get_password() {
+            Ok(secret) => Ok(Some(secret)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(format!("the keyring could not be read: {e}")),
+        }
+    }
+
     fn get(&self, account: &str) -> Option<String> {
         match self.entry(account).ok()?.get_password() {
             Ok(token) => Some(token),
