@@ -505,3 +505,59 @@ async fn sqlite_from_before_sealing_is_sealed_at_open() {
 async fn postgres_from_before_sealing_is_sealed_at_open() {
     a_database_from_before_sealing_is_sealed_at_open(Db::postgres().await).await;
 }
+
+/// `houston-server` takes its key from `HOUSTON_DATA_KEY` or the key file beside the
+/// secret file; it refuses a malformed key or another key without echoing either, and its
+/// `--help` says where the key comes from without printing it.
+#[tokio::test]
+async fn the_binary_names_its_key_source_and_never_prints_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |key: Option<&str>, args: &[&str]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_houston-server"));
+        cmd.args(args)
+            .env("NO_COLOR", "1")
+            .env("RUST_BACKTRACE", "0")
+            .env("HOUSTON_SECRET_FILE", dir.path().join("token-secret"))
+            .env(
+                "HOUSTON_DATABASE_URL",
+                format!("sqlite://{}", dir.path().join("houston.db").display()),
+            )
+            .env("HOUSTON_LISTEN", "127.0.0.1:0");
+        match key {
+            Some(k) => cmd.env("HOUSTON_DATA_KEY", k),
+            None => cmd.env_remove("HOUSTON_DATA_KEY"),
+        };
+        cmd.output().expect("the binary runs")
+    };
+    let wrong = "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE="; // 32 × 'A'
+    let help = run(Some(wrong), &["--help"]);
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(text.contains("HOUSTON_DATA_KEY") && text.contains("houston-data.key"));
+    assert!(!text.contains(wrong), "--help never prints the key: {text}");
+
+    let malformed = run(Some("not-a-key-c0ffee"), &[]);
+    let err = String::from_utf8_lossy(&malformed.stderr);
+    assert!(!malformed.status.success());
+    assert!(err.contains("HOUSTON_DATA_KEY must be 32 bytes"), "{err}");
+    assert!(
+        !err.contains("not-a-key-c0ffee"),
+        "the value is not echoed: {err}"
+    );
+
+    // A database bound to the key file beside the secret (made by a first open) ...
+    let config = ServerConfig {
+        database_url: format!("sqlite://{}", dir.path().join("houston.db").display()),
+        data_key: DataKeySource::File(dir.path().join("houston-data.key")),
+        ..ServerConfig::in_memory()
+    };
+    drop(Houston::open(config).await.unwrap());
+    // ... is refused with another key, naming where that key came from.
+    let refused = run(Some(wrong), &[]);
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(
+        err.contains("another data key") && err.contains("HOUSTON_DATA_KEY"),
+        "{err}"
+    );
+    assert!(!err.contains(wrong), "{err}");
+}
