@@ -1,14 +1,32 @@
 //! Limits on a document's shape that async-graphql does not count itself: aliases (the way
-//! one request repeats an expensive field, `createToken` included) and total selections
-//! (field duplication).
+//! one request repeats an expensive field, `createToken` included), total selections, one
+//! field repeated in a selection set (field duplication), and circular introspection.
 
 use super::{MAX_ALIASES, MAX_FIELDS};
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextRequest,
 };
-use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{Response, ServerError, ServerResult, Variables};
+use async_graphql::parser::types::{
+    ExecutableDocument, FragmentDefinition, Selection, SelectionSet,
+};
+use async_graphql::{Name, Positioned, Response, ServerError, ServerResult, Variables};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+
+/// Most times one response key may be selected in one selection set. GraphQL merges the
+/// copies, so a client never needs them; graphql-cop's field-duplication probe sends 500
+/// `__typename`s. A few are tolerated because generated documents (a client that adds
+/// `__typename` or `id` to every selection) can repeat a field the author also wrote.
+const MAX_SAME_FIELD: usize = 3;
+
+/// How deeply the introspection list fields (`fields`, `inputFields`, `interfaces`,
+/// `possibleTypes`) may nest inside one another under `__schema` or `__type`. GraphiQL's
+/// and every client's introspection query nests them once (`types { fields { type {
+/// ...TypeRef } } }`, the type references go through `ofType`); the circular
+/// introspection query (`types { fields { type { fields { type { fields ...`) fans out
+/// over the whole schema at each level and is refused. The value and rule are those of
+/// graphql-js's `MaxIntrospectionDepthRule` (refused at 3).
+const MAX_INTROSPECTION_LISTS: usize = 2;
 
 /// The extension that refuses documents over [`MAX_ALIASES`] or [`MAX_FIELDS`].
 pub struct DocumentLimits;
@@ -25,15 +43,24 @@ struct DocumentLimitsExtension;
 struct Count {
     aliases: usize,
     fields: usize,
+    /// The most copies of one response key in one selection set, and that key.
+    same_field: (usize, String),
 }
 
 fn count(set: &SelectionSet, c: &mut Count) {
+    let mut keys: HashMap<&str, usize> = HashMap::new();
     for sel in &set.items {
         match &sel.node {
             Selection::Field(f) => {
                 c.fields += 1;
                 if f.node.alias.is_some() {
                     c.aliases += 1;
+                }
+                let key = f.node.response_key().node.as_str();
+                let n = keys.entry(key).or_default();
+                *n += 1;
+                if *n > c.same_field.0 {
+                    c.same_field = (*n, key.to_string());
                 }
                 count(&f.node.selection_set.node, c);
             }
@@ -91,7 +118,87 @@ impl Extension for DocumentLimitsExtension {
                 c.fields
             )));
         }
+        if c.same_field.0 > MAX_SAME_FIELD {
+            return Err(limit_error(format!(
+                "The query selects `{}` {} times in one place; at most {MAX_SAME_FIELD} are allowed.",
+                c.same_field.1, c.same_field.0
+            )));
+        }
+        let mut walk = IntrospectionWalk {
+            fragments: &doc.fragments,
+            visiting: HashSet::new(),
+            memo: HashMap::new(),
+        };
+        let circular = doc
+            .operations
+            .iter()
+            .any(|(_, op)| walk.too_deep(&op.node.selection_set.node, None))
+            || doc
+                .fragments
+                .values()
+                .any(|f| walk.too_deep(&f.node.selection_set.node, None));
+        if circular {
+            return Err(limit_error(format!(
+                "The introspection query nests `fields`, `inputFields`, `interfaces` or \
+                 `possibleTypes` more than {MAX_INTROSPECTION_LISTS} deep."
+            )));
+        }
         Ok(doc)
+    }
+}
+
+type Fragments = HashMap<Name, Positioned<FragmentDefinition>>;
+
+/// Looks for introspection selections whose list fields nest deeper than
+/// [`MAX_INTROSPECTION_LISTS`].
+struct IntrospectionWalk<'a> {
+    fragments: &'a Fragments,
+    /// The fragments on the current path: a cycle (refused later by validation) ends the
+    /// walk there instead of looping.
+    visiting: HashSet<Name>,
+    /// Each fragment is walked once per depth: a document that spreads fragments into
+    /// fragments many times over costs no more than its size.
+    memo: HashMap<(Name, usize), bool>,
+}
+
+impl IntrospectionWalk<'_> {
+    /// `lists` is `None` outside `__schema`/`__type`, else how many list fields enclose
+    /// `set`. Outside introspection, spreads are not followed: every fragment definition is
+    /// walked on its own anyway.
+    fn too_deep(&mut self, set: &SelectionSet, lists: Option<usize>) -> bool {
+        set.items.iter().any(|sel| match &sel.node {
+            Selection::Field(f) => {
+                let lists = match (lists, f.node.name.node.as_str()) {
+                    (None, "__schema" | "__type") => Some(0),
+                    (Some(n), "fields" | "inputFields" | "interfaces" | "possibleTypes") => {
+                        Some(n + 1)
+                    }
+                    (other, _) => other,
+                };
+                lists.is_some_and(|n| n > MAX_INTROSPECTION_LISTS)
+                    || self.too_deep(&f.node.selection_set.node, lists)
+            }
+            Selection::InlineFragment(fr) => self.too_deep(&fr.node.selection_set.node, lists),
+            Selection::FragmentSpread(sp) => {
+                let Some(n) = lists else {
+                    return false;
+                };
+                let name = &sp.node.fragment_name.node;
+                if let Some(&known) = self.memo.get(&(name.clone(), n)) {
+                    return known;
+                }
+                let Some(frag) = self.fragments.get(name) else {
+                    return false;
+                };
+                if !self.visiting.insert(name.clone()) {
+                    return false;
+                }
+                let deep = self.too_deep(&frag.node.selection_set.node, lists);
+                self.visiting.remove(name);
+                self.memo.insert((name.clone(), n), deep);
+                deep
+            }
+        })
     }
 }
 
