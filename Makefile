@@ -1,6 +1,6 @@
 # The README's commands. Each installs what it needs first (.ci/setup, idempotent).
 
-.PHONY: setup ui run app deb test test-ui schema figures
+.PHONY: setup ui run app deb test test-ui deny schema figures
 
 WASM := target/wasm32-unknown-unknown/wasm-release/houston_ui.wasm
 
@@ -32,8 +32,19 @@ deb: ui
 test: ui
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	$(MAKE) deny
 	eval "$$(bash .ci/postgres)" && .ci/session cargo test --workspace
 	$(MAKE) test-ui
+
+# cargo deny (deny.toml): licences, bans and sources of the whole lock file; advisories too
+# when the RustSec database (a GitHub repository) can be fetched, else one line says so.
+deny: setup
+	cargo deny check --hide-inclusion-graph bans licenses sources
+	@if timeout 120 cargo deny fetch db >/dev/null 2>&1; then \
+		cargo deny check advisories; \
+	else \
+		echo "cargo deny: advisories NOT checked: the RustSec advisory database could not be fetched (it is on GitHub: is GitHub reachable?); bans, licenses and sources passed"; \
+	fi
 
 test-ui:
 	CHROMEDRIVER=/usr/bin/chromedriver CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
