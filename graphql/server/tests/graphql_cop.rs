@@ -25,11 +25,23 @@ struct Target {
 
 impl Target {
     fn start() -> Target {
+        Self::start_with_hosts(None)
+    }
+
+    /// With `HOUSTON_ALLOWED_HOSTS` set to `hosts`, as behind a reverse proxy.
+    fn start_with_hosts(hosts: Option<&str>) -> Target {
         let dir = tempfile::tempdir().unwrap();
-        let server = ServerProcess::start(
-            &format!("sqlite://{}", dir.path().join("cop.db").display()),
-            &dir.path().join("secret"),
-        );
+        let mut command = ServerProcess::command();
+        command
+            .args(["--listen", "127.0.0.1:0", "--database-url"])
+            .arg(format!("sqlite://{}", dir.path().join("cop.db").display()))
+            .arg("--secret-file")
+            .arg(dir.path().join("secret"))
+            .env("RUST_LOG", "info,sqlx=warn");
+        if let Some(hosts) = hosts {
+            command.env("HOUSTON_ALLOWED_HOSTS", hosts);
+        }
+        let server = ServerProcess::spawn(command);
         Target {
             server,
             _dir: dir,
@@ -545,4 +557,44 @@ async fn host_and_origin_checks_stop_dns_rebinding() {
         assert_eq!(r.status(), 200, "{host:?} {origin:?}");
         ran(&answer(r).await.1);
     }
+}
+
+/// Behind a reverse proxy, `HOUSTON_ALLOWED_HOSTS` adds the public name (and its origin);
+/// every other name is still refused, and so is a name that merely starts like it.
+#[tokio::test]
+async fn a_configured_host_is_accepted_and_nothing_else() {
+    let t = Target::start_with_hosts(Some("houston.example.org"));
+    let send = |host: &str, origin: Option<&str>| {
+        let mut req = t
+            .http
+            .post(t.url())
+            .header("host", host)
+            .json(&json!({ "query": "{ healthcheck }" }));
+        if let Some(o) = origin {
+            req = req.header("origin", o);
+        }
+        req.send()
+    };
+    for (host, origin) in [
+        ("houston.example.org", None),
+        ("HOUSTON.example.org:443", None),
+        ("houston.example.org", Some("https://houston.example.org")),
+        (t.authority(), None),
+    ] {
+        let r = send(host, origin).await.unwrap();
+        assert_eq!(r.status(), 200, "{host} {origin:?}");
+        ran(&answer(r).await.1);
+    }
+    for host in [
+        "evil.example",
+        "houston.example.org.evil.example",
+        "evil-houston.example.org",
+    ] {
+        let r = send(host, None).await.unwrap();
+        assert_eq!(r.status(), 421, "{host}");
+    }
+    let r = send("houston.example.org", Some("https://evil.example"))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
 }
