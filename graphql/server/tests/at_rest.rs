@@ -561,3 +561,34 @@ async fn the_binary_names_its_key_source_and_never_prints_the_key() {
     );
     assert!(!err.contains(wrong), "{err}");
 }
+
+/// Servers starting together on a new PostgreSQL database: with one key they all start;
+/// with two keys exactly one key wins and the servers with the other refuse, so the
+/// database is never sealed with two keys.
+#[tokio::test]
+async fn postgres_servers_starting_together_share_one_key() {
+    let db = Db::postgres().await;
+    let key = |byte: u8| DataKeySource::Key {
+        key: [byte; 32],
+        from: format!("key {byte}"),
+    };
+    let opened = futures_util::future::join_all(
+        [1u8, 2, 1, 2]
+            .into_iter()
+            .map(|b| Houston::open(db.config(key(b)))),
+    )
+    .await;
+    let started: Vec<bool> = opened.iter().map(Result::is_ok).collect();
+    assert!(
+        started == [true, false, true, false] || started == [false, true, false, true],
+        "one key wins, both servers with it start: {started:?}"
+    );
+    for err in opened.iter().filter_map(|r| r.as_ref().err()) {
+        assert!(format!("{err:#}").contains("another data key"), "{err:#}");
+    }
+    let again = futures_util::future::join_all((0..3).map(|_| Houston::open(db.config(key(9)))));
+    assert!(
+        again.await.iter().all(Result::is_err),
+        "a third key is refused"
+    );
+}
