@@ -130,7 +130,11 @@ impl Query {
             if scope.as_deref().is_some_and(|o| o != row.org_id) {
                 return Ok(Vec::new());
             }
-            return Ok(vec![Application { row, role }]);
+            return Ok(vec![Application {
+                row,
+                role,
+                prefetched: None,
+            }]);
         }
         let org_id = scope.ok_or_else(|| {
             ApiError::invalid(
@@ -138,12 +142,27 @@ impl Query {
             )
         })?;
         let role = a.role_in(&org_id).await?;
+        // What the selection asks of every source is read once for all of them.
+        let wants = ctx.look_ahead();
+        let mut known = Prefetched::default();
+        if wants.field("organization").exists() {
+            known.org = a.state.store.org_by_id(&org_id).await?;
+        }
+        if wants.field("clickstream").exists() {
+            let rows = a.state.store.integrations_of_org(&org_id).await?;
+            known.integrations = Some(Prefetched::group_integrations(rows));
+        }
+        let known = Arc::new(known);
         Ok(a.state
             .store
             .apps_of_org(&org_id)
             .await?
             .into_iter()
-            .map(|row| Application { row, role })
+            .map(|row| Application {
+                row,
+                role,
+                prefetched: Some(known.clone()),
+            })
             .collect())
     }
 
@@ -151,14 +170,22 @@ impl Query {
     #[graphql(deprecation = "use applications(appId:)")]
     async fn application(&self, ctx: &Context<'_>, id: String) -> ApiResult<Option<Application>> {
         let (row, role) = Access::of(ctx).app(&id).await?;
-        Ok(Some(Application { row, role }))
+        Ok(Some(Application {
+            row,
+            role,
+            prefetched: None,
+        }))
     }
 
     /// The event router's lookup of one source and its integrations.
     async fn sources(&self, ctx: &Context<'_>, id: String) -> ApiResult<Vec<Application>> {
         let a = Access::of(ctx);
         match a.app(&id).await {
-            Ok((row, role)) => Ok(vec![Application { row, role }]),
+            Ok((row, role)) => Ok(vec![Application {
+                row,
+                role,
+                prefetched: None,
+            }]),
             Err(ApiError::NotFound(_)) => Ok(Vec::new()),
             Err(e) => Err(e),
         }
@@ -249,19 +276,39 @@ impl Query {
                 .integrations_of_app(&app.id)
                 .await?
                 .into_iter()
-                .map(|row| ClickstreamConfig { row, role })
+                .map(|row| ClickstreamConfig {
+                    row,
+                    role,
+                    prefetched: None,
+                })
                 .collect());
         }
         let org_id = scope.ok_or_else(|| {
             ApiError::invalid("Say which source or organization: appId, orgId or the header.")
         })?;
         let role = a.role_in(&org_id).await?;
+        // Every integration's source and connection are read once for all of them.
+        let wants = ctx.look_ahead();
+        let mut known = Prefetched::default();
+        if wants.field("application").exists() {
+            let apps = a.state.store.apps_of_org(&org_id).await?;
+            known.apps = apps.into_iter().map(|r| (r.id.clone(), r)).collect();
+        }
+        if wants.field("connection").exists() {
+            let connections = a.state.store.connections_of_org(&org_id, None).await?;
+            known.connections = connections.into_iter().map(|r| (r.id.clone(), r)).collect();
+        }
+        let known = Arc::new(known);
         Ok(a.state
             .store
             .integrations_of_org(&org_id)
             .await?
             .into_iter()
-            .map(|row| ClickstreamConfig { row, role })
+            .map(|row| ClickstreamConfig {
+                row,
+                role,
+                prefetched: Some(known.clone()),
+            })
             .collect())
     }
 
