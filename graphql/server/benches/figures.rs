@@ -3,19 +3,15 @@
 //!
 //! `cargo bench -p houston-server --bench figures` (release build). Prints a table; it
 //! asserts nothing: figures are measured and reported, not tested against a stopwatch.
+//! The comparisons with a bare handler, Apollo Server and the naive alternatives are in
+//! the `compare` bench (`make bench`).
 
+mod common;
+
+use common::{ms, percentile, ClientRequest, Server};
 use houston_server::catalog::Catalog;
-use houston_server::{Houston, SecretSource, ServerConfig};
 use serde_json::json;
 use std::time::{Duration, Instant};
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
-}
 
 #[tokio::main]
 async fn main() {
@@ -34,61 +30,25 @@ async fn main() {
         ms(loads[0])
     );
 
-    let dir = tempfile::tempdir().unwrap();
-    let houston = Houston::open(ServerConfig {
-        database_url: format!("sqlite://{}", dir.path().join("bench.db").display()),
-        secret: SecretSource::Ephemeral,
-        ..ServerConfig::in_memory()
-    })
-    .await
-    .unwrap();
-    let r = houston
-        .execute(
-            async_graphql::Request::new("mutation { createNewUser(email: \"bench@example.com\", password: \"password123\") { token } }"),
-            None,
-            None,
-        )
-        .await;
-    let pending = r.data.into_json().unwrap()["createNewUser"]["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let link = houston.outbox().await.unwrap()[0].token.clone().unwrap();
-    let r = houston
-        .execute(
-            async_graphql::Request::new(format!(
-                "mutation {{ confirmEmail(token: \"{link}\") {{ token }} }}"
-            )),
-            None,
-            None,
-        )
-        .await;
-    let token = r.data.into_json().unwrap()["confirmEmail"]["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let _ = pending;
+    let server = Server::open().await;
+    let token = server.sign_up("bench@example.com", "password123").await;
     for i in 0..3 {
-        houston
-            .execute(
-                async_graphql::Request::new(format!(
-                    "mutation {{ createOrganization(name: \"Org {i}\") {{ id }} }}"
-                )),
-                Some(&token),
-                None,
-            )
-            .await;
+        server.create_org(&format!("Org {i}"), &token).await;
     }
 
     // createToken, one at a time (Argon2id verification dominates).
     let mut signs = Vec::new();
     for _ in 0..20 {
         let t = Instant::now();
-        let r = houston
-            .execute(async_graphql::Request::new("mutation { createToken(username: \"bench@example.com\", password: \"password123\") { success } }"), None, None)
+        let data = server
+            .gql(
+                "mutation { createToken(username: \"bench@example.com\", password: \"password123\") { success } }",
+                json!({}),
+                None,
+            )
             .await;
         signs.push(t.elapsed());
-        assert!(r.data.into_json().unwrap()["createToken"]["success"] == true);
+        assert_eq!(data["createToken"]["success"], true);
     }
     signs.sort();
     println!(
@@ -98,47 +58,11 @@ async fn main() {
     );
 
     // organizations over HTTP, 10 concurrent keep-alive clients for 5 s.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/graphql", listener.local_addr().unwrap());
-    tokio::spawn(houston.clone().serve(listener, std::future::pending()));
-    let clients = 10;
-    let run_for = Duration::from_secs(5);
-    let start = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..clients {
-        let url = url.clone();
-        let token = token.clone();
-        tasks.push(tokio::spawn(async move {
-            let http = reqwest::Client::new();
-            let body = json!({ "query": "{ organizations { id name } }" });
-            let mut lat = Vec::new();
-            while start.elapsed() < run_for {
-                let t = Instant::now();
-                let res = http
-                    .post(&url)
-                    .header("authorization", &token)
-                    .json(&body)
-                    .send()
-                    .await
-                    .unwrap();
-                assert!(res.status().is_success());
-                let _ = res.bytes().await.unwrap();
-                lat.push(t.elapsed());
-            }
-            lat
-        }));
-    }
-    let mut lat = Vec::new();
-    for t in tasks {
-        lat.extend(t.await.unwrap());
-    }
-    let secs = start.elapsed().as_secs_f64();
-    lat.sort();
-    println!(
-        "organizations over HTTP ({clients} clients, {:.0} s): {:.0} requests/s, p50 {}, p99 {}",
-        secs,
-        lat.len() as f64 / secs,
-        ms(percentile(&lat, 0.5)),
-        ms(percentile(&lat, 0.99))
-    );
+    let url = server.serve().await;
+    let client = ClientRequest {
+        body: json!({ "query": "{ organizations { id name } }" }),
+        authorization: Some(token),
+    };
+    let run = common::load(&url, &vec![client; 10], Duration::from_secs(5), 1_000_000).await;
+    println!("organizations over HTTP (10 clients): {}", run.summary());
 }
