@@ -1,6 +1,7 @@
 //! The SQLite store: the bundled server's default, one file, no setup.
 
 use super::*;
+use crate::auth;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
@@ -201,13 +202,15 @@ async fn insert_link(
     user_id: &str,
     link: &NewLink,
 ) -> StoreResult<()> {
-    sqlx::query("INSERT INTO link_tokens (token_hash, user_id, kind, expires_at) VALUES (?,?,?,?)")
-        .bind(&link.token_hash)
-        .bind(user_id)
-        .bind(link.kind)
-        .bind(&link.expires_at)
-        .execute(&mut **tx)
-        .await?;
+    insert_link_token(
+        tx,
+        &link.token_hash,
+        user_id,
+        link.kind,
+        &link.expires_at,
+        None,
+    )
+    .await?;
     insert_mail(tx, &link.mail).await
 }
 
@@ -223,6 +226,150 @@ async fn insert_mail(tx: &mut Transaction<'_, Sqlite>, m: &MailRow) -> StoreResu
     .bind(&m.body)
     .bind(&m.token)
     .bind(&m.created_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+// The inserts below, one a table, serve both the create methods and `import`. They return
+// sqlx's own error because what a violated constraint means is the caller's to say: a
+// create maps it with `unique_violation` (the name is taken, the parent is gone), while
+// `import` reports it as the database error it is (a dump that breaks a constraint is
+// damaged, not a request that lost a race).
+
+/// A mailed link's token (`used_at` is `None` for a new one, set for one copied by `import`).
+async fn insert_link_token(
+    tx: &mut Transaction<'_, Sqlite>,
+    token_hash: &str,
+    user_id: &str,
+    kind: &str,
+    expires_at: &str,
+    used_at: Option<&str>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO link_tokens (token_hash, user_id, kind, expires_at, used_at) \
+         VALUES (?,?,?,?,?)",
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(kind)
+    .bind(expires_at)
+    .bind(used_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn insert_org(tx: &mut Transaction<'_, Sqlite>, o: &OrgRow) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO organizations (id, name, description, enabled, created_at) \
+         VALUES (?,?,?,?,?)",
+    )
+    .bind(&o.id)
+    .bind(&o.name)
+    .bind(&o.description)
+    .bind(o.enabled)
+    .bind(&o.created_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn insert_membership(
+    tx: &mut Transaction<'_, Sqlite>,
+    org_id: &str,
+    user_id: &str,
+    role: Role,
+    created_at: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO memberships (org_id, user_id, role, created_at) VALUES (?,?,?,?)")
+        .bind(org_id)
+        .bind(user_id)
+        .bind(role.as_str())
+        .bind(created_at)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn insert_app(tx: &mut Transaction<'_, Sqlite>, a: &AppRow) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO applications (id, org_id, name, platform, created_at) VALUES (?,?,?,?,?)",
+    )
+    .bind(&a.id)
+    .bind(&a.org_id)
+    .bind(&a.name)
+    .bind(&a.platform)
+    .bind(&a.created_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A connection, its details sealed with `key` (see [`seal_json`]).
+async fn insert_connection(
+    tx: &mut Transaction<'_, Sqlite>,
+    key: &DataKey,
+    c: &ConnectionRow,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO connections (id, org_id, name, integration_code, connection_prototype_id, \
+         details, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
+    )
+    .bind(&c.id)
+    .bind(&c.org_id)
+    .bind(&c.name)
+    .bind(&c.integration_code)
+    .bind(&c.connection_prototype_id)
+    .bind(seal_json(key, Sealed::ConnectionDetails, &c.id, &c.details))
+    .bind(&c.created_at)
+    .bind(&c.updated_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// An integration, its config sealed with `key` (see [`seal_json`]).
+async fn insert_integration(
+    tx: &mut Transaction<'_, Sqlite>,
+    key: &DataKey,
+    i: &IntegrationRow,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO integrations (id, app_id, connection_id, name, code, config, enabled, \
+         created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
+    )
+    .bind(&i.id)
+    .bind(&i.app_id)
+    .bind(&i.connection_id)
+    .bind(&i.name)
+    .bind(&i.code)
+    .bind(seal_json(key, Sealed::IntegrationConfig, &i.id, &i.config))
+    .bind(i.enabled)
+    .bind(&i.created_at)
+    .bind(&i.updated_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// An API key: only its hash is stored, never the key itself.
+async fn insert_api_key(
+    tx: &mut Transaction<'_, Sqlite>,
+    k: &ApiKeyRow,
+    key_hash: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO api_keys (id, org_id, label, role, key_hash, created_at, last_used_at) \
+         VALUES (?,?,?,?,?,?,?)",
+    )
+    .bind(&k.id)
+    .bind(&k.org_id)
+    .bind(&k.label)
+    .bind(&k.role)
+    .bind(key_hash)
+    .bind(&k.created_at)
+    .bind(&k.last_used_at)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -431,26 +578,8 @@ impl Store for SqliteStore {
 
     async fn create_org(&self, org: &OrgRow, owner_id: &str) -> StoreResult<()> {
         let mut tx = self.write().await?;
-        sqlx::query(
-            "INSERT INTO organizations (id, name, description, enabled, created_at) \
-             VALUES (?,?,?,?,?)",
-        )
-        .bind(&org.id)
-        .bind(&org.name)
-        .bind(&org.description)
-        .bind(org.enabled)
-        .bind(&org.created_at)
-        .execute(&mut *tx)
-        .await
-        .map_err(unique_violation)?;
-        sqlx::query(
-            "INSERT INTO memberships (org_id, user_id, role, created_at) VALUES (?,?,'OWNER',?)",
-        )
-        .bind(&org.id)
-        .bind(owner_id)
-        .bind(&org.created_at)
-        .execute(&mut *tx)
-        .await?;
+        insert_org(&mut tx, org).await.map_err(unique_violation)?;
+        insert_membership(&mut tx, &org.id, owner_id, Role::Owner, &org.created_at).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -551,16 +680,12 @@ impl Store for SqliteStore {
 
     async fn add_member(&self, org_id: &str, user_id: &str, role: Role) -> StoreResult<()> {
         let mut tx = self.write().await?;
-        sqlx::query(
-            "INSERT INTO memberships (org_id, user_id, role, created_at) \
-             VALUES (?,?,?,strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
-        )
-        .bind(org_id)
-        .bind(user_id)
-        .bind(role.as_str())
-        .execute(&mut *tx)
-        .await
-        .map_err(unique_violation)?;
+        // The same text SQLite's strftime('%Y-%m-%dT%H:%M:%SZ', 'now') gave, as PostgreSQL's
+        // store writes it.
+        let now = auth::rfc3339(auth::now());
+        insert_membership(&mut tx, org_id, user_id, role, &now)
+            .await
+            .map_err(unique_violation)?;
         tx.commit().await?;
         Ok(())
     }
@@ -574,13 +699,7 @@ impl Store for SqliteStore {
     ) -> StoreResult<()> {
         let mut tx = self.write().await?;
         insert_user(&mut tx, user).await?;
-        sqlx::query("INSERT INTO memberships (org_id, user_id, role, created_at) VALUES (?,?,?,?)")
-            .bind(org_id)
-            .bind(&user.id)
-            .bind(role.as_str())
-            .bind(&user.created_at)
-            .execute(&mut *tx)
-            .await?;
+        insert_membership(&mut tx, org_id, &user.id, role, &user.created_at).await?;
         insert_link(&mut tx, &user.id, link).await?;
         tx.commit().await?;
         Ok(())
@@ -621,17 +740,7 @@ impl Store for SqliteStore {
 
     async fn create_app(&self, app: &AppRow) -> StoreResult<()> {
         let mut tx = self.write().await?;
-        sqlx::query(
-            "INSERT INTO applications (id, org_id, name, platform, created_at) VALUES (?,?,?,?,?)",
-        )
-        .bind(&app.id)
-        .bind(&app.org_id)
-        .bind(&app.name)
-        .bind(&app.platform)
-        .bind(&app.created_at)
-        .execute(&mut *tx)
-        .await
-        .map_err(unique_violation)?;
+        insert_app(&mut tx, app).await.map_err(unique_violation)?;
         tx.commit().await?;
         Ok(())
     }
@@ -691,21 +800,9 @@ impl Store for SqliteStore {
 
     async fn create_connection(&self, c: &ConnectionRow) -> StoreResult<()> {
         let mut tx = self.write().await?;
-        sqlx::query(
-            "INSERT INTO connections (id, org_id, name, integration_code, connection_prototype_id, \
-             details, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
-        )
-        .bind(&c.id)
-        .bind(&c.org_id)
-        .bind(&c.name)
-        .bind(&c.integration_code)
-        .bind(&c.connection_prototype_id)
-        .bind(seal_json(&self.key, Sealed::ConnectionDetails, &c.id, &c.details))
-        .bind(&c.created_at)
-        .bind(&c.updated_at)
-        .execute(&mut *tx)
-        .await
-        .map_err(unique_violation)?;
+        insert_connection(&mut tx, &self.key, c)
+            .await
+            .map_err(unique_violation)?;
         tx.commit().await?;
         Ok(())
     }
@@ -784,31 +881,13 @@ impl Store for SqliteStore {
 
     async fn create_integration(&self, i: &IntegrationRow) -> StoreResult<()> {
         let mut tx = self.write().await?;
-        sqlx::query(
-            "INSERT INTO integrations (id, app_id, connection_id, name, code, config, enabled, \
-             created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
-        )
-        .bind(&i.id)
-        .bind(&i.app_id)
-        .bind(&i.connection_id)
-        .bind(&i.name)
-        .bind(&i.code)
-        .bind(seal_json(
-            &self.key,
-            Sealed::IntegrationConfig,
-            &i.id,
-            &i.config,
-        ))
-        .bind(i.enabled)
-        .bind(&i.created_at)
-        .bind(&i.updated_at)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| match unique_violation(e) {
-            // The application or connection vanished between the check and the insert.
-            StoreError::InUse => StoreError::NotFound,
-            other => other,
-        })?;
+        insert_integration(&mut tx, &self.key, i)
+            .await
+            .map_err(|e| match unique_violation(e) {
+                // The application or connection vanished between the check and the insert.
+                StoreError::InUse => StoreError::NotFound,
+                other => other,
+            })?;
         tx.commit().await?;
         Ok(())
     }
@@ -901,19 +980,9 @@ impl Store for SqliteStore {
 
     async fn create_api_key(&self, key: &ApiKeyRow, key_hash: &str) -> StoreResult<()> {
         let mut tx = self.write().await?;
-        sqlx::query(
-            "INSERT INTO api_keys (id, org_id, label, role, key_hash, created_at) \
-             VALUES (?,?,?,?,?,?)",
-        )
-        .bind(&key.id)
-        .bind(&key.org_id)
-        .bind(&key.label)
-        .bind(&key.role)
-        .bind(key_hash)
-        .bind(&key.created_at)
-        .execute(&mut *tx)
-        .await
-        .map_err(unique_violation)?;
+        insert_api_key(&mut tx, key, key_hash)
+            .await
+            .map_err(unique_violation)?;
         tx.commit().await?;
         Ok(())
     }
@@ -1127,101 +1196,32 @@ impl Store for SqliteStore {
             insert_user(&mut tx, u).await?;
         }
         for o in &dump.organizations {
-            sqlx::query(
-                "INSERT INTO organizations (id, name, description, enabled, created_at) \
-                 VALUES (?,?,?,?,?)",
-            )
-            .bind(&o.id)
-            .bind(&o.name)
-            .bind(&o.description)
-            .bind(o.enabled)
-            .bind(&o.created_at)
-            .execute(&mut *tx)
-            .await?;
+            insert_org(&mut tx, o).await?;
         }
         for m in &dump.memberships {
-            sqlx::query(
-                "INSERT INTO memberships (org_id, user_id, role, created_at) VALUES (?,?,?,?)",
-            )
-            .bind(&m.org_id)
-            .bind(&m.user_id)
-            .bind(m.role.as_str())
-            .bind(&m.created_at)
-            .execute(&mut *tx)
-            .await?;
+            insert_membership(&mut tx, &m.org_id, &m.user_id, m.role, &m.created_at).await?;
         }
         for a in &dump.applications {
-            sqlx::query(
-                "INSERT INTO applications (id, org_id, name, platform, created_at) \
-                 VALUES (?,?,?,?,?)",
-            )
-            .bind(&a.id)
-            .bind(&a.org_id)
-            .bind(&a.name)
-            .bind(&a.platform)
-            .bind(&a.created_at)
-            .execute(&mut *tx)
-            .await?;
+            insert_app(&mut tx, a).await?;
         }
         for c in &dump.connections {
-            sqlx::query(
-                "INSERT INTO connections (id, org_id, name, integration_code, \
-                 connection_prototype_id, details, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
-            )
-            .bind(&c.id)
-            .bind(&c.org_id)
-            .bind(&c.name)
-            .bind(&c.integration_code)
-            .bind(&c.connection_prototype_id)
-            .bind(seal_json(&self.key, Sealed::ConnectionDetails, &c.id, &c.details))
-            .bind(&c.created_at)
-            .bind(&c.updated_at)
-            .execute(&mut *tx)
-            .await?;
+            insert_connection(&mut tx, &self.key, c).await?;
         }
         for i in &dump.integrations {
-            sqlx::query(
-                "INSERT INTO integrations (id, app_id, connection_id, name, code, config, enabled, \
-                 created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
-            )
-            .bind(&i.id)
-            .bind(&i.app_id)
-            .bind(&i.connection_id)
-            .bind(&i.name)
-            .bind(&i.code)
-            .bind(seal_json(&self.key, Sealed::IntegrationConfig, &i.id, &i.config))
-            .bind(i.enabled)
-            .bind(&i.created_at)
-            .bind(&i.updated_at)
-            .execute(&mut *tx)
-            .await?;
+            insert_integration(&mut tx, &self.key, i).await?;
         }
         for k in &dump.api_keys {
-            sqlx::query(
-                "INSERT INTO api_keys (id, org_id, label, role, key_hash, created_at, last_used_at) \
-                 VALUES (?,?,?,?,?,?,?)",
-            )
-            .bind(&k.key.id)
-            .bind(&k.key.org_id)
-            .bind(&k.key.label)
-            .bind(&k.key.role)
-            .bind(&k.key_hash)
-            .bind(&k.key.created_at)
-            .bind(&k.key.last_used_at)
-            .execute(&mut *tx)
-            .await?;
+            insert_api_key(&mut tx, &k.key, &k.key_hash).await?;
         }
         for l in &dump.link_tokens {
-            sqlx::query(
-                "INSERT INTO link_tokens (token_hash, user_id, kind, expires_at, used_at) \
-                 VALUES (?,?,?,?,?)",
+            insert_link_token(
+                &mut tx,
+                &l.token_hash,
+                &l.user_id,
+                &l.kind,
+                &l.expires_at,
+                l.used_at.as_deref(),
             )
-            .bind(&l.token_hash)
-            .bind(&l.user_id)
-            .bind(&l.kind)
-            .bind(&l.expires_at)
-            .bind(&l.used_at)
-            .execute(&mut *tx)
             .await?;
         }
         for m in &dump.mail {
