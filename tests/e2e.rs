@@ -3,127 +3,17 @@
 //! `.ci/session` (virtual display, D-Bus, gnome-keyring). Screenshots go to
 //! `target/e2e-artifacts/`.
 
+mod e2e_support;
 mod webdriver;
 
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-use webdriver::Driver;
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn tauri_driver() -> PathBuf {
-    let home = std::env::var("CARGO_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap()).join(".cargo"));
-    let p = home.join("bin/tauri-driver");
-    if p.exists() {
-        p
-    } else {
-        PathBuf::from("tauri-driver")
-    }
-}
-
-/// tauri-driver on free ports, launching apps whose data lives under `data_home`.
-struct DriverProcess {
-    child: Child,
-    url: String,
-}
-
-impl DriverProcess {
-    fn start(data_home: &Path) -> DriverProcess {
-        let port = free_port();
-        let native = free_port();
-        let child = Command::new(tauri_driver())
-            .args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &native.to_string(),
-            ])
-            .args(["--native-driver", "/usr/bin/WebKitWebDriver"])
-            .env("XDG_DATA_HOME", data_home)
-            .env("XDG_CONFIG_HOME", data_home.join("config"))
-            .env("XDG_CACHE_HOME", data_home.join("cache"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("tauri-driver starts (cargo install tauri-driver; .ci/setup does)");
-        let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "tauri-driver did not listen");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        DriverProcess { child, url }
-    }
-}
-
-impl Drop for DriverProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-struct Shots {
-    dir: PathBuf,
-    n: usize,
-}
-
-impl Shots {
-    async fn take(&mut self, d: &Driver, name: &str) {
-        self.n += 1;
-        let path = self.dir.join(format!("{:02}-{name}.png", self.n));
-        if let Err(e) = d.screenshot(&path).await {
-            eprintln!("screenshot {name} failed: {e}");
-        }
-    }
-}
-
-async fn launch(driver: &DriverProcess) -> Driver {
-    let app = env!("CARGO_BIN_EXE_houston-desktop");
-    let d = Driver::launch(&driver.url, app)
-        .await
-        .expect("the app starts under WebDriver");
-    d.wait(".shell[data-ready=\"true\"]", 60)
-        .await
-        .expect("the UI paints");
-    d
-}
-
-fn secret_tool_search(account: &str) -> Option<String> {
-    let out = Command::new("secret-tool")
-        .args([
-            "lookup",
-            "service",
-            houston_desktop::KEYRING_SERVICE,
-            "username",
-            account,
-        ])
-        .output()
-        .ok()?;
-    let s = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    (!s.is_empty()).then_some(s)
-}
+use e2e_support::{
+    files_holding, launch, secret_tool_search, wait_for_app_exit, DriverProcess, Shots,
+};
 
 #[tokio::test]
 async fn a_person_builds_a_pipeline_in_the_window_and_finds_it_after_a_restart() {
     let data_home = tempfile::tempdir().unwrap();
-    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-artifacts");
-    let _ = std::fs::remove_dir_all(&artifacts);
-    std::fs::create_dir_all(&artifacts).unwrap();
-    let mut shots = Shots {
-        dir: artifacts,
-        n: 0,
-    };
+    let mut shots = Shots::new("");
     let driver = DriverProcess::start(data_home.path());
     let d = launch(&driver).await;
 
@@ -294,4 +184,17 @@ async fn a_person_builds_a_pipeline_in_the_window_and_finds_it_after_a_restart()
         .unwrap();
     shots.take(&d, "after-restart").await;
     d.quit().await;
+    drop(driver);
+    wait_for_app_exit(data_home.path());
+
+    // Nothing the app, its bundled server or its webview wrote (settings, the database
+    // with its WAL, WebKit's localStorage, IndexedDB and caches, under the XDG data, config
+    // and cache homes) holds the connection's API key or the token.
+    let signature = token.rsplit('.').next().unwrap_or(&token).to_owned();
+    let leaks = files_holding(
+        data_home.path(),
+        &["acq-key-12345", &token, &signature],
+        &[],
+    );
+    assert!(leaks.is_empty(), "secrets on disk: {leaks:#?}");
 }

@@ -1,0 +1,366 @@
+//! What the end-to-end tests share: tauri-driver on free ports, the app launched through it,
+//! screenshots, a `houston-server` child process for the remote backend, the keyring, and
+//! the scan of everything the app and its webview wrote to disk.
+#![allow(dead_code)]
+
+use crate::webdriver::Driver;
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn tauri_driver() -> PathBuf {
+    let home = std::env::var("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap()).join(".cargo"));
+    let p = home.join("bin/tauri-driver");
+    if p.exists() {
+        p
+    } else {
+        PathBuf::from("tauri-driver")
+    }
+}
+
+/// tauri-driver on free ports, launching apps whose data lives under `data_home`.
+pub struct DriverProcess {
+    child: Child,
+    pub url: String,
+}
+
+impl DriverProcess {
+    /// Starts tauri-driver; the apps it launches keep their data, config and cache (the
+    /// WebKit webview's too) under `data_home`, so that a test can read all of it.
+    pub fn start(data_home: &Path) -> DriverProcess {
+        let port = free_port();
+        let native = free_port();
+        let child = Command::new(tauri_driver())
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native.to_string(),
+            ])
+            .args(["--native-driver", "/usr/bin/WebKitWebDriver"])
+            .env("XDG_DATA_HOME", data_home)
+            .env("XDG_CONFIG_HOME", data_home.join("config"))
+            .env("XDG_CACHE_HOME", data_home.join("cache"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("tauri-driver starts (cargo install tauri-driver; .ci/setup does)");
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "tauri-driver did not listen");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        DriverProcess { child, url }
+    }
+}
+
+impl Drop for DriverProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Numbered screenshots in `target/e2e-artifacts/<dir>`.
+pub struct Shots {
+    dir: PathBuf,
+    n: usize,
+}
+
+impl Shots {
+    /// A fresh directory of screenshots: `target/e2e-artifacts` itself for an empty `sub`.
+    pub fn new(sub: &str) -> Shots {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("target/e2e-artifacts")
+            .join(sub);
+        if sub.is_empty() {
+            // Only the numbered screenshots of the main run: the other runs' folders stay.
+            if let Ok(entries) = std::fs::read_dir(&dir) {
+                for entry in entries.flatten() {
+                    if entry.path().extension().is_some_and(|e| e == "png") {
+                        let _ = std::fs::remove_file(entry.path());
+                    }
+                }
+            }
+        } else {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        std::fs::create_dir_all(&dir).unwrap();
+        Shots { dir, n: 0 }
+    }
+
+    pub async fn take(&mut self, d: &Driver, name: &str) {
+        self.n += 1;
+        let path = self.dir.join(format!("{:02}-{name}.png", self.n));
+        if let Err(e) = d.screenshot(&path).await {
+            eprintln!("screenshot {name} failed: {e}");
+        }
+    }
+}
+
+/// Launches the app (its UI embedded) through tauri-driver and waits for the first paint.
+pub async fn launch(driver: &DriverProcess) -> Driver {
+    let app = env!("CARGO_BIN_EXE_houston-desktop");
+    let d = Driver::launch(&driver.url, app)
+        .await
+        .expect("the app starts under WebDriver");
+    d.wait(".shell[data-ready=\"true\"]", 60)
+        .await
+        .expect("the UI paints");
+    d
+}
+
+/// The keyring entry of the app for `account` (see `houston_desktop::session::account`).
+pub fn secret_tool_search(account: &str) -> Option<String> {
+    let out = Command::new("secret-tool")
+        .args([
+            "lookup",
+            "service",
+            houston_desktop::KEYRING_SERVICE,
+            "username",
+            account,
+        ])
+        .output()
+        .ok()?;
+    let s = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    (!s.is_empty()).then_some(s)
+}
+
+/// Waits (up to 20 s) until no app process launched with `XDG_DATA_HOME=data_home` is left,
+/// so that WebKit has flushed its storage before the files are read.
+pub fn wait_for_app_exit(data_home: &Path) {
+    let wanted = format!("XDG_DATA_HOME={}", data_home.display());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let running = std::fs::read_dir("/proc")
+            .map(|entries| {
+                entries.flatten().any(|entry| {
+                    let environ = std::fs::read(entry.path().join("environ")).unwrap_or_default();
+                    let comm =
+                        std::fs::read_to_string(entry.path().join("comm")).unwrap_or_default();
+                    (comm.starts_with("houston-deskto") || comm.starts_with("WebKit"))
+                        && environ
+                            .split(|b| *b == 0)
+                            .any(|var| var == wanted.as_bytes())
+                })
+            })
+            .unwrap_or(false);
+        if !running || Instant::now() > deadline {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Every regular file under `root` (symlinks are not followed), at most 100,000.
+pub fn files_under(root: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut todo = vec![root.to_path_buf()];
+    while let Some(dir) = todo.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                todo.push(entry.path());
+            } else if kind.is_file() && files.len() < 100_000 {
+                files.push(entry.path());
+            }
+        }
+    }
+    files
+}
+
+/// The files under `root` that hold any of `needles` (as bytes, or as UTF-16LE, which is
+/// how WebKit's localStorage and IndexedDB keep strings), with the needle found. Files
+/// whose name starts with one of `skip_prefixes` are left out.
+pub fn files_holding(root: &Path, needles: &[&str], skip_prefixes: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut scanned = 0usize;
+    for path in files_under(root) {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if skip_prefixes.iter().any(|p| name.starts_with(p)) {
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        scanned += 1;
+        let shown = path.strip_prefix(root).unwrap_or(&path);
+        if !shown.starts_with("cache/mesa_shader_cache") {
+            eprintln!("scanned {} ({} bytes)", shown.display(), bytes.len());
+        }
+        for needle in needles {
+            let utf8 = needle.as_bytes().to_vec();
+            let utf16: Vec<u8> = needle.encode_utf16().flat_map(u16::to_le_bytes).collect();
+            if [utf8, utf16]
+                .iter()
+                .any(|n| bytes.windows(n.len()).any(|w| w == n.as_slice()))
+            {
+                found.push(format!("{} holds {needle:?}", path.display()));
+            }
+        }
+    }
+    assert!(scanned > 0, "no file was written under {}", root.display());
+    found
+}
+
+/// A `houston-server` child process, as a team would run it: on a SQLite file, with its
+/// signing secret in a file, so that a restart on the same address keeps every session.
+pub struct ServerProcess {
+    child: Child,
+    /// `127.0.0.1:PORT`.
+    pub addr: String,
+    /// `http://127.0.0.1:PORT/graphql`.
+    pub url: String,
+}
+
+/// The `houston-server` binary beside this test's (the workspace's `target/<profile>/`);
+/// built with `cargo build -p houston-server` when missing (`cargo test --workspace`
+/// builds it anyway, for the server's own tests).
+fn houston_server_bin() -> PathBuf {
+    if let Ok(path) = std::env::var("HOUSTON_SERVER_BIN") {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().expect("the test's path");
+    // target/<profile>/deps/e2e_faults-HASH → target/<profile>/houston-server
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("the test runs from target/<profile>/deps");
+    let bin = profile_dir.join("houston-server");
+    if !bin.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        let status = Command::new(cargo)
+            .args(["build", "-p", "houston-server", "--bin", "houston-server"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "cargo build -p houston-server failed");
+    }
+    bin
+}
+
+impl ServerProcess {
+    /// Starts the server on `listen` (`127.0.0.1:0` for a free port) with its database and
+    /// secret in `dir`, and waits (up to 60 s) until it says where it listens.
+    pub fn start(dir: &Path, listen: &str) -> ServerProcess {
+        let database = format!("sqlite://{}", dir.join("houston.db").display());
+        let mut child = Command::new(houston_server_bin())
+            .args(["--listen", listen, "--database-url", &database])
+            .arg("--secret-file")
+            .arg(dir.join("token-secret"))
+            .env("RUST_LOG", "info,sqlx=warn")
+            .env("NO_COLOR", "1")
+            // The key that seals connection details at rest: the same on every start,
+            // as a team's server would keep it (a test key; never a real one).
+            .env(
+                "HOUSTON_DATA_KEY",
+                "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+            )
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("houston-server starts");
+        let (tx, rx) = mpsc::channel();
+        for stream in [
+            Box::new(child.stdout.take().expect("stdout")) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stderr.take().expect("stderr")),
+        ] {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    let _ = tx.send(line);
+                }
+            });
+        }
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut seen = Vec::new();
+        let url = loop {
+            match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(line) => {
+                    if let Some(i) = line.find("listening on http://") {
+                        break line[i + "listening on ".len()..].trim().to_string();
+                    }
+                    seen.push(line);
+                }
+                Err(_) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    panic!(
+                        "houston-server did not listen; it logged:\n{}",
+                        seen.join("\n")
+                    );
+                }
+            }
+        };
+        let addr = url
+            .trim_start_matches("http://")
+            .trim_end_matches("/graphql")
+            .to_string();
+        ServerProcess { child, addr, url }
+    }
+
+    /// Kills the process (SIGKILL: no goodbye to its clients) and waits for it.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One GraphQL request over HTTP to `url`; the `data`, or a panic naming the errors.
+pub async fn gql(
+    url: &str,
+    query: &str,
+    variables: Value,
+    auth: Option<&str>,
+    org: Option<&str>,
+) -> Value {
+    let mut req = reqwest::Client::new()
+        .post(url)
+        .timeout(Duration::from_secs(30))
+        .json(&json!({ "query": query, "variables": variables }));
+    if let Some(a) = auth {
+        req = req.header("authorization", a);
+    }
+    if let Some(o) = org {
+        req = req.header("organization", o);
+    }
+    let answer: Value = req
+        .send()
+        .await
+        .expect("the server answers")
+        .json()
+        .await
+        .expect("a JSON answer");
+    assert!(answer.get("errors").is_none(), "{query}: {answer}");
+    answer["data"].clone()
+}
