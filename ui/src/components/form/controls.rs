@@ -50,16 +50,26 @@ pub fn FieldRow(
 ) -> impl IntoView {
     let path = parent.child(&field.property_name);
     let field = Arc::new(field);
-    let (scope_field, scope_parent, scope_siblings) = (field.clone(), parent.clone(), siblings);
-    let scope = Memo::new(move |_| {
-        form.value
-            .with(|value| condition_scope(value, &scope_parent, &scope_siblings))
+    // Only a field with a condition reads the form's value to decide whether it shows or
+    // is required. The scope copies the enclosing objects, so building it for every field
+    // on every keystroke would cost the square of the form's size (852 fields: 300 ms a
+    // keystroke); a field without conditions has constant answers and subscribes to nothing.
+    let conditional = field.depends_on.is_some() || field.required_if.is_some();
+    let scope = conditional.then(|| {
+        let (scope_parent, scope_siblings) = (parent.clone(), siblings);
+        Memo::new(move |_| {
+            form.value
+                .with(|value| condition_scope(value, &scope_parent, &scope_siblings))
+        })
     });
+    let in_scope = move |check: &dyn Fn(&serde_json::Map<String, Value>) -> bool| match scope {
+        Some(scope) => scope.with(|scope| check(scope)),
+        None => check(&serde_json::Map::new()),
+    };
     let visible_field = field.clone();
-    let visible = Memo::new(move |_| scope.with(|scope| is_visible(&visible_field, scope)));
+    let visible = Memo::new(move |_| in_scope(&|scope| is_visible(&visible_field, scope)));
     let required_field = field.clone();
-    let required = Memo::new(move |_| scope.with(|scope| is_required(&required_field, scope)));
-    let _ = scope_field;
+    let required = Memo::new(move |_| in_scope(&|scope| is_required(&required_field, scope)));
     move || {
         visible.get().then(|| {
             let field = field.clone();
@@ -110,8 +120,7 @@ pub fn Control(
     /// Its path.
     path: FieldPath,
 ) -> impl IntoView {
-    let mapped_path = path.clone();
-    let mapped = Memo::new(move |_| form.value.with(|v| is_mapped(mapped_path.get(v))));
+    let mapped = form.at(path.clone(), is_mapped);
     move || {
         if mapped.get() {
             view! { <MappedValue form=form path=path.clone() read_only=field.read_only /> }
@@ -165,6 +174,16 @@ fn input_id(path: &FieldPath) -> String {
     format!("f-{}", path.dotted())
 }
 
+/// What a text or password box shows: the text, or nothing for a secret kept as the mask
+/// (its placeholder then says "unchanged").
+fn shown_text(value: Option<&Value>) -> String {
+    if is_masked(value) {
+        String::new()
+    } else {
+        display_text(value)
+    }
+}
+
 /// What a text control stores for `text`: nothing for "" at an object key, "" in a list.
 fn text_value(path: &FieldPath, text: String) -> Option<Value> {
     let in_list = path
@@ -188,9 +207,9 @@ pub fn TextInput(
     /// Its path.
     path: FieldPath,
 ) -> impl IntoView {
-    let (read_path, write_path) = (path.clone(), path.clone());
-    let masked_path = path.clone();
-    let masked = move || form.value.with(|v| is_masked(masked_path.get(v)));
+    let write_path = path.clone();
+    let masked = form.at(path.clone(), is_masked);
+    let shown = form.at(path.clone(), shown_text);
     let placeholder = field.placeholder.clone().unwrap_or_default();
     let secret = field.secret;
     let kind = if secret { "password" } else { "text" };
@@ -200,11 +219,8 @@ pub fn TextInput(
             id=input_id(&path)
             data-field=path.dotted()
             disabled=field.read_only
-            placeholder=move || if secret && masked() { "unchanged".to_owned() } else { placeholder.clone() }
-            prop:value=move || {
-                let value = form.get(&read_path);
-                if is_masked(value.as_ref()) { String::new() } else { display_text(value.as_ref()) }
-            }
+            placeholder=move || if secret && masked.get() { "unchanged".to_owned() } else { placeholder.clone() }
+            prop:value=move || shown.get()
             on:input=move |ev| form.set(&write_path, text_value(&write_path, event_target_value(&ev)))
         />
     }
@@ -220,7 +236,8 @@ pub fn TextArea(
     /// Its path.
     path: FieldPath,
 ) -> impl IntoView {
-    let (read_path, write_path) = (path.clone(), path.clone());
+    let write_path = path.clone();
+    let shown = form.at(path.clone(), display_text);
     view! {
         <textarea
             id=input_id(&path)
@@ -228,7 +245,7 @@ pub fn TextArea(
             rows="3"
             disabled=field.read_only
             placeholder=field.placeholder.clone().unwrap_or_default()
-            prop:value=move || display_text(form.get(&read_path).as_ref())
+            prop:value=move || shown.get()
             on:input=move |ev| form.set(&write_path, text_value(&write_path, event_target_value(&ev)))
         ></textarea>
     }
@@ -245,9 +262,10 @@ pub fn PasswordInput(
     /// Its path.
     path: FieldPath,
 ) -> impl IntoView {
-    let (read_path, write_path, mask_path) = (path.clone(), path.clone(), path.clone());
+    let write_path = path.clone();
     let was_masked = form.value.with_untracked(|v| is_masked(path.get(v)));
-    let masked = move || form.value.with(|v| is_masked(mask_path.get(v)));
+    let masked = form.at(path.clone(), is_masked);
+    let shown = form.at(path.clone(), shown_text);
     let placeholder = field.placeholder.clone().unwrap_or_default();
     view! {
         <input
@@ -256,11 +274,8 @@ pub fn PasswordInput(
             id=input_id(&path)
             data-field=path.dotted()
             disabled=field.read_only
-            placeholder=move || if masked() { "unchanged".to_owned() } else { placeholder.clone() }
-            prop:value=move || {
-                let value = form.get(&read_path);
-                if is_masked(value.as_ref()) { String::new() } else { display_text(value.as_ref()) }
-            }
+            placeholder=move || if masked.get() { "unchanged".to_owned() } else { placeholder.clone() }
+            prop:value=move || shown.get()
             on:input=move |ev| {
                 let text = event_target_value(&ev);
                 let new = if text.is_empty() && was_masked {
@@ -286,7 +301,8 @@ pub fn NumberInput(
     /// Whole numbers only.
     integer: bool,
 ) -> impl IntoView {
-    let (read_path, write_path) = (path.clone(), path.clone());
+    let write_path = path.clone();
+    let shown = form.at(path.clone(), display_text);
     view! {
         <input
             type="number"
@@ -297,7 +313,7 @@ pub fn NumberInput(
             data-field=path.dotted()
             disabled=field.read_only
             placeholder=field.placeholder.clone().unwrap_or_default()
-            prop:value=move || display_text(form.get(&read_path).as_ref())
+            prop:value=move || shown.get()
             on:input=move |ev| form.set(&write_path, number_from_text(&event_target_value(&ev)))
         />
     }
@@ -313,14 +329,17 @@ pub fn Checkbox(
     /// Its path.
     path: FieldPath,
 ) -> impl IntoView {
-    let (read_path, write_path) = (path.clone(), path.clone());
+    let write_path = path.clone();
+    let checked = form.at(path.clone(), |v| {
+        v.and_then(Value::as_bool).unwrap_or(false)
+    });
     view! {
         <input
             type="checkbox"
             id=input_id(&path)
             data-field=path.dotted()
             disabled=field.read_only
-            prop:checked=move || form.get(&read_path).and_then(|v| v.as_bool()).unwrap_or(false)
+            prop:checked=move || checked.get()
             on:change=move |ev| form.set(&write_path, Some(Value::Bool(event_target_checked(&ev))))
         />
     }
@@ -336,8 +355,8 @@ pub fn SingleSelect(
     /// Its path.
     path: FieldPath,
 ) -> impl IntoView {
-    let (read_path, write_path) = (path.clone(), path.clone());
-    let current = Memo::new(move |_| form.get(&read_path).map(|v| choice_key(&v)));
+    let write_path = path.clone();
+    let current = form.at(path.clone(), |v| v.map(choice_key));
     let choice_field = field.clone();
     let options = field
         .choices
@@ -378,11 +397,11 @@ pub fn MultiSelect(
     /// Its path.
     path: FieldPath,
 ) -> impl IntoView {
-    let (read_path, write_path) = (path.clone(), path.clone());
-    let chosen = Memo::new(move |_| match form.get(&read_path) {
+    let write_path = path.clone();
+    let chosen = form.at(path.clone(), |v| match v {
         Some(Value::Array(items)) => items.iter().map(choice_key).collect::<Vec<_>>(),
         Some(Value::Null) | None => Vec::new(),
-        Some(other) => vec![choice_key(&other)],
+        Some(other) => vec![choice_key(other)],
     });
     let choice_field = field.clone();
     let options = field
@@ -434,7 +453,12 @@ pub fn DatetimeInput(
     /// Its path.
     path: FieldPath,
 ) -> impl IntoView {
-    let (read_path, write_path) = (path.clone(), path.clone());
+    let write_path = path.clone();
+    let shown = form.at(path.clone(), |v| {
+        v.and_then(Value::as_str)
+            .map(datetime_to_input)
+            .unwrap_or_default()
+    });
     view! {
         <input
             type="datetime-local"
@@ -442,7 +466,7 @@ pub fn DatetimeInput(
             id=input_id(&path)
             data-field=path.dotted()
             disabled=field.read_only
-            prop:value=move || form.get(&read_path).and_then(|v| v.as_str().map(datetime_to_input)).unwrap_or_default()
+            prop:value=move || shown.get()
             on:input=move |ev| form.set(&write_path, datetime_from_input(&event_target_value(&ev)).map(Value::String))
         />
         <span class="unit">"UTC"</span>
@@ -459,14 +483,8 @@ pub fn ListEditor(
     /// Its path.
     path: FieldPath,
 ) -> impl IntoView {
-    let len_path = path.clone();
-    let len = Memo::new(move |_| {
-        form.value.with(|v| {
-            len_path
-                .get(v)
-                .and_then(Value::as_array)
-                .map_or(0, Vec::len)
-        })
+    let len = form.at(path.clone(), |v| {
+        v.and_then(Value::as_array).map_or(0, Vec::len)
     });
     let item = Arc::new(item_field(&field));
     let (add_path, rows_path) = (path.clone(), path.clone());
@@ -657,11 +675,14 @@ pub fn MappedValue(
     /// Whether the field can be changed.
     read_only: bool,
 ) -> impl IntoView {
-    let (read_path, clear_path) = (path.clone(), path.clone());
+    let clear_path = path.clone();
+    let shown = form.at(path.clone(), |v| {
+        v.map(Value::to_string).unwrap_or_default()
+    });
     view! {
         <div class="mapped" data-field=path.dotted()>
             <span class="badge mapped-badge">"mapped"</span>
-            <code>{move || form.get(&read_path).map(|v| v.to_string()).unwrap_or_default()}</code>
+            <code>{move || shown.get()}</code>
             <button
                 type="button"
                 class="link mapped-clear"

@@ -1,0 +1,307 @@
+//! Benchmark, not a test of speed: rendering the largest catalog form and validating it per
+//! keystroke, in the UI's real wasm in headless Chromium, against the small seed form
+//! (acquisio). It prints one `BENCH_JSON {…}` line (the shared benchmark format) that
+//! `make bench-app` writes to `target/bench/ui-form.json`; it asserts only that the forms
+//! really render and validate, never a time.
+//!
+//! The largest form is `actions-facebook-conversions-api` (852 field definitions, see
+//! graphql/server/catalog/README.md), with every section (action) switched on, as a person
+//! would see it after enabling all of them: the heaviest screen the catalog can produce.
+//!
+//! What is timed, with `performance.now()`:
+//! - render: from mounting the form to its DOM being built and laid out (a forced layout,
+//!   `offsetHeight`), median of 5 mounts;
+//! - keystroke: one `input` event on a text field of the form (as a person types one more
+//!   character) to the form's value, its validation against the whole destination, every
+//!   error slot and the layout being up to date; 40 keystrokes, after a save attempt (so
+//!   that every field's error is shown and re-checked: the worst case), median and max;
+//! - the rules alone: validating the whole value once, as each keystroke does, median of 40.
+//!
+//! A frame at 60 Hz is 16.7 ms: a keystroke that costs less never drops a frame.
+//! Run: `make bench-app`, or the `cargo test … --test bench_form` line in it.
+#![cfg(target_arch = "wasm32")]
+
+use std::sync::Arc;
+
+use houston_prototypes::{parse_catalog, Destination, PrototypeField};
+use houston_ui::components::form::model::{set_section_enabled, Rules};
+use houston_ui::components::form::{ConfigForm, FieldList, FieldPath, FormState};
+use leptos::prelude::*;
+use serde_json::{json, Value};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{HtmlElement, HtmlInputElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const LARGEST: &str = "actions-facebook-conversions-api";
+const SMALL: &str = "acquisio";
+const FRAME_MS: f64 = 16.7;
+
+/// `performance.now()`, through `Reflect` (web-sys's `Performance` feature is not needed
+/// by the UI itself).
+fn now() -> f64 {
+    use js_sys::{Function, Reflect};
+    use wasm_bindgen::JsValue;
+    let performance =
+        Reflect::get(&js_sys::global(), &JsValue::from_str("performance")).expect("performance");
+    let now: Function = Reflect::get(&performance, &JsValue::from_str("now"))
+        .expect("performance.now")
+        .unchecked_into();
+    now.call0(&performance)
+        .ok()
+        .and_then(|t| t.as_f64())
+        .unwrap_or_default()
+}
+
+fn document() -> web_sys::Document {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect("a browser document")
+}
+
+fn container() -> HtmlElement {
+    let element: HtmlElement = document()
+        .create_element("div")
+        .expect("a div")
+        .unchecked_into();
+    document()
+        .body()
+        .expect("a body")
+        .append_child(&element)
+        .expect("appended");
+    element
+}
+
+/// Lets queued microtasks (Leptos's effects) run, without a timer's delay.
+async fn flush() {
+    for _ in 0..4 {
+        let resolved = js_sys::Promise::resolve(&wasm_bindgen::JsValue::NULL);
+        wasm_bindgen_futures::JsFuture::from(resolved)
+            .await
+            .expect("resolves");
+    }
+}
+
+/// Yields to the browser's event loop (a zero timeout), outside the timed sections, so that
+/// the test runner's own requests to the page are served between measurements.
+async fn idle() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .expect("window")
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
+            .expect("timeout");
+    });
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .expect("resolves");
+}
+
+fn destination(code: &str) -> Destination {
+    [
+        include_str!("../../graphql/server/catalog/segment-actions.json"),
+        include_str!("../../graphql/server/catalog/segment-classic-2019.json"),
+    ]
+    .into_iter()
+    .flat_map(|text| parse_catalog(text).expect("the bundled catalogs parse"))
+    .find(|d| d.code == code)
+    .unwrap_or_else(|| panic!("{code} is in the catalog"))
+}
+
+fn count_fields(fields: &[PrototypeField]) -> usize {
+    fields.iter().map(|f| 1 + count_fields(&f.properties)).sum()
+}
+
+fn definitions(destination: &Destination) -> usize {
+    count_fields(&destination.connection_fields)
+        + destination
+            .sections
+            .iter()
+            .map(|s| count_fields(&s.fields))
+            .sum::<usize>()
+}
+
+/// Mounts the connection and configuration forms of `destination`, every section on, as
+/// the configure page does; answers the mount handle, its root and the config form.
+fn mount(destination: &Arc<Destination>) -> (impl Sized, HtmlElement, FormState) {
+    let root = container();
+    let mut config = destination.default_config();
+    for section in &destination.sections {
+        set_section_enabled(&mut config, section, true);
+    }
+    let form = FormState::new(config, Rules::Config(destination.clone()));
+    let connection = FormState::new(
+        destination.default_connection(),
+        Rules::Connection(destination.clone()),
+    );
+    let fields = Arc::new(destination.connection_fields.clone());
+    let shown = destination.clone();
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        view! {
+            <FieldList form=connection fields=fields parent=FieldPath::root() />
+            <ConfigForm form=form destination=shown />
+        }
+    });
+    (handle, root, form)
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+struct Figures {
+    definitions: usize,
+    controls: u32,
+    render_ms: f64,
+    keystroke_median_ms: f64,
+    keystroke_max_ms: f64,
+    validate_ms: f64,
+}
+
+/// Renders `code`'s form 5 times, then types 40 characters into one of its configuration
+/// text fields after a save attempt.
+async fn measure(code: &str) -> Figures {
+    let destination = Arc::new(destination(code));
+    let mut renders = Vec::new();
+    let mut controls = 0;
+    for _ in 0..5 {
+        let start = now();
+        let (handle, root, _) = mount(&destination);
+        flush().await;
+        let _ = root.offset_height();
+        renders.push(now() - start);
+        controls = root
+            .query_selector_all("[data-field]")
+            .expect("a valid selector")
+            .length();
+        drop(handle);
+        root.remove();
+        idle().await;
+    }
+
+    let (handle, root, form) = mount(&destination);
+    flush().await;
+    form.submit();
+    flush().await;
+    idle().await;
+    // A text field of the configuration (section fields are `section.field`), or of the
+    // whole form when the destination has no section text field.
+    let input: HtmlInputElement = root
+        .query_selector(r#"input[type="text"][data-field*="."]"#)
+        .expect("a valid selector")
+        .or_else(|| {
+            root.query_selector(r#"input[type="text"][data-field]"#)
+                .expect("a valid selector")
+        })
+        .expect("the form has a text field")
+        .unchecked_into();
+    let path = input.get_attribute("data-field").unwrap_or_default();
+    let segments: Vec<&str> = path.split('.').collect();
+    let mut keystrokes = Vec::new();
+    let mut typed = String::new();
+    for i in 0..40 {
+        typed.push(char::from(b'a' + (i % 26) as u8));
+        let start = now();
+        input.set_value(&typed);
+        let init = web_sys::EventInit::new();
+        init.set_bubbles(true);
+        let event = web_sys::Event::new_with_event_init_dict("input", &init).expect("an event");
+        input.dispatch_event(&event).expect("dispatched");
+        flush().await;
+        let _ = root.offset_height();
+        keystrokes.push(now() - start);
+        // The keystroke really reached the form's value (and so its validation).
+        let stored = form.value.with_untracked(|v| {
+            segments
+                .iter()
+                .try_fold(v, |v, s| v.get(*s))
+                .cloned()
+                .unwrap_or(Value::Null)
+        });
+        assert_eq!(stored, json!(typed), "{code}: the value at {path}");
+        idle().await;
+    }
+    // The rules alone, over the whole value, without the reactive update around them.
+    let value = form.value.get_untracked();
+    let mut checks = Vec::new();
+    for _ in 0..40 {
+        let start = now();
+        let errors = form.check(&value);
+        checks.push(now() - start);
+        assert!(errors.len() < 100_000);
+    }
+    assert!(
+        !untrack(|| form.all_errors()).is_empty() || code == SMALL,
+        "{code}: a save attempt on the default form shows errors"
+    );
+    drop(handle);
+    root.remove();
+    let max = keystrokes.iter().copied().fold(0.0, f64::max);
+    Figures {
+        definitions: definitions(&destination),
+        controls,
+        render_ms: median(&mut renders),
+        keystroke_median_ms: median(&mut keystrokes),
+        keystroke_max_ms: max,
+        validate_ms: median(&mut checks),
+    }
+}
+
+fn round(ms: f64) -> f64 {
+    (ms * 100.0).round() / 100.0
+}
+
+fn row(metric: &str, a: (&str, f64), b: (&str, f64), goal: Option<(&str, bool)>) -> Value {
+    let mut row = json!({
+        "metric": metric, "unit": "ms", "better": "lower",
+        "a": { "label": a.0, "value": round(a.1) },
+        "b": { "label": b.0, "value": round(b.1) },
+        "ratio": if b.1 > 0.0 { (a.1 / b.1 * 100.0).round() / 100.0 } else { 0.0 },
+    });
+    if let Some((goal, met)) = goal {
+        row["goal"] = json!(goal);
+        row["met"] = json!(met);
+    }
+    row
+}
+
+/// Ignored by `make test-ui` (a benchmark takes longer than the runner's default 20 s on a
+/// debug build); `make bench-app` runs it with `--include-ignored` on the release wasm.
+#[wasm_bindgen_test]
+#[ignore]
+async fn largest_form_render_and_keystroke() {
+    let big = measure(LARGEST).await;
+    let small = measure(SMALL).await;
+    assert!(
+        big.definitions >= 800,
+        "the largest form: {}",
+        big.definitions
+    );
+    assert!(big.controls > 200, "its controls render: {}", big.controls);
+    assert!(small.controls >= 1, "the small form renders");
+    let label =
+        |code: &str, n: usize| format!("{code} ({n} field{})", if n == 1 { "" } else { "s" });
+    let big_label = label(LARGEST, big.definitions);
+    let small_label = label(SMALL, small.definitions);
+    let frame = format!("a <= {FRAME_MS} ms (one 60 Hz frame)");
+    let report = json!({
+        "name": "ui-form",
+        "title": "The largest catalog form in the UI's wasm (headless Chromium): render, and validation per keystroke",
+        "rows": [
+            row("render (mount to laid-out DOM), median of 5", (&big_label, big.render_ms), (&small_label, small.render_ms), None),
+            row("keystroke (input event to validated, laid-out form), median of 40", (&big_label, big.keystroke_median_ms), (&small_label, small.keystroke_median_ms),
+                Some((&frame, big.keystroke_median_ms <= FRAME_MS))),
+            row("of which the rules alone (validating the whole value), median of 40", (&big_label, big.validate_ms), (&small_label, small.validate_ms), None),
+            row("keystroke, worst of 40", (&big_label, big.keystroke_max_ms), (&small_label, small.keystroke_max_ms),
+                Some((&frame, big.keystroke_max_ms <= FRAME_MS))),
+        ],
+        "notes": format!(
+            "Every section of both forms switched on; keystrokes typed after a save attempt, so every field's error is re-checked (the worst case). \
+             {} controls rendered for the largest form, {} for the small one. Layout forced with offsetHeight; paint not included. \
+             The same wasm build profile as measured (see the command line); performance.now() in headless Chromium on this machine.",
+            big.controls, small.controls
+        ),
+    });
+    console_log!("BENCH_JSON {}", report);
+}
