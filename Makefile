@@ -69,3 +69,18 @@ bench: setup
 	cargo bench -p houston-server --bench compare
 	$(MAKE) bench-app
 	python3 tests/bench/report.py
+
+# The desktop's figures (not tests), as JSON in target/bench/: launch to first paint and
+# memory vs a bare Tauri window built in the same cargo run (same tauri artifacts), and the
+# largest catalog form rendered and validated per keystroke in the release wasm (Chromium).
+.PHONY: bench-app
+bench-app: ui
+	cargo build --release -p houston-desktop -p hello-tauri
+	mkdir -p target/bench
+	.ci/session python3 docs/measure_app.py --runs 5 --json target/bench/desktop-launch.json \
+		target/release/houston-desktop target/release/hello-tauri
+	WASM_BINDGEN_TEST_TIMEOUT=600 CHROMEDRIVER=/usr/bin/chromedriver CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+		cargo test -p houston-ui --target wasm32-unknown-unknown --profile wasm-release --test bench_form \
+		-- --nocapture --include-ignored > target/ui-form-bench.log 2>&1 || { cat target/ui-form-bench.log; exit 1; }
+	grep -o 'BENCH_JSON {.*}' target/ui-form-bench.log | head -n1 | sed 's/^BENCH_JSON //' > target/bench/ui-form.json
+	python3 -m json.tool target/bench/ui-form.json > /dev/null
