@@ -30,11 +30,11 @@ async fn main() {
     if run("http") {
         http::run().await;
     }
-    if run("catalog") {
-        catalog::run().await;
-    }
     if run("tokens") {
         tokens::run().await;
+    }
+    if run("catalog") {
+        catalog::run().await;
     }
     if run("large-org") {
         large_org::run().await;

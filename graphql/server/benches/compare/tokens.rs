@@ -38,6 +38,7 @@ pub async fn run() {
 
     let mut runs: Vec<(usize, Load, f64)> = Vec::new();
     for n in LEVELS {
+        reset_peak_rss();
         let run = common::load(&url, &clients[..n], RUN_FOR, 10_000).await;
         let peak = peak_rss_mib();
         println!(
@@ -72,7 +73,7 @@ pub async fn run() {
         .iter()
         .map(|(n, run, peak)| {
             format!(
-                "{n}: {:.1}/s, p50 {:.1} ms, p99 {:.1} ms, {} sign-ins, peak RSS so far {peak:.0} MiB",
+                "{n}: {:.1}/s, p50 {:.1} ms, p99 {:.1} ms, {} sign-ins, peak RSS {peak:.0} MiB",
                 run.per_sec(),
                 ms_f(run.p50()),
                 ms_f(run.p99()),
@@ -97,7 +98,12 @@ pub async fn run() {
     );
 }
 
-/// The peak resident memory of this process (server and clients), from /proc.
+/// Starts measuring the peak resident memory afresh (Linux: `5` to clear_refs resets it).
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// The peak resident memory of this process (server and clients) since the last reset.
 fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
