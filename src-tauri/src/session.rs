@@ -156,13 +156,13 @@ fn bundled_data_key(
     let internal = |m: String| CommandError::new("INTERNAL", m);
     match vault.get_checked(&account).map_err(|e| {
         internal(format!(
-            "The bundled Houston keeps its data key in the OS keyring, and {e}. Unlock the              keyring and start again."
+            "The bundled Houston keeps its data key in the OS keyring, and {e}. Unlock the keyring and start again."
         ))
     })? {
         Some(text) => {
             let key = houston_server::seal::parse_key(&text).ok_or_else(|| {
                 internal(format!(
-                    "The OS keyring's entry {account} does not hold a data key; the bundled                      Houston cannot read its connections without it."
+                    "The OS keyring's entry {account} does not hold a data key; the bundled Houston cannot read its connections without it."
                 ))
             })?;
             Ok(DataKeySource::Key { key, from })
