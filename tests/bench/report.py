@@ -76,7 +76,7 @@ FINDINGS = {
         "unknown username hashes too, anyone who could reach the server could push its "
         "memory up. Now at most one hash per core runs at a time, in working memories that "
         "are kept and reused (`hash_password_into_with_memory`, see `auth::Passwords`): "
-        "the peak RSS figures in the notes stay near 130 MiB at every level, and p99 at 32 "
+        "the peak RSS figures in the notes stay under 200 MiB at every level, and p99 at 32 "
         "concurrent fell from 1.5 s to 0.3 s (the queue is served in order)."
     ),
 }
