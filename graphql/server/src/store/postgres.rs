@@ -10,7 +10,8 @@
 use super::*;
 use crate::auth;
 use futures_util::StreamExt;
-use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions, PgRow};
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgListener, PgPool, PgPoolOptions, PgRow};
+use sqlx::query::Query;
 use sqlx::{Postgres, Row, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
@@ -111,6 +112,12 @@ impl PgStore {
 
     async fn write(&self) -> StoreResult<Transaction<'static, Postgres>> {
         Ok(self.pool.begin().await?)
+    }
+
+    /// Runs one statement that must change a row; `NotFound` when it changed none. One
+    /// statement is atomic by itself, so it runs without a transaction around it.
+    async fn change_one(&self, query: Query<'_, Postgres, PgArguments>) -> StoreResult<()> {
+        affected(query.execute(&self.pool).await?.rows_affected())
     }
 }
 
@@ -465,45 +472,37 @@ impl Store for PgStore {
     }
 
     async fn update_profile(&self, user_id: &str, p: &Profile) -> StoreResult<()> {
-        let mut tx = self.write().await?;
-        let rows = sqlx::query(
-            "UPDATE users SET first_name = COALESCE($1, first_name), \
-             last_name = COALESCE($2, last_name), company = COALESCE($3, company) WHERE id = $4",
+        self.change_one(
+            sqlx::query(
+                "UPDATE users SET first_name = COALESCE($1, first_name), \
+                 last_name = COALESCE($2, last_name), company = COALESCE($3, company) \
+                 WHERE id = $4",
+            )
+            .bind(&p.first_name)
+            .bind(&p.last_name)
+            .bind(&p.company)
+            .bind(user_id),
         )
-        .bind(&p.first_name)
-        .bind(&p.last_name)
-        .bind(&p.company)
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        affected(rows)?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 
     async fn change_password(&self, user_id: &str, hash: &str) -> StoreResult<()> {
-        let mut tx = self.write().await?;
-        let rows = sqlx::query(
-            "UPDATE users SET password_hash = $1, token_version = token_version + 1 WHERE id = $2",
+        self.change_one(
+            sqlx::query(
+                "UPDATE users SET password_hash = $1, token_version = token_version + 1 \
+                 WHERE id = $2",
+            )
+            .bind(hash)
+            .bind(user_id),
         )
-        .bind(hash)
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        affected(rows)?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 
     async fn revoke_tokens(&self, user_id: &str) -> StoreResult<()> {
-        let mut tx = self.write().await?;
         sqlx::query("UPDATE users SET token_version = token_version + 1 WHERE id = $1")
             .bind(user_id)
-            .execute(&mut *tx)
+            .execute(&self.pool)
             .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -643,20 +642,16 @@ impl Store for PgStore {
         name: Option<&str>,
         description: Option<&str>,
     ) -> StoreResult<()> {
-        let mut tx = self.write().await?;
-        let rows = sqlx::query(
-            "UPDATE organizations SET name = COALESCE($1, name), \
-             description = COALESCE($2, description) WHERE id = $3",
+        self.change_one(
+            sqlx::query(
+                "UPDATE organizations SET name = COALESCE($1, name), \
+                 description = COALESCE($2, description) WHERE id = $3",
+            )
+            .bind(name)
+            .bind(description)
+            .bind(id),
         )
-        .bind(name)
-        .bind(description)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        affected(rows)?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 
     async fn delete_org(&self, id: &str) -> StoreResult<()> {
@@ -818,32 +813,21 @@ impl Store for PgStore {
         name: Option<&str>,
         platform: Option<&str>,
     ) -> StoreResult<()> {
-        let mut tx = self.write().await?;
-        let rows = sqlx::query(
-            "UPDATE applications SET name = COALESCE($1, name), \
-             platform = COALESCE($2, platform) WHERE id = $3",
+        self.change_one(
+            sqlx::query(
+                "UPDATE applications SET name = COALESCE($1, name), \
+                 platform = COALESCE($2, platform) WHERE id = $3",
+            )
+            .bind(name)
+            .bind(platform)
+            .bind(id),
         )
-        .bind(name)
-        .bind(platform)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        affected(rows)?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 
     async fn delete_app(&self, id: &str) -> StoreResult<()> {
-        let mut tx = self.write().await?;
-        let rows = sqlx::query("DELETE FROM applications WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        affected(rows)?;
-        tx.commit().await?;
-        Ok(())
+        self.change_one(sqlx::query("DELETE FROM applications WHERE id = $1").bind(id))
+            .await
     }
 
     async fn create_connection(&self, c: &ConnectionRow) -> StoreResult<()> {
@@ -897,21 +881,17 @@ impl Store for PgStore {
         details: Option<&Value>,
         now: &str,
     ) -> StoreResult<()> {
-        let mut tx = self.write().await?;
-        let rows = sqlx::query(
-            "UPDATE connections SET name = COALESCE($1, name), details = COALESCE($2, details), \
-             updated_at = $3 WHERE id = $4",
+        self.change_one(
+            sqlx::query(
+                "UPDATE connections SET name = COALESCE($1, name), \
+                 details = COALESCE($2, details), updated_at = $3 WHERE id = $4",
+            )
+            .bind(name)
+            .bind(details.map(|d| seal_json(&self.key, Sealed::ConnectionDetails, id, d)))
+            .bind(now)
+            .bind(id),
         )
-        .bind(name)
-        .bind(details.map(|d| seal_json(&self.key, Sealed::ConnectionDetails, id, d)))
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        affected(rows)?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 
     async fn delete_connection(&self, id: &str) -> StoreResult<()> {
@@ -1045,15 +1025,8 @@ impl Store for PgStore {
     }
 
     async fn delete_integration(&self, id: &str) -> StoreResult<()> {
-        let mut tx = self.write().await?;
-        let rows = sqlx::query("DELETE FROM integrations WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        affected(rows)?;
-        tx.commit().await?;
-        Ok(())
+        self.change_one(sqlx::query("DELETE FROM integrations WHERE id = $1").bind(id))
+            .await
     }
 
     async fn create_api_key(&self, key: &ApiKeyRow, key_hash: &str) -> StoreResult<()> {
@@ -1119,15 +1092,8 @@ impl Store for PgStore {
     }
 
     async fn revoke_api_key(&self, id: &str) -> StoreResult<()> {
-        let mut tx = self.write().await?;
-        let rows = sqlx::query("DELETE FROM api_keys WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        affected(rows)?;
-        tx.commit().await?;
-        Ok(())
+        self.change_one(sqlx::query("DELETE FROM api_keys WHERE id = $1").bind(id))
+            .await
     }
 
     async fn count_login_attempt(
