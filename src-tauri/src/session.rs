@@ -553,27 +553,30 @@ impl Session {
             .map_err(ClientError::from)?;
         // A query reports a refused token as an error; a mutation as its outcome's code.
         let refused_token = |code: &str| code == "UNAUTHENTICATED" || code == "TOKEN_EXPIRED";
-        let mutation_refused = answer
-            .get("data")
-            .and_then(Value::as_object)
-            .is_some_and(|data| {
-                data.values().any(|v| {
+        let refused_outcome = || {
+            answer
+                .get("data")
+                .and_then(Value::as_object)?
+                .values()
+                .find(|v| {
                     v.get("success") == Some(&Value::Bool(false))
                         && v.get("code")
                             .and_then(Value::as_str)
                             .is_some_and(refused_token)
                 })
-            });
-        let error = answer.get("errors").and_then(|e| e.get(0)).map(|first| {
-            let code = first["extensions"]["code"].as_str().unwrap_or("ERROR");
-            let message = first["message"].as_str().unwrap_or("The server refused.");
-            (code.to_string(), message.to_string())
-        });
-        let error = match (error, mutation_refused) {
-            (Some(e), _) => Some(e),
-            (None, true) => Some(("UNAUTHENTICATED".to_string(), String::new())),
-            (None, false) => None,
         };
+        let error = answer
+            .get("errors")
+            .and_then(|e| e.get(0))
+            .or_else(refused_outcome)
+            .map(|first| {
+                let code = first["extensions"]["code"]
+                    .as_str()
+                    .or_else(|| first["code"].as_str())
+                    .unwrap_or("ERROR");
+                let message = first["message"].as_str().unwrap_or("The server refused.");
+                (code.to_string(), message.to_string())
+            });
         if let Some((code, message)) = error {
             if token.is_some() && refused_token(&code) {
                 let mut inner = self.inner.lock().await;
