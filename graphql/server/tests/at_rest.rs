@@ -8,10 +8,10 @@
 mod common;
 
 use common::postgres::PgDatabase;
-use common::TestServer;
+use common::{execute, TestServer};
 use houston_server::store::StoreError;
 use houston_server::{DataKeySource, Houston, SecretSource, ServerConfig};
-use serde_json::{json, Value};
+use serde_json::json;
 use sqlx::{Connection, Executor, Row};
 use std::path::Path;
 use tempfile::TempDir;
@@ -240,11 +240,12 @@ async fn assert_readable(houston: &Houston, made: &Made) {
         json!({ "advertiserId": ADVERTISER, "events": [EVENT] })
     );
 
-    let res = gql(
+    let res = execute(
         houston,
         "query($o: String!) { orgConnections(orgId: $o) { id details } }",
         json!({ "o": made.org }),
-        &made.owner,
+        Some(made.owner.as_str()),
+        None,
     )
     .await;
     assert!(res.get("errors").is_none(), "{res}");
@@ -260,12 +261,6 @@ async fn assert_readable(houston: &Houston, made: &Made) {
         Some(2),
         "{res}"
     );
-}
-
-async fn gql(houston: &Houston, query: &str, variables: Value, token: &str) -> Value {
-    let req = async_graphql::Request::new(query)
-        .variables(async_graphql::Variables::from_json(variables));
-    serde_json::to_value(houston.execute(req, Some(token), None).await).unwrap()
 }
 
 /// The whole story on one backend.
@@ -395,22 +390,24 @@ async fn a_sealed_value_moved_to_another_row_does_not_open(db: Db) {
         assert_eq!(i.config["advertiserId"], ADVERTISER);
 
         // Over the API: an error without detail, and the server answers the next request.
-        let res = gql(
+        let res = execute(
             &houston,
             "query($c: String!) { connection(connectionId: $c) { id details } }",
             json!({ "c": made.conn_b }),
-            &made.owner,
+            Some(made.owner.as_str()),
+            None,
         )
         .await;
         let shown = res.to_string();
         assert!(res.get("errors").is_some(), "{shown}");
         assert!(TYPED.iter().all(|s| !shown.contains(s)), "{shown}");
         assert!(!shown.contains("sealed"), "no internal detail: {shown}");
-        let res = gql(
+        let res = execute(
             &houston,
             "{ organizations { name } }",
             json!({}),
-            &made.owner,
+            Some(made.owner.as_str()),
+            None,
         )
         .await;
         assert_eq!(res["data"]["organizations"][0]["name"], ORG_NAME, "{res}");

@@ -115,6 +115,11 @@ fn ids<T>(rows: &[T], id: impl Fn(&T) -> &str) -> Vec<String> {
     rows.iter().map(|r| id(r).to_string()).collect()
 }
 
+/// One use of the link `hash` now, for a link of one of `kinds`.
+async fn consume(s: &dyn Store, hash: &str, kinds: &[&str], effect: LinkEffect) -> Option<UserRow> {
+    s.consume_link(hash, kinds, NOW, effect).await.unwrap()
+}
+
 /// The whole contract, on one store. `shared` says whether the backend can tell other
 /// servers about changes (PostgreSQL) or not (SQLite).
 async fn story(s: &dyn Store, shared: bool) {
@@ -202,27 +207,24 @@ async fn story(s: &dyn Store, shared: bool) {
     );
 
     // --- Links: consumed once, of the right kind only, before they expire.
-    let confirmed = s
-        .consume_link(
-            "confirm-bob",
-            &["CONFIRM_EMAIL"],
-            NOW,
-            LinkEffect::ConfirmEmail,
-        )
-        .await
-        .unwrap()
-        .expect("the confirmation link works");
+    let confirmed = consume(
+        s,
+        "confirm-bob",
+        &["CONFIRM_EMAIL"],
+        LinkEffect::ConfirmEmail,
+    )
+    .await
+    .expect("the confirmation link works");
     assert_eq!(confirmed.status, "active");
     assert!(confirmed.email_verified);
     assert_eq!(
-        s.consume_link(
+        consume(
+            s,
             "confirm-bob",
             &["CONFIRM_EMAIL"],
-            NOW,
             LinkEffect::ConfirmEmail
         )
-        .await
-        .unwrap(),
+        .await,
         None,
         "a link works once"
     );
@@ -251,57 +253,44 @@ async fn story(s: &dyn Store, shared: bool) {
     .await
     .unwrap();
     assert_eq!(
-        s.consume_link(
+        consume(
+            s,
             "reset-old",
             &["PASSWORD_RESET"],
-            NOW,
             LinkEffect::SetPassword("h".into())
         )
-        .await
-        .unwrap(),
+        .await,
         None,
         "an expired link is refused"
     );
     assert_eq!(
-        s.consume_link("reset-1", &["CONFIRM_EMAIL"], NOW, LinkEffect::ConfirmEmail)
-            .await
-            .unwrap(),
+        consume(s, "reset-1", &["CONFIRM_EMAIL"], LinkEffect::ConfirmEmail).await,
         None,
         "a link of another kind is refused"
     );
-    let reset = s
-        .consume_link(
-            "reset-1",
-            &["PASSWORD_RESET", "INVITATION"],
-            NOW,
-            LinkEffect::SetPassword("reset-hash".into()),
-        )
-        .await
-        .unwrap()
-        .expect("refusing it for the wrong kind did not use it up");
+    let reset = consume(
+        s,
+        "reset-1",
+        &["PASSWORD_RESET", "INVITATION"],
+        LinkEffect::SetPassword("reset-hash".into()),
+    )
+    .await
+    .expect("refusing it for the wrong kind did not use it up");
     assert_eq!(reset.password_hash.as_deref(), Some("reset-hash"));
     assert_eq!(reset.token_version, 3, "a reset revokes every token");
     assert_eq!(
-        s.consume_link(
+        consume(
+            s,
             "reset-2",
             &["PASSWORD_RESET"],
-            NOW,
             LinkEffect::SetPassword("h".into())
         )
-        .await
-        .unwrap(),
+        .await,
         None,
         "a reset kills the other outstanding reset links"
     );
     assert_eq!(
-        s.consume_link(
-            "unknown",
-            &["PASSWORD_RESET"],
-            NOW,
-            LinkEffect::ConfirmEmail
-        )
-        .await
-        .unwrap(),
+        consume(s, "unknown", &["PASSWORD_RESET"], LinkEffect::ConfirmEmail).await,
         None
     );
     // Eight uses of one link at once, three times over: exactly one wins each time.

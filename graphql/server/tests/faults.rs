@@ -16,7 +16,7 @@
 
 mod common;
 
-use common::process::{confirmed_user, gql, ok, ServerProcess};
+use common::process::{confirmed_user, gql, ok_id, ServerProcess};
 use serde_json::{json, Value};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection};
@@ -43,26 +43,24 @@ const READS: [&str; 4] = [
 /// An owner with an organization and `apps` applications on the server at `url`.
 async fn owner_with_apps(url: &str, apps: usize) -> (String, String, Vec<String>) {
     let token = confirmed_user(url, url, "owner@faults.test", "password123").await;
-    let org = ok(
+    let org = ok_id(
         url,
         "mutation { createOrganization(name: \"Faults\") { success id } }",
         json!({}),
         Some(&token),
     )
-    .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    .await;
     let mut ids = Vec::new();
     for i in 0..apps {
-        let app = ok(
-            url,
-            "mutation($o: String!, $n: String!) { createApplication(name: $n, platform: \"analytics.js\", orgId: $o) { success id } }",
-            json!({ "o": org, "n": format!("app {i}") }),
-            Some(&token),
-        )
-        .await;
-        ids.push(app["id"].as_str().unwrap().to_string());
+        ids.push(
+            ok_id(
+                url,
+                "mutation($o: String!, $n: String!) { createApplication(name: $n, platform: \"analytics.js\", orgId: $o) { success id } }",
+                json!({ "o": org, "n": format!("app {i}") }),
+                Some(&token),
+            )
+            .await,
+        );
     }
     (token, org, ids)
 }

@@ -6,7 +6,7 @@ mod common;
 
 use common::error_code;
 use common::postgres::PgDatabase;
-use common::process::{confirmed_user, gql, ok, outcome, ServerProcess};
+use common::process::{confirmed_user, gql, ok, ok_id, outcome, ServerProcess};
 use futures_util::{SinkExt, StreamExt};
 use houston_server::schema::MAX_FAILED_SIGN_INS;
 use serde_json::{json, Value};
@@ -136,16 +136,13 @@ async fn two_replicas_share_one_database() {
     assert_eq!(me["data"]["me"]["status"], "active");
 
     // A change made through one is read through the other, both ways.
-    let org = ok(
+    let org = ok_id(
         ua,
         "mutation { createOrganization(name: \"Replicated\") { success id } }",
         json!({}),
         Some(&ada),
     )
-    .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    .await;
     let d = gql(
         ub,
         "{ organizations { id name myRole } }",
@@ -158,16 +155,13 @@ async fn two_replicas_share_one_database() {
         d["data"]["organizations"],
         json!([{ "id": org, "name": "Replicated", "myRole": "OWNER" }])
     );
-    let app = ok(
+    let app = ok_id(
         ub,
         "mutation($o: String!) { createApplication(name: \"Web\", platform: \"analytics.js\", orgId: $o) { success id } }",
         json!({ "o": org }),
         Some(&ada),
     )
-    .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    .await;
     let d = gql(
         ua,
         "{ applications { id name } }",
@@ -180,16 +174,13 @@ async fn two_replicas_share_one_database() {
         d["data"]["applications"],
         json!([{ "id": app, "name": "Web" }])
     );
-    let conn = ok(
+    let conn = ok_id(
         ua,
         "mutation($o: String!) { createConnection(integrationCode: \"acquisio\", details: {apiKey: \"k-1234567\"}, name: \"Acq\", orgId: $o, connectionPrototypeId: \"acquisio\") { success id } }",
         json!({ "o": org }),
         Some(&ada),
     )
-    .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    .await;
     let key = ok(
         ub,
         "mutation($o: String!) { createApiKey(orgId: $o, label: \"router\", role: USER) { success key } }",
@@ -221,17 +212,11 @@ async fn two_replicas_share_one_database() {
     let create = "mutation($a: String!, $c: String) { createIntegration(appId: $a, integrationCode: \"acquisio\", configPayload: {events: [\"Order Completed\"]}, connectionId: $c, name: \"Acq\") { success id } }";
     // First through B: B's subscriber hears it at home, A's through PostgreSQL. Both are
     // then known to be subscribed (graphql-transport-ws does not acknowledge a subscribe).
-    let first = ok(ub, create, json!({ "a": app, "c": conn }), Some(&ada)).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let first = ok_id(ub, create, json!({ "a": app, "c": conn }), Some(&ada)).await;
     on_b.expect_change(&first, "CREATE").await;
     on_a.expect_change(&first, "CREATE").await;
     // Then through A: the subscriber on B hears the CREATE of an integration made on A.
-    let second = ok(ua, create, json!({ "a": app, "c": conn }), Some(&ada)).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let second = ok_id(ua, create, json!({ "a": app, "c": conn }), Some(&ada)).await;
     on_b.expect_change(&second, "CREATE").await;
     on_a.expect_change(&second, "CREATE").await;
     ok(

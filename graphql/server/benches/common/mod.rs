@@ -111,20 +111,23 @@ impl Server {
             .to_string()
     }
 
+    /// Runs a creating mutation that must succeed; returns the id it answers.
+    pub async fn ok_id(&self, mutation: &str, variables: Value, token: &str) -> String {
+        let data = self.gql(mutation, variables, Some(token)).await;
+        let status = data.as_object().and_then(|o| o.values().next()).cloned();
+        let status = status.unwrap_or_default();
+        assert_eq!(status["success"], true, "{data}");
+        status["id"].as_str().expect("an id").to_string()
+    }
+
     /// Creates an organization owned by the holder of `token`; returns its id.
     pub async fn create_org(&self, name: &str, token: &str) -> String {
-        let data = self
-            .gql(
-                "mutation($n: String!) { createOrganization(name: $n) { success id } }",
-                json!({ "n": name }),
-                Some(token),
-            )
-            .await;
-        assert_eq!(data["createOrganization"]["success"], true, "{data}");
-        data["createOrganization"]["id"]
-            .as_str()
-            .expect("an id")
-            .to_string()
+        self.ok_id(
+            "mutation($n: String!) { createOrganization(name: $n) { success id } }",
+            json!({ "n": name }),
+            token,
+        )
+        .await
     }
 
     /// Serves HTTP on a free loopback port; returns the `/graphql` URL.

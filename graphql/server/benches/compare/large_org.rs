@@ -27,32 +27,32 @@ pub async fn run() {
     let server = Server::open().await;
     let token = server.sign_up("owner@example.com", "password123").await;
     let org = server.create_org("Big", &token).await;
-    let connection = create(
-        &server,
-        &token,
-        "mutation($o: String!) { createConnection(integrationCode: \"acquisio\", \
-         details: {apiKey: \"s3cr3t-key\"}, name: \"Acq\", orgId: $o, \
-         connectionPrototypeId: \"acquisio\") { success id } }",
-        json!({ "o": org }),
-    )
-    .await;
-    let app = create(
-        &server,
-        &token,
-        "mutation($o: String!) { createApplication(name: \"Web\", platform: \
-         \"analytics.js\", orgId: $o) { success id } }",
-        json!({ "o": org }),
-    )
-    .await;
-    let integration = create(
-        &server,
-        &token,
-        "mutation($a: String!, $c: String) { createIntegration(appId: $a, \
-         integrationCode: \"acquisio\", configPayload: {events: [\"Signed Up\"]}, \
-         connectionId: $c, name: \"Acq\") { success id } }",
-        json!({ "a": app, "c": connection }),
-    )
-    .await;
+    let connection = server
+        .ok_id(
+            "mutation($o: String!) { createConnection(integrationCode: \"acquisio\", \
+             details: {apiKey: \"s3cr3t-key\"}, name: \"Acq\", orgId: $o, \
+             connectionPrototypeId: \"acquisio\") { success id } }",
+            json!({ "o": org }),
+            &token,
+        )
+        .await;
+    let app = server
+        .ok_id(
+            "mutation($o: String!) { createApplication(name: \"Web\", platform: \
+             \"analytics.js\", orgId: $o) { success id } }",
+            json!({ "o": org }),
+            &token,
+        )
+        .await;
+    let integration = server
+        .ok_id(
+            "mutation($a: String!, $c: String) { createIntegration(appId: $a, \
+             integrationCode: \"acquisio\", configPayload: {events: [\"Signed Up\"]}, \
+             connectionId: $c, name: \"Acq\") { success id } }",
+            json!({ "a": app, "c": connection }),
+            &token,
+        )
+        .await;
 
     let options =
         SqliteConnectOptions::from_str(&format!("sqlite://{}", server.db_path().display()))
@@ -151,15 +151,6 @@ pub async fn run() {
         &rows,
         &notes,
     );
-}
-
-/// Runs a creating mutation that must succeed; returns the id it answers.
-async fn create(server: &Server, token: &str, mutation: &str, variables: Value) -> String {
-    let data = server.gql(mutation, variables, Some(token)).await;
-    let status = data.as_object().and_then(|o| o.values().next()).cloned();
-    let status = status.unwrap_or_default();
-    assert_eq!(status["success"], true, "{data}");
-    status["id"].as_str().expect("an id").to_string()
 }
 
 /// Milliseconds of `f` (median of 3 after a warm-up, or a single run if one takes more than

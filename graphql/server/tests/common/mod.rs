@@ -42,15 +42,8 @@ impl TestServer {
     /// A new server, also listening on 127.0.0.1 port 0.
     pub async fn start() -> TestServer {
         let dir = tempfile::tempdir().expect("temporary directory");
-        let config = ServerConfig {
-            database_url: format!("sqlite://{}", dir.path().join("houston.db").display()),
-            secret: SecretSource::File(dir.path().join("secret")),
-            // A key file, so that a test may reopen the database; beside the database
-            // only because this is a test (the apps never put it there).
-            data_key: DataKeySource::File(dir.path().join("houston-data.key")),
-            ..ServerConfig::in_memory()
-        };
-        Self::with_config(config, dir).await
+        let url = format!("sqlite://{}", dir.path().join("houston.db").display());
+        Self::with_config(Self::config(url, &dir), dir).await
     }
 
     /// A new server on a fresh PostgreSQL database (see [`PgDatabase`]), its secret in a
@@ -58,17 +51,21 @@ impl TestServer {
     pub async fn start_postgres() -> TestServer {
         let pg = PgDatabase::create().await;
         let dir = tempfile::tempdir().expect("temporary directory");
-        let config = ServerConfig {
-            database_url: pg.url.clone(),
+        let mut server = Self::with_config(Self::config(pg.url.clone(), &dir), dir).await;
+        server.pg = Some(pg);
+        server
+    }
+
+    /// `database_url`, with the signing secret and the data key in files in `dir`.
+    fn config(database_url: String, dir: &TempDir) -> ServerConfig {
+        ServerConfig {
+            database_url,
             secret: SecretSource::File(dir.path().join("secret")),
             // A key file, so that a test may reopen the database; beside the database
             // only because this is a test (the apps never put it there).
             data_key: DataKeySource::File(dir.path().join("houston-data.key")),
             ..ServerConfig::in_memory()
-        };
-        let mut server = Self::with_config(config, dir).await;
-        server.pg = Some(pg);
-        server
+        }
     }
 
     /// A new server on `backend`.
@@ -113,12 +110,7 @@ impl TestServer {
         org: Option<&str>,
     ) -> Value {
         match via {
-            Via::InProcess => {
-                let req = async_graphql::Request::new(query)
-                    .variables(async_graphql::Variables::from_json(variables));
-                let res = self.houston.execute(req, auth, org).await;
-                serde_json::to_value(&res).unwrap()
-            }
+            Via::InProcess => execute(&self.houston, query, variables, auth, org).await,
             Via::Http => {
                 let mut req = self
                     .http
@@ -275,6 +267,20 @@ impl Drop for TestServer {
             let _ = tx.send(());
         }
     }
+}
+
+/// Runs one operation in-process on `houston` (also one that no [`TestServer`] holds) and
+/// returns the whole response as JSON.
+pub async fn execute(
+    houston: &Houston,
+    query: &str,
+    variables: Value,
+    auth: Option<&str>,
+    org: Option<&str>,
+) -> Value {
+    let req = async_graphql::Request::new(query)
+        .variables(async_graphql::Variables::from_json(variables));
+    serde_json::to_value(houston.execute(req, auth, org).await).unwrap()
 }
 
 /// The `extensions.code` of the first error, or "OK" when there is none.

@@ -140,6 +140,15 @@ pub async fn ok(url: &str, query: &str, vars: Value, auth: Option<&str>) -> Valu
     out
 }
 
+/// A mutation over HTTP that must succeed; the `id` it answers.
+pub async fn ok_id(url: &str, query: &str, vars: Value, auth: Option<&str>) -> String {
+    let out = ok(url, query, vars, auth).await;
+    out["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no id: {out}"))
+        .to_string()
+}
+
 /// Signs up through `first`, confirms through `second` (the same URL for one server);
 /// returns a token.
 pub async fn confirmed_user(first: &str, second: &str, email: &str, password: &str) -> String {
