@@ -24,14 +24,15 @@
 
 use std::sync::Arc;
 
-use houston_prototypes::{parse_catalog, Destination, PrototypeField};
-use houston_ui::components::form::model::{set_section_enabled, Rules};
-use houston_ui::components::form::{ConfigForm, FieldList, FieldPath, FormState};
+use houston_prototypes::{Destination, PrototypeField};
 use leptos::prelude::*;
 use serde_json::{json, Value};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{HtmlElement, HtmlInputElement};
+use web_sys::HtmlInputElement;
+
+mod common;
+use common::{bundled_destinations, mount_destination};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -53,25 +54,6 @@ fn now() -> f64 {
         .ok()
         .and_then(|t| t.as_f64())
         .unwrap_or_default()
-}
-
-fn document() -> web_sys::Document {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .expect("a browser document")
-}
-
-fn container() -> HtmlElement {
-    let element: HtmlElement = document()
-        .create_element("div")
-        .expect("a div")
-        .unchecked_into();
-    document()
-        .body()
-        .expect("a body")
-        .append_child(&element)
-        .expect("appended");
-    element
 }
 
 /// Lets queued microtasks (Leptos's effects) run, without a timer's delay.
@@ -99,14 +81,9 @@ async fn idle() {
 }
 
 fn destination(code: &str) -> Destination {
-    [
-        include_str!("../../graphql/server/catalog/segment-actions.json"),
-        include_str!("../../graphql/server/catalog/segment-classic-2019.json"),
-    ]
-    .into_iter()
-    .flat_map(|text| parse_catalog(text).expect("the bundled catalogs parse"))
-    .find(|d| d.code == code)
-    .unwrap_or_else(|| panic!("{code} is in the catalog"))
+    bundled_destinations()
+        .find(|d| d.code == code)
+        .unwrap_or_else(|| panic!("{code} is in the catalog"))
 }
 
 fn count_fields(fields: &[PrototypeField]) -> usize {
@@ -120,30 +97,6 @@ fn definitions(destination: &Destination) -> usize {
             .iter()
             .map(|s| count_fields(&s.fields))
             .sum::<usize>()
-}
-
-/// Mounts the connection and configuration forms of `destination`, every section on, as
-/// the configure page does; answers the mount handle, its root and the config form.
-fn mount(destination: &Arc<Destination>) -> (impl Sized, HtmlElement, FormState) {
-    let root = container();
-    let mut config = destination.default_config();
-    for section in &destination.sections {
-        set_section_enabled(&mut config, section, true);
-    }
-    let form = FormState::new(config, Rules::Config(destination.clone()));
-    let connection = FormState::new(
-        destination.default_connection(),
-        Rules::Connection(destination.clone()),
-    );
-    let fields = Arc::new(destination.connection_fields.clone());
-    let shown = destination.clone();
-    let handle = leptos::mount::mount_to(root.clone(), move || {
-        view! {
-            <FieldList form=connection fields=fields parent=FieldPath::root() />
-            <ConfigForm form=form destination=shown />
-        }
-    });
-    (handle, root, form)
 }
 
 fn median(values: &mut [f64]) -> f64 {
@@ -169,7 +122,7 @@ async fn measure(code: &str) -> Figures {
     let mut controls = 0;
     for _ in 0..5 {
         let start = now();
-        let (handle, root, _) = mount(&destination);
+        let (handle, root, _) = mount_destination(&destination);
         flush().await;
         let _ = root.offset_height();
         renders.push(now() - start);
@@ -182,7 +135,7 @@ async fn measure(code: &str) -> Figures {
         idle().await;
     }
 
-    let (handle, root, form) = mount(&destination);
+    let (handle, root, form) = mount_destination(&destination);
     flush().await;
     form.submit();
     flush().await;

@@ -9,10 +9,10 @@
 use std::sync::Arc;
 
 use houston_prototypes::{
-    parse_catalog, Choice, Condition, ConditionRule, Destination, FieldType, PrototypeField,
-    PrototypeSection, MASK,
+    Choice, Condition, ConditionRule, Destination, FieldType, PrototypeField, PrototypeSection,
+    MASK,
 };
-use houston_ui::components::form::model::{set_section_enabled, Rules};
+use houston_ui::components::form::model::Rules;
 use houston_ui::components::form::{ConfigForm, FieldList, FieldPath, FormState};
 use leptos::prelude::*;
 use serde_json::{json, Value};
@@ -20,27 +20,10 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, HtmlInputElement};
 
+mod common;
+use common::{bundled_destinations, container, mount_destination};
+
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn document() -> web_sys::Document {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .expect("a browser document")
-}
-
-/// A fresh container in the body, for one test's form.
-fn container() -> HtmlElement {
-    let element: HtmlElement = document()
-        .create_element("div")
-        .expect("a div")
-        .unchecked_into();
-    document()
-        .body()
-        .expect("a body")
-        .append_child(&element)
-        .expect("appended");
-    element
-}
 
 /// Lets the reactive system run its effects.
 async fn tick() {
@@ -324,29 +307,6 @@ async fn masked_secrets_and_conditions() {
     must(&root, r#"input[data-field="token"]"#);
 }
 
-fn mount_destination(destination: Destination) -> (impl Sized, HtmlElement) {
-    let root = container();
-    let shown = root.clone();
-    let destination = Arc::new(destination);
-    let mut config = destination.default_config();
-    for section in &destination.sections {
-        set_section_enabled(&mut config, section, true);
-    }
-    let form = FormState::new(config, Rules::Config(destination.clone()));
-    let connection = FormState::new(
-        destination.default_connection(),
-        Rules::Connection(destination.clone()),
-    );
-    let fields = Arc::new(destination.connection_fields.clone());
-    let handle = leptos::mount::mount_to(root, move || {
-        view! {
-            <FieldList form=connection fields=fields parent=FieldPath::root() />
-            <ConfigForm form=form destination=destination />
-        }
-    });
-    (handle, shown)
-}
-
 #[wasm_bindgen_test]
 async fn sections_switch_on_and_off() {
     let mut user = field("userId", FieldType::Input);
@@ -386,24 +346,17 @@ async fn sections_switch_on_and_off() {
 
 #[wasm_bindgen_test]
 async fn every_bundled_destination_renders() {
-    let catalogs = [
-        include_str!("../../graphql/server/catalog/segment-actions.json"),
-        include_str!("../../graphql/server/catalog/segment-classic-2019.json"),
-    ];
     let (mut rendered, mut controls) = (0, 0);
-    for text in catalogs {
-        let catalog = parse_catalog(text).expect("the bundled catalogs parse");
-        for destination in catalog {
-            let (handle, root) = mount_destination(destination);
-            tick().await;
-            controls += root
-                .query_selector_all("[data-field]")
-                .expect("a valid selector")
-                .length();
-            drop(handle);
-            root.remove();
-            rendered += 1;
-        }
+    for destination in bundled_destinations() {
+        let (handle, root, _) = mount_destination(&Arc::new(destination));
+        tick().await;
+        controls += root
+            .query_selector_all("[data-field]")
+            .expect("a valid selector")
+            .length();
+        drop(handle);
+        root.remove();
+        rendered += 1;
     }
     assert!(rendered > 400, "both catalogs were rendered ({rendered})");
     assert!(controls > 2000, "their fields have controls ({controls})");
