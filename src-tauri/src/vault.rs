@@ -5,13 +5,17 @@
 
 /// A place for secrets, by account name.
 pub trait TokenVault: Send + Sync {
-    /// The token saved for `account`, if any.
-    fn get(&self, account: &str) -> Option<String>;
-    /// Like [`get`](Self::get), but a store that cannot be read is an error rather than
-    /// "nothing saved": for a secret that must never be silently replaced (the data key:
-    /// a new one would leave everything sealed with the old one unreadable).
-    fn get_checked(&self, account: &str) -> Result<Option<String>, String> {
-        Ok(self.get(account))
+    /// The secret saved for `account`: `None` when there is none, an error when the store
+    /// cannot be read. For a secret that must never be silently replaced (the data key: a
+    /// new one would leave everything sealed with the old one unreadable).
+    fn get_checked(&self, account: &str) -> Result<Option<String>, String>;
+    /// The token saved for `account`, if any; a store that cannot be read counts as none
+    /// (logged): the person signs in again.
+    fn get(&self, account: &str) -> Option<String> {
+        self.get_checked(account).unwrap_or_else(|e| {
+            tracing::warn!("{e}");
+            None
+        })
     }
     /// Saves `token` for `account`, replacing any older one.
     fn set(&self, account: &str, token: &str) -> Result<(), String>;
