@@ -112,19 +112,7 @@ impl TestServer {
         match via {
             Via::InProcess => execute(&self.houston, query, variables, auth, org).await,
             Via::Http => {
-                let mut req = self
-                    .http
-                    .post(&self.url)
-                    .json(&json!({ "query": query, "variables": variables }));
-                if let Some(a) = auth {
-                    req = req.header("authorization", a);
-                }
-                if let Some(o) = org {
-                    req = req.header("organization", o);
-                }
-                let res = req.send().await.expect("HTTP request");
-                assert!(res.status().is_success(), "HTTP status {}", res.status());
-                res.json().await.expect("JSON body")
+                process::gql_with(&self.http, &self.url, query, variables, auth, org).await
             }
         }
     }

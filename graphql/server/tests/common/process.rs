@@ -110,7 +110,19 @@ pub async fn gql(
     auth: Option<&str>,
     org: Option<&str>,
 ) -> Value {
-    let mut req = reqwest::Client::new()
+    gql_with(&reqwest::Client::new(), url, query, variables, auth, org).await
+}
+
+/// [`gql`] through `http`, which keeps its connections for the next request.
+pub async fn gql_with(
+    http: &reqwest::Client,
+    url: &str,
+    query: &str,
+    variables: Value,
+    auth: Option<&str>,
+    org: Option<&str>,
+) -> Value {
+    let mut req = http
         .post(url)
         .json(&json!({ "query": query, "variables": variables }));
     if let Some(a) = auth {
