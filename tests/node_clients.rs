@@ -7,11 +7,15 @@
 //! port, and fails with a message naming the step. The audit's unmet SHOULDs must be
 //! exactly the list in README.md's "GraphQL over HTTP audit" section.
 
+mod e2e_support;
+mod webdriver;
+
+use e2e_support::ServerProcess;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{mpsc, Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant, SystemTime};
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 /// How long one script may run.
 const SCRIPT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -22,63 +26,6 @@ fn root() -> &'static Path {
 
 fn clients_dir() -> PathBuf {
     root().join("tests").join("clients")
-}
-
-/// The newest modification time of the files under `path`.
-fn newest(path: &Path) -> Option<SystemTime> {
-    let meta = std::fs::metadata(path).ok()?;
-    if meta.is_file() {
-        return meta.modified().ok();
-    }
-    std::fs::read_dir(path)
-        .ok()?
-        .filter_map(Result::ok)
-        .filter_map(|e| newest(&e.path()))
-        .max()
-}
-
-/// The `houston-server` binary beside this test's own binaries (`cargo test --workspace`
-/// builds it there), built first when it is missing or older than the server's sources.
-fn server_binary() -> &'static Path {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_BIN_EXE_houston-desktop"))
-            .parent()
-            .expect("the target directory")
-            .to_path_buf();
-        let bin = dir.join(format!("houston-server{}", std::env::consts::EXE_SUFFIX));
-        let built = std::fs::metadata(&bin).and_then(|m| m.modified()).ok();
-        let sources = [
-            "graphql/server/src",
-            "graphql/server/migrations",
-            "graphql/server/catalog",
-            "graphql/server/Cargo.toml",
-            "graphql/prototypes/src",
-            "graphql/prototypes/Cargo.toml",
-        ]
-        .iter()
-        .filter_map(|p| newest(&root().join(p)))
-        .max();
-        let stale = match (built, sources) {
-            (None, _) => true,
-            (Some(b), Some(s)) => s > b,
-            (Some(_), None) => false,
-        };
-        if stale {
-            let mut cargo = Command::new(env!("CARGO"));
-            cargo
-                .args(["build", "-p", "houston-server", "--bin", "houston-server"])
-                .arg("--manifest-path")
-                .arg(root().join("Cargo.toml"));
-            if dir.file_name().is_some_and(|n| n == "release") {
-                cargo.arg("--release");
-            }
-            let status = cargo.status().expect("cargo runs");
-            assert!(status.success(), "cargo build -p houston-server failed");
-        }
-        assert!(bin.exists(), "no houston-server at {}", bin.display());
-        bin
-    })
 }
 
 /// Installs the scripts' packages from the lock file, once, when `node_modules` is
@@ -120,80 +67,6 @@ fn collect(stream: impl Read + Send + 'static, into: Arc<Mutex<Vec<String>>>) {
     });
 }
 
-/// A `houston-server` process on its own database, killed when dropped.
-struct Server {
-    child: Child,
-    url: String,
-    log: Arc<Mutex<Vec<String>>>,
-    _dir: tempfile::TempDir,
-}
-
-impl Server {
-    fn start() -> Server {
-        let dir = tempfile::tempdir().unwrap();
-        let mut child = Command::new(server_binary())
-            .args(["--listen", "127.0.0.1:0"])
-            .arg("--database-url")
-            .arg(format!(
-                "sqlite://{}",
-                dir.path().join("houston.db").display()
-            ))
-            .arg("--secret-file")
-            .arg(dir.path().join("token-secret"))
-            .env("RUST_LOG", "info")
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("houston-server starts");
-        let (tx, rx) = mpsc::channel();
-        let log = Arc::new(Mutex::new(Vec::new()));
-        for stream in [
-            Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
-            Box::new(child.stderr.take().unwrap()),
-        ] {
-            let (tx, log) = (tx.clone(), log.clone());
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    let _ = tx.send(line.clone());
-                    log.lock().unwrap().push(line);
-                }
-            });
-        }
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let url = loop {
-            let line = rx
-                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-                .unwrap_or_else(|_| {
-                    panic!(
-                        "houston-server did not say where it listens:\n{}",
-                        log.lock().unwrap().join("\n")
-                    )
-                });
-            if let Some(i) = line.find("listening on http://") {
-                break line[i + "listening on ".len()..].trim().to_string();
-            }
-        };
-        assert!(
-            url.starts_with("http://127.0.0.1:") && url.ends_with("/graphql"),
-            "{url}"
-        );
-        Server {
-            child,
-            url,
-            log,
-            _dir: dir,
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// What a script printed, and how it ended (`None`: killed after the timeout).
 struct Run {
     status: Option<ExitStatus>,
@@ -204,7 +77,13 @@ struct Run {
 /// Runs `node tests/clients/<script>` against a fresh server and asserts that it exits 0.
 fn run_script(script: &str) -> Run {
     node_modules();
-    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(dir.path(), "127.0.0.1:0");
+    assert!(
+        server.url.starts_with("http://127.0.0.1:") && server.url.ends_with("/graphql"),
+        "{}",
+        server.url
+    );
     let mut child = Command::new("node")
         .arg(script)
         .current_dir(clients_dir())
@@ -237,7 +116,6 @@ fn run_script(script: &str) -> Run {
         stdout: stdout.lock().unwrap().clone(),
         stderr: stderr.lock().unwrap().clone(),
     };
-    let server_log = server.log.lock().unwrap().clone();
     assert!(
         run.status.is_some_and(|s| s.success()),
         "node {script} {} against {}\n--- stdout ---\n{}\n--- stderr ---\n{}\n--- server log (last 40 lines) ---\n{}",
@@ -248,7 +126,7 @@ fn run_script(script: &str) -> Run {
         server.url,
         run.stdout.join("\n"),
         run.stderr.join("\n"),
-        server_log[server_log.len().saturating_sub(40)..].join("\n"),
+        server.log_tail(40),
     );
     run
 }

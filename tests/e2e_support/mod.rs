@@ -9,8 +9,8 @@ use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::sync::{mpsc, Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant, SystemTime};
 
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -234,32 +234,70 @@ pub struct ServerProcess {
     pub addr: String,
     /// `http://127.0.0.1:PORT/graphql`.
     pub url: String,
+    /// Everything it logged so far, line by line.
+    log: Arc<Mutex<Vec<String>>>,
 }
 
-/// The `houston-server` binary beside this test's (the workspace's `target/<profile>/`);
-/// built with `cargo build -p houston-server` when missing (`cargo test --workspace`
-/// builds it anyway, for the server's own tests).
-fn houston_server_bin() -> PathBuf {
-    if let Ok(path) = std::env::var("HOUSTON_SERVER_BIN") {
-        return PathBuf::from(path);
+/// The newest modification time of the files under `path`.
+fn newest(path: &Path) -> Option<SystemTime> {
+    let meta = std::fs::metadata(path).ok()?;
+    if meta.is_file() {
+        return meta.modified().ok();
     }
-    let exe = std::env::current_exe().expect("the test's path");
-    // target/<profile>/deps/e2e_faults-HASH → target/<profile>/houston-server
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("the test runs from target/<profile>/deps");
-    let bin = profile_dir.join("houston-server");
-    if !bin.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-        let status = Command::new(cargo)
-            .args(["build", "-p", "houston-server", "--bin", "houston-server"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "cargo build -p houston-server failed");
-    }
-    bin
+    std::fs::read_dir(path)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter_map(|e| newest(&e.path()))
+        .max()
+}
+
+/// The `houston-server` binary beside this test's own binaries (`cargo test --workspace`
+/// builds it there), built first when it is missing or older than the server's sources;
+/// or the one `HOUSTON_SERVER_BIN` names.
+pub fn houston_server_bin() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        if let Ok(path) = std::env::var("HOUSTON_SERVER_BIN") {
+            return PathBuf::from(path);
+        }
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let dir = Path::new(env!("CARGO_BIN_EXE_houston-desktop"))
+            .parent()
+            .expect("the target directory")
+            .to_path_buf();
+        let bin = dir.join(format!("houston-server{}", std::env::consts::EXE_SUFFIX));
+        let built = std::fs::metadata(&bin).and_then(|m| m.modified()).ok();
+        let sources = [
+            "graphql/server/src",
+            "graphql/server/migrations",
+            "graphql/server/catalog",
+            "graphql/server/Cargo.toml",
+            "graphql/prototypes/src",
+            "graphql/prototypes/Cargo.toml",
+        ]
+        .iter()
+        .filter_map(|p| newest(&root.join(p)))
+        .max();
+        let stale = match (built, sources) {
+            (None, _) => true,
+            (Some(b), Some(s)) => s > b,
+            (Some(_), None) => false,
+        };
+        if stale {
+            let mut cargo = Command::new(env!("CARGO"));
+            cargo
+                .args(["build", "-p", "houston-server", "--bin", "houston-server"])
+                .arg("--manifest-path")
+                .arg(root.join("Cargo.toml"));
+            if dir.file_name().is_some_and(|n| n == "release") {
+                cargo.arg("--release");
+            }
+            let status = cargo.status().expect("cargo runs");
+            assert!(status.success(), "cargo build -p houston-server failed");
+        }
+        assert!(bin.exists(), "no houston-server at {}", bin.display());
+        bin
+    })
 }
 
 impl ServerProcess {
@@ -284,33 +322,33 @@ impl ServerProcess {
             .spawn()
             .expect("houston-server starts");
         let (tx, rx) = mpsc::channel();
+        let log = Arc::new(Mutex::new(Vec::new()));
         for stream in [
             Box::new(child.stdout.take().expect("stdout")) as Box<dyn std::io::Read + Send>,
             Box::new(child.stderr.take().expect("stderr")),
         ] {
-            let tx = tx.clone();
+            let (tx, log) = (tx.clone(), log.clone());
             std::thread::spawn(move || {
                 for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    let _ = tx.send(line);
+                    let _ = tx.send(line.clone());
+                    log.lock().unwrap().push(line);
                 }
             });
         }
         let deadline = Instant::now() + Duration::from_secs(60);
-        let mut seen = Vec::new();
         let url = loop {
             match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
                 Ok(line) => {
                     if let Some(i) = line.find("listening on http://") {
                         break line[i + "listening on ".len()..].trim().to_string();
                     }
-                    seen.push(line);
                 }
                 Err(_) => {
                     let _ = child.kill();
                     let _ = child.wait();
                     panic!(
                         "houston-server did not listen; it logged:\n{}",
-                        seen.join("\n")
+                        log.lock().unwrap().join("\n")
                     );
                 }
             }
@@ -319,7 +357,18 @@ impl ServerProcess {
             .trim_start_matches("http://")
             .trim_end_matches("/graphql")
             .to_string();
-        ServerProcess { child, addr, url }
+        ServerProcess {
+            child,
+            addr,
+            url,
+            log,
+        }
+    }
+
+    /// The last `n` lines it logged.
+    pub fn log_tail(&self, n: usize) -> String {
+        let log = self.log.lock().unwrap();
+        log[log.len().saturating_sub(n)..].join("\n")
     }
 
     /// Kills the process (SIGKILL: no goodbye to its clients) and waits for it.
