@@ -3,6 +3,10 @@
 //! webview receives, and forgets it when the server refuses it. The bundled server's data
 //! key (what seals connection details in its database) is kept there as well.
 
+mod e2e_support;
+mod webdriver;
+
+use e2e_support::{files_holding, secret_tool_lookup};
 use houston_desktop::session::{
     account, data_key_account, CommandError, Session, Settings, SettingsStore,
 };
@@ -35,15 +39,6 @@ async fn start(dir: &Path, service: &str) -> Session {
     )
     .await
     .expect("the session starts")
-}
-
-fn secret_tool_lookup(service: &str, account: &str) -> Option<String> {
-    let out = std::process::Command::new("secret-tool")
-        .args(["lookup", "service", service, "username", account])
-        .output()
-        .expect("secret-tool (libsecret-tools) is installed");
-    let s = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    (out.status.success() && !s.is_empty()).then_some(s)
 }
 
 async fn confirm_link(session: &Session) -> String {
@@ -241,24 +236,6 @@ async fn a_remote_houston_must_answer_before_it_is_chosen() {
     );
 }
 
-/// Every file under `dir`, recursively (bounded: a data directory holds a handful).
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        assert!(out.len() < 10_000, "a data directory, not a disk");
-        for e in std::fs::read_dir(&d).unwrap().filter_map(Result::ok) {
-            let p = e.path();
-            if p.is_dir() {
-                todo.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
-}
-
 #[tokio::test]
 async fn the_bundled_servers_data_key_lives_in_the_keyring_across_restarts() {
     const API_KEY: &str = "acq-keyring-sealed-7d20c4";
@@ -324,16 +301,8 @@ async fn the_bundled_servers_data_key_lives_in_the_keyring_across_restarts() {
     drop(session);
 
     // Nothing in the data directory holds the key or the connection's secret.
-    for file in files_under(dir.path()) {
-        let bytes = std::fs::read(&file).unwrap();
-        for needle in [API_KEY, key.as_str()] {
-            assert!(
-                !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
-                "{} holds {needle:?}",
-                file.display()
-            );
-        }
-    }
+    let leaks = files_holding(dir.path(), &[API_KEY, key.as_str()], &[]);
+    assert!(leaks.is_empty(), "{leaks:#?}");
 
     // The key from the keyring opens the details; another key does not even start.
     let with = |key: [u8; 32]| {

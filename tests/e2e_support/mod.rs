@@ -127,18 +127,18 @@ pub async fn launch(driver: &DriverProcess) -> Driver {
 
 /// The keyring entry of the app for `account` (see `houston_desktop::session::account`).
 pub fn secret_tool_search(account: &str) -> Option<String> {
+    secret_tool_lookup(houston_desktop::KEYRING_SERVICE, account)
+}
+
+/// The secret the Secret Service keeps for `account` under `service`, read with
+/// `secret-tool`, as any other program on the machine could.
+pub fn secret_tool_lookup(service: &str, account: &str) -> Option<String> {
     let out = Command::new("secret-tool")
-        .args([
-            "lookup",
-            "service",
-            houston_desktop::KEYRING_SERVICE,
-            "username",
-            account,
-        ])
+        .args(["lookup", "service", service, "username", account])
         .output()
-        .ok()?;
+        .expect("secret-tool (libsecret-tools) is installed");
     let s = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    (!s.is_empty()).then_some(s)
+    (out.status.success() && !s.is_empty()).then_some(s)
 }
 
 /// Waits (up to 20 s) until no app process launched with `XDG_DATA_HOME=data_home` is left,
