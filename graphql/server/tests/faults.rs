@@ -397,7 +397,7 @@ async fn kill_9_mid_writes_keeps_every_acknowledged_write() {
         }
         // Kill at a different moment each round, writes in flight.
         tokio::time::sleep(Duration::from_millis(300 + 250 * round)).await;
-        let in_flight_before_kill = round_acked.lock().unwrap().len();
+        let acknowledged_before_kill = round_acked.lock().unwrap().len();
         // `Child::kill` is SIGKILL on Unix: no shutdown, no flush, exactly `kill -9`.
         let _ = server.stop();
         for w in writers {
@@ -405,7 +405,7 @@ async fn kill_9_mid_writes_keeps_every_acknowledged_write() {
         }
         let round_acked = round_acked.lock().unwrap().clone();
         assert!(
-            in_flight_before_kill > 0,
+            acknowledged_before_kill > 0,
             "round {round}: no write was acknowledged before the kill"
         );
         println!(
