@@ -5,7 +5,7 @@
 //! id; notices that come back with our own id are dropped, so each server's subscribers
 //! hear every change exactly once, wherever it was made.
 
-use crate::schema::types::ClickstreamChange;
+use crate::schema::ClickstreamChange;
 use crate::store::{Store, StoreResult};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};

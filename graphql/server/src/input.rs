@@ -1,7 +1,7 @@
 //! Checks on arguments that are not form fields: emails, passwords, names, platforms.
 
 use crate::error::{ApiError, ApiResult};
-use crate::schema::types::UserProfileInput;
+use crate::schema::UserProfileInput;
 use crate::store::Profile;
 
 /// The longest email accepted (RFC 5321's path limit).

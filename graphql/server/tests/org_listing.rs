@@ -1,5 +1,5 @@
 //! An organization's lists (`applications(orgId:)`, `clickstreamConfigs(orgId:)`) read the
-//! rows their nested fields need in bulk (see `Prefetched` in schema/types.rs). These tests
+//! rows their nested fields need in bulk (see `Prefetched` in schema/prefetch.rs). These tests
 //! check that the bulk path answers exactly what the one-object-at-a-time path answers
 //! (the same lists asked per source), for an Owner and for a User, and that nothing of
 //! another organization shows up in either.

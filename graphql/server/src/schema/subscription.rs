@@ -1,6 +1,6 @@
 //! The subscription: what the original pushed on its `/broadcast` stream.
 
-use super::types::ClickstreamChange;
+use super::integrations::ClickstreamChange;
 use crate::access::{Access, Principal, RequestAuth};
 use crate::error::ApiError;
 use crate::AppState;

@@ -1,0 +1,106 @@
+//! How to open a server: where its database, signing secret and data key come from.
+
+use crate::seal;
+use std::path::PathBuf;
+
+/// Where the signing secret comes from.
+#[derive(Clone, Debug)]
+pub enum SecretSource {
+    /// A file, created with a random secret (mode 0600) when missing.
+    File(PathBuf),
+    /// A fresh random secret: tokens die with the process (tests).
+    Ephemeral,
+}
+
+/// Where the data key comes from: the 256-bit key that seals connection details and
+/// integration configurations at rest (see [`seal`]). It never lives in the database, and
+/// never beside it by default: whoever copies the database file alone must not be able to
+/// read the secrets in it.
+#[derive(Clone)]
+pub enum DataKeySource {
+    /// A key file (32 bytes, base64 or hex), created random with mode 0600 when missing.
+    /// The standalone server's default: `houston-data.key` beside its token secret.
+    File(PathBuf),
+    /// A key the embedder holds (the desktop app keeps its own in the OS keyring;
+    /// `houston-server` takes `HOUSTON_DATA_KEY`). `from` names where it came from, for
+    /// error messages; the key itself is never printed.
+    Key { key: [u8; 32], from: String },
+    /// A fresh random key: what it seals is unreadable once the process exits, and a file
+    /// database opened with it cannot be opened with another key afterwards. For tests and
+    /// in-memory databases only.
+    Ephemeral,
+}
+
+impl DataKeySource {
+    /// The key itself.
+    pub fn load(&self) -> anyhow::Result<seal::DataKey> {
+        Ok(match self {
+            DataKeySource::File(path) => seal::DataKey::from_file(path)?,
+            DataKeySource::Key { key, from } => seal::DataKey::new(key, from.clone()),
+            DataKeySource::Ephemeral => seal::DataKey::ephemeral(),
+        })
+    }
+}
+
+impl std::fmt::Debug for DataKeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DataKeySource::File(path) => f.debug_tuple("File").field(path).finish(),
+            DataKeySource::Key { from, .. } => f
+                .debug_struct("Key")
+                .field("from", from)
+                .finish_non_exhaustive(),
+            DataKeySource::Ephemeral => f.write_str("Ephemeral"),
+        }
+    }
+}
+
+/// How to open a server.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// `sqlite://path`, a plain path or `sqlite::memory:`; or `postgres://…` (also
+    /// `postgresql://…`) for a database that several servers share.
+    pub database_url: String,
+    /// Another catalog file instead of the bundled ones.
+    pub catalog: Option<PathBuf>,
+    pub secret: SecretSource,
+    /// The key that seals connection details and integration configurations at rest.
+    pub data_key: DataKeySource,
+    /// Send mail over SMTP (`smtp://…`); otherwise mail only goes to the outbox.
+    pub smtp_url: Option<String>,
+    /// The sender of mail sent over SMTP.
+    pub mail_from: Option<String>,
+    /// The base of the links in mails.
+    pub public_url: String,
+    /// `Host` header values accepted besides loopback names (see [`http::HostAllowList`](crate::http::HostAllowList)).
+    pub allowed_hosts: Vec<String>,
+}
+
+impl ServerConfig {
+    /// A throwaway in-memory server with an ephemeral secret: for tests.
+    pub fn in_memory() -> Self {
+        ServerConfig {
+            database_url: "sqlite::memory:".into(),
+            catalog: None,
+            secret: SecretSource::Ephemeral,
+            data_key: DataKeySource::Ephemeral,
+            smtp_url: None,
+            mail_from: None,
+            public_url: "http://127.0.0.1:8871".into(),
+            allowed_hosts: Vec::new(),
+        }
+    }
+
+    /// A server on a SQLite file in `dir`, with its token secret beside it (the desktop
+    /// app). The data key is the caller's to give, and deliberately not a file in `dir`:
+    /// a key next to the database would let anyone who copies the directory read the
+    /// connection details (the desktop app passes the key it keeps in the OS keyring).
+    pub fn in_dir(dir: &std::path::Path, data_key: DataKeySource) -> Self {
+        ServerConfig {
+            database_url: format!("sqlite://{}", dir.join("houston.db").display()),
+            secret: SecretSource::File(dir.join("token-secret")),
+            data_key,
+            ..ServerConfig::in_memory()
+        }
+    }
+}

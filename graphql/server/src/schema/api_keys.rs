@@ -1,0 +1,156 @@
+//! API keys (a service acting as a member of one organization): `apiKeys`, creating and
+//! revoking one; the `ApiKey` and `ApiKeyCreated` types. Owners only.
+
+use super::organizations::{MemberRole, Organization};
+use super::scalars::Date;
+use super::status::{status, StatusMessage};
+use crate::access::{Access, Principal};
+use crate::auth;
+use crate::error::{ApiError, ApiResult};
+use crate::input;
+use crate::store::{ApiKeyRow, Role};
+use async_graphql::{Context, Object, SimpleObject, ID};
+
+/// An organization's API key; the key itself was shown once, at creation.
+pub struct ApiKey(pub ApiKeyRow);
+
+#[Object]
+impl ApiKey {
+    async fn id(&self) -> &str {
+        &self.0.id
+    }
+    async fn label(&self) -> &str {
+        &self.0.label
+    }
+    async fn role(&self) -> MemberRole {
+        Role::parse(&self.0.role).into()
+    }
+    async fn organization(&self, ctx: &Context<'_>) -> ApiResult<Organization> {
+        Organization::load(&Access::of(ctx), &self.0.org_id, Role::Owner).await
+    }
+    async fn created_at(&self) -> Date {
+        Date(self.0.created_at.clone())
+    }
+    async fn last_used_at(&self) -> Option<Date> {
+        self.0.last_used_at.clone().map(Date)
+    }
+}
+
+/// The answer to `createApiKey`: the key, shown this once.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct ApiKeyCreated {
+    pub success: bool,
+    pub message: String,
+    pub id: Option<String>,
+    /// Send as `authorization: service:<key>`. It cannot be read again.
+    pub key: Option<String>,
+    pub code: Option<String>,
+}
+
+impl From<ApiError> for ApiKeyCreated {
+    fn from(e: ApiError) -> Self {
+        ApiKeyCreated {
+            success: false,
+            message: e.message(),
+            id: None,
+            key: None,
+            code: Some(e.code().into()),
+        }
+    }
+}
+
+/// The queries about API keys.
+#[derive(Default)]
+pub struct ApiKeysQuery;
+
+#[Object]
+impl ApiKeysQuery {
+    /// An organization's API keys (Owners only).
+    async fn api_keys(&self, ctx: &Context<'_>, org_id: ID) -> ApiResult<Vec<ApiKey>> {
+        let a = Access::of(ctx);
+        a.signed_in()?;
+        let org_id = a.org_scope(Some(&org_id))?.unwrap_or_default();
+        a.owner_of(&org_id).await?;
+        Ok(a.state
+            .store
+            .api_keys_of_org(&org_id)
+            .await?
+            .into_iter()
+            .map(ApiKey)
+            .collect())
+    }
+}
+
+/// The mutations about API keys.
+#[derive(Default)]
+pub struct ApiKeysMutation;
+
+#[Object]
+impl ApiKeysMutation {
+    /// Owners only: a new API key acting as a member of the organization with `role`
+    /// (default `USER`). The key is in this answer and nowhere else.
+    async fn create_api_key(
+        &self,
+        ctx: &Context<'_>,
+        org_id: String,
+        label: String,
+        role: Option<MemberRole>,
+    ) -> ApiKeyCreated {
+        let a = Access::of(ctx);
+        async {
+            a.signed_in()?;
+            let org_id = a.org_scope(Some(&org_id))?.unwrap_or(org_id);
+            a.owner_of(&org_id).await?;
+            if matches!(a.auth.principal, Principal::ApiKey(_)) {
+                return Err(ApiError::Forbidden(
+                    "An API key cannot make other API keys.",
+                ));
+            }
+            let key = auth::random_token();
+            let row = ApiKeyRow {
+                id: auth::new_id(),
+                org_id,
+                label: input::name("label", &label)?,
+                role: role.map_or(Role::User, Role::from).as_str().into(),
+                created_at: auth::rfc3339(auth::now()),
+                last_used_at: None,
+            };
+            a.state
+                .store
+                .create_api_key(&row, &auth::sha256_hex(&key))
+                .await?;
+            Ok(ApiKeyCreated {
+                success: true,
+                message: "API key created: copy it now, it will not be shown again.".into(),
+                id: Some(row.id),
+                key: Some(key),
+                code: Some("OK".into()),
+            })
+        }
+        .await
+        .unwrap_or_else(ApiKeyCreated::from)
+    }
+
+    /// Owners only: revokes an API key at once.
+    async fn revoke_api_key(&self, ctx: &Context<'_>, id: String) -> StatusMessage {
+        let a = Access::of(ctx);
+        status(
+            async {
+                a.signed_in()?;
+                let key = a
+                    .state
+                    .store
+                    .api_key_by_id(&id)
+                    .await?
+                    .ok_or(ApiError::NotFound("API key"))?;
+                a.owner_of(&key.org_id).await.map_err(|e| match e {
+                    ApiError::NotFound(_) => ApiError::NotFound("API key"),
+                    e => e,
+                })?;
+                a.state.store.revoke_api_key(&key.id).await?;
+                Ok(StatusMessage::ok("API key revoked.", Some(key.id)))
+            }
+            .await,
+        )
+    }
+}

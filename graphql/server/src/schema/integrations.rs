@@ -1,0 +1,327 @@
+//! Integrations (a destination switched on for a source): `clickstreamConfigs`; creating,
+//! changing, switching and deleting one; the `ClickstreamConfig` type and the
+//! `ClickstreamChange` that `clickstreamChanged` pushes.
+
+use super::catalog::{destination, Form};
+use super::connections::ConnectionConfig;
+use super::prefetch::Prefetched;
+use super::scalars::Date;
+use super::sources::Application;
+use super::status::{status, StatusMessage};
+use crate::access::Access;
+use crate::auth;
+use crate::error::{ApiError, ApiResult};
+use crate::input;
+use crate::store::{AppRow, IntegrationPatch, IntegrationRow, Role};
+use async_graphql::{Context, Enum, Json, Object, SimpleObject, ID};
+use std::sync::Arc;
+
+/// What `updateIntegration` does.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum IntegrationActions {
+    Update,
+    Enable,
+    Disable,
+    Delete,
+}
+
+/// A change to a source's integrations, pushed to subscribers.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct ClickstreamChange {
+    pub app_id: String,
+    pub integration_id: String,
+    /// `CREATE`, `UPDATE`, `ENABLE`, `DISABLE` or `DELETE`.
+    pub action: String,
+    #[graphql(skip)]
+    pub org_id: String,
+}
+
+/// Tells `clickstreamChanged` subscribers, on this server and on every other one sharing
+/// the database, that an integration of `app` changed.
+pub(crate) async fn emit_change(a: &Access<'_>, app: &AppRow, integration_id: &str, action: &str) {
+    a.state
+        .changes
+        .publish(ClickstreamChange {
+            app_id: app.id.clone(),
+            integration_id: integration_id.to_string(),
+            action: action.to_string(),
+            org_id: app.org_id.clone(),
+        })
+        .await;
+}
+
+/// A destination switched on for a source: an integration.
+pub struct ClickstreamConfig {
+    pub row: IntegrationRow,
+    pub role: Role,
+    /// What the list this integration came in already read (see [`Prefetched`]).
+    pub prefetched: Option<Arc<Prefetched>>,
+}
+
+#[Object]
+impl ClickstreamConfig {
+    async fn id(&self) -> &str {
+        &self.row.id
+    }
+    async fn name(&self) -> &str {
+        &self.row.name
+    }
+    /// The destination's code in the catalog.
+    async fn code(&self) -> &str {
+        &self.row.code
+    }
+    async fn enabled(&self) -> bool {
+        self.row.enabled
+    }
+    /// The configPayload, with secret fields masked.
+    async fn config(&self, ctx: &Context<'_>) -> Json<serde_json::Value> {
+        let a = Access::of(ctx);
+        Json(Form::Config.masked(a.state.catalog.get(&self.row.code), &self.row.config))
+    }
+    async fn application(&self, ctx: &Context<'_>) -> ApiResult<Application> {
+        let known = self
+            .prefetched
+            .as_ref()
+            .and_then(|p| p.apps.get(&self.row.app_id));
+        let row = match known {
+            Some(row) => row.clone(),
+            None => Access::of(ctx)
+                .state
+                .store
+                .app_by_id(&self.row.app_id)
+                .await?
+                .ok_or(ApiError::NotFound("Source"))?,
+        };
+        Ok(Application {
+            row,
+            role: self.role,
+            prefetched: self.prefetched.clone(),
+        })
+    }
+    async fn connection(&self, ctx: &Context<'_>) -> ApiResult<Option<ConnectionConfig>> {
+        let Some(id) = &self.row.connection_id else {
+            return Ok(None);
+        };
+        if let Some(row) = self.prefetched.as_ref().and_then(|p| p.connections.get(id)) {
+            return Ok(Some(ConnectionConfig {
+                row: row.clone(),
+                role: self.role,
+            }));
+        }
+        let a = Access::of(ctx);
+        Ok(a.state
+            .store
+            .connection_by_id(id)
+            .await?
+            .map(|row| ConnectionConfig {
+                row,
+                role: self.role,
+            }))
+    }
+    async fn created_at(&self) -> Date {
+        Date(self.row.created_at.clone())
+    }
+    async fn updated_at(&self) -> Date {
+        Date(self.row.updated_at.clone())
+    }
+}
+
+/// The queries about integrations.
+#[derive(Default)]
+pub struct IntegrationsQuery;
+
+#[Object]
+impl IntegrationsQuery {
+    /// Integrations of one source, or of every source of an organization.
+    async fn clickstream_configs(
+        &self,
+        ctx: &Context<'_>,
+        app_id: Option<String>,
+        org_id: Option<ID>,
+    ) -> ApiResult<Vec<ClickstreamConfig>> {
+        let a = Access::of(ctx);
+        a.signed_in()?;
+        let scope = a.org_scope(org_id.as_ref().map(|o| o.as_str()))?;
+        if let Some(app_id) = app_id {
+            let (app, role) = a.app(&app_id).await?;
+            if scope.as_deref().is_some_and(|o| o != app.org_id) {
+                return Err(ApiError::NotFound("Source"));
+            }
+            return Ok(a
+                .state
+                .store
+                .integrations_of_app(&app.id)
+                .await?
+                .into_iter()
+                .map(|row| ClickstreamConfig {
+                    row,
+                    role,
+                    prefetched: None,
+                })
+                .collect());
+        }
+        let org_id = scope.ok_or_else(|| {
+            ApiError::invalid("Say which source or organization: appId, orgId or the header.")
+        })?;
+        let role = a.role_in(&org_id).await?;
+        // Every integration's source and connection are read once for all of them.
+        let wants = ctx.look_ahead();
+        let mut known = Prefetched::default();
+        if wants.field("application").exists() {
+            let apps = a.state.store.apps_of_org(&org_id).await?;
+            known.apps = apps.into_iter().map(|r| (r.id.clone(), r)).collect();
+        }
+        if wants.field("connection").exists() {
+            let connections = a.state.store.connections_of_org(&org_id, None).await?;
+            known.connections = connections.into_iter().map(|r| (r.id.clone(), r)).collect();
+        }
+        let known = Arc::new(known);
+        Ok(a.state
+            .store
+            .integrations_of_org(&org_id)
+            .await?
+            .into_iter()
+            .map(|row| ClickstreamConfig {
+                row,
+                role,
+                prefetched: Some(known.clone()),
+            })
+            .collect())
+    }
+}
+
+/// A connection given to an integration must belong to the same organization and destination.
+async fn check_connection(a: &Access<'_>, id: &str, app: &AppRow, code: &str) -> ApiResult<()> {
+    let c = a.state.store.connection_by_id(id).await?;
+    match c {
+        Some(c) if c.org_id == app.org_id => {
+            if c.integration_code != code {
+                return Err(ApiError::invalid_field(
+                    "connectionId",
+                    "This connection is for another destination.",
+                ));
+            }
+            Ok(())
+        }
+        _ => Err(ApiError::NotFound("Connection")),
+    }
+}
+
+/// The mutations about integrations.
+#[derive(Default)]
+pub struct IntegrationsMutation;
+
+#[Object]
+impl IntegrationsMutation {
+    /// Switches a destination on for a source; `configPayload` is validated against the
+    /// config prototype, and what is wrong comes back as `fieldErrors`.
+    async fn create_integration(
+        &self,
+        ctx: &Context<'_>,
+        app_id: String,
+        integration_code: String,
+        config_payload: Json<serde_json::Value>,
+        connection_id: Option<String>,
+        name: String,
+    ) -> StatusMessage {
+        let a = Access::of(ctx);
+        status(
+            async {
+                let (app, _) = a.app(&app_id).await?;
+                let name = input::name("name", &name)?;
+                let dest = destination(&a, &integration_code)?;
+                let connection_id = connection_id.filter(|c| !c.is_empty());
+                if let Some(cid) = &connection_id {
+                    check_connection(&a, cid, &app, &dest.code).await?;
+                }
+                Form::Config.check(dest, &config_payload.0)?;
+                let now = auth::rfc3339(auth::now());
+                let row = IntegrationRow {
+                    id: auth::new_id(),
+                    app_id: app.id.clone(),
+                    connection_id,
+                    name,
+                    code: dest.code.clone(),
+                    config: config_payload.0,
+                    enabled: true,
+                    created_at: now.clone(),
+                    updated_at: now,
+                };
+                a.state.store.create_integration(&row).await?;
+                emit_change(&a, &app, &row.id, "CREATE").await;
+                Ok(StatusMessage::ok("Integration saved.", Some(row.id)))
+            }
+            .await,
+        )
+    }
+
+    /// Changes an integration (name, configPayload, connection), switches it on or off,
+    /// or deletes it.
+    async fn update_integration(
+        &self,
+        ctx: &Context<'_>,
+        integration_id: String,
+        action: IntegrationActions,
+        name: Option<String>,
+        config_payload: Option<Json<serde_json::Value>>,
+        connection_id: Option<String>,
+    ) -> StatusMessage {
+        let a = Access::of(ctx);
+        status(
+            async {
+                let (row, app, _) = a.integration(&integration_id).await?;
+                let now = auth::rfc3339(auth::now());
+                let store = &a.state.store;
+                let (patch, verb) = match action {
+                    IntegrationActions::Delete => {
+                        store.delete_integration(&row.id).await?;
+                        emit_change(&a, &app, &row.id, "DELETE").await;
+                        return Ok(StatusMessage::ok("Integration deleted.", Some(row.id)));
+                    }
+                    IntegrationActions::Enable => (
+                        IntegrationPatch {
+                            enabled: Some(true),
+                            ..Default::default()
+                        },
+                        "ENABLE",
+                    ),
+                    IntegrationActions::Disable => (
+                        IntegrationPatch {
+                            enabled: Some(false),
+                            ..Default::default()
+                        },
+                        "DISABLE",
+                    ),
+                    IntegrationActions::Update => {
+                        let dest = a.state.catalog.get(&row.code);
+                        let config = config_payload
+                            .map(|Json(new)| Form::Config.update(dest, &row.config, &new))
+                            .transpose()?;
+                        let connection = match connection_id {
+                            Some(c) if c.is_empty() => Some(None),
+                            Some(c) => {
+                                check_connection(&a, &c, &app, &row.code).await?;
+                                Some(Some(c))
+                            }
+                            None => None,
+                        };
+                        let name = name.map(|n| input::name("name", &n)).transpose()?;
+                        (
+                            IntegrationPatch {
+                                name,
+                                config,
+                                connection_id: connection,
+                                enabled: None,
+                            },
+                            "UPDATE",
+                        )
+                    }
+                };
+                store.update_integration(&row.id, &patch, &now).await?;
+                emit_change(&a, &app, &row.id, verb).await;
+                Ok(StatusMessage::ok("Integration saved.", Some(row.id)))
+            }
+            .await,
+        )
+    }
+}

@@ -1,0 +1,57 @@
+//! The outbox as its recipients read it: `myMail` and the `Mail` type.
+
+use super::scalars::Date;
+use crate::access::Access;
+use crate::error::ApiResult;
+use crate::store::MailRow;
+use async_graphql::{Context, Object};
+
+/// A mail the server sent (or would have sent).
+pub struct Mail(pub MailRow);
+
+#[Object]
+impl Mail {
+    async fn id(&self) -> &str {
+        &self.0.id
+    }
+    async fn to(&self) -> &str {
+        &self.0.to_address
+    }
+    /// `CONFIRM_EMAIL`, `INVITATION` or `PASSWORD_RESET`.
+    async fn kind(&self) -> &str {
+        &self.0.kind
+    }
+    async fn subject(&self) -> &str {
+        &self.0.subject
+    }
+    async fn body(&self) -> &str {
+        &self.0.body
+    }
+    /// The token of the link in the body.
+    async fn token(&self) -> Option<&str> {
+        self.0.token.as_deref()
+    }
+    async fn created_at(&self) -> Date {
+        Date(self.0.created_at.clone())
+    }
+}
+
+/// The queries about mail.
+#[derive(Default)]
+pub struct MailQuery;
+
+#[Object]
+impl MailQuery {
+    /// The outbox for your own address: confirmation, invitation and reset mails.
+    async fn my_mail(&self, ctx: &Context<'_>) -> ApiResult<Vec<Mail>> {
+        let a = Access::of(ctx);
+        let me = a.person()?;
+        Ok(a.state
+            .store
+            .mail_to(&me.username)
+            .await?
+            .into_iter()
+            .map(Mail)
+            .collect())
+    }
+}

@@ -1,0 +1,362 @@
+//! Organizations and their members: `organizations` and `organization`, creating and
+//! updating an organization (its details, members and roles), the `Organization`,
+//! `Member` and `Role` types.
+
+use super::accounts::User;
+use super::scalars::Date;
+use super::sources::Application;
+use super::status::{status, StatusMessage};
+use crate::access::Access;
+use crate::auth;
+use crate::error::{ApiError, ApiResult};
+use crate::input;
+use crate::mail::MailKind;
+use crate::store::{MemberRow, OrgRow, Role, UserRow};
+use async_graphql::{Context, Enum, InputObject, Object, ID};
+
+/// A member's role in an organization.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "Role", remote = "crate::store::Role")]
+pub enum MemberRole {
+    /// Full control of the organization.
+    Owner,
+    /// Reads the organization and works on its pipelines.
+    User,
+}
+
+/// A person to add to an organization.
+#[derive(InputObject, Clone, Debug)]
+pub struct MemberInput {
+    pub email: String,
+    /// Defaults to `USER`.
+    pub role: Option<MemberRole>,
+}
+
+/// A member's new role.
+#[derive(InputObject, Clone, Debug)]
+pub struct MemberRoleInput {
+    pub user_id: String,
+    pub role: MemberRole,
+}
+
+/// A member of an organization.
+pub struct Member(pub MemberRow);
+
+#[Object]
+impl Member {
+    async fn user(&self) -> User {
+        User(self.0.user.clone())
+    }
+    async fn role(&self) -> MemberRole {
+        self.0.role.into()
+    }
+}
+
+/// An organization, as seen by one of its members (`role` is the viewer's).
+pub struct Organization {
+    pub row: OrgRow,
+    pub role: Role,
+}
+
+#[Object]
+impl Organization {
+    async fn id(&self) -> &str {
+        &self.row.id
+    }
+    async fn name(&self) -> &str {
+        &self.row.name
+    }
+    async fn description(&self) -> Option<&str> {
+        self.row.description.as_deref()
+    }
+    async fn enabled(&self) -> bool {
+        self.row.enabled
+    }
+    /// The viewer's role in this organization.
+    async fn my_role(&self) -> MemberRole {
+        self.role.into()
+    }
+    async fn members(&self, ctx: &Context<'_>) -> ApiResult<Vec<Member>> {
+        let a = Access::of(ctx);
+        Ok(a.state
+            .store
+            .members(&self.row.id)
+            .await?
+            .into_iter()
+            .map(Member)
+            .collect())
+    }
+    /// Members with the `USER` role.
+    async fn users(&self, ctx: &Context<'_>) -> ApiResult<Vec<User>> {
+        self.with_role(ctx, Role::User).await
+    }
+    /// Members with the `OWNER` role.
+    async fn owners(&self, ctx: &Context<'_>) -> ApiResult<Vec<User>> {
+        self.with_role(ctx, Role::Owner).await
+    }
+    /// Its clickstream sources.
+    async fn applications(&self, ctx: &Context<'_>) -> ApiResult<Vec<Application>> {
+        let a = Access::of(ctx);
+        Ok(a.state
+            .store
+            .apps_of_org(&self.row.id)
+            .await?
+            .into_iter()
+            .map(|row| Application {
+                row,
+                role: self.role,
+                prefetched: None,
+            })
+            .collect())
+    }
+    async fn created_at(&self) -> Date {
+        Date(self.row.created_at.clone())
+    }
+}
+
+impl Organization {
+    /// The organization `org_id` as seen with `role`, read from the store; `NOT_FOUND`
+    /// when it is gone. The caller has checked the role.
+    pub(crate) async fn load(a: &Access<'_>, org_id: &str, role: Role) -> ApiResult<Organization> {
+        let row = a
+            .state
+            .store
+            .org_by_id(org_id)
+            .await?
+            .ok_or(ApiError::NotFound("Organization"))?;
+        Ok(Organization { row, role })
+    }
+
+    async fn with_role(&self, ctx: &Context<'_>, role: Role) -> ApiResult<Vec<User>> {
+        let a = Access::of(ctx);
+        Ok(a.state
+            .store
+            .members(&self.row.id)
+            .await?
+            .into_iter()
+            .filter(|m| m.role == role)
+            .map(|m| User(m.user))
+            .collect())
+    }
+}
+
+/// The queries about organizations.
+#[derive(Default)]
+pub struct OrganizationsQuery;
+
+#[Object]
+impl OrganizationsQuery {
+    /// Organizations: one by `orgId` (or the `organization` header), those of a member
+    /// you share them with by `userId`, or all of yours. Always a list.
+    async fn organizations(
+        &self,
+        ctx: &Context<'_>,
+        user_id: Option<String>,
+        org_id: Option<ID>,
+    ) -> ApiResult<Vec<Organization>> {
+        let a = Access::of(ctx);
+        a.signed_in()?;
+        let scope = a.org_scope(org_id.as_ref().map(|o| o.as_str()))?;
+        if let Some(org_id) = scope {
+            let role = a.role_in(&org_id).await?;
+            let org = Organization::load(&a, &org_id, role).await?;
+            if let Some(uid) = &user_id {
+                if a.state.store.role_of(&org_id, uid).await?.is_none() {
+                    return Ok(Vec::new());
+                }
+            }
+            return Ok(vec![org]);
+        }
+        let me = a.active_user()?;
+        let mut out = Vec::new();
+        for row in a.state.store.orgs_of_user(&me.id).await? {
+            let role = a
+                .state
+                .store
+                .role_of(&row.id, &me.id)
+                .await?
+                .unwrap_or(Role::User);
+            if let Some(uid) = &user_id {
+                if a.state.store.role_of(&row.id, uid).await?.is_none() {
+                    continue;
+                }
+            }
+            out.push(Organization { row, role });
+        }
+        Ok(out)
+    }
+
+    /// One organization (deprecated: use `organizations(orgId:)`).
+    #[graphql(deprecation = "use organizations(orgId:)")]
+    async fn organization(
+        &self,
+        ctx: &Context<'_>,
+        org_id: String,
+    ) -> ApiResult<Option<Organization>> {
+        let a = Access::of(ctx);
+        a.signed_in()?;
+        let org_id = a.org_scope(Some(&org_id))?.unwrap_or(org_id);
+        let role = a.role_in(&org_id).await?;
+        Ok(Some(Organization::load(&a, &org_id, role).await?))
+    }
+}
+
+/// The mutations about organizations and their members.
+#[derive(Default)]
+pub struct OrganizationsMutation;
+
+#[Object]
+impl OrganizationsMutation {
+    /// Creates an organization with the caller as its first Owner.
+    async fn create_organization(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+        user_id: Option<String>,
+    ) -> StatusMessage {
+        let a = Access::of(ctx);
+        status(
+            async {
+                let me = a.active_user()?;
+                if user_id
+                    .as_deref()
+                    .is_some_and(|u| !u.is_empty() && u != me.id)
+                {
+                    return Err(ApiError::Forbidden(
+                        "You can only create an organization you own yourself.",
+                    ));
+                }
+                let name = input::name("name", &name)?;
+                let org = OrgRow {
+                    id: auth::new_id(),
+                    name,
+                    description: None,
+                    enabled: true,
+                    created_at: auth::rfc3339(auth::now()),
+                };
+                a.state.store.create_org(&org, &me.id).await?;
+                Ok(StatusMessage::ok("Organization created.", Some(org.id)))
+            }
+            .await,
+        )
+    }
+
+    /// Owners only: rename or describe the organization, add a member (an unknown email
+    /// gets an invitation), remove one, change a role, or delete it. One change a call.
+    #[allow(clippy::too_many_arguments)]
+    async fn update_organization(
+        &self,
+        ctx: &Context<'_>,
+        org_id: String,
+        name: Option<String>,
+        description: Option<String>,
+        add_user: Option<MemberInput>,
+        remove_user_id: Option<String>,
+        set_role: Option<MemberRoleInput>,
+        #[graphql(name = "delete")] delete_org: Option<bool>,
+    ) -> StatusMessage {
+        let a = Access::of(ctx);
+        status(
+            async {
+                a.signed_in()?;
+                let org_id = a.org_scope(Some(&org_id))?.unwrap_or(org_id);
+                a.owner_of(&org_id).await?;
+                let details = name.is_some() || description.is_some();
+                let changes = [
+                    details,
+                    add_user.is_some(),
+                    remove_user_id.is_some(),
+                    set_role.is_some(),
+                    delete_org == Some(true),
+                ];
+                match changes.iter().filter(|c| **c).count() {
+                    0 => return Err(ApiError::invalid("Nothing to change.")),
+                    1 => {}
+                    _ => return Err(ApiError::invalid(
+                        "One change at a time: details, addUser, removeUserId, setRole or delete.",
+                    )),
+                }
+                let store = &a.state.store;
+                if delete_org == Some(true) {
+                    store.delete_org(&org_id).await?;
+                    return Ok(StatusMessage::ok("Organization deleted.", Some(org_id)));
+                }
+                if details {
+                    let name = name.map(|n| input::name("name", &n)).transpose()?;
+                    let description = description
+                        .map(|d| input::text("description", &d, 2000))
+                        .transpose()?;
+                    store
+                        .update_org(&org_id, name.as_deref(), description.as_deref())
+                        .await?;
+                    return Ok(StatusMessage::ok("Organization saved.", Some(org_id)));
+                }
+                if let Some(m) = add_user {
+                    let email = input::email(&m.email).map_err(|_| {
+                        ApiError::invalid_field("email", "Enter a valid email address.")
+                    })?;
+                    let role = m.role.map_or(Role::User, Role::from);
+                    if let Some(user) = store.user_by_username(&email).await? {
+                        match store.add_member(&org_id, &user.id, role).await {
+                            Err(crate::store::StoreError::Conflict) => {
+                                return Err(ApiError::Conflict(
+                                    "That person is already a member.".into(),
+                                ))
+                            }
+                            other => other?,
+                        }
+                        return Ok(StatusMessage::ok("Member added.", Some(user.id)));
+                    }
+                    // Auto Signup: a pending account and an invitation to set a password.
+                    let user = UserRow {
+                        id: auth::new_id(),
+                        username: email.clone(),
+                        password_hash: None,
+                        first_name: None,
+                        last_name: None,
+                        company: None,
+                        status: "pending".into(),
+                        email_verified: false,
+                        token_version: 0,
+                        created_at: auth::rfc3339(auth::now()),
+                    };
+                    let org = store
+                        .org_by_id(&org_id)
+                        .await?
+                        .ok_or(ApiError::NotFound("Organization"))?;
+                    let link = a
+                        .state
+                        .mailer
+                        .link(MailKind::Invitation, &email, Some(&org.name));
+                    store
+                        .invite_member(&org_id, &user, role, &link.record)
+                        .await?;
+                    a.state.mailer.deliver(link);
+                    return Ok(StatusMessage::ok("Invitation sent.", Some(user.id)));
+                }
+                if let Some(user_id) = remove_user_id {
+                    store
+                        .remove_member(&org_id, &user_id)
+                        .await
+                        .map_err(|e| match e {
+                            crate::store::StoreError::NotFound => ApiError::NotFound("Member"),
+                            e => e.into(),
+                        })?;
+                    return Ok(StatusMessage::ok("Member removed.", Some(user_id)));
+                }
+                if let Some(r) = set_role {
+                    store
+                        .set_role(&org_id, &r.user_id, r.role.into())
+                        .await
+                        .map_err(|e| match e {
+                            crate::store::StoreError::NotFound => ApiError::NotFound("Member"),
+                            e => e.into(),
+                        })?;
+                    return Ok(StatusMessage::ok("Role changed.", Some(r.user_id)));
+                }
+                Err(ApiError::invalid("Nothing to change."))
+            }
+            .await,
+        )
+    }
+}

@@ -1,0 +1,17 @@
+//! What every request shares: the state the schema's resolvers read.
+
+use crate::catalog::Catalog;
+use crate::store::Store;
+use crate::{auth, changes, mail};
+use std::sync::Arc;
+
+/// What every request shares.
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub tokens: auth::Tokens,
+    pub passwords: auth::Passwords,
+    pub catalog: Arc<Catalog>,
+    pub mailer: mail::Mailer,
+    /// Integration changes, for `clickstreamChanged` (across servers on PostgreSQL).
+    pub changes: changes::Changes,
+}
