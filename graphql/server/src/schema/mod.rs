@@ -37,7 +37,9 @@ pub const MAX_FIELDS: usize = 1_500;
 /// Most directives on one field.
 pub const MAX_DIRECTIVES: usize = 5;
 
-/// Everything that reads. (The order of the parts is the order of the fields in the SDL.)
+// Everything that reads; the order of the parts is the order of the fields in the SDL.
+// (Plain comments on both roots: MergedObject would make a doc comment the root type's
+// description, which the published SDL has never had.)
 #[derive(MergedObject, Default)]
 pub struct Query(
     HealthQuery,
@@ -51,8 +53,8 @@ pub struct Query(
     mail::MailQuery,
 );
 
-/// Everything that writes. Each mutation returns its outcome as data (`StatusMessage`,
-/// `Token`), so a form can show what went wrong; each change is one store transaction.
+// Everything that writes. Each mutation returns its outcome as data (`StatusMessage`,
+// `Token`), so a form can show what went wrong; each change is one store transaction.
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     accounts::AccountsMutation,
