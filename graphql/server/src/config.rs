@@ -72,7 +72,8 @@ pub struct ServerConfig {
     pub mail_from: Option<String>,
     /// The base of the links in mails.
     pub public_url: String,
-    /// `Host` header values accepted besides loopback names (see [`http::HostAllowList`](crate::http::HostAllowList)).
+    /// `Host` header values accepted besides loopback names (see
+    /// [`http::HostAllowList`](crate::http::HostAllowList)).
     pub allowed_hosts: Vec<String>,
 }
 
