@@ -15,6 +15,7 @@ use crate::store::AppRow;
 use crate::AppState;
 use async_graphql::Schema;
 use houston_prototypes::{mask_secrets, merge_secrets, Destination, FieldError};
+use houston_vocabulary::ChangeAction;
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -106,13 +107,18 @@ fn mask_everything(v: &Value) -> Value {
 
 /// Tells `clickstreamChanged` subscribers, on this server and on every other one sharing
 /// the database, that an integration of `app` changed.
-pub(crate) async fn emit_change(a: &Access<'_>, app: &AppRow, integration_id: &str, action: &str) {
+pub(crate) async fn emit_change(
+    a: &Access<'_>,
+    app: &AppRow,
+    integration_id: &str,
+    action: ChangeAction,
+) {
     a.state
         .changes
         .publish(types::ClickstreamChange {
             app_id: app.id.clone(),
             integration_id: integration_id.to_string(),
-            action: action.to_string(),
+            action: action.as_str().to_string(),
             org_id: app.org_id.clone(),
         })
         .await;

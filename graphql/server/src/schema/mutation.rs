@@ -13,6 +13,7 @@ use crate::store::{
     UserRow,
 };
 use async_graphql::{Context, Enum, Json, Object};
+use houston_vocabulary::{ChangeAction, ErrorCode, UserStatus};
 
 /// Failed sign-ins allowed per username in one window before `RATE_LIMITED`.
 pub const MAX_FAILED_SIGN_INS: i64 = 10;
@@ -60,7 +61,7 @@ fn signed_in(a: &Access<'_>, user: &UserRow, days: Option<i32>, message: &str) -
         message: message.to_string(),
         token: Some(token),
         decoded: Some(decoded(&claims)),
-        code: Some("OK".into()),
+        code: Some(ErrorCode::Ok.into()),
     })
 }
 
@@ -129,7 +130,7 @@ impl Mutation {
                 }
                 let user = user.ok_or(ApiError::Unauthenticated)?;
                 a.state.store.clear_login_attempts(&username).await?;
-                if user.status == "locked" {
+                if user.status == UserStatus::Locked {
                     return Err(ApiError::Forbidden("This account is locked."));
                 }
                 if let Some(org) = org_id.filter(|o| !o.is_empty()) {
@@ -153,7 +154,7 @@ impl Mutation {
                     auth::TokenError::Invalid => ApiError::Unauthenticated,
                 })?;
                 match a.state.store.user_by_id(&claims.sub).await? {
-                    Some(u) if u.token_version == claims.ver && u.status != "locked" => {}
+                    Some(u) if u.token_version == claims.ver && u.status != UserStatus::Locked => {}
                     _ => return Err(ApiError::Unauthenticated),
                 }
                 Ok(Token {
@@ -161,7 +162,7 @@ impl Mutation {
                     message: "The token is valid.".into(),
                     token: None,
                     decoded: Some(decoded(&claims)),
-                    code: Some("OK".into()),
+                    code: Some(ErrorCode::Ok.into()),
                 })
             }
             .await,
@@ -212,7 +213,7 @@ impl Mutation {
                     first_name: profile.first_name,
                     last_name: profile.last_name,
                     company: profile.company,
-                    status: "pending".into(),
+                    status: UserStatus::Pending.to_string(),
                     email_verified: false,
                     token_version: 0,
                     created_at: auth::rfc3339(auth::now()),
@@ -273,7 +274,7 @@ impl Mutation {
             async {
                 let email = input::email(&email)?;
                 if let Some(user) = a.state.store.user_by_username(&email).await? {
-                    if user.status == "pending" && user.password_hash.is_some() {
+                    if user.status == UserStatus::Pending && user.password_hash.is_some() {
                         let link = a.state.mailer.link(MailKind::ConfirmEmail, &email, None);
                         a.state.store.create_link(&user.id, &link.record).await?;
                         a.state.mailer.deliver(link);
@@ -335,7 +336,7 @@ impl Mutation {
             async {
                 let email = input::email(&email)?;
                 if let Some(user) = a.state.store.user_by_username(&email).await? {
-                    if user.status != "locked" {
+                    if user.status != UserStatus::Locked {
                         let link = a.state.mailer.link(MailKind::PasswordReset, &email, None);
                         a.state.store.create_link(&user.id, &link.record).await?;
                         a.state.mailer.deliver(link);
@@ -489,7 +490,7 @@ impl Mutation {
                     let email = input::email(&m.email).map_err(|_| {
                         ApiError::invalid_field("email", "Enter a valid email address.")
                     })?;
-                    let role = m.role.unwrap_or(Role::User);
+                    let role = m.role.map_or(Role::User, Role::from);
                     if let Some(user) = store.user_by_username(&email).await? {
                         match store.add_member(&org_id, &user.id, role).await {
                             Err(crate::store::StoreError::Conflict) => {
@@ -509,7 +510,7 @@ impl Mutation {
                         first_name: None,
                         last_name: None,
                         company: None,
-                        status: "pending".into(),
+                        status: UserStatus::Pending.to_string(),
                         email_verified: false,
                         token_version: 0,
                         created_at: auth::rfc3339(auth::now()),
@@ -540,7 +541,7 @@ impl Mutation {
                 }
                 if let Some(r) = set_role {
                     store
-                        .set_role(&org_id, &r.user_id, r.role)
+                        .set_role(&org_id, &r.user_id, r.role.into())
                         .await
                         .map_err(|e| match e {
                             crate::store::StoreError::NotFound => ApiError::NotFound("Member"),
@@ -599,7 +600,7 @@ impl Mutation {
                     let gone = a.state.store.integrations_of_app(&app.id).await?;
                     a.state.store.delete_app(&app.id).await?;
                     for i in gone {
-                        emit_change(&a, &app, &i.id, "DELETE").await;
+                        emit_change(&a, &app, &i.id, ChangeAction::Delete).await;
                     }
                     return Ok(StatusMessage::ok("Source deleted.", Some(app.id)));
                 }
@@ -751,7 +752,7 @@ impl Mutation {
                     updated_at: now,
                 };
                 a.state.store.create_integration(&row).await?;
-                emit_change(&a, &app, &row.id, "CREATE").await;
+                emit_change(&a, &app, &row.id, ChangeAction::Create).await;
                 Ok(StatusMessage::ok("Integration saved.", Some(row.id)))
             }
             .await,
@@ -778,7 +779,7 @@ impl Mutation {
                 let (patch, verb) = match action {
                     IntegrationActions::Delete => {
                         store.delete_integration(&row.id).await?;
-                        emit_change(&a, &app, &row.id, "DELETE").await;
+                        emit_change(&a, &app, &row.id, ChangeAction::Delete).await;
                         return Ok(StatusMessage::ok("Integration deleted.", Some(row.id)));
                     }
                     IntegrationActions::Enable => (
@@ -786,14 +787,14 @@ impl Mutation {
                             enabled: Some(true),
                             ..Default::default()
                         },
-                        "ENABLE",
+                        ChangeAction::Enable,
                     ),
                     IntegrationActions::Disable => (
                         IntegrationPatch {
                             enabled: Some(false),
                             ..Default::default()
                         },
-                        "DISABLE",
+                        ChangeAction::Disable,
                     ),
                     IntegrationActions::Update => {
                         let dest = a.state.catalog.get(&row.code);
@@ -826,7 +827,7 @@ impl Mutation {
                                 connection_id: connection,
                                 enabled: None,
                             },
-                            "UPDATE",
+                            ChangeAction::Update,
                         )
                     }
                 };
@@ -845,7 +846,7 @@ impl Mutation {
         ctx: &Context<'_>,
         org_id: String,
         label: String,
-        role: Option<Role>,
+        role: Option<GraphqlRole>,
     ) -> ApiKeyCreated {
         let a = Access::of(ctx);
         async {
@@ -862,7 +863,7 @@ impl Mutation {
                 id: auth::new_id(),
                 org_id,
                 label: input::name("label", &label)?,
-                role: role.unwrap_or(Role::User).as_str().into(),
+                role: role.map_or(Role::User, Role::from).as_str().into(),
                 created_at: auth::rfc3339(auth::now()),
                 last_used_at: None,
             };
@@ -875,7 +876,7 @@ impl Mutation {
                 message: "API key created: copy it now, it will not be shown again.".into(),
                 id: Some(row.id),
                 key: Some(key),
-                code: Some("OK".into()),
+                code: Some(ErrorCode::Ok.into()),
             })
         }
         .await

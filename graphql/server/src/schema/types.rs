@@ -3,14 +3,29 @@
 use crate::access::Access;
 use crate::error::{ApiError, ApiResult};
 use crate::store::{
-    ApiKeyRow, AppRow, ConnectionRow, IntegrationRow, MailRow, MemberRow, OrgRow, Role, UserRow,
+    ApiKeyRow, AppRow, ConnectionRow, IntegrationRow, MailRow, MemberRow, OrgRow, UserRow,
 };
-use async_graphql::{Context, InputObject, Json, Object, Scalar, ScalarType, SimpleObject, Value};
+use async_graphql::{
+    Context, Enum, InputObject, Json, Object, Scalar, ScalarType, SimpleObject, Value,
+};
 use houston_prototypes::{
     Destination, FieldError as ProtoFieldError, PrototypeField, PrototypeSection,
 };
+use houston_vocabulary::{ErrorCode, Role};
 use std::collections::HashMap;
 use std::sync::Arc;
+
+// The GraphQL face of the vocabulary's `Role` (whose doc comments these repeat, as the
+// schema's descriptions): resolvers, the store and access checks use the vocabulary's.
+/// A member's role in an organization.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "Role", remote = "houston_vocabulary::Role")]
+pub enum GraphqlRole {
+    /// Full control of the organization.
+    Owner,
+    /// Reads the organization and works on its pipelines.
+    User,
+}
 
 /// An RFC 3339 date-time, e.g. `2026-11-27T10:00:00Z`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,7 +94,7 @@ impl StatusMessage {
             success: true,
             message: message.into(),
             id,
-            code: Some("OK".into()),
+            code: Some(ErrorCode::Ok.into()),
             field_errors: None,
         }
     }
@@ -169,14 +184,14 @@ pub struct UserProfileInput {
 pub struct MemberInput {
     pub email: String,
     /// Defaults to `USER`.
-    pub role: Option<Role>,
+    pub role: Option<GraphqlRole>,
 }
 
 /// A member's new role.
 #[derive(InputObject, Clone, Debug)]
 pub struct MemberRoleInput {
     pub user_id: String,
-    pub role: Role,
+    pub role: GraphqlRole,
 }
 
 /// A person with an account.
@@ -222,8 +237,8 @@ impl Member {
     async fn user(&self) -> User {
         User(self.0.user.clone())
     }
-    async fn role(&self) -> Role {
-        self.0.role
+    async fn role(&self) -> GraphqlRole {
+        self.0.role.into()
     }
 }
 
@@ -248,8 +263,8 @@ impl Organization {
         self.row.enabled
     }
     /// The viewer's role in this organization.
-    async fn my_role(&self) -> Role {
-        self.role
+    async fn my_role(&self) -> GraphqlRole {
+        self.role.into()
     }
     async fn members(&self, ctx: &Context<'_>) -> ApiResult<Vec<Member>> {
         let a = Access::of(ctx);
@@ -538,8 +553,8 @@ impl ApiKey {
     async fn label(&self) -> &str {
         &self.0.label
     }
-    async fn role(&self) -> Role {
-        Role::parse(&self.0.role)
+    async fn role(&self) -> GraphqlRole {
+        Role::parse(&self.0.role).into()
     }
     async fn organization(&self, ctx: &Context<'_>) -> ApiResult<Organization> {
         let a = Access::of(ctx);
