@@ -43,14 +43,11 @@ async fn start(dir: &Path, service: &str) -> Session {
 
 async fn confirm_link(session: &Session) -> String {
     let mail = session.mail_outbox().await.unwrap();
-    mail.as_array()
+    mail.into_iter()
+        .find(|m| m.kind == "CONFIRM_EMAIL")
         .unwrap()
-        .iter()
-        .find(|m| m["kind"] == "CONFIRM_EMAIL")
-        .unwrap()["token"]
-        .as_str()
+        .token
         .unwrap()
-        .to_string()
 }
 
 #[tokio::test]
@@ -91,7 +88,7 @@ async fn the_token_lives_in_the_os_keyring_and_nowhere_the_webview_sees() {
             .await
             .unwrap(),
     );
-    answers.push(session.mail_outbox().await.unwrap());
+    answers.push(serde_json::to_value(session.mail_outbox().await.unwrap()).unwrap());
     let org = session
         .graphql(
             json!({ "query": "mutation { createOrganization(name: \"K\") { success id } }" }),

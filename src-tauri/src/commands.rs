@@ -1,8 +1,8 @@
 //! The commands the webview may call (each granted by name in `capabilities/default.json`).
 //! Thin wrappers: the work is in [`crate::session::Session`].
 
-use crate::session::{BackendKind, CommandError, Profile, Session, SessionView};
-use serde::Serialize;
+use crate::session::{BackendKind, CommandError, Mail, Profile, Session, SessionView};
+use houston_client::ServerCheck;
 use serde_json::Value;
 use tauri::State;
 
@@ -15,12 +15,6 @@ pub async fn session_state(session: State<'_, Session>) -> Answer<SessionView> {
 }
 
 /// Whether a Houston answers at `url`.
-#[derive(Serialize)]
-pub struct ServerCheck {
-    ok: bool,
-    message: String,
-}
-
 #[tauri::command]
 pub async fn check_server(url: String) -> Answer<ServerCheck> {
     Ok(match Session::check_server(&url).await {
@@ -109,6 +103,6 @@ pub async fn graphql(
 }
 
 #[tauri::command]
-pub async fn mail_outbox(session: State<'_, Session>) -> Answer<Value> {
+pub async fn mail_outbox(session: State<'_, Session>) -> Answer<Vec<Mail>> {
     session.mail_outbox().await
 }

@@ -3,6 +3,7 @@
 //! few commands (`commands.rs`). Everything else lives in the workspace's crates.
 
 mod commands;
+mod operation;
 pub mod session;
 pub mod vault;
 

@@ -1,7 +1,10 @@
 //! The app's session: which Houston it talks to, who is signed in, and the token. Free of
 //! Tauri, so it is tested like any library; the commands in `commands.rs` only wrap it.
 
+use crate::operation::Document;
 use crate::vault::TokenVault;
+use async_graphql_parser::types::OperationType;
+use houston_client::vocabulary::{ErrorCode, MailKind, UserStatus};
 use houston_client::{
     confirm_email, create_new_user, create_token, logout, me, my_mail, run, set_password,
     ClientError, ConfirmEmail, CreateNewUser, CreateToken, Healthcheck, HttpTransport,
@@ -14,16 +17,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::Mutex;
 
-/// The Houston the app uses.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum BackendKind {
-    /// The server inside the app, on a SQLite file in the app's data directory.
-    #[default]
-    Bundled,
-    /// A Houston at a URL.
-    Remote,
-}
+/// What the webview sees, defined once in the client crate (the UI reads the same types).
+pub use houston_client::{BackendKind, CommandError, Mail, SessionUser, SessionView};
 
 /// What the app remembers between runs (no secrets: the token is in the keyring).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -44,29 +39,6 @@ pub trait SettingsStore: Send + Sync {
     fn save(&self, settings: &Settings) -> Result<(), String>;
 }
 
-/// A failure as the webview sees it: a code to match on and a sentence to show.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CommandError {
-    pub code: String,
-    pub message: String,
-}
-
-impl CommandError {
-    pub fn new(code: &str, message: impl Into<String>) -> Self {
-        CommandError {
-            code: code.into(),
-            message: message.into(),
-        }
-    }
-}
-
-impl From<ClientError> for CommandError {
-    fn from(e: ClientError) -> Self {
-        CommandError::new(e.code(), e.to_string())
-    }
-}
-
 /// A person's name and company, as given at sign-up.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -74,31 +46,6 @@ pub struct Profile {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub company: Option<String>,
-}
-
-/// The signed-in person, as the webview may know them.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UserView {
-    pub id: String,
-    pub username: String,
-    pub status: String,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub company: Option<String>,
-}
-
-/// The session as the webview sees it. Deliberately without the token.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SessionView {
-    pub backend: BackendKind,
-    pub remote_url: Option<String>,
-    pub signed_in: bool,
-    pub first_run: bool,
-    pub organization: Option<String>,
-    pub user: Option<UserView>,
-    pub last_username: Option<String>,
 }
 
 /// Root fields that answer a token: the webview must go through the sign-in commands,
@@ -116,7 +63,7 @@ struct Inner {
     transport: Arc<dyn Transport>,
     bundled: Option<Houston>,
     token: Option<String>,
-    user: Option<UserView>,
+    user: Option<SessionUser>,
 }
 
 /// The app's session.
@@ -153,7 +100,7 @@ fn bundled_data_key(
 ) -> Result<DataKeySource, CommandError> {
     let account = data_key_account(data_dir);
     let from = "the data key in the OS keyring".to_string();
-    let internal = |m: String| CommandError::new("INTERNAL", m);
+    let internal = |m: String| CommandError::new(ErrorCode::Internal, m);
     match vault.get_checked(&account).map_err(|e| {
         internal(format!(
             "The bundled Houston keeps its data key in the OS keyring, and {e}. Unlock the keyring and start again."
@@ -190,7 +137,7 @@ async fn open_bundled(
         .await
         .map_err(|e| {
             CommandError::new(
-                "INTERNAL",
+                ErrorCode::Internal,
                 format!("The bundled Houston could not start: {e:#}"),
             )
         })
@@ -200,7 +147,7 @@ fn remote_transport(url: &str) -> Result<Arc<dyn Transport>, CommandError> {
     let url = normalize_url(url)?;
     HttpTransport::new(url)
         .map(|t| Arc::new(t) as Arc<dyn Transport>)
-        .map_err(|e| CommandError::new("INVALID_INPUT", e.to_string()))
+        .map_err(|e| CommandError::new(ErrorCode::InvalidInput, e.to_string()))
 }
 
 /// `http(s)://host[:port]` with or without `/graphql`, to the endpoint URL.
@@ -208,7 +155,7 @@ pub fn normalize_url(url: &str) -> Result<String, CommandError> {
     let url = url.trim().trim_end_matches('/');
     if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() < 10 {
         return Err(CommandError::new(
-            "INVALID_INPUT",
+            ErrorCode::InvalidInput,
             "Enter the server's address, e.g. https://houston.example.org",
         ));
     }
@@ -264,7 +211,10 @@ impl Session {
             return;
         };
         match run::<Me>(inner.transport.as_ref(), me::Variables, Some(&token), None).await {
-            Ok(data) => inner.user = data.me.map(user_view),
+            Ok(data) => match data.me.map(session_user).transpose() {
+                Ok(user) => inner.user = user,
+                Err(e) => tracing::warn!(error = %e, "could not read the signed-in user"),
+            },
             Err(e) if e.needs_sign_in() => {
                 let acct = account(&inner.settings, &self.data_dir);
                 self.vault.delete(&acct);
@@ -349,7 +299,7 @@ impl Session {
             inner.token = self.vault.get(&account(&inner.settings, &self.data_dir));
             self.settings_store
                 .save(&inner.settings)
-                .map_err(|e| CommandError::new("INTERNAL", e))?;
+                .map_err(|e| CommandError::new(ErrorCode::Internal, e))?;
         }
         self.refresh_user().await;
         Ok(self.view().await)
@@ -361,14 +311,15 @@ impl Session {
         token: Option<String>,
         username: Option<String>,
     ) -> Result<SessionView, CommandError> {
-        let token =
-            token.ok_or_else(|| CommandError::new("INTERNAL", "The server answered no token."))?;
+        let token = token.ok_or_else(|| {
+            CommandError::new(ErrorCode::Internal, "The server answered no token.")
+        })?;
         {
             let mut inner = self.inner.lock().await;
             let acct = account(&inner.settings, &self.data_dir);
             self.vault
                 .set(&acct, &token)
-                .map_err(|e| CommandError::new("KEYRING", e))?;
+                .map_err(|e| CommandError::new(ErrorCode::Keyring, e))?;
             inner.token = Some(token);
             if let Some(u) = username {
                 inner.settings.last_username = Some(u);
@@ -384,7 +335,7 @@ impl Session {
             Ok(())
         } else {
             Err(CommandError::new(
-                code.as_deref().unwrap_or("ERROR"),
+                code.map_or(ErrorCode::Error, ErrorCode::from),
                 message,
             ))
         }
@@ -517,7 +468,7 @@ impl Session {
             inner.settings.last_organization = org_id.filter(|o| !o.is_empty());
             self.settings_store
                 .save(&inner.settings)
-                .map_err(|e| CommandError::new("INTERNAL", e))?;
+                .map_err(|e| CommandError::new(ErrorCode::Internal, e))?;
         }
         Ok(self.view().await)
     }
@@ -533,16 +484,28 @@ impl Session {
         let query = body.get("query").and_then(Value::as_str).unwrap_or("");
         if query.is_empty() {
             return Err(CommandError::new(
-                "INVALID_INPUT",
+                ErrorCode::InvalidInput,
                 "The operation has no query.",
             ));
         }
-        if TOKEN_FIELDS.iter().any(|f| query.contains(f)) {
+        let document = Document::parse(query).map_err(|why| {
+            CommandError::new(
+                ErrorCode::InvalidInput,
+                format!("The operation cannot be read: {why}"),
+            )
+        })?;
+        if document
+            .root_fields()
+            .iter()
+            .any(|field| TOKEN_FIELDS.contains(field))
+        {
             return Err(CommandError::new(
-                "FORBIDDEN",
+                ErrorCode::Forbidden,
                 "Sign-in operations go through the app's sign-in commands.",
             ));
         }
+        let operation_name = body.get("operationName").and_then(Value::as_str);
+        let is_mutation = document.kind(operation_name) == Some(OperationType::Mutation);
         let (transport, token) = {
             let inner = self.inner.lock().await;
             (inner.transport.clone(), inner.token.clone())
@@ -552,33 +515,11 @@ impl Session {
             .await
             .map_err(ClientError::from)?;
         // A query reports a refused token as an error; a mutation as its outcome's code.
-        let refused_token = |code: &str| code == "UNAUTHENTICATED" || code == "TOKEN_EXPIRED";
-        let refused_outcome = || {
-            answer
-                .get("data")
-                .and_then(Value::as_object)?
-                .values()
-                .find(|v| {
-                    v.get("success") == Some(&Value::Bool(false))
-                        && v.get("code")
-                            .and_then(Value::as_str)
-                            .is_some_and(refused_token)
-                })
-        };
-        let error = answer
-            .get("errors")
-            .and_then(|e| e.get(0))
-            .or_else(refused_outcome)
-            .map(|first| {
-                let code = first["extensions"]["code"]
-                    .as_str()
-                    .or_else(|| first["code"].as_str())
-                    .unwrap_or("ERROR");
-                let message = first["message"].as_str().unwrap_or("The server refused.");
-                (code.to_string(), message.to_string())
-            });
-        if let Some((code, message)) = error {
-            if token.is_some() && refused_token(&code) {
+        let error = ClientError::from_answer(&answer)
+            .map(CommandError::from)
+            .or_else(|| is_mutation.then(|| refused_outcome(&answer)).flatten());
+        if let Some(error) = error {
+            if token.is_some() && error.needs_sign_in() {
                 let mut inner = self.inner.lock().await;
                 if inner.token == token {
                     let acct = account(&inner.settings, &self.data_dir);
@@ -586,18 +527,18 @@ impl Session {
                     inner.token = None;
                 }
                 return Err(CommandError::new(
-                    "TOKEN_EXPIRED",
+                    ErrorCode::TokenExpired,
                     "Your session has ended; sign in again to continue.",
                 ));
             }
-            return Err(CommandError::new(&code, message));
+            return Err(error);
         }
         Ok(answer.get("data").cloned().unwrap_or(Value::Null))
     }
 
     /// The mail the webview may show: the whole outbox of the bundled server (it is the
     /// user's own machine), or the signed-in user's mail on a remote one.
-    pub async fn mail_outbox(&self) -> Result<Value, CommandError> {
+    pub async fn mail_outbox(&self) -> Result<Vec<Mail>, CommandError> {
         let (bundled, transport, token) = {
             let inner = self.inner.lock().await;
             (
@@ -610,34 +551,118 @@ impl Session {
             let mail = h
                 .outbox()
                 .await
-                .map_err(|e| CommandError::new("INTERNAL", format!("{e:#}")))?;
-            return Ok(Value::Array(
-                mail.into_iter()
-                    .map(|m| {
-                        serde_json::json!({
-                            "id": m.id, "to": m.to_address, "kind": m.kind, "subject": m.subject,
-                            "body": m.body, "token": m.token, "createdAt": m.created_at,
-                        })
+                .map_err(|e| CommandError::new(ErrorCode::Internal, format!("{e:#}")))?;
+            return Ok(mail
+                .into_iter()
+                .filter_map(|m| {
+                    Some(Mail {
+                        kind: known_kind(&m.kind)?,
+                        id: m.id,
+                        to: m.to_address,
+                        subject: m.subject,
+                        body: m.body,
+                        token: m.token,
+                        created_at: m.created_at,
                     })
-                    .collect(),
-            ));
+                })
+                .collect());
         }
         let Some(token) = token else {
-            return Ok(Value::Array(Vec::new()));
+            return Ok(Vec::new());
         };
         let data =
             run::<MyMail>(transport.as_ref(), my_mail::Variables, Some(&token), None).await?;
-        serde_json::to_value(data.my_mail).map_err(|e| CommandError::new("INTERNAL", e.to_string()))
+        Ok(data
+            .my_mail
+            .into_iter()
+            .filter_map(|m| {
+                Some(Mail {
+                    kind: known_kind(&m.kind)?,
+                    id: m.id,
+                    to: m.to,
+                    subject: m.subject,
+                    body: m.body,
+                    token: m.token,
+                    created_at: m.created_at,
+                })
+            })
+            .collect())
     }
 }
 
-fn user_view(u: me::MeMe) -> UserView {
-    UserView {
+/// A mutation's refused token, from its outcome (`success: false` with a code that asks
+/// for a sign-in), as a failure.
+fn refused_outcome(answer: &Value) -> Option<CommandError> {
+    answer
+        .get("data")
+        .and_then(Value::as_object)?
+        .values()
+        .filter(|outcome| outcome.get("success") == Some(&Value::Bool(false)))
+        .find_map(|outcome| {
+            let code = ErrorCode::parse(outcome.get("code").and_then(Value::as_str)?);
+            let message = outcome
+                .get("message")
+                .and_then(Value::as_str)
+                .unwrap_or("The server refused.");
+            code.needs_sign_in()
+                .then(|| CommandError::new(code, message))
+        })
+}
+
+/// A mail's kind from the server's spelling. A kind this app does not know (from a newer
+/// server) has a link it cannot follow: its mail is left out, with a warning.
+fn known_kind(kind: &str) -> Option<MailKind> {
+    match kind.parse() {
+        Ok(kind) => Some(kind),
+        Err(e) => {
+            tracing::warn!(error = %e, "leaving out a mail of an unknown kind");
+            None
+        }
+    }
+}
+
+/// The signed-in person from `me`; a status this app does not know is an answer it
+/// cannot read.
+fn session_user(u: me::MeMe) -> Result<SessionUser, houston_client::vocabulary::UnknownWord> {
+    Ok(SessionUser {
+        status: u.status.parse::<UserStatus>()?,
         id: u.id,
         username: u.username,
-        status: u.status,
         first_name: u.profile.first_name,
         last_name: u.profile.last_name,
         company: u.profile.company,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_refused_token_in_a_mutation_outcome_is_read_with_the_shared_code() {
+        let refused = json!({ "data": { "createOrganization": {
+            "success": false, "code": "TOKEN_EXPIRED", "message": "Your session has expired."
+        } } });
+        assert_eq!(
+            refused_outcome(&refused),
+            Some(CommandError::new(
+                ErrorCode::TokenExpired,
+                "Your session has expired."
+            ))
+        );
+        // Other refusals are the form's business, not a sign-in.
+        let invalid = json!({ "data": { "createOrganization": {
+            "success": false, "code": "INVALID_INPUT", "message": "Give it a name."
+        } } });
+        assert_eq!(refused_outcome(&invalid), None);
+        let done = json!({ "data": { "logout": { "success": true, "code": "OK" } } });
+        assert_eq!(refused_outcome(&done), None);
+    }
+
+    #[test]
+    fn mail_of_an_unknown_kind_is_left_out() {
+        assert_eq!(known_kind("INVITATION"), Some(MailKind::Invitation));
+        assert_eq!(known_kind("NEWSLETTER"), None);
     }
 }

@@ -274,6 +274,8 @@ pub fn houston_server_bin() -> &'static Path {
             "graphql/server/Cargo.toml",
             "graphql/prototypes/src",
             "graphql/prototypes/Cargo.toml",
+            "graphql/vocabulary/src",
+            "graphql/vocabulary/Cargo.toml",
         ]
         .iter()
         .filter_map(|p| newest(&root.join(p)))

@@ -4,109 +4,17 @@
 use std::cell::RefCell;
 
 use houston_client::graphql_client::GraphQLQuery;
+use houston_client::vocabulary::ErrorCode;
 use houston_prototypes::FieldError;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use serde_json::{json, Value};
 
-/// A failed call: a machine `code` to match on, and a sentence for a person.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-pub struct ApiError {
-    /// e.g. `TOKEN_EXPIRED`, `UNAUTHENTICATED`, `NOT_FOUND`, `UNREACHABLE`.
-    pub code: String,
-    /// What went wrong.
-    pub message: String,
-}
-
-impl ApiError {
-    fn new(code: &str, message: impl Into<String>) -> Self {
-        ApiError {
-            code: code.to_owned(),
-            message: message.into(),
-        }
-    }
-
-    /// The token is gone or expired: the person must sign in again.
-    pub fn needs_sign_in(&self) -> bool {
-        matches!(self.code.as_str(), "TOKEN_EXPIRED" | "UNAUTHENTICATED")
-    }
-
-    /// The server cannot be reached.
-    pub fn is_unreachable(&self) -> bool {
-        self.code == "UNREACHABLE"
-    }
-}
-
-impl std::fmt::Display for ApiError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-/// The signed-in person, as the shell knows them.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct SessionUser {
-    /// The user id.
-    pub id: String,
-    /// The email they sign in with.
-    pub username: String,
-    /// `pending`, `active` or `locked`.
-    pub status: String,
-    /// First name.
-    pub first_name: Option<String>,
-    /// Last name.
-    pub last_name: Option<String>,
-    /// Company.
-    pub company: Option<String>,
-}
-
-/// What the shell holds: which Houston, and who is signed in for which organization.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct Session {
-    /// `bundled` or `remote`.
-    pub backend: String,
-    /// The remote Houston's URL.
-    pub remote_url: Option<String>,
-    /// Whether a token is held.
-    pub signed_in: bool,
-    /// Whether the backend was never chosen.
-    pub first_run: bool,
-    /// The organization every page acts for.
-    pub organization: Option<String>,
-    /// The signed-in person.
-    pub user: Option<SessionUser>,
-}
-
-/// The answer of `check_server`.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct ServerCheck {
-    /// Whether a Houston answered.
-    pub ok: bool,
-    /// What happened.
-    pub message: String,
-}
-
-/// One mail of the outbox.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct Mail {
-    /// The mail's id.
-    pub id: String,
-    /// The address.
-    pub to: String,
-    /// `CONFIRM_EMAIL`, `INVITATION` or `PASSWORD_RESET`.
-    pub kind: String,
-    /// The subject.
-    pub subject: String,
-    /// The text, with the link.
-    pub body: String,
-    /// The link's token.
-    pub token: Option<String>,
-    /// When it was sent.
-    pub created_at: String,
-}
+/// A failed call: a machine `code` to match on, and a sentence for a person (the shell's
+/// `CommandError`, defined once in the client crate).
+pub use houston_client::CommandError as ApiError;
+/// The session, the signed-in person, a server check and a mail, as the shell sends them
+/// (defined once in the client crate).
+pub use houston_client::{BackendKind, Mail, ServerCheck, SessionUser, SessionView as Session};
 
 /// A mutation's outcome (`StatusMessage`): a failure here is data a form shows.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
@@ -119,7 +27,7 @@ pub struct Status {
     /// The id of what was created or changed.
     pub id: Option<String>,
     /// A stable machine code (`OK`, `LAST_OWNER`, `INVALID_INPUT`, …).
-    pub code: Option<String>,
+    pub code: Option<ErrorCode>,
     /// The fields that are wrong.
     pub field_errors: Option<Vec<FieldError>>,
 }
@@ -178,7 +86,7 @@ async fn raw_invoke(command: &str, args: Value) -> Result<Value, ApiError> {
     use js_sys::{Function, Promise, Reflect, JSON};
     use wasm_bindgen::{JsCast, JsValue};
 
-    let no_shell = || ApiError::new("NO_SHELL", "This page runs outside Houston Desktop");
+    let no_shell = || ApiError::new(ErrorCode::NoShell, "This page runs outside Houston Desktop");
     let window = web_sys::window().ok_or_else(no_shell)?;
     let tauri = Reflect::get(&window, &JsValue::from_str("__TAURI__")).map_err(|_| no_shell())?;
     if tauri.is_undefined() {
@@ -190,19 +98,24 @@ async fn raw_invoke(command: &str, args: Value) -> Result<Value, ApiError> {
         .and_then(|f| f.dyn_into().ok())
         .ok_or_else(no_shell)?;
     let args = JSON::parse(&args.to_string())
-        .map_err(|_| ApiError::new("BAD_REQUEST", "The request could not be written"))?;
+        .map_err(|_| ApiError::new(ErrorCode::BadRequest, "The request could not be written"))?;
     let promise: Promise = invoke
         .call2(&core, &JsValue::from_str(command), &args)
         .ok()
         .and_then(|p| p.dyn_into().ok())
-        .ok_or_else(|| ApiError::new("BAD_REQUEST", format!("`{command}` could not be called")))?;
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::BadRequest,
+                format!("`{command}` could not be called"),
+            )
+        })?;
     match wasm_bindgen_futures::JsFuture::from(promise).await {
         Ok(answer) => Ok(to_json(&answer).unwrap_or(Value::Null)),
         Err(rejection) => Err(match to_json(&rejection) {
-            Some(Value::String(message)) => ApiError::new("ERROR", message),
+            Some(Value::String(message)) => ApiError::new(ErrorCode::Error, message),
             Some(value) => serde_json::from_value(value.clone())
-                .unwrap_or_else(|_| ApiError::new("ERROR", value.to_string())),
-            None => ApiError::new("ERROR", "The call failed"),
+                .unwrap_or_else(|_| ApiError::new(ErrorCode::Error, value.to_string())),
+            None => ApiError::new(ErrorCode::Error, "The call failed"),
         }),
     }
 }
@@ -219,7 +132,7 @@ async fn command<T: DeserializeOwned>(name: &str, args: Value) -> Result<T, ApiE
     let answer = invoke(name, args).await?;
     serde_json::from_value(answer).map_err(|error| {
         ApiError::new(
-            "BAD_RESPONSE",
+            ErrorCode::BadResponse,
             format!("The answer to `{name}` could not be read: {error}"),
         )
     })
@@ -231,7 +144,7 @@ pub async fn run<Q: GraphQLQuery>(
     organization: Option<String>,
 ) -> Result<Q::ResponseData, ApiError> {
     let body = serde_json::to_value(Q::build_query(variables))
-        .map_err(|e| ApiError::new("BAD_REQUEST", e.to_string()))?;
+        .map_err(|e| ApiError::new(ErrorCode::BadRequest, e.to_string()))?;
     command(
         "graphql",
         json!({ "body": body, "organization": organization }),
@@ -250,7 +163,10 @@ pub async fn check_server(url: &str) -> Result<ServerCheck, ApiError> {
 }
 
 /// Chooses the backend (ends the first run).
-pub async fn save_settings(backend: &str, remote_url: Option<&str>) -> Result<Session, ApiError> {
+pub async fn save_settings(
+    backend: BackendKind,
+    remote_url: Option<&str>,
+) -> Result<Session, ApiError> {
     command(
         "save_settings",
         json!({ "backend": backend, "remoteUrl": remote_url }),

@@ -4,6 +4,8 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use houston_client::vocabulary::UserStatus;
+
 use crate::api;
 use crate::components::mail::MailPanel;
 use crate::components::reauth::Reauth;
@@ -61,7 +63,11 @@ pub fn App() -> impl IntoView {
                 Page::SignedUp => Screen::ConfirmEmail,
                 _ => Screen::SignIn,
             },
-            Some(s) if s.user.as_ref().is_some_and(|u| u.status == "pending") => {
+            Some(s)
+                if s.user
+                    .as_ref()
+                    .is_some_and(|u| u.status == UserStatus::Pending) =>
+            {
                 Screen::ConfirmEmail
             }
             Some(_) => match page {

@@ -120,13 +120,8 @@ pub fn categories(catalog: &[Destination]) -> Vec<String> {
     all
 }
 
-/// The source platforms, as the server names them.
-pub const PLATFORMS: [&str; 4] = [
-    "analytics.js",
-    "server",
-    "analytics-android",
-    "analytics-ios",
-];
+/// The source platforms, as the server names them (the vocabulary's one list).
+pub use houston_vocabulary::PLATFORMS;
 
 #[cfg(test)]
 mod tests {

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use houston_client::vocabulary::Role;
 use houston_client::{organizations, Organizations};
 use houston_prototypes::Destination;
 use leptos::prelude::*;
@@ -160,7 +161,7 @@ impl AppState {
                     .organizations
                     .into_iter()
                     .map(|o| OrgSummary {
-                        owner: matches!(o.my_role, organizations::Role::OWNER),
+                        owner: o.my_role == Role::Owner,
                         id: o.id,
                         name: o.name,
                     })

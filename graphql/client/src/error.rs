@@ -1,6 +1,8 @@
 //! What can go wrong between a typed operation and its answer.
 
+use houston_vocabulary::ErrorCode;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// Why a [`Transport`](crate::Transport) could not bring back an answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
@@ -27,7 +29,7 @@ pub enum ClientError {
     #[error("{message}")]
     Graphql {
         /// Its `extensions.code`, e.g. `UNAUTHENTICATED`, `TOKEN_EXPIRED`, `NOT_FOUND`.
-        code: Option<String>,
+        code: Option<ErrorCode>,
         /// What happened, for a person.
         message: String,
     },
@@ -46,20 +48,41 @@ pub enum ClientError {
 
 impl ClientError {
     /// A stable machine code to match on: the GraphQL error's `extensions.code` (or
-    /// `ERROR` when it has none), `UNREACHABLE`, `HTTP_ERROR` or `MALFORMED`.
-    pub fn code(&self) -> &str {
+    /// [`ErrorCode::Error`] when it has none), [`ErrorCode::Unreachable`],
+    /// [`ErrorCode::HttpError`] or [`ErrorCode::Malformed`].
+    pub fn code(&self) -> ErrorCode {
         match self {
-            ClientError::Graphql { code, .. } => code.as_deref().unwrap_or("ERROR"),
-            ClientError::Unreachable(_) => "UNREACHABLE",
-            ClientError::Http(_) => "HTTP_ERROR",
-            ClientError::Malformed(_) => "MALFORMED",
+            ClientError::Graphql { code, .. } => code.clone().unwrap_or(ErrorCode::Error),
+            ClientError::Unreachable(_) => ErrorCode::Unreachable,
+            ClientError::Http(_) => ErrorCode::HttpError,
+            ClientError::Malformed(_) => ErrorCode::Malformed,
         }
     }
 
     /// Whether signing in again would help: the token is missing, invalid, revoked or
-    /// expired.
+    /// expired (see [`ErrorCode::needs_sign_in`]).
     pub fn needs_sign_in(&self) -> bool {
-        matches!(self.code(), "UNAUTHENTICATED" | "TOKEN_EXPIRED")
+        self.code().needs_sign_in()
+    }
+
+    /// The first of the GraphQL `errors[]` of a JSON `answer`, as [`ClientError::Graphql`]:
+    /// its `extensions.code` and its `message`. `None` when the answer reports no error.
+    ///
+    /// [`run`](crate::run) reads every answer with it; a shell that forwards untyped
+    /// operations reads their answers with it too, so both see the same error.
+    pub fn from_answer(answer: &Value) -> Option<ClientError> {
+        let first = answer.get("errors")?.get(0)?;
+        let code = first
+            .get("extensions")
+            .and_then(|extensions| extensions.get("code"))
+            .and_then(Value::as_str)
+            .map(ErrorCode::parse);
+        let message = first
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or("The server refused the operation.")
+            .to_owned();
+        Some(ClientError::Graphql { code, message })
     }
 }
 

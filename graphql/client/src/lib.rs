@@ -25,6 +25,7 @@
 
 mod error;
 mod operations;
+mod shell;
 mod transport;
 
 #[cfg(feature = "http")]
@@ -34,12 +35,18 @@ mod in_process;
 
 pub use error::{ClientError, TransportError};
 pub use operations::*;
+pub use shell::{BackendKind, CommandError, Mail, ServerCheck, SessionUser, SessionView};
 pub use transport::{run, MaybeSendSync, Transport};
 
 #[cfg(feature = "http")]
 pub use http::HttpTransport;
 #[cfg(feature = "in-process")]
 pub use in_process::InProcessTransport;
+
+/// The shared words ([`ErrorCode`](houston_vocabulary::ErrorCode),
+/// [`Role`](houston_vocabulary::Role), …), re-exported so that every user of the client
+/// speaks them without a second dependency.
+pub use houston_vocabulary as vocabulary;
 
 /// Re-exported so that callers can name [`GraphQLQuery`](graphql_client::GraphQLQuery)
 /// and its `Response` without depending on `graphql_client` themselves.

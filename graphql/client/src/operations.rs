@@ -10,6 +10,9 @@ use graphql_client::GraphQLQuery;
 /// The schema's `JSON` scalar: any JSON value.
 pub type JSON = serde_json::Value;
 
+/// The schema's `Role` enum is the vocabulary's (`extern_enums`), not a generated copy.
+pub use houston_vocabulary::Role;
+
 /// The schema's `Date` scalar: an RFC 3339 string, e.g. `2026-11-27T10:00:00Z`.
 pub type Date = String;
 
@@ -23,6 +26,7 @@ macro_rules! operation {
             query_path = $path,
             response_derives = "Debug, Clone, PartialEq, Serialize",
             variables_derives = "Debug, Clone, Deserialize",
+            extern_enums("Role"),
             skip_serializing_none
         )]
         pub struct $name;

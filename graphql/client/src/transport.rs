@@ -52,20 +52,11 @@ pub async fn run<Q: GraphQLQuery>(
         .map_err(|e| ClientError::Malformed(format!("the request cannot be written: {e}")))?;
     let answer = transport.post(body, authorization, organization).await?;
     // Errors first, with the data left untyped: partial data must not hide the error.
+    if let Some(error) = ClientError::from_answer(&answer) {
+        return Err(error);
+    }
     let response: graphql_client::Response<Value> = serde_json::from_value(answer)
         .map_err(|e| ClientError::Malformed(format!("not a GraphQL response: {e}")))?;
-    if let Some(first) = response.errors.as_ref().and_then(|errors| errors.first()) {
-        let code = first
-            .extensions
-            .as_ref()
-            .and_then(|ext| ext.get("code"))
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        return Err(ClientError::Graphql {
-            code,
-            message: first.message.clone(),
-        });
-    }
     match response.data {
         Some(data) if !data.is_null() => serde_json::from_value(data)
             .map_err(|e| ClientError::Malformed(format!("unexpected data: {e}"))),

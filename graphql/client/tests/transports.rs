@@ -2,6 +2,7 @@
 //! what the desktop does over HTTP to a remote Houston must answer exactly what it does
 //! in-process with the bundled one.
 
+use houston_client::vocabulary::ErrorCode;
 use houston_client::{
     api_keys, applications, clickstream_configs, clickstream_prototypes, confirm_email, connection,
     create_api_key, create_application, create_connection, create_integration, create_new_user,
@@ -203,7 +204,7 @@ async fn story(t: &dyn Transport, houston: &Houston, who: &str) -> Transcript {
             description: None,
             add_user: Some(update_organization::MemberInput {
                 email: member_email.clone(),
-                role: Some(update_organization::Role::USER),
+                role: Some(houston_client::Role::User),
             }),
             remove_user_id: None,
             set_role: None,
@@ -513,7 +514,7 @@ async fn story(t: &dyn Transport, houston: &Houston, who: &str) -> Transcript {
         create_api_key::Variables {
             org_id: org.clone(),
             label: "event router".into(),
-            role: Some(create_api_key::Role::USER),
+            role: Some(houston_client::Role::User),
         },
         Some(&owner),
         None,
@@ -622,10 +623,10 @@ async fn story(t: &dyn Transport, houston: &Houston, who: &str) -> Transcript {
         .issue(&owner_id, 0, -3600)
         .expect("a token can be made");
     let expired = run::<Me>(t, me::Variables, Some(&expired), None).await;
-    let expired_code = expired.as_ref().err().map(|e| e.code().to_owned());
+    let expired_code = expired.as_ref().err().map(|e| e.code());
     assert_eq!(
-        expired_code.as_deref(),
-        Some("TOKEN_EXPIRED"),
+        expired_code,
+        Some(ErrorCode::TokenExpired),
         "an expired token says so, for the UI to offer signing in again: {expired:?}"
     );
     assert!(expired.unwrap_err().needs_sign_in());
@@ -711,5 +712,5 @@ async fn an_anonymous_caller_gets_the_servers_error_code() {
         }
     }
     assert_eq!(codes[0], codes[1], "both transports answer the same code");
-    assert_eq!(codes[0].as_deref(), Some("UNAUTHENTICATED"));
+    assert_eq!(codes[0], Some(ErrorCode::Unauthenticated));
 }

@@ -10,14 +10,12 @@ use crate::model::{
     FieldType, PrototypeField, PrototypeSection,
 };
 use crate::pattern;
+use houston_vocabulary::{Platform, PLATFORMS};
 
-/// Every source platform, in the order destinations list them.
-const ALL_PLATFORMS: [&str; 4] = [
-    "analytics.js",
-    "server",
-    "analytics-android",
-    "analytics-ios",
-];
+/// Every source platform, in the order destinations list them, in their wire spelling.
+fn all_platforms() -> Vec<String> {
+    PLATFORMS.iter().map(|p| p.as_str().to_owned()).collect()
+}
 
 /// The type words a catalog may use (case-insensitive).
 const TYPE_WORDS: &str = "input, string, text, multi_line_string, password, number, integer, \
@@ -211,7 +209,7 @@ fn parse_entry(index: usize, entry: &Value) -> Result<Destination, CatalogError>
         Dialect::Action => {
             let settings = parse_fields(context, object.get("audienceFields"), "audienceFields")?;
             let sections = parse_sections(context, object.get("actions"))?;
-            let platforms = ALL_PLATFORMS.map(str::to_owned).to_vec();
+            let platforms = all_platforms();
             (platforms, settings, sections)
         }
         Dialect::Classic => {
@@ -250,21 +248,20 @@ fn parse_platforms(
 ) -> Result<Vec<String>, CatalogError> {
     match value {
         // Nothing says otherwise: every platform.
-        None | Some(Value::Null) => Ok(ALL_PLATFORMS.map(str::to_owned).to_vec()),
+        None | Some(Value::Null) => Ok(all_platforms()),
         Some(Value::Object(flags)) => {
             let on = |key: &str| flags.get(key).and_then(Value::as_bool).unwrap_or(false);
             let mut platforms = Vec::new();
             if on("browser") {
-                platforms.push("analytics.js".to_owned());
+                platforms.push(Platform::AnalyticsJs);
             }
             if on("server") {
-                platforms.push("server".to_owned());
+                platforms.push(Platform::Server);
             }
             if on("mobile") {
-                platforms.push("analytics-android".to_owned());
-                platforms.push("analytics-ios".to_owned());
+                platforms.extend([Platform::AnalyticsAndroid, Platform::AnalyticsIos]);
             }
-            Ok(platforms)
+            Ok(platforms.iter().map(|p| p.as_str().to_owned()).collect())
         }
         Some(Value::Array(items)) => Ok(items
             .iter()

@@ -5,6 +5,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::store::{ApiKeyRow, AppRow, ConnectionRow, IntegrationRow, Role, UserRow};
 use crate::AppState;
 use async_graphql::Context;
+use houston_vocabulary::UserStatus;
 use std::sync::Arc;
 
 /// The caller of one request, resolved from the `authorization` header before execution.
@@ -75,7 +76,7 @@ async fn principal_of(state: &AppState, raw: &str) -> Principal {
     };
     match state.store.user_by_id(&claims.sub).await {
         // A token made before the user's last logout, password change or removal is dead.
-        Ok(Some(user)) if user.token_version == claims.ver && user.status != "locked" => {
+        Ok(Some(user)) if user.token_version == claims.ver && user.status != UserStatus::Locked => {
             Principal::User(user)
         }
         Ok(_) => Principal::Rejected(TokenError::Invalid),

@@ -3,6 +3,7 @@
 use crate::store::StoreError;
 use async_graphql::ErrorExtensions;
 use houston_prototypes::FieldError;
+use houston_vocabulary::ErrorCode;
 
 /// Every way a request can fail. Mutations turn these into a `StatusMessage`; queries
 /// into a GraphQL error with `extensions.code`. (Deliberately not `Display`: async-graphql
@@ -27,18 +28,18 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     /// The stable code clients match on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            ApiError::Unauthenticated => "UNAUTHENTICATED",
-            ApiError::TokenExpired => "TOKEN_EXPIRED",
-            ApiError::Forbidden(_) => "FORBIDDEN",
-            ApiError::NotFound(_) => "NOT_FOUND",
-            ApiError::InvalidInput(..) => "INVALID_INPUT",
-            ApiError::Conflict(_) => "CONFLICT",
-            ApiError::LastOwner => "LAST_OWNER",
-            ApiError::OrgMismatch => "ORG_MISMATCH",
-            ApiError::RateLimited => "RATE_LIMITED",
-            ApiError::Internal => "INTERNAL",
+            ApiError::Unauthenticated => ErrorCode::Unauthenticated,
+            ApiError::TokenExpired => ErrorCode::TokenExpired,
+            ApiError::Forbidden(_) => ErrorCode::Forbidden,
+            ApiError::NotFound(_) => ErrorCode::NotFound,
+            ApiError::InvalidInput(..) => ErrorCode::InvalidInput,
+            ApiError::Conflict(_) => ErrorCode::Conflict,
+            ApiError::LastOwner => ErrorCode::LastOwner,
+            ApiError::OrgMismatch => ErrorCode::OrgMismatch,
+            ApiError::RateLimited => ErrorCode::RateLimited,
+            ApiError::Internal => ErrorCode::Internal,
         }
     }
 
@@ -109,7 +110,7 @@ impl From<ApiError> for async_graphql::Error {
             _ => Vec::new(),
         };
         async_graphql::Error::new(e.message()).extend_with(|_, ext| {
-            ext.set("code", code);
+            ext.set("code", code.as_str());
             if !fields.is_empty() {
                 let list: Vec<async_graphql::Value> = fields
                     .iter()

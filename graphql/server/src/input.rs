@@ -3,6 +3,7 @@
 use crate::error::{ApiError, ApiResult};
 use crate::schema::UserProfileInput;
 use crate::store::Profile;
+use houston_vocabulary::{Platform, PLATFORMS};
 
 /// The longest email accepted (RFC 5321's path limit).
 pub const MAX_EMAIL: usize = 254;
@@ -10,14 +11,6 @@ pub const MAX_EMAIL: usize = 254;
 pub const MIN_PASSWORD: usize = 8;
 /// The longest password accepted: Argon2 takes any length, but a megabyte of it costs CPU.
 pub const MAX_PASSWORD: usize = 1024;
-/// The source platforms of the seed.
-pub const PLATFORMS: [&str; 4] = [
-    "analytics.js",
-    "server",
-    "analytics-android",
-    "analytics-ios",
-];
-
 /// A trimmed, lower-cased email with one `@`, a local part and a dotted domain.
 pub fn email(raw: &str) -> ApiResult<String> {
     let e = raw.trim().to_lowercase();
@@ -81,16 +74,17 @@ pub fn text(field: &str, raw: &str, max: usize) -> ApiResult<String> {
     Ok(raw.to_string())
 }
 
-/// One of [`PLATFORMS`].
+/// One of [`PLATFORMS`], in its wire spelling.
 pub fn platform(raw: &str) -> ApiResult<String> {
-    let p = raw.trim();
-    if PLATFORMS.contains(&p) {
-        Ok(p.to_string())
-    } else {
-        Err(ApiError::invalid_field(
-            "platform",
-            format!("The platform is one of: {}.", PLATFORMS.join(", ")),
-        ))
+    match raw.trim().parse::<Platform>() {
+        Ok(p) => Ok(p.as_str().to_string()),
+        Err(_) => {
+            let names: Vec<&str> = PLATFORMS.iter().map(|p| p.as_str()).collect();
+            Err(ApiError::invalid_field(
+                "platform",
+                format!("The platform is one of: {}.", names.join(", ")),
+            ))
+        }
     }
 }
 

@@ -8,28 +8,13 @@ use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use time::Duration;
 
-/// The kinds of mail.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MailKind {
-    ConfirmEmail,
-    Invitation,
-    PasswordReset,
-}
+pub use houston_vocabulary::MailKind;
 
-impl MailKind {
-    /// The wire and stored spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MailKind::ConfirmEmail => "CONFIRM_EMAIL",
-            MailKind::Invitation => "INVITATION",
-            MailKind::PasswordReset => "PASSWORD_RESET",
-        }
-    }
-    fn lifetime(self) -> Duration {
-        match self {
-            MailKind::ConfirmEmail | MailKind::Invitation => Duration::days(7),
-            MailKind::PasswordReset => Duration::hours(1),
-        }
+/// How long a link of `kind` stays usable.
+fn lifetime(kind: MailKind) -> Duration {
+    match kind {
+        MailKind::ConfirmEmail | MailKind::Invitation => Duration::days(7),
+        MailKind::PasswordReset => Duration::hours(1),
     }
 }
 
@@ -142,7 +127,7 @@ impl Mailer {
             record: NewLink {
                 token_hash: auth::sha256_hex(&token),
                 kind: kind.as_str(),
-                expires_at: auth::rfc3339(now + kind.lifetime()),
+                expires_at: auth::rfc3339(now + lifetime(kind)),
                 mail: outbox,
             },
             full,

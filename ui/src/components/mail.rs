@@ -1,5 +1,6 @@
 //! The Mail panel: the bundled server's outbox, with the links' actions as buttons.
 
+use houston_client::vocabulary::MailKind;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -69,8 +70,8 @@ fn MailItem(
         }
         Err(error) => set_outcome.set(Some(Err(error.message))),
     };
-    let action = match mail.kind.as_str() {
-        "CONFIRM_EMAIL" => {
+    let action = match mail.kind {
+        MailKind::ConfirmEmail => {
             let token = token.clone();
             view! {
                 <button
@@ -88,7 +89,7 @@ fn MailItem(
             }
             .into_any()
         }
-        "INVITATION" | "PASSWORD_RESET" => {
+        MailKind::Invitation | MailKind::PasswordReset => {
             let token = token.clone();
             view! {
                 <div class="mail-accept-row">
@@ -117,10 +118,9 @@ fn MailItem(
             }
             .into_any()
         }
-        _ => ().into_any(),
     };
     view! {
-        <article class="mail-item" data-kind=mail.kind.clone()>
+        <article class="mail-item" data-kind=mail.kind.as_str()>
             <h3 class="mail-subject">{mail.subject.clone()}</h3>
             <p class="mail-meta">"To " <span class="mail-to">{mail.to.clone()}</span> " · " {mail.created_at.clone()}</p>
             <pre class="mail-body">{mail.body.clone()}</pre>

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use houston_client::vocabulary::ErrorCode;
 use houston_client::{clickstream_prototypes, ClickstreamPrototypes};
 use houston_prototypes::Destination;
 use leptos::prelude::*;
@@ -23,11 +24,11 @@ pub async fn load_catalog(app: AppState) -> Result<Arc<Vec<Destination>>, ApiErr
     };
     let data = api::run::<ClickstreamPrototypes>(variables, app.org_now()).await?;
     let wire = serde_json::to_value(&data.clickstream_prototypes).map_err(|e| ApiError {
-        code: "BAD_RESPONSE".to_owned(),
+        code: ErrorCode::BadResponse,
         message: e.to_string(),
     })?;
     let list = catalog::destinations_from_wire(&wire).map_err(|e| ApiError {
-        code: "BAD_RESPONSE".to_owned(),
+        code: ErrorCode::BadResponse,
         message: e.to_string(),
     })?;
     let list = Arc::new(list);
@@ -84,7 +85,7 @@ pub fn DestinationsPage() -> impl IntoView {
                 </select>
                 <select id="catalog-platform" on:change=move |ev| set_platform.set(event_target_value(&ev))>
                     <option value="">"All platforms"</option>
-                    {PLATFORMS.iter().map(|p| view! { <option value=*p>{*p}</option> }).collect_view()}
+                    {PLATFORMS.iter().map(|p| view! { <option value=p.as_str()>{p.as_str()}</option> }).collect_view()}
                 </select>
             </div>
             {move || error.get().map(|e| view! { <p class="form-error">{e}</p> })}

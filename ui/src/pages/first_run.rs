@@ -3,14 +3,14 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api;
+use crate::api::{self, BackendKind};
 use crate::state::AppState;
 
 /// Choosing the bundled server or a remote Houston.
 #[component]
 pub fn FirstRun() -> impl IntoView {
     let app = AppState::get();
-    let (backend, set_backend) = signal("bundled".to_owned());
+    let (backend, set_backend) = signal(BackendKind::Bundled);
     let (url, set_url) = signal(String::new());
     let (check, set_check) = signal(None::<(bool, String)>);
     let (error, set_error) = signal(None::<String>);
@@ -29,8 +29,8 @@ pub fn FirstRun() -> impl IntoView {
         let backend = backend.get_untracked();
         let url = url.get_untracked();
         spawn_local(async move {
-            let remote = (backend == "remote").then_some(url.as_str());
-            match api::save_settings(&backend, remote).await {
+            let remote = (backend == BackendKind::Remote).then_some(url.as_str());
+            match api::save_settings(backend, remote).await {
                 Ok(session) => app.set_session(session),
                 Err(e) => set_error.set(Some(e.message)),
             }
@@ -47,8 +47,8 @@ pub fn FirstRun() -> impl IntoView {
                         id="backend-bundled"
                         name="backend"
                         value="bundled"
-                        prop:checked=move || backend.get() == "bundled"
-                        on:change=move |_| set_backend.set("bundled".to_owned())
+                        prop:checked=move || backend.get() == BackendKind::Bundled
+                        on:change=move |_| set_backend.set(BackendKind::Bundled)
                     />
                     <span><strong>"Bundled server"</strong> " — runs inside the app, on a local SQLite file."</span>
                 </label>
@@ -58,8 +58,8 @@ pub fn FirstRun() -> impl IntoView {
                         id="backend-remote"
                         name="backend"
                         value="remote"
-                        prop:checked=move || backend.get() == "remote"
-                        on:change=move |_| set_backend.set("remote".to_owned())
+                        prop:checked=move || backend.get() == BackendKind::Remote
+                        on:change=move |_| set_backend.set(BackendKind::Remote)
                     />
                     <span><strong>"A remote Houston"</strong> " — a server your team runs."</span>
                 </label>
@@ -69,11 +69,11 @@ pub fn FirstRun() -> impl IntoView {
                     id="remote-url"
                     type="url"
                     placeholder="https://houston.example.com/graphql"
-                    disabled=move || backend.get() != "remote"
+                    disabled=move || backend.get() != BackendKind::Remote
                     prop:value=move || url.get()
                     on:input=move |ev| set_url.set(event_target_value(&ev))
                 />
-                <button id="check-server" type="button" class="secondary" disabled=move || backend.get() != "remote" on:click=check_server>
+                <button id="check-server" type="button" class="secondary" disabled=move || backend.get() != BackendKind::Remote on:click=check_server>
                     "Check"
                 </button>
             </div>

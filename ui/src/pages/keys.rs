@@ -1,5 +1,6 @@
 //! API keys of the current organization (Owners): create (shown once), list, revoke.
 
+use houston_client::vocabulary::Role;
 use houston_client::{
     api_keys, create_api_key, revoke_api_key, ApiKeys, CreateApiKey, RevokeApiKey,
 };
@@ -15,7 +16,7 @@ use crate::state::AppState;
 struct KeyRow {
     id: String,
     label: String,
-    role: String,
+    role: Role,
     created_at: String,
     last_used_at: Option<String>,
 }
@@ -27,7 +28,7 @@ pub fn KeysPage() -> impl IntoView {
     let (rows, set_rows) = signal(None::<Result<Vec<KeyRow>, String>>);
     let (reload, set_reload) = signal(0u32);
     let (label, set_label) = signal(String::new());
-    let (role, set_role) = signal("USER".to_owned());
+    let (role, set_role) = signal(Role::User);
     let (created, set_created) = signal(None::<String>);
     let (message, set_message) = signal(None::<(bool, String)>);
     Effect::new(move |_| {
@@ -47,10 +48,7 @@ pub fn KeysPage() -> impl IntoView {
                     .map(|k| KeyRow {
                         id: k.id,
                         label: k.label,
-                        role: serde_json::to_value(&k.role)
-                            .ok()
-                            .and_then(|v| v.as_str().map(str::to_owned))
-                            .unwrap_or_default(),
+                        role: k.role,
                         created_at: k.created_at,
                         last_used_at: k.last_used_at,
                     })
@@ -108,9 +106,9 @@ pub fn KeysPage() -> impl IntoView {
                 <form class="card row" on:submit=create>
                     <input id="key-label" placeholder="Label" prop:value=move || label.get()
                         on:input=move |ev| set_label.set(event_target_value(&ev)) />
-                    <select id="key-role" on:change=move |ev| set_role.set(event_target_value(&ev))>
-                        <option value="USER" selected=true>"User"</option>
-                        <option value="OWNER">"Owner"</option>
+                    <select id="key-role" on:change=move |ev| set_role.set(Role::parse(&event_target_value(&ev)))>
+                        <option value=Role::User.as_str() selected=true>"User"</option>
+                        <option value=Role::Owner.as_str()>"Owner"</option>
                     </select>
                     <button id="key-create" type="submit">"Create key"</button>
                 </form>
@@ -139,7 +137,7 @@ pub fn KeysPage() -> impl IntoView {
                             view! {
                                 <tr class="key-row" data-id=k.id.clone()>
                                     <td class="key-label">{k.label}</td>
-                                    <td>{k.role}</td>
+                                    <td>{k.role.as_str()}</td>
                                     <td>{k.created_at}</td>
                                     <td>{k.last_used_at.unwrap_or_else(|| "never".to_owned())}</td>
                                     <td><button type="button" class="key-revoke danger small" on:click=move |_| revoke(id.clone())>"Revoke"</button></td>

@@ -1,5 +1,6 @@
 //! Members of the current organization: Owners edit, Users read.
 
+use houston_client::vocabulary::Role;
 use houston_client::{organizations, update_organization, Organizations, UpdateOrganization};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -15,15 +16,7 @@ struct MemberRow {
     email: String,
     name: String,
     status: String,
-    role: String,
-}
-
-fn role_name(role: &organizations::Role) -> String {
-    match role {
-        organizations::Role::OWNER => "OWNER".to_owned(),
-        organizations::Role::USER => "USER".to_owned(),
-        organizations::Role::Other(other) => other.clone(),
-    }
+    role: Role,
 }
 
 /// The members list, with add, role change and remove for Owners.
@@ -33,7 +26,7 @@ pub fn MembersPage() -> impl IntoView {
     let (rows, set_rows) = signal(None::<Result<Vec<MemberRow>, String>>);
     let (reload, set_reload) = signal(0u32);
     let (email, set_email) = signal(String::new());
-    let (role, set_role) = signal("USER".to_owned());
+    let (role, set_role) = signal(Role::User);
     let (message, set_message) = signal(None::<(bool, String)>);
     Effect::new(move |_| {
         reload.get();
@@ -57,7 +50,7 @@ pub fn MembersPage() -> impl IntoView {
                             .collect::<Vec<_>>()
                             .join(" "),
                         status: m.user.status,
-                        role: role_name(&m.role),
+                        role: m.role,
                     })
                     .collect()
             })));
@@ -102,9 +95,9 @@ pub fn MembersPage() -> impl IntoView {
                 <form class="card row" on:submit=add>
                     <input id="member-email" type="email" placeholder="Email" prop:value=move || email.get()
                         on:input=move |ev| set_email.set(event_target_value(&ev)) />
-                    <select id="member-role" on:change=move |ev| set_role.set(event_target_value(&ev))>
-                        <option value="USER" selected=true>"User"</option>
-                        <option value="OWNER">"Owner"</option>
+                    <select id="member-role" on:change=move |ev| set_role.set(Role::parse(&event_target_value(&ev)))>
+                        <option value=Role::User.as_str() selected=true>"User"</option>
+                        <option value=Role::Owner.as_str()>"Owner"</option>
                     </select>
                     <button id="member-add" type="submit">"Add member"</button>
                 </form>
@@ -122,7 +115,7 @@ pub fn MembersPage() -> impl IntoView {
                             let owner = app.is_owner();
                             list.into_iter().map(|m| {
                                 let (role_id, remove_id) = (m.user_id.clone(), m.user_id.clone());
-                                let is_owner_role = m.role == "OWNER";
+                                let is_owner_role = m.role == Role::Owner;
                                 view! {
                                     <tr class="member-row" data-user=m.user_id.clone()>
                                         <td class="member-email">{m.email.clone()}</td>
@@ -134,13 +127,13 @@ pub fn MembersPage() -> impl IntoView {
                                                     <select class="member-role-select" on:change=move |ev| {
                                                         change(json!({"setRole": {"userId": role_id.clone(), "role": event_target_value(&ev)}}));
                                                     }>
-                                                        <option value="USER" selected=!is_owner_role>"User"</option>
-                                                        <option value="OWNER" selected=is_owner_role>"Owner"</option>
+                                                        <option value=Role::User.as_str() selected=!is_owner_role>"User"</option>
+                                                        <option value=Role::Owner.as_str() selected=is_owner_role>"Owner"</option>
                                                     </select>
-                                                    <span class="member-role sr-only">{m.role.clone()}</span>
+                                                    <span class="member-role sr-only">{m.role.as_str()}</span>
                                                 }.into_any()
                                             } else {
-                                                view! { <span class="member-role">{m.role.clone()}</span> }.into_any()
+                                                view! { <span class="member-role">{m.role.as_str()}</span> }.into_any()
                                             }}
                                         </td>
                                         <td>

@@ -55,7 +55,7 @@ pub fn SourcesPage() -> impl IntoView {
     let (rows, set_rows) = signal(None::<Result<Vec<SourceRow>, String>>);
     let (reload, set_reload) = signal(0u32);
     let (name, set_name) = signal(String::new());
-    let (platform, set_platform) = signal(PLATFORMS[0].to_owned());
+    let (platform, set_platform) = signal(PLATFORMS[0].as_str().to_owned());
     let (message, set_message) = signal(None::<(bool, String)>);
     Effect::new(move |_| {
         reload.get();
@@ -109,7 +109,7 @@ pub fn SourcesPage() -> impl IntoView {
                 <input id="source-name" placeholder="Source name" prop:value=move || name.get()
                     on:input=move |ev| set_name.set(event_target_value(&ev)) />
                 <select id="source-platform" on:change=move |ev| set_platform.set(event_target_value(&ev))>
-                    {PLATFORMS.iter().map(|p| view! { <option value=*p>{*p}</option> }).collect_view()}
+                    {PLATFORMS.iter().map(|p| view! { <option value=p.as_str()>{p.as_str()}</option> }).collect_view()}
                 </select>
                 <button id="source-create" type="submit">"Create source"</button>
             </form>

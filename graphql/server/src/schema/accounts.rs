@@ -11,6 +11,7 @@ use crate::input;
 use crate::mail::MailKind;
 use crate::store::{LinkEffect, UserRow};
 use async_graphql::{Context, InputObject, Object, SimpleObject};
+use houston_vocabulary::{ErrorCode, UserStatus};
 
 /// Failed sign-ins allowed per username in one window before `RATE_LIMITED`.
 pub const MAX_FAILED_SIGN_INS: i64 = 10;
@@ -165,7 +166,7 @@ fn signed_in(a: &Access<'_>, user: &UserRow, days: Option<i32>, message: &str) -
         message: message.to_string(),
         token: Some(token),
         decoded: Some(decoded(&claims)),
-        code: Some("OK".into()),
+        code: Some(ErrorCode::Ok.into()),
     })
 }
 
@@ -238,7 +239,7 @@ impl AccountsMutation {
                 }
                 let user = user.ok_or(ApiError::Unauthenticated)?;
                 a.state.store.clear_login_attempts(&username).await?;
-                if user.status == "locked" {
+                if user.status == UserStatus::Locked {
                     return Err(ApiError::Forbidden("This account is locked."));
                 }
                 if let Some(org) = org_id.filter(|o| !o.is_empty()) {
@@ -262,7 +263,7 @@ impl AccountsMutation {
                     auth::TokenError::Invalid => ApiError::Unauthenticated,
                 })?;
                 match a.state.store.user_by_id(&claims.sub).await? {
-                    Some(u) if u.token_version == claims.ver && u.status != "locked" => {}
+                    Some(u) if u.token_version == claims.ver && u.status != UserStatus::Locked => {}
                     _ => return Err(ApiError::Unauthenticated),
                 }
                 Ok(Token {
@@ -270,7 +271,7 @@ impl AccountsMutation {
                     message: "The token is valid.".into(),
                     token: None,
                     decoded: Some(decoded(&claims)),
-                    code: Some("OK".into()),
+                    code: Some(ErrorCode::Ok.into()),
                 })
             }
             .await,
@@ -321,7 +322,7 @@ impl AccountsMutation {
                     first_name: profile.first_name,
                     last_name: profile.last_name,
                     company: profile.company,
-                    status: "pending".into(),
+                    status: UserStatus::Pending.to_string(),
                     email_verified: false,
                     token_version: 0,
                     created_at: auth::rfc3339(auth::now()),
@@ -382,7 +383,7 @@ impl AccountsMutation {
             async {
                 let email = input::email(&email)?;
                 if let Some(user) = a.state.store.user_by_username(&email).await? {
-                    if user.status == "pending" && user.password_hash.is_some() {
+                    if user.status == UserStatus::Pending && user.password_hash.is_some() {
                         let link = a.state.mailer.link(MailKind::ConfirmEmail, &email, None);
                         a.state.store.create_link(&user.id, &link.record).await?;
                         a.state.mailer.deliver(link);
@@ -444,7 +445,7 @@ impl AccountsMutation {
             async {
                 let email = input::email(&email)?;
                 if let Some(user) = a.state.store.user_by_username(&email).await? {
-                    if user.status != "locked" {
+                    if user.status != UserStatus::Locked {
                         let link = a.state.mailer.link(MailKind::PasswordReset, &email, None);
                         a.state.store.create_link(&user.id, &link.record).await?;
                         a.state.mailer.deliver(link);

@@ -10,6 +10,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::input;
 use crate::store::{ApiKeyRow, Role};
 use async_graphql::{Context, Object, SimpleObject, ID};
+use houston_vocabulary::ErrorCode;
 
 /// An organization's API key; the key itself was shown once, at creation.
 pub struct ApiKey(pub ApiKeyRow);
@@ -124,7 +125,7 @@ impl ApiKeysMutation {
                 message: "API key created: copy it now, it will not be shown again.".into(),
                 id: Some(row.id),
                 key: Some(key),
-                code: Some("OK".into()),
+                code: Some(ErrorCode::Ok.into()),
             })
         }
         .await

@@ -14,6 +14,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::input;
 use crate::store::{AppRow, IntegrationPatch, IntegrationRow, Role};
 use async_graphql::{Context, Enum, Json, Object, SimpleObject, ID};
+use houston_vocabulary::ChangeAction;
 use std::sync::Arc;
 
 /// What `updateIntegration` does.
@@ -38,13 +39,18 @@ pub struct ClickstreamChange {
 
 /// Tells `clickstreamChanged` subscribers, on this server and on every other one sharing
 /// the database, that an integration of `app` changed.
-pub(crate) async fn emit_change(a: &Access<'_>, app: &AppRow, integration_id: &str, action: &str) {
+pub(crate) async fn emit_change(
+    a: &Access<'_>,
+    app: &AppRow,
+    integration_id: &str,
+    action: ChangeAction,
+) {
     a.state
         .changes
         .publish(ClickstreamChange {
             app_id: app.id.clone(),
             integration_id: integration_id.to_string(),
-            action: action.to_string(),
+            action: action.as_str().to_string(),
             org_id: app.org_id.clone(),
         })
         .await;
@@ -248,7 +254,7 @@ impl IntegrationsMutation {
                     updated_at: now,
                 };
                 a.state.store.create_integration(&row).await?;
-                emit_change(&a, &app, &row.id, "CREATE").await;
+                emit_change(&a, &app, &row.id, ChangeAction::Create).await;
                 Ok(StatusMessage::ok("Integration saved.", Some(row.id)))
             }
             .await,
@@ -275,7 +281,7 @@ impl IntegrationsMutation {
                 let (patch, verb) = match action {
                     IntegrationActions::Delete => {
                         store.delete_integration(&row.id).await?;
-                        emit_change(&a, &app, &row.id, "DELETE").await;
+                        emit_change(&a, &app, &row.id, ChangeAction::Delete).await;
                         return Ok(StatusMessage::ok("Integration deleted.", Some(row.id)));
                     }
                     IntegrationActions::Enable => (
@@ -283,14 +289,14 @@ impl IntegrationsMutation {
                             enabled: Some(true),
                             ..Default::default()
                         },
-                        "ENABLE",
+                        ChangeAction::Enable,
                     ),
                     IntegrationActions::Disable => (
                         IntegrationPatch {
                             enabled: Some(false),
                             ..Default::default()
                         },
-                        "DISABLE",
+                        ChangeAction::Disable,
                     ),
                     IntegrationActions::Update => {
                         let dest = a.state.catalog.get(&row.code);
@@ -313,7 +319,7 @@ impl IntegrationsMutation {
                                 connection_id: connection,
                                 enabled: None,
                             },
-                            "UPDATE",
+                            ChangeAction::Update,
                         )
                     }
                 };

@@ -13,6 +13,7 @@ use crate::input;
 use crate::mail::MailKind;
 use crate::store::{MemberRow, OrgRow, Role, UserRow};
 use async_graphql::{Context, Enum, InputObject, Object, ID};
+use houston_vocabulary::UserStatus;
 
 /// A member's role in an organization.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -315,7 +316,7 @@ impl OrganizationsMutation {
                         first_name: None,
                         last_name: None,
                         company: None,
-                        status: "pending".into(),
+                        status: UserStatus::Pending.to_string(),
                         email_verified: false,
                         token_version: 0,
                         created_at: auth::rfc3339(auth::now()),

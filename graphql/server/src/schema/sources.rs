@@ -13,6 +13,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::input;
 use crate::store::{AppRow, Role};
 use async_graphql::{Context, Object, ID};
+use houston_vocabulary::ChangeAction;
 use std::sync::Arc;
 
 /// A clickstream source: analytics.js, server, analytics-android or analytics-ios.
@@ -212,7 +213,7 @@ impl SourcesMutation {
                     let gone = a.state.store.integrations_of_app(&app.id).await?;
                     a.state.store.delete_app(&app.id).await?;
                     for i in gone {
-                        emit_change(&a, &app, &i.id, "DELETE").await;
+                        emit_change(&a, &app, &i.id, ChangeAction::Delete).await;
                     }
                     return Ok(StatusMessage::ok("Source deleted.", Some(app.id)));
                 }

@@ -5,6 +5,7 @@
 use crate::error::{ApiError, ApiResult};
 use async_graphql::SimpleObject;
 use houston_prototypes::FieldError as ProtoFieldError;
+use houston_vocabulary::ErrorCode;
 
 /// A form field that is wrong, and why.
 #[derive(SimpleObject, Clone, Debug)]
@@ -48,7 +49,7 @@ impl StatusMessage {
             success: true,
             message: message.into(),
             id,
-            code: Some("OK".into()),
+            code: Some(ErrorCode::Ok.into()),
             field_errors: None,
         }
     }

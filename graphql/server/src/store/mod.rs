@@ -18,6 +18,7 @@ pub use sqlite::SqliteStore;
 use crate::seal::{self, DataKey, SealError};
 use async_trait::async_trait;
 use futures_util::stream::BoxStream;
+use houston_vocabulary::UserStatus;
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -174,32 +175,9 @@ pub enum StoreError {
 /// Result of a store call.
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// A member's role in an organization.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
-    /// Full control of the organization.
-    Owner,
-    /// Reads the organization and works on its pipelines.
-    User,
-}
-
-impl Role {
-    /// The stored spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Owner => "OWNER",
-            Role::User => "USER",
-        }
-    }
-    /// Parses the stored spelling; anything unknown is the lesser role.
-    pub fn parse(s: &str) -> Role {
-        if s == "OWNER" {
-            Role::Owner
-        } else {
-            Role::User
-        }
-    }
-}
+/// A member's role in an organization: the vocabulary's, stored in its wire spelling
+/// (`as_str`) and read back with the lenient `Role::parse`.
+pub use houston_vocabulary::Role;
 
 /// A person's account.
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
@@ -219,7 +197,7 @@ pub struct UserRow {
 impl UserRow {
     /// True once the email is confirmed (or the invitation accepted).
     pub fn is_active(&self) -> bool {
-        self.status == "active"
+        self.status == UserStatus::Active
     }
 }
 

@@ -1,0 +1,181 @@
+//! What a desktop shell and its webview say to each other: the session, the signed-in
+//! person, the outbox, and a failure. Defined once here, so that the shell (which writes
+//! them) and the UI (which reads them) cannot drift apart; wasm-clean like the operations.
+
+use crate::ClientError;
+use houston_vocabulary::{ErrorCode, MailKind, UserStatus};
+use serde::{Deserialize, Serialize};
+
+/// The Houston the app uses.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackendKind {
+    /// The server inside the app, on a SQLite file in the app's data directory.
+    #[default]
+    Bundled,
+    /// A Houston at a URL.
+    Remote,
+}
+
+/// The session as the webview sees it. Deliberately without the token.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SessionView {
+    /// Which Houston.
+    pub backend: BackendKind,
+    /// The remote Houston's URL.
+    pub remote_url: Option<String>,
+    /// Whether a token is held.
+    pub signed_in: bool,
+    /// Whether the backend was never chosen.
+    pub first_run: bool,
+    /// The organization every page acts for.
+    pub organization: Option<String>,
+    /// The signed-in person.
+    pub user: Option<SessionUser>,
+    /// The last username signed in with, for the sign-in prompt.
+    pub last_username: Option<String>,
+}
+
+/// The signed-in person, as the webview may know them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionUser {
+    /// The user id.
+    pub id: String,
+    /// The email they sign in with.
+    pub username: String,
+    /// Where their account stands.
+    pub status: UserStatus,
+    /// First name.
+    pub first_name: Option<String>,
+    /// Last name.
+    pub last_name: Option<String>,
+    /// Company.
+    pub company: Option<String>,
+}
+
+/// Whether a Houston answers at a URL, and what it said.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ServerCheck {
+    /// Whether a Houston answered.
+    pub ok: bool,
+    /// Its version, or why it did not answer.
+    pub message: String,
+}
+
+/// One mail of the outbox.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Mail {
+    /// The mail's id.
+    pub id: String,
+    /// The address.
+    pub to: String,
+    /// What its link is for.
+    pub kind: MailKind,
+    /// The subject.
+    pub subject: String,
+    /// The text, with the link.
+    pub body: String,
+    /// The link's token (none when the mail went by SMTP).
+    pub token: Option<String>,
+    /// When it was sent (RFC 3339).
+    pub created_at: String,
+}
+
+/// A failure as the webview sees it: a code to match on and a sentence to show.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct CommandError {
+    /// What kind of failure, e.g. [`ErrorCode::TokenExpired`] or [`ErrorCode::Unreachable`].
+    pub code: ErrorCode,
+    /// What went wrong, for a person.
+    pub message: String,
+}
+
+impl CommandError {
+    /// A failure of `code`, told as `message`.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        CommandError {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The token is gone or expired: the person must sign in again.
+    pub fn needs_sign_in(&self) -> bool {
+        self.code.needs_sign_in()
+    }
+
+    /// The server cannot be reached.
+    pub fn is_unreachable(&self) -> bool {
+        self.code == ErrorCode::Unreachable
+    }
+}
+
+impl From<ClientError> for CommandError {
+    fn from(e: ClientError) -> Self {
+        CommandError::new(e.code(), e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_session_crosses_as_camel_case_and_reads_back() {
+        let view = SessionView {
+            backend: BackendKind::Remote,
+            remote_url: Some("https://houston.example.org/graphql".into()),
+            signed_in: true,
+            first_run: false,
+            organization: Some("o1".into()),
+            user: Some(SessionUser {
+                id: "u".into(),
+                username: "a@b.c".into(),
+                status: UserStatus::Pending,
+                first_name: Some("A".into()),
+                last_name: None,
+                company: None,
+            }),
+            last_username: Some("a@b.c".into()),
+        };
+        let wire = serde_json::to_value(&view).unwrap();
+        assert_eq!(wire["backend"], "remote");
+        assert_eq!(wire["signedIn"], true);
+        assert_eq!(wire["user"]["status"], "pending");
+        assert_eq!(wire["user"]["firstName"], "A");
+        assert_eq!(wire["lastUsername"], "a@b.c");
+        assert_eq!(serde_json::from_value::<SessionView>(wire).unwrap(), view);
+    }
+
+    #[test]
+    fn mail_and_failures_cross_with_their_wire_spellings() {
+        let mail: Mail = serde_json::from_value(json!({
+            "id": "m", "to": "a@b.c", "kind": "PASSWORD_RESET", "subject": "Reset",
+            "body": "…", "token": "t", "createdAt": "2026-11-27T10:00:00Z"
+        }))
+        .unwrap();
+        assert_eq!(mail.kind, MailKind::PasswordReset);
+
+        let e = CommandError::from(ClientError::Graphql {
+            code: Some(ErrorCode::TokenExpired),
+            message: "expired".into(),
+        });
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            json!({ "code": "TOKEN_EXPIRED", "message": "expired" })
+        );
+        assert!(e.needs_sign_in());
+        let down = CommandError::from(ClientError::Unreachable("refused".into()));
+        assert!(down.is_unreachable() && !down.needs_sign_in());
+        let newer: CommandError =
+            serde_json::from_value(json!({ "code": "QUOTA_EXCEEDED", "message": "later" }))
+                .unwrap();
+        assert_eq!(newer.code, ErrorCode::Other("QUOTA_EXCEEDED".into()));
+    }
+}
