@@ -79,7 +79,7 @@ pub async fn run() {
     let (s, v, tk) = (&server, &vars, token.as_str());
     // One page as the app loads it: the answer's data, and how many bytes of JSON it is.
     let page = move |document: &'static str| async move {
-        let data = s.gql(document, v.clone(), Some(tk)).await;
+        let data = s.data(document, v.clone(), Some(tk)).await;
         let bytes = serde_json::to_vec(&data).expect("JSON");
         (data, bytes.len())
     };
