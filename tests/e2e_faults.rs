@@ -13,10 +13,10 @@ mod e2e_support;
 mod webdriver;
 
 use e2e_support::{
-    files_holding, gql, launch, secret_tool_search, wait_for_app_exit, DriverProcess,
-    ServerProcess, Shots,
+    files_holding, launch, secret_tool_search, wait_for_app_exit, DriverProcess, Shots,
 };
 use houston_desktop::session::{account, normalize_url, BackendKind, Settings};
+use houston_test_harness::{http, ServerProcess};
 use serde_json::{json, Value};
 use webdriver::Driver;
 
@@ -31,55 +31,15 @@ const CONNECTION: &str = "Acquisio account, renamed offline";
 /// A confirmed user with an organization and a source, made over the API as any client
 /// would; answers (token, organization id).
 async fn seed(url: &str) -> (String, String) {
-    let made = gql(
-        url,
-        "mutation($e: String!, $p: String!) { createNewUser(email: $e, password: $p) { success token } }",
-        json!({ "e": EMAIL, "p": PASSWORD }),
-        None,
-        None,
-    )
-    .await;
-    let pending = made["createNewUser"]["token"]
-        .as_str()
-        .expect("a token")
-        .to_owned();
-    let mail = gql(
-        url,
-        "{ myMail { kind token } }",
-        json!({}),
-        Some(&pending),
-        None,
-    )
-    .await;
-    let link = mail["myMail"][0]["token"]
-        .as_str()
-        .expect("the confirmation link")
-        .to_owned();
-    let confirmed = gql(
-        url,
-        "mutation($t: String!) { confirmEmail(token: $t) { success token } }",
-        json!({ "t": link }),
-        None,
-        None,
-    )
-    .await;
-    let token = confirmed["confirmEmail"]["token"]
-        .as_str()
-        .expect("a token")
-        .to_owned();
-    let org = gql(
+    let token = http::confirmed_user(url, url, EMAIL, PASSWORD).await;
+    let org_id = http::ok_id(
         url,
         r#"mutation { createOrganization(name: "Mission Control") { success id } }"#,
         json!({}),
         Some(&token),
-        None,
     )
     .await;
-    let org_id = org["createOrganization"]["id"]
-        .as_str()
-        .expect("an org id")
-        .to_owned();
-    let source = gql(
+    let source = http::data(
         url,
         r#"mutation($o: String!) { createApplication(name: "Website", platform: "analytics.js", orgId: $o) { success } }"#,
         json!({ "o": org_id }),
@@ -101,7 +61,7 @@ async fn a_form_survives_its_server_going_away_and_saves_when_it_is_back() {
     let server_dir = tempfile::tempdir().unwrap();
     let data_home = tempfile::tempdir().unwrap();
     let mut shots = Shots::new("faults");
-    let server = ServerProcess::start(server_dir.path(), "127.0.0.1:0");
+    let server = ServerProcess::in_dir(server_dir.path(), "127.0.0.1:0");
     let url = server.url.clone();
     let addr = server.addr.clone();
     let (api_token, org_id) = seed(&url).await;
@@ -170,7 +130,7 @@ async fn a_form_survives_its_server_going_away_and_saves_when_it_is_back() {
     );
 
     // The server is back on the same address and database: saving again saves.
-    let server = ServerProcess::start(server_dir.path(), &addr);
+    let server = ServerProcess::in_dir(server_dir.path(), &addr);
     assert_eq!(server.url, url, "the same address");
     d.click_on("#save-integration").await.unwrap();
     d.wait_text(".integration-row", INTEGRATION, 30)
@@ -180,7 +140,7 @@ async fn a_form_survives_its_server_going_away_and_saves_when_it_is_back() {
     shots.take(&d, "saved-after-restart").await;
 
     // The server holds exactly one connection and one integration, as typed last.
-    let data = gql(
+    let data = http::data(
         &url,
         "query($o: String!) { orgConnections(orgId: $o) { id name integrationCode } }",
         json!({ "o": org_id }),
@@ -192,7 +152,7 @@ async fn a_form_survives_its_server_going_away_and_saves_when_it_is_back() {
     assert_eq!(connections.len(), 1, "{data}");
     assert_eq!(connections[0]["name"], CONNECTION);
     assert_eq!(connections[0]["integrationCode"], "acquisio");
-    let data = gql(
+    let data = http::data(
         &url,
         "query($o: ID) { clickstreamConfigs(orgId: $o) { name code connection { id } } }",
         json!({ "o": org_id }),

@@ -202,15 +202,8 @@ async fn a_remote_houston_must_answer_before_it_is_chosen() {
     );
 
     // A real one does.
-    let remote = houston_server::Houston::open(houston_server::ServerConfig {
-        database_url: format!("sqlite://{}", dir.path().join("remote.db").display()),
-        ..houston_server::ServerConfig::in_memory()
-    })
-    .await
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(remote.serve(listener, std::future::pending()));
+    let remote = houston_test_harness::TestServer::start().await;
+    let url = remote.url.trim_end_matches("/graphql").to_string();
     let view = session
         .save_settings(
             houston_desktop::session::BackendKind::Remote,

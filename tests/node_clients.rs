@@ -7,10 +7,7 @@
 //! port, and fails with a message naming the step. The audit's unmet SHOULDs must be
 //! exactly the list in README.md's "GraphQL over HTTP audit" section.
 
-mod e2e_support;
-mod webdriver;
-
-use e2e_support::ServerProcess;
+use houston_test_harness::ServerProcess;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
@@ -78,7 +75,7 @@ struct Run {
 fn run_script(script: &str) -> Run {
     node_modules();
     let dir = tempfile::tempdir().unwrap();
-    let server = ServerProcess::start(dir.path(), "127.0.0.1:0");
+    let server = ServerProcess::in_dir(dir.path(), "127.0.0.1:0");
     assert!(
         server.url.starts_with("http://127.0.0.1:") && server.url.ends_with("/graphql"),
         "{}",

@@ -13,57 +13,9 @@ use houston_client::{
     Healthcheck, HttpTransport, InProcessTransport, Logout, Me, MyMail, OrgConnections,
     Organizations, RevokeApiKey, Sources, Transport, UpdateIntegration, UpdateOrganization,
 };
-use houston_server::{Houston, SecretSource, ServerConfig};
+use houston_server::Houston;
+use houston_test_harness::TestServer;
 use serde_json::{json, Value};
-use tempfile::TempDir;
-
-/// A Houston on a fresh SQLite file, also served over HTTP on 127.0.0.1 port 0.
-struct Server {
-    houston: Houston,
-    url: String,
-    _dir: TempDir,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-impl Server {
-    async fn start() -> Server {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let config = ServerConfig {
-            database_url: format!("sqlite://{}", dir.path().join("houston.db").display()),
-            secret: SecretSource::File(dir.path().join("secret")),
-            ..ServerConfig::in_memory()
-        };
-        let houston = Houston::open(config).await.expect("the server opens");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("a port-0 listener");
-        let url = format!("http://{}/graphql", listener.local_addr().unwrap());
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let serving = houston.clone();
-        tokio::spawn(async move {
-            serving
-                .serve(listener, async {
-                    let _ = rx.await;
-                })
-                .await
-                .expect("the server serves");
-        });
-        Server {
-            houston,
-            url,
-            _dir: dir,
-            shutdown: Some(tx),
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-    }
-}
 
 /// What one telling of the story saw, with ids, tokens and timestamps left out so that
 /// two tellings can be compared.
@@ -651,7 +603,7 @@ async fn story(t: &dyn Transport, houston: &Houston, who: &str) -> Transcript {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_story_over_http_and_in_process() {
-    let server = Server::start().await;
+    let server = TestServer::start().await;
     let http = HttpTransport::new(&server.url).expect("an HTTP client");
     let local = InProcessTransport::new(server.houston.clone());
 
@@ -687,7 +639,7 @@ async fn an_unanswered_port_is_unreachable() {
 
 #[tokio::test]
 async fn a_wrong_path_is_an_http_status() {
-    let server = Server::start().await;
+    let server = TestServer::start().await;
     let wrong = server.url.replace("/graphql", "/nothing-here");
     let http = HttpTransport::new(wrong).unwrap();
     let answer = run::<Healthcheck>(&http, healthcheck::Variables, None, None).await;
@@ -696,7 +648,7 @@ async fn a_wrong_path_is_an_http_status() {
 
 #[tokio::test]
 async fn an_anonymous_caller_gets_the_servers_error_code() {
-    let server = Server::start().await;
+    let server = TestServer::start().await;
     let http = HttpTransport::new(&server.url).unwrap();
     let local = InProcessTransport::new(server.houston.clone());
     let transports: [&dyn Transport; 2] = [&http, &local];

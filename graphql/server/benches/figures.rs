@@ -8,8 +8,9 @@
 
 mod common;
 
-use common::{ms, percentile, ClientRequest, Server};
+use common::{ms, percentile, ClientRequest};
 use houston_server::catalog::Catalog;
+use houston_test_harness::TestServer;
 use serde_json::json;
 use std::time::{Duration, Instant};
 
@@ -30,10 +31,13 @@ async fn main() {
         ms(loads[0])
     );
 
-    let server = Server::open().await;
-    let token = server.sign_up("bench@example.com", "password123").await;
+    let server = TestServer::start().await;
+    let token = server
+        .confirmed_user_with("bench@example.com", "password123")
+        .await
+        .0;
     for i in 0..3 {
-        server.create_org(&format!("Org {i}"), &token).await;
+        server.create_org(&token, &format!("Org {i}")).await;
     }
 
     // createToken, one at a time (Argon2id verification dominates).
@@ -41,7 +45,7 @@ async fn main() {
     for _ in 0..20 {
         let t = Instant::now();
         let data = server
-            .gql(
+            .data(
                 "mutation { createToken(username: \"bench@example.com\", password: \"password123\") { success } }",
                 json!({}),
                 None,
@@ -58,7 +62,7 @@ async fn main() {
     );
 
     // organizations over HTTP, 10 concurrent keep-alive clients for 5 s.
-    let url = server.serve().await;
+    let url = server.url.clone();
     let client = ClientRequest {
         body: json!({ "query": "{ organizations { id name } }" }),
         authorization: Some(token),

@@ -1,9 +1,7 @@
 //! Every query and mutation of API.md, run in-process and over HTTP on a port-0 server,
 //! on SQLite and on PostgreSQL.
 
-mod common;
-
-use common::{error_code, Backend, TestServer, Via};
+use houston_test_harness::{error_code, Backend, TestServer, Via};
 use serde_json::{json, Value};
 
 struct Session<'a> {

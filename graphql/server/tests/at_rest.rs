@@ -5,12 +5,9 @@
 //! value moved into another row does not open (a clear error, not a panic, not another
 //! row's secret); a database from before sealing is sealed when a server opens it.
 
-mod common;
-
-use common::postgres::PgDatabase;
-use common::{execute, TestServer};
 use houston_server::store::StoreError;
 use houston_server::{DataKeySource, Houston, SecretSource, ServerConfig};
+use houston_test_harness::{execute, PgDatabase, TestServer};
 use serde_json::json;
 use sqlx::{Connection, Executor, Row};
 use std::path::Path;
@@ -510,7 +507,7 @@ async fn postgres_from_before_sealing_is_sealed_at_open() {
 async fn the_binary_names_its_key_source_and_never_prints_the_key() {
     let dir = tempfile::tempdir().unwrap();
     let run = |key: Option<&str>, args: &[&str]| {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_houston-server"));
+        let mut cmd = std::process::Command::new(houston_test_harness::houston_server_bin());
         cmd.args(args)
             .env("NO_COLOR", "1")
             .env("RUST_BACKTRACE", "0")

@@ -1,9 +1,7 @@
 //! The `houston-server` binary: one command starts it, it says where it listens, serves
 //! GraphiQL, keeps data and tokens across a restart, and never logs a secret.
 
-mod common;
-
-use common::process::{gql, ServerProcess};
+use houston_test_harness::{http::gql, ServerProcess};
 use serde_json::json;
 use std::process::Command;
 
@@ -46,7 +44,7 @@ async fn starts_serves_restarts_and_logs_no_secret() {
         .contains("graphiql"));
 
     let password = "pw-Very-Secret-123";
-    let pending = common::process::ok(
+    let pending = houston_test_harness::http::ok(
         &first.url,
         "mutation($p: String!) { createNewUser(email: \"bin@example.com\", password: $p) { success token } }",
         json!({ "p": password }),
@@ -68,7 +66,7 @@ async fn starts_serves_restarts_and_logs_no_secret() {
         .as_str()
         .unwrap()
         .to_string();
-    let token = common::process::ok(
+    let token = houston_test_harness::http::ok(
         &first.url,
         "mutation($t: String!) { confirmEmail(token: $t) { success token } }",
         json!({ "t": link }),
@@ -112,7 +110,7 @@ async fn starts_serves_restarts_and_logs_no_secret() {
 
 #[test]
 fn print_schema_prints_the_sdl() {
-    let out = Command::new(env!("CARGO_BIN_EXE_houston-server"))
+    let out = Command::new(houston_test_harness::houston_server_bin())
         .arg("--print-schema")
         .output()
         .unwrap();

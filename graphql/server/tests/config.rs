@@ -1,9 +1,7 @@
 //! Server options: another catalog file (`--catalog`), and mail over SMTP (`--smtp-url`).
 
-mod common;
-
-use common::TestServer;
 use houston_server::{Houston, SecretSource, ServerConfig};
+use houston_test_harness::TestServer;
 use serde_json::json;
 use std::path::PathBuf;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};

@@ -3,9 +3,6 @@
 //! cascade of an organization's deletion), told once and run on every backend: SQLite on a
 //! temporary file and PostgreSQL on a fresh database. Then a copy between the two.
 
-mod common;
-
-use common::postgres::PgDatabase;
 use futures_util::future::join_all;
 use futures_util::StreamExt;
 use houston_server::seal::DataKey;
@@ -13,6 +10,7 @@ use houston_server::store::{
     ApiKeyRow, AppRow, ConnectionRow, Dump, IntegrationPatch, IntegrationRow, LinkEffect, MailRow,
     NewLink, OrgRow, PgStore, Profile, Role, SqliteStore, Store, StoreError, UserRow,
 };
+use houston_test_harness::PgDatabase;
 use serde_json::json;
 use std::time::Duration;
 

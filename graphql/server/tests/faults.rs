@@ -14,9 +14,8 @@
 //! nothing that reached the kernel. (Only a power cut can lose the last commits under
 //! `NORMAL`; that is the trade SQLite documents, and the one we make for speed.)
 
-mod common;
-
-use common::process::{confirmed_user, gql, ok_id, ServerProcess};
+use houston_test_harness::http::{confirmed_user, gql, ok_id};
+use houston_test_harness::ServerProcess;
 use serde_json::{json, Value};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection};

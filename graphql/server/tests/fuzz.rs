@@ -13,9 +13,7 @@
 //! sends. The run is bounded by `--max-examples` and a fixed seed (the same requests each
 //! time, so a finding reproduces), and by a wall-clock limit on the child process.
 
-mod common;
-
-use common::process::{confirmed_user, ServerProcess};
+use houston_test_harness::{http::confirmed_user, ServerProcess};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -245,7 +243,7 @@ async fn fuzzed_operations_get_no_5xx_no_panic_and_no_internal_detail() {
     let anonymous = check_run("without a token", &anonymous.0, &anonymous.1);
     let signed_in = check_run("with a token", &signed_in.0, &signed_in.1);
     // The signed-in run stayed signed in: its requests reached the resolvers as a user.
-    let me = common::process::gql(
+    let me = houston_test_harness::http::gql(
         &server.url,
         "{ me { username } }",
         serde_json::json!({}),

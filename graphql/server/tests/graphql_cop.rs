@@ -9,10 +9,7 @@
 //! desktop app and schemathesis read it by introspection), so hiding it would protect
 //! nothing; what introspection could cost is bounded instead (circular queries refused).
 
-mod common;
-
-use common::error_code;
-use common::process::ServerProcess;
+use houston_test_harness::{error_code, ServerProcess};
 use serde_json::{json, Value};
 use tempfile::TempDir;
 

@@ -1,9 +1,7 @@
 //! Organizations never see each other: every id argument with another organization's id
 //! answers NOT_FOUND (or an empty list), and no list or nested edge shows its rows.
 
-mod common;
-
-use common::{error_code, TestServer};
+use houston_test_harness::{error_code, TestServer};
 use serde_json::{json, Value};
 
 struct Org {

@@ -2,21 +2,17 @@
 //! fresh PostgreSQL one, and a server on the copy (same secret file) answers everything as
 //! the original did: old tokens, passwords, API keys and links included.
 
-mod common;
-
-use common::postgres::PgDatabase;
-use common::process::{gql, ServerProcess};
-use common::TestServer;
 use houston_server::seal::DataKey;
 use houston_server::store::{PgStore, SqliteStore, Store};
 use houston_server::{DataKeySource, SecretSource, ServerConfig};
+use houston_test_harness::{http::gql, PgDatabase, ServerProcess, TestServer};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::process::{Command, Output};
 
 /// Runs `migrate` with the secret file `secret`, so with the data key file beside it.
 fn run_migrate(from: &str, to: &str, secret: &std::path::Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_houston-server"))
+    Command::new(houston_test_harness::houston_server_bin())
         .args(["migrate", "--from", from, "--to", to])
         .env("NO_COLOR", "1")
         .env("HOUSTON_SECRET_FILE", secret)
@@ -157,7 +153,7 @@ async fn a_populated_sqlite_database_moves_to_postgres() {
     let key = format!("service:{key}");
     let used = server
         .gql_via(
-            common::Via::InProcess,
+            houston_test_harness::Via::InProcess,
             "{ applications { name } }",
             json!({}),
             Some(&key),

@@ -4,9 +4,7 @@
 //! (the same lists asked per source), for an Owner and for a User, and that nothing of
 //! another organization shows up in either.
 
-mod common;
-
-use common::{Backend, TestServer};
+use houston_test_harness::{Backend, TestServer};
 use serde_json::{json, Value};
 
 const SOURCES: &str = "query($o: ID, $a: String) { applications(orgId: $o, appId: $a) { id name \

@@ -2,8 +2,6 @@
 //! cell must have. Each cell runs on fresh fixtures, so destructive operations do not
 //! disturb the next cell. The table runs on SQLite and on PostgreSQL.
 
-mod common;
-
 use houston_server::auth::Tokens;
 use houston_server::mail::MailKind;
 use houston_server::store::{
@@ -314,7 +312,7 @@ async fn every_operation_for_every_caller() {
 
 #[tokio::test]
 async fn every_operation_for_every_caller_on_postgres() {
-    let db = common::postgres::PgDatabase::create().await;
+    let db = houston_test_harness::PgDatabase::create().await;
     permission_table(db.url.clone()).await;
 }
 

@@ -2,13 +2,10 @@
 //! and one secret file, a client alternating between them. Tokens, data, revocations, the
 //! sign-in throttle and `clickstreamChanged` all hold across the two.
 
-mod common;
-
-use common::error_code;
-use common::postgres::PgDatabase;
-use common::process::{confirmed_user, gql, ok, ok_id, outcome, ServerProcess};
 use futures_util::{SinkExt, StreamExt};
 use houston_server::schema::MAX_FAILED_SIGN_INS;
+use houston_test_harness::http::{confirmed_user, gql, ok, ok_id, outcome};
+use houston_test_harness::{error_code, PgDatabase, ServerProcess};
 use serde_json::{json, Value};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;

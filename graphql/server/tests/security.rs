@@ -4,10 +4,8 @@
 //! GET and CSRF refusals, suggestions, debug output, Host and Origin) runs against the
 //! binary in graphql_cop.rs.
 
-mod common;
-
-use common::{error_code, TestServer};
 use houston_server::schema::MAX_FAILED_SIGN_INS;
+use houston_test_harness::{error_code, TestServer};
 use serde_json::{json, Value};
 
 const SECRET: &str = "sk-live-0123456789abcdef";
@@ -239,7 +237,7 @@ async fn tokens_with_bad_claims_are_refused() {
 /// request, by every route, and a new account under the same address does not revive it.
 #[tokio::test]
 async fn a_deleted_users_token_is_refused() {
-    use common::process::{confirmed_user, gql, ServerProcess};
+    use houston_test_harness::{http::confirmed_user, http::gql, ServerProcess};
     use sqlx::Connection;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("deleted.db");

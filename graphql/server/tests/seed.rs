@@ -3,9 +3,7 @@
 //! `createOrganization`, the quoted key in `configPayload`), with the placeholder ids
 //! ("123456", "1234567890", "456", "123") replaced by the ids the earlier steps returned.
 
-mod common;
-
-use common::TestServer;
+use houston_test_harness::TestServer;
 use serde_json::json;
 
 #[tokio::test]

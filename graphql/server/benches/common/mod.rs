@@ -1,13 +1,13 @@
-//! What the benches share: a server on a real SQLite file with signed-in people, an HTTP
-//! load generator, percentiles, and the results file every benchmark writes
-//! (`target/bench/<name>.json`, read by `tests/bench/report.py`).
+//! What the benches share besides the test harness's `TestServer` (a server on a real
+//! SQLite file, its secret in a file beside it): an HTTP load generator, percentiles, and
+//! the results file every benchmark writes (`target/bench/<name>.json`, read by
+//! `tests/bench/report.py`).
 //!
 //! Benches fail loudly (`expect` with what went wrong) rather than report a figure measured
 //! on a broken setup: a wrong answer measured fast is not a result.
 
 #![allow(dead_code)] // each bench binary uses its own part of this module
 
-use houston_server::{Houston, SecretSource, ServerConfig};
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -42,103 +42,6 @@ pub fn median_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
     }
     times.sort();
     (percentile(&times, 0.5), last)
-}
-
-/// A Houston on a SQLite file in a temporary directory, its secret in a file beside it
-/// (so another process, the Apollo peer, can check the same tokens).
-pub struct Server {
-    pub dir: tempfile::TempDir,
-    pub houston: Houston,
-}
-
-impl Server {
-    pub async fn open() -> Server {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let houston = Houston::open(ServerConfig {
-            database_url: format!("sqlite://{}", dir.path().join("bench.db").display()),
-            secret: SecretSource::File(dir.path().join("token-secret")),
-            ..ServerConfig::in_memory()
-        })
-        .await
-        .expect("opening the server");
-        Server { dir, houston }
-    }
-
-    pub fn db_path(&self) -> PathBuf {
-        self.dir.path().join("bench.db")
-    }
-
-    pub fn secret_path(&self) -> PathBuf {
-        self.dir.path().join("token-secret")
-    }
-
-    /// Runs one operation in-process and returns its `data`; any GraphQL error fails the bench.
-    pub async fn gql(&self, query: &str, variables: Value, token: Option<&str>) -> Value {
-        let request = async_graphql::Request::new(query)
-            .variables(async_graphql::Variables::from_json(variables));
-        let response = self.houston.execute(request, token, None).await;
-        assert!(response.errors.is_empty(), "{query}: {:?}", response.errors);
-        response.data.into_json().expect("data as JSON")
-    }
-
-    /// Signs `email` up, confirms the address through the outbox, and returns a token.
-    pub async fn sign_up(&self, email: &str, password: &str) -> String {
-        self.gql(
-            "mutation($e: String!, $p: String!) { createNewUser(email: $e, password: $p) { token } }",
-            json!({ "e": email, "p": password }),
-            None,
-        )
-        .await;
-        let link = self
-            .houston
-            .outbox()
-            .await
-            .expect("the outbox")
-            .into_iter()
-            .find(|m| m.to_address == email)
-            .and_then(|m| m.token)
-            .expect("a confirmation link");
-        let data = self
-            .gql(
-                "mutation($t: String!) { confirmEmail(token: $t) { token } }",
-                json!({ "t": link }),
-                None,
-            )
-            .await;
-        data["confirmEmail"]["token"]
-            .as_str()
-            .expect("a token")
-            .to_string()
-    }
-
-    /// Runs a creating mutation that must succeed; returns the id it answers.
-    pub async fn ok_id(&self, mutation: &str, variables: Value, token: &str) -> String {
-        let data = self.gql(mutation, variables, Some(token)).await;
-        let status = data.as_object().and_then(|o| o.values().next()).cloned();
-        let status = status.unwrap_or_default();
-        assert_eq!(status["success"], true, "{data}");
-        status["id"].as_str().expect("an id").to_string()
-    }
-
-    /// Creates an organization owned by the holder of `token`; returns its id.
-    pub async fn create_org(&self, name: &str, token: &str) -> String {
-        self.ok_id(
-            "mutation($n: String!) { createOrganization(name: $n) { success id } }",
-            json!({ "n": name }),
-            token,
-        )
-        .await
-    }
-
-    /// Serves HTTP on a free loopback port; returns the `/graphql` URL.
-    pub async fn serve(&self) -> String {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("a loopback port");
-        let url = format!("http://{}/graphql", listener.local_addr().unwrap());
-        tokio::spawn(self.houston.clone().serve(listener, std::future::pending()));
-        url
-    }
 }
 
 /// One client's requests: the JSON body and the `authorization` header it sends.

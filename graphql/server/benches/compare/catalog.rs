@@ -14,8 +14,9 @@
 //! while "google analytics" is typed one letter at a time; the server round trip here is
 //! in-process (the desktop app's transport), so over HTTP it would only be slower.
 
-use crate::common::{self, median_of, ms, ms_f, Row, Server};
+use crate::common::{self, median_of, ms, ms_f, Row};
 use houston_server::catalog::Catalog;
+use houston_test_harness::TestServer;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
@@ -51,13 +52,13 @@ pub async fn run() {
             local_hits.push(hits.len());
         }
     }
-    let server = Server::open().await;
+    let server = TestServer::start().await;
     let mut remote = Vec::new();
     let mut remote_hits = Vec::new();
     for _ in 0..2 {
         for p in &prefixes {
             let t = Instant::now();
-            let data = server.gql(DOCUMENT, json!({ "search": p }), None).await;
+            let data = server.data(DOCUMENT, json!({ "search": p }), None).await;
             let wire = serde_json::to_vec(&data).expect("the answer as JSON");
             let answer: Value = serde_json::from_slice(&wire).expect("the answer parsed");
             remote.push(t.elapsed());

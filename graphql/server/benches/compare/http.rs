@@ -16,11 +16,12 @@
 //!   so Apollo never touches the disk: if anything that favours it.
 //! - Every run gets the same clients, the same 5 s, and one second of warm-up first.
 
-use crate::common::{self, ms, ms_f, ClientRequest, Load, Row, Server};
+use crate::common::{self, ms, ms_f, ClientRequest, Load, Row};
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use houston_server::AppState;
+use houston_test_harness::TestServer;
 use serde_json::{json, Value};
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -34,10 +35,13 @@ const WARM_UP: Duration = Duration::from_secs(1);
 const QUERY: &str = "{ organizations { id name } }";
 
 pub async fn run() {
-    let server = Server::open().await;
-    let token = server.sign_up("bench@example.com", "password123").await;
+    let server = TestServer::start().await;
+    let token = server
+        .confirmed_user_with("bench@example.com", "password123")
+        .await
+        .0;
     for i in 0..3 {
-        server.create_org(&format!("Org {i}"), &token).await;
+        server.create_org(&token, &format!("Org {i}")).await;
     }
     let clients = vec![
         ClientRequest {
@@ -46,10 +50,10 @@ pub async fn run() {
         };
         CLIENTS
     ];
-    let expected = server.gql(QUERY, json!({}), Some(&token)).await;
+    let expected = server.data(QUERY, json!({}), Some(&token)).await;
     assert_eq!(expected["organizations"].as_array().map(Vec::len), Some(3));
 
-    let houston_url = server.serve().await;
+    let houston_url = server.url.clone();
     let bare_url = serve_bare(server.houston.state().clone()).await;
     assert_same_answer(&houston_url, &bare_url, &clients[0]).await;
 

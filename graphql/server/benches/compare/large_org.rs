@@ -9,7 +9,8 @@
 //! integrations get their configuration as plain JSON: a sealed value is bound to its row
 //! id and would not open in another row.
 
-use crate::common::{self, ms_f, Row, Server};
+use crate::common::{self, ms_f, Row};
+use houston_test_harness::TestServer;
 use serde_json::{json, Value};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 use sqlx::Row as _;
@@ -24,16 +25,19 @@ const CONFIGS: &str = include_str!("../../../operations/ClickstreamConfigs.graph
 const SLOW_MS: f64 = 1000.0;
 
 pub async fn run() {
-    let server = Server::open().await;
-    let token = server.sign_up("owner@example.com", "password123").await;
-    let org = server.create_org("Big", &token).await;
+    let server = TestServer::start().await;
+    let token = server
+        .confirmed_user_with("owner@example.com", "password123")
+        .await
+        .0;
+    let org = server.create_org(&token, "Big").await;
     let connection = server
         .ok_id(
             "mutation($o: String!) { createConnection(integrationCode: \"acquisio\", \
              details: {apiKey: \"s3cr3t-key\"}, name: \"Acq\", orgId: $o, \
              connectionPrototypeId: \"acquisio\") { success id } }",
             json!({ "o": org }),
-            &token,
+            Some(&token),
         )
         .await;
     let app = server
@@ -41,7 +45,7 @@ pub async fn run() {
             "mutation($o: String!) { createApplication(name: \"Web\", platform: \
              \"analytics.js\", orgId: $o) { success id } }",
             json!({ "o": org }),
-            &token,
+            Some(&token),
         )
         .await;
     let integration = server
@@ -50,7 +54,7 @@ pub async fn run() {
              integrationCode: \"acquisio\", configPayload: {events: [\"Signed Up\"]}, \
              connectionId: $c, name: \"Acq\") { success id } }",
             json!({ "a": app, "c": connection }),
-            &token,
+            Some(&token),
         )
         .await;
 
@@ -75,7 +79,7 @@ pub async fn run() {
     let (s, v, tk) = (&server, &vars, token.as_str());
     // One page as the app loads it: the answer's data, and how many bytes of JSON it is.
     let page = move |document: &'static str| async move {
-        let data = s.gql(document, v.clone(), Some(tk)).await;
+        let data = s.data(document, v.clone(), Some(tk)).await;
         let bytes = serde_json::to_vec(&data).expect("JSON");
         (data, bytes.len())
     };

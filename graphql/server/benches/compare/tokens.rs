@@ -9,7 +9,8 @@
 //! cost too. Memory grows with concurrency as well (19 MiB per verification in flight),
 //! which the notes report as the process's peak RSS.
 
-use crate::common::{self, ms_f, ClientRequest, Load, Row, Server};
+use crate::common::{self, ms_f, ClientRequest, Load, Row};
+use houston_test_harness::TestServer;
 use serde_json::json;
 use std::time::Duration;
 
@@ -18,12 +19,12 @@ const RUN_FOR: Duration = Duration::from_secs(4);
 const PASSWORD: &str = "password123";
 
 pub async fn run() {
-    let server = Server::open().await;
+    let server = TestServer::start().await;
     let most = LEVELS[LEVELS.len() - 1];
     let mut clients = Vec::with_capacity(most);
     for i in 0..most {
         let email = format!("signer{i}@example.com");
-        server.sign_up(&email, PASSWORD).await;
+        server.confirmed_user_with(&email, PASSWORD).await;
         clients.push(ClientRequest {
             body: json!({
                 "query": "mutation($u: String!, $p: String!) { createToken(username: $u, password: $p) { success code } }",
@@ -32,7 +33,7 @@ pub async fn run() {
             authorization: None,
         });
     }
-    let url = server.serve().await;
+    let url = server.url.clone();
     // One warm-up sign-in per person (also proves every password is right).
     common::load(&url, &clients, Duration::from_secs(30), 1).await;
 

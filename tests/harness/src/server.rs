@@ -1,36 +1,41 @@
-//! Shared test harness: a server on a real SQLite file or a fresh PostgreSQL database,
-//! reachable in-process or over HTTP on a port-0 listener, and helpers that walk the
-//! sign-up flow.
-#![allow(dead_code)]
+//! [`TestServer`]: a Houston in this process on a SQLite file or a fresh PostgreSQL
+//! database, reachable in-process or over HTTP on a port-0 listener, and helpers that walk
+//! the sign-up flow.
 
-pub mod postgres;
-pub mod process;
-
-use postgres::PgDatabase;
+use crate::http::gql_with;
+use crate::postgres::PgDatabase;
 
 use houston_server::{DataKeySource, Houston, SecretSource, ServerConfig};
 use serde_json::{json, Value};
+use std::path::PathBuf;
 use tempfile::TempDir;
 
 /// How a test reaches the server.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Via {
+    /// Through [`Houston::execute`], as the desktop's bundled server is reached.
     InProcess,
+    /// A POST to the server's `/graphql` URL on its port-0 listener.
     Http,
 }
 
 /// Which database a test server runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
+    /// A SQLite file in the server's temporary directory.
     Sqlite,
+    /// A fresh database on the PostgreSQL server in `HOUSTON_TEST_POSTGRES`.
     Postgres,
 }
 
 /// A server on a fresh SQLite file in a temporary directory, or on a fresh PostgreSQL
 /// database (dropped with the server).
 pub struct TestServer {
+    /// The server itself, for in-process calls and its outbox.
     pub houston: Houston,
+    /// `http://127.0.0.1:PORT/graphql`.
     pub url: String,
+    /// The temporary directory holding the SQLite file, the secret and the data key.
     pub dir: TempDir,
     http: reqwest::Client,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -42,7 +47,7 @@ impl TestServer {
     /// A new server, also listening on 127.0.0.1 port 0.
     pub async fn start() -> TestServer {
         let dir = tempfile::tempdir().expect("temporary directory");
-        let url = format!("sqlite://{}", dir.path().join("houston.db").display());
+        let url = format!("sqlite://{}", dir.path().join(SQLITE_FILE).display());
         Self::with_config(Self::config(url, &dir), dir).await
     }
 
@@ -60,7 +65,7 @@ impl TestServer {
     fn config(database_url: String, dir: &TempDir) -> ServerConfig {
         ServerConfig {
             database_url,
-            secret: SecretSource::File(dir.path().join("secret")),
+            secret: SecretSource::File(dir.path().join(SECRET_FILE)),
             // A key file, so that a test may reopen the database; beside the database
             // only because this is a test (the apps never put it there).
             data_key: DataKeySource::File(dir.path().join("houston-data.key")),
@@ -76,10 +81,17 @@ impl TestServer {
         }
     }
 
+    /// A new server opened with `config` (whose files a test keeps in `dir`), also
+    /// listening on 127.0.0.1 port 0.
     pub async fn with_config(config: ServerConfig, dir: TempDir) -> TestServer {
         let houston = Houston::open(config).await.expect("server opens");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/graphql", listener.local_addr().unwrap());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port-0 listener");
+        let url = format!(
+            "http://{}/graphql",
+            listener.local_addr().expect("its address")
+        );
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let serving = houston.clone();
         tokio::spawn(async move {
@@ -111,9 +123,7 @@ impl TestServer {
     ) -> Value {
         match via {
             Via::InProcess => execute(&self.houston, query, variables, auth, org).await,
-            Via::Http => {
-                process::gql_with(&self.http, &self.url, query, variables, auth, org).await
-            }
+            Via::Http => gql_with(&self.http, &self.url, query, variables, auth, org).await,
         }
     }
 
@@ -125,17 +135,34 @@ impl TestServer {
 
     /// The `data` of a response that must have no errors.
     pub async fn data(&self, query: &str, variables: Value, auth: Option<&str>) -> Value {
-        let res = self.gql(query, variables, auth).await;
+        let mut res = self.gql(query, variables, auth).await;
         assert!(res.get("errors").is_none(), "unexpected errors: {res}");
-        res["data"].clone()
+        res["data"].take()
     }
 
-    /// Signs up, confirms through the outbox, and returns (token, user id).
+    /// The SQLite file of a server from [`Self::start`].
+    pub fn db_path(&self) -> PathBuf {
+        self.dir.path().join(SQLITE_FILE)
+    }
+
+    /// The file holding the token-signing secret (another process, such as a benchmark's
+    /// peer, may check the same tokens with it).
+    pub fn secret_path(&self) -> PathBuf {
+        self.dir.path().join(SECRET_FILE)
+    }
+
+    /// Signs up with the password `password123`, confirms through the mail, and returns
+    /// (token, user id).
     pub async fn confirmed_user(&self, email: &str) -> (String, String) {
+        self.confirmed_user_with(email, "password123").await
+    }
+
+    /// [`Self::confirmed_user`] with `password`.
+    pub async fn confirmed_user_with(&self, email: &str, password: &str) -> (String, String) {
         let d = self
             .data(
-                "mutation($e: String!) { createNewUser(email: $e, password: \"password123\", profile: {firstName: \"Test\"}) { success message token decoded { id } } }",
-                json!({ "e": email }),
+                "mutation($e: String!, $p: String!) { createNewUser(email: $e, password: $p, profile: {firstName: \"Test\"}) { success message token decoded { id } } }",
+                json!({ "e": email, "p": password }),
                 None,
             )
             .await;
@@ -200,6 +227,7 @@ impl TestServer {
         s["id"].as_str().unwrap().to_string()
     }
 
+    /// Creates an organization owned by the holder of `token`; returns its id.
     pub async fn create_org(&self, token: &str, name: &str) -> String {
         self.ok_id(
             "mutation($n: String!) { createOrganization(name: $n) { success message id } }",
@@ -209,6 +237,7 @@ impl TestServer {
         .await
     }
 
+    /// Creates a source (an `analytics.js` application) in `org`; returns its id.
     pub async fn create_app(&self, token: &str, org: &str, name: &str) -> String {
         self.ok_id(
             "mutation($n: String!, $o: String!) { createApplication(name: $n, platform: \"analytics.js\", orgId: $o) { success message id } }",
@@ -218,6 +247,7 @@ impl TestServer {
         .await
     }
 
+    /// Creates an Acquisio connection in `org` with `api_key`; returns its id.
     pub async fn create_connection(&self, token: &str, org: &str, api_key: &str) -> String {
         self.ok_id(
             "mutation($o: String!, $d: JSON!) { createConnection(integrationCode: \"acquisio\", details: $d, name: \"Acquisio\", orgId: $o, connectionPrototypeId: \"acquisio\") { success message id fieldErrors { propertyName message } } }",
@@ -227,6 +257,8 @@ impl TestServer {
         .await
     }
 
+    /// Creates an Acquisio integration of source `app` through connection `conn`; returns
+    /// its id.
     pub async fn create_integration(&self, token: &str, app: &str, conn: &str) -> String {
         self.ok_id(
             "mutation($a: String!, $c: String) { createIntegration(appId: $a, integrationCode: \"acquisio\", configPayload: {events: [\"Order Completed\"]}, connectionId: $c, name: \"Acquisio for web\") { success message id fieldErrors { propertyName message } } }",
@@ -249,6 +281,11 @@ impl TestServer {
     }
 }
 
+/// The SQLite file's name in the server's directory.
+const SQLITE_FILE: &str = "houston.db";
+/// The signing secret's file name in the server's directory.
+const SECRET_FILE: &str = "secret";
+
 impl Drop for TestServer {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
@@ -268,7 +305,7 @@ pub async fn execute(
 ) -> Value {
     let req = async_graphql::Request::new(query)
         .variables(async_graphql::Variables::from_json(variables));
-    serde_json::to_value(houston.execute(req, auth, org).await).unwrap()
+    serde_json::to_value(houston.execute(req, auth, org).await).expect("a JSON response")
 }
 
 /// The `extensions.code` of the first error, or "OK" when there is none.

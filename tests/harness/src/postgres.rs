@@ -36,11 +36,14 @@ pub fn with_database(url: &str, name: &str) -> String {
 pub struct PgDatabase {
     /// The URL of the new database.
     pub url: String,
+    /// Its name (`houston_test_` and 16 random hex digits).
     pub name: String,
     admin: String,
 }
 
 impl PgDatabase {
+    /// Creates the database on the server in [`PG_ENV`]; fails the test, saying how to set
+    /// the variable, when it is missing.
     pub async fn create() -> PgDatabase {
         let admin = admin_url();
         let name = format!("houston_test_{:016x}", rand::random::<u64>());
