@@ -37,60 +37,32 @@ pub async fn list(org_id: String) -> Result<Vec<SourceRow>, ApiError> {
         .collect())
 }
 
-/// A change to the sources.
-#[derive(Clone, Debug, PartialEq)]
-pub enum SourceChange {
-    /// A new source of `org_id`.
-    Create {
-        /// The organization.
-        org_id: String,
-        /// Its name.
-        name: String,
-        /// Its platform.
-        platform: String,
-    },
-    /// Renames (`name`) or deletes (`delete`) the source `app_id`.
-    Update {
-        /// The source's id.
-        app_id: String,
-        /// Its new name.
-        name: Option<String>,
-        /// `Some(true)` deletes it.
-        delete: Option<bool>,
-    },
+/// Creates a source `name` on `platform` for `org_id`.
+pub async fn create(org_id: String, name: String, platform: String) -> Outcome {
+    let variables = create_application::Variables {
+        name,
+        platform,
+        org_id: org_id.clone(),
+    };
+    api::run::<CreateApplication>(variables, Some(org_id))
+        .await
+        .map(|d| Status::of(&d.create_application))
 }
 
-/// Applies `change`, acting for `org`.
-pub async fn change(change: SourceChange, org: Option<String>) -> Outcome {
-    match change {
-        SourceChange::Create {
-            org_id,
-            name,
-            platform,
-        } => {
-            let variables = create_application::Variables {
-                name,
-                platform,
-                org_id,
-            };
-            api::run::<CreateApplication>(variables, org)
-                .await
-                .map(|d| Status::of(&d.create_application))
-        }
-        SourceChange::Update {
-            app_id,
-            name,
-            delete,
-        } => {
-            let variables = update_application::Variables {
-                app_id,
-                name,
-                platform: None,
-                delete,
-            };
-            api::run::<UpdateApplication>(variables, org)
-                .await
-                .map(|d| Status::of(&d.update_application))
-        }
-    }
+/// Renames (`name`) or deletes (`delete`) the source `app_id`, acting for `org`.
+pub async fn update(
+    app_id: String,
+    name: Option<String>,
+    delete: Option<bool>,
+    org: Option<String>,
+) -> Outcome {
+    let variables = update_application::Variables {
+        app_id,
+        name,
+        platform: None,
+        delete,
+    };
+    api::run::<UpdateApplication>(variables, org)
+        .await
+        .map(|d| Status::of(&d.update_application))
 }

@@ -22,17 +22,17 @@ pub fn ConnectionsPage() -> impl IntoView {
             <h1>"Connections"</h1>
             <NoOrganization />
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || match rows.get().flatten() {
-                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="form-error">{e}</p> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No connections yet."</p> }.into_any(),
-                Some(Ok(list)) => {
-                    let owner = app.is_owner();
-                    list.into_iter().map(|row| view! {
-                        <ConnectionCard row=row owner=owner on_saved=move || rows.refetch() />
-                    }).collect_view().into_any()
-                }
-            }}
+                {move || match rows.get().flatten() {
+                    None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                    Some(Err(e)) => view! { <p class="form-error">{e}</p> }.into_any(),
+                    Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No connections yet."</p> }.into_any(),
+                    Some(Ok(list)) => {
+                        let owner = app.is_owner();
+                        list.into_iter().map(|row| view! {
+                            <ConnectionCard row=row owner=owner on_saved=move || rows.refetch() />
+                        }).collect_view().into_any()
+                    }
+                }}
             </Transition>
         </section>
     }

@@ -56,46 +56,46 @@ pub fn MembersPage() -> impl IntoView {
                 <thead><tr><th>"Email"</th><th>"Name"</th><th>"Status"</th><th>"Role"</th><th></th></tr></thead>
                 <tbody>
                     <Transition fallback=|| view! { <tr><td colspan="5" class="muted">"Loading…"</td></tr> }>
-                    {move || match rows.get().flatten() {
-                        None => view! { <tr><td colspan="5" class="muted">"Loading…"</td></tr> }.into_any(),
-                        Some(Err(e)) => view! { <tr><td colspan="5" class="form-error">{e}</td></tr> }.into_any(),
-                        Some(Ok(list)) => {
-                            let owner = app.is_owner();
-                            list.into_iter().map(|m| {
-                                let (role_id, remove_id) = (m.user_id.clone(), m.user_id.clone());
-                                let is_owner_role = m.role == "OWNER";
-                                view! {
-                                    <tr class="member-row" data-user=m.user_id.clone()>
-                                        <td class="member-email">{m.email.clone()}</td>
-                                        <td>{m.name.clone()}</td>
-                                        <td>{m.status.clone()}</td>
-                                        <td>
-                                            {if owner {
-                                                view! {
-                                                    <select class="member-role-select" on:change=move |ev| {
-                                                        change(json!({"setRole": {"userId": role_id.clone(), "role": event_target_value(&ev)}}));
-                                                    }>
-                                                        <option value="USER" selected=!is_owner_role>"User"</option>
-                                                        <option value="OWNER" selected=is_owner_role>"Owner"</option>
-                                                    </select>
-                                                    <span class="member-role sr-only">{m.role.clone()}</span>
-                                                }.into_any()
-                                            } else {
-                                                view! { <span class="member-role">{m.role.clone()}</span> }.into_any()
-                                            }}
-                                        </td>
-                                        <td>
-                                            {owner.then(|| view! {
-                                                <button type="button" class="member-remove danger small" on:click=move |_| {
-                                                    change(json!({"removeUserId": remove_id.clone()}));
-                                                }>"Remove"</button>
-                                            })}
-                                        </td>
-                                    </tr>
-                                }
-                            }).collect_view().into_any()
-                        }
-                    }}
+                        {move || match rows.get().flatten() {
+                            None => view! { <tr><td colspan="5" class="muted">"Loading…"</td></tr> }.into_any(),
+                            Some(Err(e)) => view! { <tr><td colspan="5" class="form-error">{e}</td></tr> }.into_any(),
+                            Some(Ok(list)) => {
+                                let owner = app.is_owner();
+                                list.into_iter().map(|m| {
+                                    let (role_id, remove_id) = (m.user_id.clone(), m.user_id.clone());
+                                    let is_owner_role = m.role == "OWNER";
+                                    view! {
+                                        <tr class="member-row" data-user=m.user_id.clone()>
+                                            <td class="member-email">{m.email.clone()}</td>
+                                            <td>{m.name.clone()}</td>
+                                            <td>{m.status.clone()}</td>
+                                            <td>
+                                                {if owner {
+                                                    view! {
+                                                        <select class="member-role-select" on:change=move |ev| {
+                                                            change(json!({"setRole": {"userId": role_id.clone(), "role": event_target_value(&ev)}}));
+                                                        }>
+                                                            <option value="USER" selected=!is_owner_role>"User"</option>
+                                                            <option value="OWNER" selected=is_owner_role>"Owner"</option>
+                                                        </select>
+                                                        <span class="member-role sr-only">{m.role.clone()}</span>
+                                                    }.into_any()
+                                                } else {
+                                                    view! { <span class="member-role">{m.role.clone()}</span> }.into_any()
+                                                }}
+                                            </td>
+                                            <td>
+                                                {owner.then(|| view! {
+                                                    <button type="button" class="member-remove danger small" on:click=move |_| {
+                                                        change(json!({"removeUserId": remove_id.clone()}));
+                                                    }>"Remove"</button>
+                                                })}
+                                            </td>
+                                        </tr>
+                                    }
+                                }).collect_view().into_any()
+                            }
+                        }}
                     </Transition>
                 </tbody>
             </table>

@@ -5,9 +5,24 @@ use leptos::prelude::*;
 use crate::api;
 use crate::catalog::PLATFORMS;
 use crate::components::no_organization::NoOrganization;
-use crate::loaders::sources::{self, SourceChange, SourceRow};
+use crate::loaders::sources::{self, SourceRow};
 use crate::loaders::{self, for_organization};
 use crate::state::AppState;
+
+/// What the person asked of the sources.
+#[derive(Clone)]
+enum SourceChange {
+    Create {
+        org_id: String,
+        name: String,
+        platform: String,
+    },
+    Update {
+        app_id: String,
+        name: Option<String>,
+        delete: Option<bool>,
+    },
+}
 
 /// The analytics.js snippet that sends a source's events (its id is the write key).
 pub fn snippet(write_key: &str) -> String {
@@ -27,11 +42,24 @@ pub fn SourcesPage() -> impl IntoView {
         let change = change.clone();
         let org = app.org_now();
         async move {
-            let created = matches!(change, SourceChange::Create { .. });
-            let outcome = sources::change(change, org).await;
-            if created && outcome.as_ref().is_ok_and(|s| s.success) {
-                set_name.set(String::new());
-            }
+            let outcome = match change {
+                SourceChange::Create {
+                    org_id,
+                    name,
+                    platform,
+                } => {
+                    let outcome = sources::create(org_id, name, platform).await;
+                    if outcome.as_ref().is_ok_and(|s| s.success) {
+                        set_name.set(String::new());
+                    }
+                    outcome
+                }
+                SourceChange::Update {
+                    app_id,
+                    name,
+                    delete,
+                } => sources::update(app_id, name, delete, org).await,
+            };
             rows.refetch();
             outcome
         }
