@@ -9,6 +9,7 @@ use houston_client::vocabulary::UserStatus;
 use crate::api;
 use crate::components::mail::MailPanel;
 use crate::components::reauth::Reauth;
+use crate::loaders::session;
 use crate::pages;
 use crate::state::{AppState, Page};
 
@@ -43,15 +44,7 @@ pub fn App() -> impl IntoView {
             }
         },
     );
-    spawn_local(async move {
-        match api::session_state().await {
-            Ok(session) => app.set_session(session),
-            Err(error) => {
-                leptos::logging::warn!("no session: {error}");
-                app.session.set(Some(api::Session::default()));
-            }
-        }
-    });
+    spawn_local(session::load(app));
 
     let screen = Memo::new(move |_| {
         let page = app.page.get();
@@ -119,16 +112,20 @@ fn Header() -> impl IntoView {
                 .map(|u| u.username.clone())
         })
     };
+    let choose =
+        Action::new_local(move |org_id: &String| session::choose_organization(app, org_id.clone()));
+    let sign_out = Action::new_local(move |_: &()| async move {
+        if session::sign_out(app).await.is_ok() {
+            app.page.set(Page::SignIn);
+        }
+    });
+    let signing_out = sign_out.pending();
     let switch = move |ev| {
         let org_id = event_target_value(&ev);
         if org_id.is_empty() {
             return;
         }
-        spawn_local(async move {
-            if let Ok(session) = api::set_organization(&org_id).await {
-                app.session.set(Some(session));
-            }
-        });
+        choose.dispatch(org_id);
     };
     view! {
         <header class="header">
@@ -173,14 +170,9 @@ fn Header() -> impl IntoView {
                         id="sign-out"
                         type="button"
                         class="ghost"
+                        disabled=move || signing_out.get()
                         on:click=move |_| {
-                            spawn_local(async move {
-                                if let Ok(session) = api::sign_out().await {
-                                    app.catalog.set(None);
-                                    app.page.set(Page::SignIn);
-                                    app.set_session(session);
-                                }
-                            });
+                            sign_out.dispatch(());
                         }
                     >
                         "Sign out"

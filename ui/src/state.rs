@@ -1,16 +1,14 @@
 //! What the whole window shares: the session, the page shown, the organizations, the
-//! catalog once loaded, and the modal and banner that any failed call may raise.
+//! catalog once loaded, and the modal and banner that any failed call may raise. Only
+//! state: what loads it is in [`crate::loaders`].
 
 use std::sync::Arc;
 
-use houston_client::vocabulary::Role;
-use houston_client::{organizations, Organizations};
 use houston_prototypes::Destination;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use serde_json::Value;
 
-use crate::api::{self, Session};
+use crate::api::Session;
 
 /// An integration being edited (the configure page prefilled).
 #[derive(Clone, Debug, PartialEq)]
@@ -135,53 +133,6 @@ impl AppState {
                 .and_then(|s| s.user.as_ref())
                 .map(|u| u.username.clone())
         })
-    }
-
-    /// Takes a new session from the shell, and reloads the organizations when signed in.
-    pub fn set_session(&self, session: Session) {
-        let signed_in = session.signed_in;
-        self.session.set(Some(session));
-        if signed_in {
-            self.reload_orgs();
-        } else {
-            self.orgs.set(Vec::new());
-        }
-    }
-
-    /// Reloads the viewer's organizations (for the switcher and the role checks).
-    pub fn reload_orgs(&self) {
-        let state = *self;
-        spawn_local(async move {
-            let variables = organizations::Variables {
-                user_id: None,
-                org_id: None,
-            };
-            if let Ok(data) = api::run::<Organizations>(variables, None).await {
-                let orgs: Vec<OrgSummary> = data
-                    .organizations
-                    .into_iter()
-                    .map(|o| OrgSummary {
-                        owner: o.my_role == Role::Owner,
-                        id: o.id,
-                        name: o.name,
-                    })
-                    .collect();
-                // Nothing chosen yet, or the chosen one is gone: act for the first one.
-                let current = state.org_now();
-                let known = current
-                    .as_ref()
-                    .is_some_and(|c| orgs.iter().any(|o| &o.id == c));
-                let first = orgs.first().map(|o| o.id.clone());
-                state.orgs.set(orgs);
-                if !known {
-                    if let Some(first) = first {
-                        if let Ok(session) = api::set_organization(&first).await {
-                            state.session.set(Some(session));
-                        }
-                    }
-                }
-            }
-        });
     }
 }
 

@@ -2,47 +2,40 @@
 
 use houston_client::vocabulary::MailKind;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::api::{self, Mail};
+use crate::api::Mail;
+use crate::loaders::mail::{self, Link};
 use crate::state::{AppState, Page};
 
 /// The outbox beside the page; opened and closed by the header's Mail button.
 #[component]
 pub fn MailPanel() -> impl IntoView {
-    let (mails, set_mails) = signal(None::<Result<Vec<Mail>, api::ApiError>>);
-    let (reload, set_reload) = signal(0u32);
     let app = AppState::get();
-    Effect::new(move |_| {
-        reload.get();
+    let mails = LocalResource::new(move || {
         // A sign-up or sign-in while the panel is open brings new mail: load it again.
         app.session.track();
-        spawn_local(async move {
-            let mut found = api::mail_outbox().await;
-            if let Ok(list) = found.as_mut() {
-                list.reverse();
-            }
-            set_mails.set(Some(found));
-        });
+        mail::outbox()
     });
     view! {
         <aside id="mail-panel" class="mail-panel">
             <div class="panel-head">
                 <h2>"Mail"</h2>
-                <button type="button" id="mail-refresh" class="ghost" on:click=move |_| set_reload.update(|n| *n += 1)>
+                <button type="button" id="mail-refresh" class="ghost" on:click=move |_| mails.refetch()>
                     "Refresh"
                 </button>
             </div>
-            {move || match mails.get() {
-                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
-                Some(Err(error)) => view! { <p class="form-error">{error.message}</p> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No mail."</p> }.into_any(),
-                Some(Ok(list)) => list
-                    .into_iter()
-                    .map(|mail| view! { <MailItem mail=mail /> })
-                    .collect_view()
-                    .into_any(),
-            }}
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || match mails.get() {
+                    None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                    Some(Err(error)) => view! { <p class="form-error">{error.message}</p> }.into_any(),
+                    Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No mail."</p> }.into_any(),
+                    Some(Ok(list)) => list
+                        .into_iter()
+                        .map(|mail| view! { <MailItem mail=mail /> })
+                        .collect_view()
+                        .into_any(),
+                }}
+            </Transition>
         </aside>
     }
 }
@@ -54,22 +47,25 @@ fn MailItem(
     mail: Mail,
 ) -> impl IntoView {
     let app = AppState::get();
-    let (outcome, set_outcome) = signal(None::<Result<String, String>>);
     let (password, set_password) = signal(String::new());
     let token = mail.token.clone().unwrap_or_default();
-    let finish = move |result: Result<api::Session, api::ApiError>, done: &'static str| match result
-    {
-        Ok(session) => {
-            set_outcome.set(Some(Ok(done.to_owned())));
+    let follow = Action::new_local(move |link: &Link| {
+        let link = link.clone();
+        async move {
+            let done = match link {
+                Link::Confirm { .. } => "Email confirmed.",
+                Link::Accept { .. } => "Password set; you are signed in.",
+            };
+            let session = mail::follow(app, link).await.map_err(|e| e.message)?;
             if !session.signed_in {
                 app.page.set(Page::SignIn);
             } else {
                 app.page.set(Page::Orgs);
             }
-            app.set_session(session);
+            Ok::<_, String>(done.to_owned())
         }
-        Err(error) => set_outcome.set(Some(Err(error.message))),
-    };
+    });
+    let (working, outcome) = (follow.pending(), follow.value());
     let action = match mail.kind {
         MailKind::ConfirmEmail => {
             let token = token.clone();
@@ -77,11 +73,9 @@ fn MailItem(
                 <button
                     type="button"
                     class="mail-confirm"
+                    disabled=move || working.get()
                     on:click=move |_| {
-                        let token = token.clone();
-                        spawn_local(async move {
-                            finish(api::confirm_email(&token).await, "Email confirmed.");
-                        });
+                        follow.dispatch(Link::Confirm { token: token.clone() });
                     }
                 >
                     "Confirm email"
@@ -104,11 +98,11 @@ fn MailItem(
                     <button
                         type="button"
                         class="mail-accept"
+                        disabled=move || working.get()
                         on:click=move |_| {
-                            let token = token.clone();
-                            let password = password.get_untracked();
-                            spawn_local(async move {
-                                finish(api::accept_link(&token, &password).await, "Password set; you are signed in.");
+                            follow.dispatch(Link::Accept {
+                                token: token.clone(),
+                                password: password.get_untracked(),
                             });
                         }
                     >

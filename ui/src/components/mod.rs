@@ -1,5 +1,8 @@
-//! Reusable components: the form generator, the Mail panel, the sign-in-again modal.
+//! Reusable components: the form generator, the Mail panel, the sign-in-again modal, and
+//! the small pieces several pages share.
 
 pub mod form;
 pub mod mail;
+pub mod no_organization;
 pub mod reauth;
+pub mod text_field;

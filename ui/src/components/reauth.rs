@@ -1,9 +1,8 @@
 //! Signing in again when the token expired, on top of the page, keeping what was typed.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::api;
+use crate::loaders::session;
 use crate::state::AppState;
 
 /// The modal asking for the password again; nothing is retried: the person saves again.
@@ -11,25 +10,16 @@ use crate::state::AppState;
 pub fn Reauth() -> impl IntoView {
     let app = AppState::get();
     let (password, set_password) = signal(String::new());
-    let (error, set_error) = signal(None::<String>);
-    let (busy, set_busy) = signal(false);
     let username = app.username().unwrap_or_default();
     let shown_name = username.clone();
+    let sign_in = Action::new_local(move |password: &String| {
+        session::sign_in_again(app, username.clone(), password.clone())
+    });
+    let (busy, outcome) = (sign_in.pending(), sign_in.value());
+    let error = move || outcome.get().and_then(Result::err).map(|e| e.message);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let username = username.clone();
-        let password = password.get_untracked();
-        set_busy.set(true);
-        spawn_local(async move {
-            match api::sign_in(&username, &password).await {
-                Ok(session) => {
-                    app.session.set(Some(session));
-                    app.reauth.set(false);
-                }
-                Err(e) => set_error.set(Some(e.message)),
-            }
-            set_busy.set(false);
-        });
+        sign_in.dispatch(password.get_untracked());
     };
     view! {
         <div class="modal-backdrop">
@@ -44,7 +34,7 @@ pub fn Reauth() -> impl IntoView {
                     prop:value=move || password.get()
                     on:input=move |ev| set_password.set(event_target_value(&ev))
                 />
-                {move || error.get().map(|e| view! { <p class="form-error">{e}</p> })}
+                {move || error().map(|e| view! { <p class="form-error">{e}</p> })}
                 <div class="actions">
                     <button id="reauth-submit" type="submit" disabled=move || busy.get()>"Sign in"</button>
                 </div>

@@ -1,12 +1,10 @@
 //! Your account: profile and password (`updateUser`).
 
-use houston_client::{me, Me, UpdateUser};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use serde_json::json;
 
-use crate::api::{self, Status};
-use crate::pages::auth::TextField;
+use crate::components::text_field::TextField;
+use crate::loaders::{self, account};
 use crate::state::AppState;
 
 /// Profile and password.
@@ -18,29 +16,27 @@ pub fn AccountPage() -> impl IntoView {
     let (company, set_company) = signal(String::new());
     let (current, set_current) = signal(String::new());
     let (new_password, set_new_password) = signal(String::new());
-    let (message, set_message) = signal(None::<(bool, String)>);
-    spawn_local(async move {
-        if let Ok(data) = api::run::<Me>(me::Variables, None).await {
-            if let Some(user) = data.me {
-                set_first.set(user.profile.first_name.unwrap_or_default());
-                set_last.set(user.profile.last_name.unwrap_or_default());
-                set_company.set(user.profile.company.unwrap_or_default());
-            }
+    let profile = LocalResource::new(account::profile);
+    // The loaded profile fills the form once; what is typed afterwards is never replaced.
+    Effect::new(move |_| {
+        if let Some(Ok(Some(loaded))) = profile.get() {
+            set_first.set(loaded.first_name);
+            set_last.set(loaded.last_name);
+            set_company.set(loaded.company);
         }
     });
+    let save = Action::new_local(move |variables: &serde_json::Value| {
+        account::update(variables.clone(), app.org_now())
+    });
+    let (saving, saved) = (save.pending(), save.value());
+    let message = move || {
+        saved
+            .get()
+            .flatten()
+            .map(|outcome| loaders::message(&outcome))
+    };
     let send = move |variables: serde_json::Value| {
-        spawn_local(async move {
-            let Ok(variables) = serde_json::from_value(variables) else {
-                return;
-            };
-            match api::run::<UpdateUser>(variables, app.org_now()).await {
-                Ok(data) => {
-                    let status = Status::of(&data.update_user);
-                    set_message.set(Some((status.success, status.message)));
-                }
-                Err(e) => set_message.set(Some((false, e.message))),
-            }
-        });
+        save.dispatch(variables);
     };
     let save_profile = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -65,15 +61,15 @@ pub fn AccountPage() -> impl IntoView {
                 <TextField id="account-first-name" label="First name" value=first set_value=set_first />
                 <TextField id="account-last-name" label="Last name" value=last set_value=set_last />
                 <TextField id="account-company" label="Company" value=company set_value=set_company />
-                <div class="actions"><button id="account-save" type="submit">"Save profile"</button></div>
+                <div class="actions"><button id="account-save" type="submit" disabled=move || saving.get()>"Save profile"</button></div>
             </form>
             <form class="card" on:submit=change_password>
                 <h2>"Password"</h2>
                 <TextField id="account-current-password" label="Current password" kind="password" value=current set_value=set_current />
                 <TextField id="account-new-password" label="New password" kind="password" value=new_password set_value=set_new_password />
-                <div class="actions"><button id="account-password-save" type="submit">"Change password"</button></div>
+                <div class="actions"><button id="account-password-save" type="submit" disabled=move || saving.get()>"Change password"</button></div>
             </form>
-            {move || message.get().map(|(ok, text)| view! {
+            {move || message().map(|(ok, text)| view! {
                 <p id="account-message" class:success=ok class:form-error=!ok>{text}</p>
             })}
         </section>

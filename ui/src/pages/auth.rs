@@ -1,38 +1,11 @@
 //! Signing in, signing up, and the "confirm your email" notice.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api;
+use crate::components::text_field::TextField;
+use crate::loaders::session;
 use crate::state::{AppState, Page};
-
-/// A labelled text input bound to a signal.
-#[component]
-pub fn TextField(
-    /// The input's id.
-    id: &'static str,
-    /// The label.
-    label: &'static str,
-    /// The input type (`text`, `email`, `password`).
-    #[prop(default = "text")]
-    kind: &'static str,
-    /// The value.
-    value: ReadSignal<String>,
-    /// Sets the value.
-    set_value: WriteSignal<String>,
-) -> impl IntoView {
-    view! {
-        <label class="stacked" for=id>
-            <span>{label}</span>
-            <input
-                id=id
-                type=kind
-                prop:value=move || value.get()
-                on:input=move |ev| set_value.set(event_target_value(&ev))
-            />
-        </label>
-    }
-}
 
 /// Signing in with an email and a password.
 #[component]
@@ -40,23 +13,27 @@ pub fn SignIn() -> impl IntoView {
     let app = AppState::get();
     let (email, set_email) = signal(String::new());
     let (password, set_password) = signal(String::new());
-    let (error, set_error) = signal(None::<String>);
-    let (busy, set_busy) = signal(false);
+    let sign_in = Action::new_local(move |(email, password): &(String, String)| {
+        let (email, password) = (email.clone(), password.clone());
+        async move {
+            let signed_in = session::sign_in(app, email, password).await;
+            if signed_in.is_ok() {
+                app.page.set(Page::Orgs);
+            }
+            signed_in
+        }
+    });
+    let (busy, outcome) = (sign_in.pending(), sign_in.value());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let (email, password) = (email.get_untracked(), password.get_untracked());
-        set_busy.set(true);
-        set_error.set(None);
-        spawn_local(async move {
-            match api::sign_in(&email, &password).await {
-                Ok(session) => {
-                    app.page.set(Page::Orgs);
-                    app.set_session(session);
-                }
-                Err(e) => set_error.set(Some(e.message)),
-            }
-            set_busy.set(false);
-        });
+        sign_in.dispatch((email.get_untracked(), password.get_untracked()));
+    };
+    // The last failure, hidden while the next attempt is under way.
+    let error = move || {
+        (!busy.get())
+            .then(|| outcome.get().and_then(Result::err))
+            .flatten()
+            .map(|e| e.message)
     };
     view! {
         <section class="page narrow">
@@ -64,7 +41,7 @@ pub fn SignIn() -> impl IntoView {
             <form class="card" on:submit=submit>
                 <TextField id="signin-email" label="Email" kind="email" value=email set_value=set_email />
                 <TextField id="signin-password" label="Password" kind="password" value=password set_value=set_password />
-                {move || error.get().map(|e| view! { <p class="form-error">{e}</p> })}
+                {move || error().map(|e| view! { <p class="form-error">{e}</p> })}
                 <div class="actions">
                     <button id="signin-submit" type="submit" disabled=move || busy.get()>"Sign in"</button>
                 </div>
@@ -85,29 +62,33 @@ pub fn SignUpPage() -> impl IntoView {
     let (first, set_first) = signal(String::new());
     let (last, set_last) = signal(String::new());
     let (company, set_company) = signal(String::new());
-    let (error, set_error) = signal(None::<String>);
-    let (busy, set_busy) = signal(false);
+    let sign_up = Action::new_local(move |form: &api::SignUp| {
+        let form = form.clone();
+        async move {
+            let signed_up = session::sign_up(app, form).await;
+            if signed_up.is_ok() {
+                app.page.set(Page::SignedUp);
+            }
+            signed_up
+        }
+    });
+    let (busy, outcome) = (sign_up.pending(), sign_up.value());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let form = api::SignUp {
+        sign_up.dispatch(api::SignUp {
             email: email.get_untracked(),
             password: password.get_untracked(),
             first_name: first.get_untracked(),
             last_name: last.get_untracked(),
             company: company.get_untracked(),
-        };
-        set_busy.set(true);
-        set_error.set(None);
-        spawn_local(async move {
-            match api::sign_up(&form).await {
-                Ok(session) => {
-                    app.page.set(Page::SignedUp);
-                    app.set_session(session);
-                }
-                Err(e) => set_error.set(Some(e.message)),
-            }
-            set_busy.set(false);
         });
+    };
+    // The last failure, hidden while the next attempt is under way.
+    let error = move || {
+        (!busy.get())
+            .then(|| outcome.get().and_then(Result::err))
+            .flatten()
+            .map(|e| e.message)
     };
     view! {
         <section class="page narrow">
@@ -120,7 +101,7 @@ pub fn SignUpPage() -> impl IntoView {
                     <TextField id="signup-last-name" label="Last name" value=last set_value=set_last />
                 </div>
                 <TextField id="signup-company" label="Company" value=company set_value=set_company />
-                {move || error.get().map(|e| view! { <p class="form-error">{e}</p> })}
+                {move || error().map(|e| view! { <p class="form-error">{e}</p> })}
                 <div class="actions">
                     <button id="signup-submit" type="submit" disabled=move || busy.get()>"Create account"</button>
                 </div>

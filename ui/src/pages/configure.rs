@@ -3,24 +3,23 @@
 
 use std::sync::Arc;
 
-use houston_client::{
-    create_connection, create_integration, org_connections, update_integration, CreateConnection,
-    CreateIntegration, OrgConnections, UpdateIntegration,
-};
 use houston_prototypes::Destination;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::api::{self, ApiError, Status};
+use crate::api::ApiError;
 use crate::components::form::model::{initial_config, initial_connection, Rules};
 use crate::components::form::{
     ConfigForm, ConfigJson, FieldList, FieldPath, FormErrors, FormState,
 };
-use crate::pages::destinations::load_catalog;
-use crate::pages::sources::{load_sources, SourceRow};
+use crate::loaders::connections::{self, ConnectionRow};
+use crate::loaders::integrations::{self, NewIntegration};
+use crate::loaders::{self, sources};
 use crate::state::{AppState, IntegrationDraft, Page};
 
 /// The configure page: loads the catalog if needed, then shows [`ConfigureForm`].
+///
+/// No `Suspense` here: the form holds what was typed, and must never be swapped for a
+/// fallback while something loads again.
 #[component]
 pub fn ConfigurePage(
     /// The destination's code.
@@ -28,45 +27,44 @@ pub fn ConfigurePage(
     /// The integration being edited, if any.
     draft: Option<Box<IntegrationDraft>>,
 ) -> impl IntoView {
-    let app = AppState::get();
-    let (error, set_error) = signal(None::<String>);
-    spawn_local(async move {
-        if let Err(e) = load_catalog(app).await {
-            set_error.set(Some(e.message));
-        }
-    });
+    let catalog = loaders::catalog::resource(AppState::get());
     let wanted = code.clone();
     let destination = Memo::new(move |_| {
-        app.catalog.with(|c| {
-            c.as_ref()
-                .map(|c| c.iter().find(|d| d.code == wanted).cloned().map(Arc::new))
+        catalog.with(|c| {
+            c.as_ref().map(|c| match c {
+                Ok(c) => Ok(loaders::catalog::find(c, &wanted)),
+                Err(e) => Err(e.message.clone()),
+            })
         })
     });
     move || match destination.get() {
-        None => match error.get() {
-            Some(e) => view! { <p class="form-error">{e}</p> }.into_any(),
-            None => view! { <p class="muted">"Loading the catalog…"</p> }.into_any(),
-        },
-        Some(None) => {
+        None => view! { <p class="muted">"Loading the catalog…"</p> }.into_any(),
+        Some(Err(e)) => view! { <p class="form-error">{e}</p> }.into_any(),
+        Some(Ok(None)) => {
             view! { <p class="form-error">{format!("No destination `{code}` in the catalog.")}</p> }
                 .into_any()
         }
-        Some(Some(destination)) => {
+        Some(Ok(Some(destination))) => {
             view! { <ConfigureForm destination=destination draft=draft.clone() /> }.into_any()
         }
     }
-}
-
-#[derive(Clone, Debug, PartialEq)]
-struct ConnectionRow {
-    id: String,
-    name: String,
 }
 
 #[derive(Clone, Copy, PartialEq)]
 enum Tab {
     Form,
     Json,
+}
+
+/// One press of Save, once the form is valid.
+#[derive(Clone)]
+struct SaveRequest {
+    /// The organization it is saved for.
+    org_id: String,
+    /// The integration edited, if any.
+    editing: Option<String>,
+    /// Whether a new connection is saved first.
+    new_connection: bool,
 }
 
 /// The form itself, for one destination.
@@ -80,8 +78,6 @@ fn ConfigureForm(
     let app = AppState::get();
     let editing = draft.as_ref().map(|d| d.id.clone());
     let needs_connection = !destination.connection_fields.is_empty();
-    let (sources, set_sources) = signal(Vec::<SourceRow>::new());
-    let (connections, set_connections) = signal(Vec::<ConnectionRow>::new());
     let (source, set_source) = signal(draft.as_ref().map(|d| d.app_id.clone()).unwrap_or_default());
     let (name, set_name) = signal(
         draft
@@ -98,7 +94,6 @@ fn ConfigureForm(
     let (tab, set_tab) = signal(Tab::Form);
     let (progress, set_progress) = signal(None::<String>);
     let (outcome, set_outcome) = signal(None::<String>);
-    let (busy, set_busy) = signal(false);
 
     let connection_form = FormState::new(
         initial_connection(&destination, None),
@@ -110,40 +105,145 @@ fn ConfigureForm(
     );
 
     let code = destination.code.clone();
-    let load_code = code.clone();
+    // The lists the pickers offer, loaded again only when the organization changes (not
+    // when a new session arrives after signing in again): the form keeps what was typed.
+    let sources = LocalResource::new(move || {
+        let org = app.org.get();
+        async move {
+            match org {
+                Some(org_id) => sources::list(org_id).await.unwrap_or_default(),
+                None => Vec::new(),
+            }
+        }
+    });
+    let connection_code = code.clone();
+    let connections = LocalResource::new(move || {
+        let org = app.org.get();
+        let code = connection_code.clone();
+        async move {
+            match org {
+                Some(org_id) => connections::list(org_id, Some(code))
+                    .await
+                    .unwrap_or_default(),
+                None => Vec::new(),
+            }
+        }
+    });
+    // A new integration goes to the first source unless one was chosen.
     Effect::new(move |_| {
-        let Some(org_id) = app.org.get() else { return };
-        let code = load_code.clone();
-        spawn_local(async move {
-            if let Ok(list) = load_sources(org_id.clone()).await {
-                if source.get_untracked().is_empty() {
-                    if let Some(first) = list.first() {
-                        set_source.set(first.id.clone());
-                    }
-                }
-                set_sources.set(list);
+        let first =
+            sources.with(|list| list.as_ref().and_then(|l| l.first().map(|s| s.id.clone())));
+        if let Some(first) = first {
+            if source.get_untracked().is_empty() {
+                set_source.set(first);
             }
-            let variables = org_connections::Variables {
-                org_id: org_id.clone(),
-                connection_prototype: Some(code),
-            };
-            if let Ok(data) = api::run::<OrgConnections>(variables, Some(org_id)).await {
-                set_connections.set(
-                    data.org_connections
-                        .into_iter()
-                        .map(|c| ConnectionRow {
-                            id: c.id,
-                            name: c.name,
-                        })
-                        .collect(),
-                );
-            }
-        });
+        }
     });
 
     let save_code = code.clone();
-    let save = move |_| {
+    let saving = Action::new_local(move |request: &SaveRequest| {
+        let SaveRequest {
+            org_id,
+            editing,
+            new_connection,
+        } = request.clone();
         let code = save_code.clone();
+        async move {
+            let mut connection_id = match pick.get_untracked().as_str() {
+                "new" | "none" => None,
+                id => Some(id.to_owned()),
+            };
+            let mut saved_connection = false;
+            if new_connection {
+                set_progress.set(Some("Saving connection…".to_owned()));
+                let result = connections::create(
+                    org_id.clone(),
+                    code.clone(),
+                    connection_name.get_untracked(),
+                    connection_form.value.get_untracked(),
+                )
+                .await;
+                match result {
+                    Ok(status) if status.success && status.id.is_some() => {
+                        let id = status.id.clone().unwrap_or_default();
+                        connections.update(|list| {
+                            list.get_or_insert_with(Vec::new).push(ConnectionRow {
+                                id: id.clone(),
+                                name: connection_name.get_untracked(),
+                                code: code.clone(),
+                                details: None,
+                            })
+                        });
+                        set_pick.set(id.clone());
+                        connection_id = Some(id);
+                        saved_connection = true;
+                    }
+                    Ok(status) => {
+                        connection_form.set_server_errors(status.field_errors());
+                        finish(
+                            set_progress,
+                            set_outcome,
+                            format!("The connection was not saved: {}", status.message),
+                        );
+                        return;
+                    }
+                    Err(error) => {
+                        finish(
+                            set_progress,
+                            set_outcome,
+                            format!("The connection was not saved: {}", describe(&error)),
+                        );
+                        return;
+                    }
+                }
+            }
+            set_progress.set(Some("Saving integration…".to_owned()));
+            let config = config_form.value.get_untracked();
+            let result = match editing {
+                Some(integration_id) => {
+                    integrations::edit(
+                        org_id,
+                        integration_id,
+                        name.get_untracked(),
+                        config,
+                        connection_id,
+                    )
+                    .await
+                }
+                None => {
+                    let new = NewIntegration {
+                        app_id: source.get_untracked(),
+                        code,
+                        name: name.get_untracked(),
+                        config,
+                        connection_id,
+                    };
+                    integrations::create(org_id, new).await
+                }
+            };
+            let failure = match result {
+                Ok(status) if status.success => None,
+                Ok(status) => {
+                    config_form.set_server_errors(status.field_errors());
+                    Some(status.message)
+                }
+                Err(error) => Some(describe(&error)),
+            };
+            match failure {
+                None => app.page.set(Page::Integrations),
+                Some(message) => {
+                    let text = if saved_connection {
+                        format!("The connection was saved, but the integration was not: {message}")
+                    } else {
+                        format!("The integration was not saved: {message}")
+                    };
+                    finish(set_progress, set_outcome, text);
+                }
+            }
+        }
+    });
+    let busy = saving.pending();
+    let save = move |_| {
         let editing = editing.clone();
         set_outcome.set(None);
         let new_connection = pick.get_untracked() == "new";
@@ -165,109 +265,10 @@ fn ConfigureForm(
             set_outcome.set(Some("Choose an organization first.".to_owned()));
             return;
         };
-        set_busy.set(true);
-        spawn_local(async move {
-            let mut connection_id = match pick.get_untracked().as_str() {
-                "new" | "none" => None,
-                id => Some(id.to_owned()),
-            };
-            let mut saved_connection = false;
-            if new_connection {
-                set_progress.set(Some("Saving connection…".to_owned()));
-                let variables = create_connection::Variables {
-                    integration_code: code.clone(),
-                    details: connection_form.value.get_untracked(),
-                    name: connection_name.get_untracked(),
-                    org_id: org_id.clone(),
-                    connection_prototype_id: code.clone(),
-                };
-                let result = api::run::<CreateConnection>(variables, Some(org_id.clone()))
-                    .await
-                    .map(|d| Status::of(&d.create_connection));
-                match result {
-                    Ok(status) if status.success && status.id.is_some() => {
-                        let id = status.id.clone().unwrap_or_default();
-                        set_connections.update(|list| {
-                            list.push(ConnectionRow {
-                                id: id.clone(),
-                                name: connection_name.get_untracked(),
-                            })
-                        });
-                        set_pick.set(id.clone());
-                        connection_id = Some(id);
-                        saved_connection = true;
-                    }
-                    Ok(status) => {
-                        connection_form.set_server_errors(status.field_errors());
-                        finish(
-                            set_busy,
-                            set_progress,
-                            set_outcome,
-                            format!("The connection was not saved: {}", status.message),
-                        );
-                        return;
-                    }
-                    Err(error) => {
-                        finish(
-                            set_busy,
-                            set_progress,
-                            set_outcome,
-                            format!("The connection was not saved: {}", describe(&error)),
-                        );
-                        return;
-                    }
-                }
-            }
-            set_progress.set(Some("Saving integration…".to_owned()));
-            let config = config_form.value.get_untracked();
-            let result = match editing {
-                Some(integration_id) => {
-                    let variables = update_integration::Variables {
-                        integration_id,
-                        action: update_integration::IntegrationActions::UPDATE,
-                        name: Some(name.get_untracked()),
-                        config_payload: Some(config),
-                        connection_id,
-                    };
-                    api::run::<UpdateIntegration>(variables, Some(org_id))
-                        .await
-                        .map(|d| Status::of(&d.update_integration))
-                }
-                None => {
-                    let variables = create_integration::Variables {
-                        app_id: source.get_untracked(),
-                        integration_code: code,
-                        config_payload: config,
-                        connection_id,
-                        name: name.get_untracked(),
-                    };
-                    api::run::<CreateIntegration>(variables, Some(org_id))
-                        .await
-                        .map(|d| Status::of(&d.create_integration))
-                }
-            };
-            let failure = match result {
-                Ok(status) if status.success => None,
-                Ok(status) => {
-                    config_form.set_server_errors(status.field_errors());
-                    Some(status.message)
-                }
-                Err(error) => Some(describe(&error)),
-            };
-            match failure {
-                None => {
-                    set_busy.set(false);
-                    app.page.set(Page::Integrations);
-                }
-                Some(message) => {
-                    let text = if saved_connection {
-                        format!("The connection was saved, but the integration was not: {message}")
-                    } else {
-                        format!("The integration was not saved: {message}")
-                    };
-                    finish(set_busy, set_progress, set_outcome, text);
-                }
-            }
+        saving.dispatch(SaveRequest {
+            org_id,
+            editing,
+            new_connection,
         });
     };
 
@@ -284,7 +285,7 @@ fn ConfigureForm(
                     <select id="integration-source" disabled=draft.is_some() on:change=move |ev| set_source.set(event_target_value(&ev))>
                         {move || {
                             let chosen = source.get();
-                            sources.get().into_iter().map(|s| {
+                            sources.get().unwrap_or_default().into_iter().map(|s| {
                                 let selected = s.id == chosen;
                                 view! { <option value=s.id.clone() prop:selected=selected>{format!("{} ({})", s.name, s.platform)}</option> }
                             }).collect_view()
@@ -306,7 +307,7 @@ fn ConfigureForm(
                         })}
                         {move || {
                             let chosen = pick.get();
-                            connections.get().into_iter().map(|c| {
+                            connections.get().unwrap_or_default().into_iter().map(|c| {
                                 let selected = c.id == chosen;
                                 view! { <option value=c.id.clone() prop:selected=selected>{c.name}</option> }
                             }).collect_view()
@@ -364,12 +365,10 @@ fn describe(error: &ApiError) -> String {
 }
 
 fn finish(
-    set_busy: WriteSignal<bool>,
     set_progress: WriteSignal<Option<String>>,
     set_outcome: WriteSignal<Option<String>>,
     text: String,
 ) {
-    set_busy.set(false);
     set_progress.set(None);
     set_outcome.set(Some(text));
 }

@@ -2,69 +2,38 @@
 
 use std::sync::Arc;
 
-use houston_client::{org_connections, update_connection, OrgConnections, UpdateConnection};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use serde_json::Value;
 
-use crate::api::{self, Status};
 use crate::components::form::model::{initial_connection, Rules};
 use crate::components::form::{FieldList, FieldPath, FormErrors, FormState};
-use crate::pages::destinations::load_catalog;
-use crate::pages::NoOrganization;
+use crate::components::no_organization::NoOrganization;
+use crate::loaders::connections::{self, ConnectionRow};
+use crate::loaders::{self, for_organization};
 use crate::state::AppState;
-
-#[derive(Clone, Debug, PartialEq)]
-struct ConnectionRow {
-    id: String,
-    name: String,
-    code: String,
-    details: Option<Value>,
-}
 
 /// The connections list.
 #[component]
 pub fn ConnectionsPage() -> impl IntoView {
     let app = AppState::get();
-    let (rows, set_rows) = signal(None::<Result<Vec<ConnectionRow>, String>>);
-    let (reload, set_reload) = signal(0u32);
-    Effect::new(move |_| {
-        reload.get();
-        let Some(org_id) = app.org.get() else { return };
-        spawn_local(async move {
-            let variables = org_connections::Variables {
-                org_id: org_id.clone(),
-                connection_prototype: None,
-            };
-            let result = api::run::<OrgConnections>(variables, Some(org_id)).await;
-            set_rows.set(Some(result.map_err(|e| e.message).map(|data| {
-                data.org_connections
-                    .into_iter()
-                    .map(|c| ConnectionRow {
-                        id: c.id,
-                        name: c.name,
-                        code: c.integration_code,
-                        details: c.details,
-                    })
-                    .collect()
-            })));
-        });
-    });
+    let rows = for_organization(app, connections::list_all);
     view! {
         <section class="page">
             <h1>"Connections"</h1>
             <NoOrganization />
-            {move || match rows.get() {
-                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="form-error">{e}</p> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No connections yet."</p> }.into_any(),
-                Some(Ok(list)) => {
-                    let owner = app.is_owner();
-                    list.into_iter().map(|row| view! {
-                        <ConnectionCard row=row owner=owner on_saved=move || set_reload.update(|n| *n += 1) />
-                    }).collect_view().into_any()
-                }
-            }}
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || match rows.get().flatten() {
+                    None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                    Some(Err(e)) => view! { <p class="form-error">{e}</p> }.into_any(),
+                    Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No connections yet."</p> }.into_any(),
+                    Some(Ok(list)) => {
+                        let owner = app.is_owner();
+                        list.into_iter().map(|row| view! {
+                            <ConnectionCard row=row owner=owner on_saved=move || rows.refetch() />
+                        }).collect_view().into_any()
+                    }
+                }}
+            </Transition>
         </section>
     }
 }
@@ -120,18 +89,16 @@ fn EditConnection(
     /// Called after saving.
     on_saved: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let app = AppState::get();
-    spawn_local(async move {
-        let _ = load_catalog(app).await;
-    });
+    let catalog = loaders::catalog::resource(AppState::get());
     move || {
-        let destination = app.catalog.with(|c| {
+        let destination = catalog.with(|c| {
             c.as_ref()
-                .and_then(|c| c.iter().find(|d| d.code == code).cloned())
+                .and_then(|c| c.as_ref().ok())
+                .and_then(|c| loaders::catalog::find(c, &code))
         });
         destination.map(|destination| {
             view! {
-                <ReplaceDetails id=id.clone() destination=Arc::new(destination) details=details.clone() on_saved=on_saved />
+                <ReplaceDetails id=id.clone() destination=destination details=details.clone() on_saved=on_saved />
             }
         })
     }
@@ -154,40 +121,38 @@ fn ReplaceDetails(
         initial_connection(&destination, details.as_ref()),
         Rules::Connection(destination.clone()),
     );
-    let (message, set_message) = signal(None::<String>);
+    let replace = Action::new_local(move |details: &Value| {
+        let details = details.clone();
+        let (id, org) = (id.clone(), app.org_now());
+        async move {
+            match connections::replace_details(id, details, org).await {
+                Ok(status) if status.success => {
+                    on_saved();
+                    None
+                }
+                Ok(status) => {
+                    form.set_server_errors(status.field_errors());
+                    Some(status.message)
+                }
+                Err(e) => Some(e.message),
+            }
+        }
+    });
+    let (saving, saved) = (replace.pending(), replace.value());
+    let message = move || saved.get().flatten();
     let fields = Arc::new(destination.connection_fields.clone());
     let save = move |_| {
         if !form.submit() {
             return;
         }
-        let variables = update_connection::Variables {
-            connection_id: id.clone(),
-            action: update_connection::ConnectionActions::UPDATE,
-            name: None,
-            details: Some(form.value.get_untracked()),
-        };
-        let org = app.org_now();
-        spawn_local(async move {
-            match api::run::<UpdateConnection>(variables, org).await {
-                Ok(data) => {
-                    let status = Status::of(&data.update_connection);
-                    if status.success {
-                        on_saved();
-                    } else {
-                        form.set_server_errors(status.field_errors());
-                        set_message.set(Some(status.message));
-                    }
-                }
-                Err(e) => set_message.set(Some(e.message)),
-            }
-        });
+        replace.dispatch(form.value.get_untracked());
     };
     view! {
         <div class="generated-form connection-form">
             <FieldList form=form fields=fields parent=FieldPath::root() />
             <FormErrors form=form />
-            <button type="button" class="connection-save" on:click=save>"Save details"</button>
-            {move || message.get().map(|m| view! { <p class="form-error">{m}</p> })}
+            <button type="button" class="connection-save" disabled=move || saving.get() on:click=save>"Save details"</button>
+            {move || message().map(|m| view! { <p class="form-error">{m}</p> })}
         </div>
     }
 }

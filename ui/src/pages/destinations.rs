@@ -1,64 +1,31 @@
 //! The destination catalog: search, filters, and cards that open the configure page.
 
-use std::sync::Arc;
-
-use houston_client::vocabulary::ErrorCode;
-use houston_client::{clickstream_prototypes, ClickstreamPrototypes};
-use houston_prototypes::Destination;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::api::{self, ApiError};
 use crate::catalog::{self, PLATFORMS};
+use crate::loaders;
 use crate::state::{AppState, Page};
-
-/// Loads the catalog once per session (it is large: 483 destinations).
-pub async fn load_catalog(app: AppState) -> Result<Arc<Vec<Destination>>, ApiError> {
-    if let Some(catalog) = app.catalog.get_untracked() {
-        return Ok(catalog);
-    }
-    let variables = clickstream_prototypes::Variables {
-        code: None,
-        platform: None,
-        search: None,
-    };
-    let data = api::run::<ClickstreamPrototypes>(variables, app.org_now()).await?;
-    let wire = serde_json::to_value(&data.clickstream_prototypes).map_err(|e| ApiError {
-        code: ErrorCode::BadResponse,
-        message: e.to_string(),
-    })?;
-    let list = catalog::destinations_from_wire(&wire).map_err(|e| ApiError {
-        code: ErrorCode::BadResponse,
-        message: e.to_string(),
-    })?;
-    let list = Arc::new(list);
-    app.catalog.set(Some(list.clone()));
-    Ok(list)
-}
 
 /// The catalog page.
 #[component]
 pub fn DestinationsPage() -> impl IntoView {
     let app = AppState::get();
-    let (error, set_error) = signal(None::<String>);
     let (search, set_search) = signal(String::new());
     let (category, set_category) = signal(String::new());
     let (platform, set_platform) = signal(String::new());
-    spawn_local(async move {
-        if let Err(e) = load_catalog(app).await {
-            set_error.set(Some(e.message));
-        }
-    });
+    let loaded = loaders::catalog::resource(app);
+    let error = move || loaded.get().and_then(Result::err).map(|e| e.message);
     let categories = Memo::new(move |_| {
-        app.catalog.with(|c| {
+        loaded.with(|c| {
             c.as_ref()
+                .and_then(|c| c.as_ref().ok())
                 .map(|c| catalog::categories(c))
                 .unwrap_or_default()
         })
     });
     let shown = Memo::new(move |_| {
-        app.catalog.with(|c| {
-            c.as_ref().map(|c| {
+        loaded.with(|c| {
+            c.as_ref().and_then(|c| c.as_ref().ok()).map(|c| {
                 catalog::filter(c, &search.get(), &category.get(), &platform.get())
                     .into_iter()
                     .map(|d| {
@@ -88,7 +55,7 @@ pub fn DestinationsPage() -> impl IntoView {
                     {PLATFORMS.iter().map(|p| view! { <option value=p.as_str()>{p.as_str()}</option> }).collect_view()}
                 </select>
             </div>
-            {move || error.get().map(|e| view! { <p class="form-error">{e}</p> })}
+            {move || error().map(|e| view! { <p class="form-error">{e}</p> })}
             {move || match shown.get() {
                 None => view! { <p class="muted">"Loading the catalog…"</p> }.into_any(),
                 Some(list) => view! {

@@ -1,9 +1,9 @@
 //! The first run: which Houston to use.
 
+use crate::api::BackendKind;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::api::{self, BackendKind};
+use crate::loaders::session;
 use crate::state::AppState;
 
 /// Choosing the bundled server or a remote Houston.
@@ -12,30 +12,26 @@ pub fn FirstRun() -> impl IntoView {
     let app = AppState::get();
     let (backend, set_backend) = signal(BackendKind::Bundled);
     let (url, set_url) = signal(String::new());
-    let (check, set_check) = signal(None::<(bool, String)>);
-    let (error, set_error) = signal(None::<String>);
+    let check = Action::new_local(|url: &String| session::check_server(url.clone()));
+    let choose = Action::new_local(move |(backend, url): &(BackendKind, String)| {
+        session::choose_backend(app, *backend, url.clone())
+    });
+    let (checking, checked) = (check.pending(), check.value());
+    let (choosing, chosen) = (choose.pending(), choose.value());
     let check_server = move |_| {
-        let url = url.get_untracked();
-        set_check.set(Some((false, "Checking…".to_owned())));
-        spawn_local(async move {
-            let result = match api::check_server(&url).await {
-                Ok(answer) => (answer.ok, answer.message),
-                Err(e) => (false, e.message),
-            };
-            set_check.set(Some(result));
-        });
+        check.dispatch(url.get_untracked());
     };
     let continue_ = move |_| {
-        let backend = backend.get_untracked();
-        let url = url.get_untracked();
-        spawn_local(async move {
-            let remote = (backend == BackendKind::Remote).then_some(url.as_str());
-            match api::save_settings(backend, remote).await {
-                Ok(session) => app.set_session(session),
-                Err(e) => set_error.set(Some(e.message)),
-            }
-        });
+        choose.dispatch((backend.get_untracked(), url.get_untracked()));
     };
+    let check_result = move || {
+        if checking.get() {
+            Some((false, "Checking…".to_owned()))
+        } else {
+            checked.get()
+        }
+    };
+    let error = move || chosen.get().and_then(Result::err).map(|e| e.message);
     view! {
         <section class="page narrow">
             <h1>"Welcome to Houston Desktop"</h1>
@@ -77,12 +73,12 @@ pub fn FirstRun() -> impl IntoView {
                     "Check"
                 </button>
             </div>
-            {move || check.get().map(|(ok, message)| view! {
+            {move || check_result().map(|(ok, message)| view! {
                 <p id="check-result" class:success=ok class:form-error=!ok>{message}</p>
             })}
-            {move || error.get().map(|e| view! { <p class="form-error">{e}</p> })}
+            {move || error().map(|e| view! { <p class="form-error">{e}</p> })}
             <div class="actions">
-                <button id="continue" type="button" on:click=continue_>"Continue"</button>
+                <button id="continue" type="button" disabled=move || choosing.get() on:click=continue_>"Continue"</button>
             </div>
         </section>
     }

@@ -1,4 +1,5 @@
-//! One module per screen.
+//! One module per screen. A page renders and calls [`crate::loaders`]; pages do not
+//! import each other (what several share is in [`crate::components`]).
 
 pub mod account;
 pub mod auth;
@@ -14,7 +15,7 @@ pub mod sources;
 
 use leptos::prelude::*;
 
-use crate::state::{AppState, Page};
+use crate::state::Page;
 
 /// The view of a signed-in page.
 pub fn render(page: Page) -> AnyView {
@@ -32,18 +33,5 @@ pub fn render(page: Page) -> AnyView {
         Page::Integrations => view! { <integrations::IntegrationsPage /> }.into_any(),
         Page::Connections => view! { <connections::ConnectionsPage /> }.into_any(),
         Page::Keys => view! { <keys::KeysPage /> }.into_any(),
-    }
-}
-
-/// A note when no organization is chosen (pages act for the current one).
-#[component]
-pub fn NoOrganization() -> impl IntoView {
-    let app = AppState::get();
-    move || {
-        app.org.get().is_none().then(|| {
-            view! {
-                <p class="notice">"Create or choose an organization first (Organizations page)."</p>
-            }
-        })
     }
 }

@@ -1,20 +1,26 @@
 //! Organizations: the list, creating one, and renaming or deleting the current one.
 
-use houston_client::{
-    create_organization, update_organization, CreateOrganization, UpdateOrganization,
-};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::api::{self, Status};
+use crate::loaders::{self, orgs};
 use crate::state::AppState;
+
+/// What the viewer asked of the organizations.
+#[derive(Clone)]
+enum OrgChange {
+    Create(String),
+    Update {
+        org_id: String,
+        name: Option<String>,
+        delete: Option<bool>,
+    },
+}
 
 /// The viewer's organizations.
 #[component]
 pub fn OrgsPage() -> impl IntoView {
     let app = AppState::get();
     let (new_name, set_new_name) = signal(String::new());
-    let (message, set_message) = signal(None::<(bool, String)>);
     let (rename, set_rename) = signal(String::new());
     let (confirming, set_confirming) = signal(false);
     Effect::new(move |_| {
@@ -27,47 +33,37 @@ pub fn OrgsPage() -> impl IntoView {
         set_rename.set(name.unwrap_or_default());
         set_confirming.set(false);
     });
-    let report = move |status: Result<Status, api::ApiError>| match status {
-        Ok(status) => {
-            set_message.set(Some((status.success, status.message.clone())));
-            if status.success {
-                app.reload_orgs();
+    let change = Action::new_local(move |change: &OrgChange| {
+        let change = change.clone();
+        async move {
+            match change {
+                OrgChange::Create(name) => {
+                    let outcome = orgs::create(app, name).await;
+                    if outcome.as_ref().is_ok_and(|s| s.success) {
+                        set_new_name.set(String::new());
+                    }
+                    outcome
+                }
+                OrgChange::Update {
+                    org_id,
+                    name,
+                    delete,
+                } => orgs::update(app, org_id, name, delete).await,
             }
-            status.success
         }
-        Err(e) => {
-            set_message.set(Some((false, e.message)));
-            false
-        }
-    };
+    });
+    let (changing, changed) = (change.pending(), change.value());
+    let message = move || changed.get().map(|outcome| loaders::message(&outcome));
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let name = new_name.get_untracked();
-        spawn_local(async move {
-            let variables = create_organization::Variables {
-                name,
-                user_id: None,
-            };
-            let result = api::run::<CreateOrganization>(variables, None).await;
-            if report(result.map(|d| Status::of(&d.create_organization))) {
-                set_new_name.set(String::new());
-            }
-        });
+        change.dispatch(OrgChange::Create(new_name.get_untracked()));
     };
     let update = move |name: Option<String>, delete: Option<bool>| {
         let Some(org_id) = app.org_now() else { return };
-        spawn_local(async move {
-            let variables = update_organization::Variables {
-                org_id: org_id.clone(),
-                name,
-                description: None,
-                add_user: None,
-                remove_user_id: None,
-                set_role: None,
-                delete,
-            };
-            let result = api::run::<UpdateOrganization>(variables, Some(org_id)).await;
-            report(result.map(|d| Status::of(&d.update_organization)));
+        change.dispatch(OrgChange::Update {
+            org_id,
+            name,
+            delete,
         });
     };
     view! {
@@ -102,9 +98,9 @@ pub fn OrgsPage() -> impl IntoView {
                     prop:value=move || new_name.get()
                     on:input=move |ev| set_new_name.set(event_target_value(&ev))
                 />
-                <button id="org-create" type="submit">"Create"</button>
+                <button id="org-create" type="submit" disabled=move || changing.get()>"Create"</button>
             </form>
-            {move || message.get().map(|(ok, text)| view! {
+            {move || message().map(|(ok, text)| view! {
                 <p id="orgs-message" class:success=ok class:form-error=!ok>{text}</p>
             })}
             {move || (app.org.get().is_some() && app.is_owner()).then(|| view! {

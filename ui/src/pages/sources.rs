@@ -1,44 +1,27 @@
 //! Sources (applications): their write keys, the install snippet, create, rename, delete.
 
-use houston_client::{
-    applications, create_application, update_application, Applications, CreateApplication,
-    UpdateApplication,
-};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::api::{self, Status};
+use crate::api;
 use crate::catalog::PLATFORMS;
-use crate::pages::NoOrganization;
+use crate::components::no_organization::NoOrganization;
+use crate::loaders::sources::{self, SourceRow};
+use crate::loaders::{self, for_organization};
 use crate::state::AppState;
 
-/// A source as listed.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SourceRow {
-    /// The 21-character id (the write key).
-    pub id: String,
-    /// Its name.
-    pub name: String,
-    /// Its platform.
-    pub platform: String,
-}
-
-/// The current organization's sources.
-pub async fn load_sources(org_id: String) -> Result<Vec<SourceRow>, api::ApiError> {
-    let variables = applications::Variables {
-        org_id: Some(org_id.clone()),
-        app_id: None,
-    };
-    let data = api::run::<Applications>(variables, Some(org_id)).await?;
-    Ok(data
-        .applications
-        .into_iter()
-        .map(|a| SourceRow {
-            id: a.id,
-            name: a.name,
-            platform: a.platform,
-        })
-        .collect())
+/// What the person asked of the sources.
+#[derive(Clone)]
+enum SourceChange {
+    Create {
+        org_id: String,
+        name: String,
+        platform: String,
+    },
+    Update {
+        app_id: String,
+        name: Option<String>,
+        delete: Option<bool>,
+    },
 }
 
 /// The analytics.js snippet that sends a source's events (its id is the write key).
@@ -52,53 +35,51 @@ pub fn snippet(write_key: &str) -> String {
 #[component]
 pub fn SourcesPage() -> impl IntoView {
     let app = AppState::get();
-    let (rows, set_rows) = signal(None::<Result<Vec<SourceRow>, String>>);
-    let (reload, set_reload) = signal(0u32);
+    let rows = for_organization(app, sources::list);
     let (name, set_name) = signal(String::new());
     let (platform, set_platform) = signal(PLATFORMS[0].as_str().to_owned());
-    let (message, set_message) = signal(None::<(bool, String)>);
-    Effect::new(move |_| {
-        reload.get();
-        let Some(org_id) = app.org.get() else { return };
-        spawn_local(async move {
-            set_rows.set(Some(load_sources(org_id).await.map_err(|e| e.message)));
-        });
-    });
-    let report = move |result: Result<Status, api::ApiError>| {
-        match result {
-            Ok(status) => set_message.set(Some((status.success, status.message))),
-            Err(e) => set_message.set(Some((false, e.message))),
+    let change = Action::new_local(move |change: &SourceChange| {
+        let change = change.clone();
+        let org = app.org_now();
+        async move {
+            let outcome = match change {
+                SourceChange::Create {
+                    org_id,
+                    name,
+                    platform,
+                } => {
+                    let outcome = sources::create(org_id, name, platform).await;
+                    if outcome.as_ref().is_ok_and(|s| s.success) {
+                        set_name.set(String::new());
+                    }
+                    outcome
+                }
+                SourceChange::Update {
+                    app_id,
+                    name,
+                    delete,
+                } => sources::update(app_id, name, delete, org).await,
+            };
+            rows.refetch();
+            outcome
         }
-        set_reload.update(|n| *n += 1);
-    };
+    });
+    let (changing, changed) = (change.pending(), change.value());
+    let message = move || changed.get().map(|outcome| loaders::message(&outcome));
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(org_id) = app.org_now() else { return };
-        let variables = create_application::Variables {
+        change.dispatch(SourceChange::Create {
+            org_id,
             name: name.get_untracked(),
             platform: platform.get_untracked(),
-            org_id: org_id.clone(),
-        };
-        spawn_local(async move {
-            let result = api::run::<CreateApplication>(variables, Some(org_id)).await;
-            let result = result.map(|d| Status::of(&d.create_application));
-            if result.as_ref().is_ok_and(|s| s.success) {
-                set_name.set(String::new());
-            }
-            report(result);
         });
     };
-    let update = move |app_id: String, new_name: Option<String>, delete: Option<bool>| {
-        let org = app.org_now();
-        spawn_local(async move {
-            let variables = update_application::Variables {
-                app_id,
-                name: new_name,
-                platform: None,
-                delete,
-            };
-            let result = api::run::<UpdateApplication>(variables, org).await;
-            report(result.map(|d| Status::of(&d.update_application)));
+    let update = move |app_id: String, name: Option<String>, delete: Option<bool>| {
+        change.dispatch(SourceChange::Update {
+            app_id,
+            name,
+            delete,
         });
     };
     view! {
@@ -111,21 +92,23 @@ pub fn SourcesPage() -> impl IntoView {
                 <select id="source-platform" on:change=move |ev| set_platform.set(event_target_value(&ev))>
                     {PLATFORMS.iter().map(|p| view! { <option value=p.as_str()>{p.as_str()}</option> }).collect_view()}
                 </select>
-                <button id="source-create" type="submit">"Create source"</button>
+                <button id="source-create" type="submit" disabled=move || changing.get()>"Create source"</button>
             </form>
-            {move || message.get().map(|(ok, text)| view! {
+            {move || message().map(|(ok, text)| view! {
                 <p id="sources-message" class:success=ok class:form-error=!ok>{text}</p>
             })}
-            {move || match rows.get() {
-                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="form-error">{e}</p> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No sources yet."</p> }.into_any(),
-                Some(Ok(list)) => list
-                    .into_iter()
-                    .map(|row| view! { <SourceCard row=row on_update=update /> })
-                    .collect_view()
-                    .into_any(),
-            }}
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || match rows.get().flatten() {
+                    None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                    Some(Err(e)) => view! { <p class="form-error">{e}</p> }.into_any(),
+                    Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No sources yet."</p> }.into_any(),
+                    Some(Ok(list)) => list
+                        .into_iter()
+                        .map(|row| view! { <SourceCard row=row on_update=update /> })
+                        .collect_view()
+                        .into_any(),
+                }}
+            </Transition>
         </section>
     }
 }

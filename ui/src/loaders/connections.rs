@@ -1,0 +1,80 @@
+//! Saved connections (credentials) of the current organization: the list, creating one,
+//! and replacing one's details.
+
+use houston_client::{
+    create_connection, org_connections, update_connection, CreateConnection, OrgConnections,
+    UpdateConnection,
+};
+use serde_json::Value;
+
+use crate::api::{self, ApiError, Status};
+use crate::loaders::Outcome;
+
+/// A connection as listed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConnectionRow {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its destination's code.
+    pub code: String,
+    /// Its details (secrets masked; Owners only).
+    pub details: Option<Value>,
+}
+
+/// The connections of `org_id`, only those of the destination `code` when given.
+pub async fn list(org_id: String, code: Option<String>) -> Result<Vec<ConnectionRow>, ApiError> {
+    let variables = org_connections::Variables {
+        org_id: org_id.clone(),
+        connection_prototype: code,
+    };
+    let data = api::run::<OrgConnections>(variables, Some(org_id)).await?;
+    Ok(data
+        .org_connections
+        .into_iter()
+        .map(|c| ConnectionRow {
+            id: c.id,
+            name: c.name,
+            code: c.integration_code,
+            details: c.details,
+        })
+        .collect())
+}
+
+/// The connections of `org_id`, of every destination.
+pub async fn list_all(org_id: String) -> Result<Vec<ConnectionRow>, ApiError> {
+    list(org_id, None).await
+}
+
+/// A new connection `name` of the destination `code` for `org_id`; its id is in the status.
+pub async fn create(org_id: String, code: String, name: String, details: Value) -> Outcome {
+    let variables = create_connection::Variables {
+        integration_code: code.clone(),
+        details,
+        name,
+        org_id: org_id.clone(),
+        connection_prototype_id: code,
+    };
+    api::run::<CreateConnection>(variables, Some(org_id))
+        .await
+        .map(|d| Status::of(&d.create_connection))
+}
+
+/// Replaces the details of the connection `connection_id` (masked secrets left as they are
+/// stay).
+pub async fn replace_details(
+    connection_id: String,
+    details: Value,
+    org: Option<String>,
+) -> Outcome {
+    let variables = update_connection::Variables {
+        connection_id,
+        action: update_connection::ConnectionActions::UPDATE,
+        name: None,
+        details: Some(details),
+    };
+    api::run::<UpdateConnection>(variables, org)
+        .await
+        .map(|d| Status::of(&d.update_connection))
+}

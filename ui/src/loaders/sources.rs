@@ -1,0 +1,68 @@
+//! Sources (applications) of the current organization: the list, create, rename, delete.
+
+use houston_client::{
+    applications, create_application, update_application, Applications, CreateApplication,
+    UpdateApplication,
+};
+
+use crate::api::{self, ApiError, Status};
+use crate::loaders::Outcome;
+
+/// A source as listed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceRow {
+    /// The 21-character id (the write key).
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its platform.
+    pub platform: String,
+}
+
+/// The sources of `org_id`.
+pub async fn list(org_id: String) -> Result<Vec<SourceRow>, ApiError> {
+    let variables = applications::Variables {
+        org_id: Some(org_id.clone()),
+        app_id: None,
+    };
+    let data = api::run::<Applications>(variables, Some(org_id)).await?;
+    Ok(data
+        .applications
+        .into_iter()
+        .map(|a| SourceRow {
+            id: a.id,
+            name: a.name,
+            platform: a.platform,
+        })
+        .collect())
+}
+
+/// Creates a source `name` on `platform` for `org_id`.
+pub async fn create(org_id: String, name: String, platform: String) -> Outcome {
+    let variables = create_application::Variables {
+        name,
+        platform,
+        org_id: org_id.clone(),
+    };
+    api::run::<CreateApplication>(variables, Some(org_id))
+        .await
+        .map(|d| Status::of(&d.create_application))
+}
+
+/// Renames (`name`) or deletes (`delete`) the source `app_id`, acting for `org`.
+pub async fn update(
+    app_id: String,
+    name: Option<String>,
+    delete: Option<bool>,
+    org: Option<String>,
+) -> Outcome {
+    let variables = update_application::Variables {
+        app_id,
+        name,
+        platform: None,
+        delete,
+    };
+    api::run::<UpdateApplication>(variables, org)
+        .await
+        .map(|d| Status::of(&d.update_application))
+}
