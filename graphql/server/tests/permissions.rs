@@ -47,7 +47,7 @@ static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 fn user(n: usize, name: &str, status: &str, hash: &str) -> UserRow {
     UserRow {
-        id: houston_server::auth::new_id(),
+        id: houston_server::ids::new_id(),
         username: format!("{name}-{n}@example.com"),
         password_hash: Some(hash.to_string()),
         first_name: None,
@@ -83,7 +83,7 @@ impl Fixture {
             .await
             .unwrap();
         let org = |name: &str| OrgRow {
-            id: houston_server::auth::new_id(),
+            id: houston_server::ids::new_id(),
             name: name.into(),
             description: None,
             enabled: true,
@@ -114,7 +114,7 @@ impl Fixture {
             .await
             .unwrap();
         let app = AppRow {
-            id: houston_server::auth::new_id(),
+            id: houston_server::ids::new_id(),
             org_id: a.id.clone(),
             name: "Web".into(),
             platform: "analytics.js".into(),
@@ -132,13 +132,13 @@ impl Fixture {
             updated_at: now.clone(),
         };
         let (conn_a, conn_unused) = (
-            conn(houston_server::auth::new_id()),
-            conn(houston_server::auth::new_id()),
+            conn(houston_server::ids::new_id()),
+            conn(houston_server::ids::new_id()),
         );
         store.create_connection(&conn_a).await.unwrap();
         store.create_connection(&conn_unused).await.unwrap();
         let integ = IntegrationRow {
-            id: houston_server::auth::new_id(),
+            id: houston_server::ids::new_id(),
             app_id: app.id.clone(),
             connection_id: Some(conn_a.id.clone()),
             name: "Acquisio".into(),
@@ -152,7 +152,7 @@ impl Fixture {
         let key = |role: Role| {
             let secret = houston_server::auth::random_token();
             let row = ApiKeyRow {
-                id: houston_server::auth::new_id(),
+                id: houston_server::ids::new_id(),
                 org_id: a.id.clone(),
                 label: "k".into(),
                 role: role.as_str().into(),
@@ -301,7 +301,7 @@ fn table() -> Vec<(&'static str, &'static str, Vars, [&'static str; 10])> {
 }
 
 fn rand_suffix() -> String {
-    houston_server::auth::new_id()
+    houston_server::ids::new_id()
         .to_lowercase()
         .replace(['_', '-'], "x")
 }

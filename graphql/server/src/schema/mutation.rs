@@ -12,6 +12,7 @@ use crate::store::{
     ApiKeyRow, AppRow, ConnectionRow, IntegrationPatch, IntegrationRow, LinkEffect, OrgRow, Role,
     UserRow,
 };
+use crate::{clock, ids};
 use async_graphql::{Context, Enum, Json, Object};
 
 /// Failed sign-ins allowed per username in one window before `RATE_LIMITED`.
@@ -67,8 +68,8 @@ fn signed_in(a: &Access<'_>, user: &UserRow, days: Option<i32>, message: &str) -
 fn decoded(c: &auth::Claims) -> DecodedToken {
     DecodedToken {
         id: c.sub.clone(),
-        iat: Date(auth::rfc3339_unix(c.iat)),
-        exp: Date(auth::rfc3339_unix(c.exp)),
+        iat: Date(clock::rfc3339_unix(c.iat)),
+        exp: Date(clock::rfc3339_unix(c.exp)),
         s_u: c.su,
     }
 }
@@ -79,7 +80,7 @@ async fn reserve_attempt(a: &Access<'_>, username: &str) -> ApiResult<()> {
     let count = a
         .state
         .store
-        .count_login_attempt(username, auth::now().unix_timestamp(), SIGN_IN_WINDOW_SECS)
+        .count_login_attempt(username, clock::now().unix_timestamp(), SIGN_IN_WINDOW_SECS)
         .await?;
     if count > MAX_FAILED_SIGN_INS {
         tracing::warn!("sign-in attempts throttled for one username");
@@ -206,7 +207,7 @@ impl Mutation {
                     .await
                     .map_err(ApiError::internal)?;
                 let user = UserRow {
-                    id: auth::new_id(),
+                    id: ids::new_id(),
                     username: email.clone(),
                     password_hash: Some(hash),
                     first_name: profile.first_name,
@@ -215,7 +216,7 @@ impl Mutation {
                     status: "pending".into(),
                     email_verified: false,
                     token_version: 0,
-                    created_at: auth::rfc3339(auth::now()),
+                    created_at: clock::rfc3339(clock::now()),
                 };
                 let link = a.state.mailer.link(MailKind::ConfirmEmail, &email, None);
                 match a.state.store.create_user(&user, Some(&link.record)).await {
@@ -242,7 +243,7 @@ impl Mutation {
         let a = Access::of(ctx);
         token_outcome(
             async {
-                let now = auth::rfc3339(auth::now());
+                let now = clock::rfc3339(clock::now());
                 let user = a
                     .state
                     .store
@@ -301,7 +302,7 @@ impl Mutation {
                     .hash(password)
                     .await
                     .map_err(ApiError::internal)?;
-                let now = auth::rfc3339(auth::now());
+                let now = clock::rfc3339(clock::now());
                 let user = a
                     .state
                     .store
@@ -422,11 +423,11 @@ impl Mutation {
                 }
                 let name = input::name("name", &name)?;
                 let org = OrgRow {
-                    id: auth::new_id(),
+                    id: ids::new_id(),
                     name,
                     description: None,
                     enabled: true,
-                    created_at: auth::rfc3339(auth::now()),
+                    created_at: clock::rfc3339(clock::now()),
                 };
                 a.state.store.create_org(&org, &me.id).await?;
                 Ok(StatusMessage::ok("Organization created.", Some(org.id)))
@@ -503,7 +504,7 @@ impl Mutation {
                     }
                     // Auto Signup: a pending account and an invitation to set a password.
                     let user = UserRow {
-                        id: auth::new_id(),
+                        id: ids::new_id(),
                         username: email.clone(),
                         password_hash: None,
                         first_name: None,
@@ -512,7 +513,7 @@ impl Mutation {
                         status: "pending".into(),
                         email_verified: false,
                         token_version: 0,
-                        created_at: auth::rfc3339(auth::now()),
+                        created_at: clock::rfc3339(clock::now()),
                     };
                     let org = store
                         .org_by_id(&org_id)
@@ -569,11 +570,11 @@ impl Mutation {
                 let org_id = a.org_scope(Some(&org_id))?.unwrap_or(org_id);
                 a.role_in(&org_id).await?;
                 let app = AppRow {
-                    id: auth::new_id(),
+                    id: ids::new_id(),
                     org_id,
                     name: input::name("name", &name)?,
                     platform: input::platform(&platform)?,
-                    created_at: auth::rfc3339(auth::now()),
+                    created_at: clock::rfc3339(clock::now()),
                 };
                 a.state.store.create_app(&app).await?;
                 Ok(StatusMessage::ok("Source created.", Some(app.id)))
@@ -649,9 +650,9 @@ impl Mutation {
                 if !errors.is_empty() {
                     return Err(validation_error(errors));
                 }
-                let now = auth::rfc3339(auth::now());
+                let now = clock::rfc3339(clock::now());
                 let row = ConnectionRow {
-                    id: auth::new_id(),
+                    id: ids::new_id(),
                     org_id,
                     name,
                     integration_code: dest.code.clone(),
@@ -703,7 +704,7 @@ impl Mutation {
                     }
                     None => None,
                 };
-                let now = auth::rfc3339(auth::now());
+                let now = clock::rfc3339(clock::now());
                 a.state.store.update_connection(&row.id, name.as_deref(), details.as_ref(), &now).await?;
                 Ok(StatusMessage::ok("Connection saved.", Some(row.id)))
             }
@@ -738,9 +739,9 @@ impl Mutation {
                 if !errors.is_empty() {
                     return Err(validation_error(errors));
                 }
-                let now = auth::rfc3339(auth::now());
+                let now = clock::rfc3339(clock::now());
                 let row = IntegrationRow {
-                    id: auth::new_id(),
+                    id: ids::new_id(),
                     app_id: app.id.clone(),
                     connection_id,
                     name,
@@ -773,7 +774,7 @@ impl Mutation {
         status(
             async {
                 let (row, app, _) = a.integration(&integration_id).await?;
-                let now = auth::rfc3339(auth::now());
+                let now = clock::rfc3339(clock::now());
                 let store = &a.state.store;
                 let (patch, verb) = match action {
                     IntegrationActions::Delete => {
@@ -859,11 +860,11 @@ impl Mutation {
             }
             let key = auth::random_token();
             let row = ApiKeyRow {
-                id: auth::new_id(),
+                id: ids::new_id(),
                 org_id,
                 label: input::name("label", &label)?,
                 role: role.unwrap_or(Role::User).as_str().into(),
-                created_at: auth::rfc3339(auth::now()),
+                created_at: clock::rfc3339(clock::now()),
                 last_used_at: None,
             };
             a.state

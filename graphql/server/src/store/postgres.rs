@@ -8,7 +8,7 @@
 //! CONFLICT` statement. Changes for `clickstreamChanged` travel with `NOTIFY`.
 
 use super::*;
-use crate::auth;
+use crate::clock;
 use futures_util::StreamExt;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgListener, PgPool, PgPoolOptions, PgRow};
 use sqlx::query::Query;
@@ -716,7 +716,7 @@ impl Store for PgStore {
 
     async fn add_member(&self, org_id: &str, user_id: &str, role: Role) -> StoreResult<()> {
         let mut tx = self.write().await?;
-        let now = auth::rfc3339(auth::now());
+        let now = clock::rfc3339(clock::now());
         insert_membership(&mut tx, org_id, user_id, role, &now)
             .await
             .map_err(unique_violation)?;

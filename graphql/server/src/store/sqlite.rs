@@ -1,7 +1,7 @@
 //! The SQLite store: the bundled server's default, one file, no setup.
 
 use super::*;
-use crate::auth;
+use crate::clock;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
@@ -682,7 +682,7 @@ impl Store for SqliteStore {
         let mut tx = self.write().await?;
         // The same text SQLite's strftime('%Y-%m-%dT%H:%M:%SZ', 'now') gave, as PostgreSQL's
         // store writes it.
-        let now = auth::rfc3339(auth::now());
+        let now = clock::rfc3339(clock::now());
         insert_membership(&mut tx, org_id, user_id, role, &now)
             .await
             .map_err(unique_violation)?;
