@@ -58,10 +58,12 @@ pub trait Accounts: Send + Sync {
 }
 
 for_each_backend! {
-    use sqlx::Transaction;
 
     /// A user; `Conflict` when the username is taken.
-    pub(crate) async fn insert_user(tx: &mut Transaction<'_, Db>, u: &UserRow) -> StoreResult<()> {
+    pub(crate) async fn insert_user<'c>(
+        db: impl sqlx::Executor<'c, Database = Db>,
+        u: &UserRow,
+    ) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO users (id, username, password_hash, first_name, last_name, company, \
              status, email_verified, token_version, created_at) \
@@ -77,7 +79,7 @@ for_each_backend! {
         .bind(u.email_verified)
         .bind(u.token_version)
         .bind(&u.created_at)
-        .execute(&mut **tx)
+        .execute(db)
         .await
         .map_err(unique_violation)?;
         Ok(())
@@ -108,7 +110,7 @@ for_each_backend! {
     impl Accounts for Backend {
         async fn create_user(&self, user: &UserRow, link: Option<&NewLink>) -> StoreResult<()> {
             let mut tx = self.write().await?;
-            insert_user(&mut tx, user).await?;
+            insert_user(&mut *tx, user).await?;
             if let Some(link) = link {
                 domains::insert_link(&mut tx, &user.id, link).await?;
             }

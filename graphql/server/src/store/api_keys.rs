@@ -35,11 +35,10 @@ fn use_is_news(last: Option<&str>, now: &str) -> bool {
 }
 
 for_each_backend! {
-    use sqlx::Transaction;
 
     /// An API key: only its hash is stored, never the key itself.
-    pub(crate) async fn insert_api_key(
-        tx: &mut Transaction<'_, Db>,
+    pub(crate) async fn insert_api_key<'c>(
+        db: impl sqlx::Executor<'c, Database = Db>,
         k: &ApiKeyRow,
         key_hash: &str,
     ) -> sqlx::Result<()> {
@@ -54,7 +53,7 @@ for_each_backend! {
         .bind(key_hash)
         .bind(&k.created_at)
         .bind(&k.last_used_at)
-        .execute(&mut **tx)
+        .execute(db)
         .await?;
         Ok(())
     }
@@ -62,12 +61,9 @@ for_each_backend! {
     #[async_trait]
     impl ApiKeys for Backend {
         async fn create_api_key(&self, key: &ApiKeyRow, key_hash: &str) -> StoreResult<()> {
-            let mut tx = self.write().await?;
-            insert_api_key(&mut tx, key, key_hash)
+            insert_api_key(&self.pool, key, key_hash)
                 .await
-                .map_err(unique_violation)?;
-            tx.commit().await?;
-            Ok(())
+                .map_err(unique_violation)
         }
 
         async fn api_keys_of_org(&self, org_id: &str) -> StoreResult<Vec<ApiKeyRow>> {

@@ -45,11 +45,11 @@ pub trait Connections: Send + Sync {
 
 for_each_backend! {
     use crate::seal::DataKey;
-    use sqlx::{Row, Transaction};
+    use sqlx::Row;
 
     /// A connection, its details sealed with `key` (see [`seal_json`]).
-    pub(crate) async fn insert_connection(
-        tx: &mut Transaction<'_, Db>,
+    pub(crate) async fn insert_connection<'c>(
+        db: impl sqlx::Executor<'c, Database = Db>,
         key: &DataKey,
         c: &ConnectionRow,
     ) -> sqlx::Result<()> {
@@ -66,7 +66,7 @@ for_each_backend! {
         .bind(seal_json(key, Sealed::ConnectionDetails, &c.id, &c.details))
         .bind(&c.created_at)
         .bind(&c.updated_at)
-        .execute(&mut **tx)
+        .execute(db)
         .await?;
         Ok(())
     }
@@ -90,12 +90,9 @@ for_each_backend! {
     #[async_trait]
     impl Connections for Backend {
         async fn create_connection(&self, c: &ConnectionRow) -> StoreResult<()> {
-            let mut tx = self.write().await?;
-            insert_connection(&mut tx, &self.key, c)
+            insert_connection(&self.pool, &self.key, c)
                 .await
-                .map_err(unique_violation)?;
-            tx.commit().await?;
-            Ok(())
+                .map_err(unique_violation)
         }
 
         async fn connection_by_id(&self, id: &str) -> StoreResult<Option<ConnectionRow>> {

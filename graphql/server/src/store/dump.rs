@@ -223,30 +223,30 @@ for_each_backend! {
                 }
             }
             for u in &dump.users {
-                domains::insert_user(&mut tx, u).await?;
+                domains::insert_user(&mut *tx, u).await?;
             }
             for o in &dump.organizations {
-                domains::insert_org(&mut tx, o).await?;
+                domains::insert_org(&mut *tx, o).await?;
             }
             for m in &dump.memberships {
-                domains::insert_membership(&mut tx, &m.org_id, &m.user_id, m.role, &m.created_at)
+                domains::insert_membership(&mut *tx, &m.org_id, &m.user_id, m.role, &m.created_at)
                     .await?;
             }
             for a in &dump.applications {
-                domains::insert_app(&mut tx, a).await?;
+                domains::insert_app(&mut *tx, a).await?;
             }
             for c in &dump.connections {
-                domains::insert_connection(&mut tx, &self.key, c).await?;
+                domains::insert_connection(&mut *tx, &self.key, c).await?;
             }
             for i in &dump.integrations {
-                domains::insert_integration(&mut tx, &self.key, i).await?;
+                domains::insert_integration(&mut *tx, &self.key, i).await?;
             }
             for k in &dump.api_keys {
-                domains::insert_api_key(&mut tx, &k.key, &k.key_hash).await?;
+                domains::insert_api_key(&mut *tx, &k.key, &k.key_hash).await?;
             }
             for l in &dump.link_tokens {
                 domains::insert_link_token(
-                    &mut tx,
+                    &mut *tx,
                     &l.token_hash,
                     &l.user_id,
                     &l.kind,
@@ -256,10 +256,10 @@ for_each_backend! {
                 .await?;
             }
             for m in &dump.mail {
-                domains::insert_mail(&mut tx, m).await?;
+                domains::insert_mail(&mut *tx, m).await?;
             }
             for f in &dump.login_failures {
-                domains::insert_login_failure(&mut tx, f).await?;
+                domains::insert_login_failure(&mut *tx, f).await?;
             }
             tx.commit().await?;
             Ok(())

@@ -59,11 +59,11 @@ fn gone(e: sqlx::Error) -> StoreError {
 
 for_each_backend! {
     use crate::seal::DataKey;
-    use sqlx::{Row, Transaction};
+    use sqlx::Row;
 
     /// An integration, its config sealed with `key` (see [`seal_json`]).
-    pub(crate) async fn insert_integration(
-        tx: &mut Transaction<'_, Db>,
+    pub(crate) async fn insert_integration<'c>(
+        db: impl sqlx::Executor<'c, Database = Db>,
         key: &DataKey,
         i: &IntegrationRow,
     ) -> sqlx::Result<()> {
@@ -80,7 +80,7 @@ for_each_backend! {
         .bind(i.enabled)
         .bind(&i.created_at)
         .bind(&i.updated_at)
-        .execute(&mut **tx)
+        .execute(db)
         .await?;
         Ok(())
     }
@@ -105,12 +105,9 @@ for_each_backend! {
     #[async_trait]
     impl Integrations for Backend {
         async fn create_integration(&self, i: &IntegrationRow) -> StoreResult<()> {
-            let mut tx = self.write().await?;
-            insert_integration(&mut tx, &self.key, i)
+            insert_integration(&self.pool, &self.key, i)
                 .await
-                .map_err(gone)?;
-            tx.commit().await?;
-            Ok(())
+                .map_err(gone)
         }
 
         async fn integration_by_id(&self, id: &str) -> StoreResult<Option<IntegrationRow>> {

@@ -65,7 +65,7 @@ for_each_backend! {
         link: &NewLink,
     ) -> StoreResult<()> {
         insert_link_token(
-            tx,
+            &mut **tx,
             &link.token_hash,
             user_id,
             link.kind,
@@ -73,12 +73,15 @@ for_each_backend! {
             None,
         )
         .await?;
-        insert_mail(tx, &link.mail).await?;
+        insert_mail(&mut **tx, &link.mail).await?;
         Ok(())
     }
 
     /// A mail in the outbox.
-    pub(crate) async fn insert_mail(tx: &mut Transaction<'_, Db>, m: &MailRow) -> sqlx::Result<()> {
+    pub(crate) async fn insert_mail<'c>(
+        db: impl sqlx::Executor<'c, Database = Db>,
+        m: &MailRow,
+    ) -> sqlx::Result<()> {
         sqlx::query(
             "INSERT INTO mail (id, to_address, kind, subject, body, token, created_at) \
              VALUES ($1,$2,$3,$4,$5,$6,$7)",
@@ -90,15 +93,15 @@ for_each_backend! {
         .bind(&m.body)
         .bind(&m.token)
         .bind(&m.created_at)
-        .execute(&mut **tx)
+        .execute(db)
         .await?;
         Ok(())
     }
 
     /// A mailed link's token (`used_at` is `None` for a new one, set for one copied by
     /// `import`).
-    pub(crate) async fn insert_link_token(
-        tx: &mut Transaction<'_, Db>,
+    pub(crate) async fn insert_link_token<'c>(
+        db: impl sqlx::Executor<'c, Database = Db>,
         token_hash: &str,
         user_id: &str,
         kind: &str,
@@ -114,7 +117,7 @@ for_each_backend! {
         .bind(kind)
         .bind(expires_at)
         .bind(used_at)
-        .execute(&mut **tx)
+        .execute(db)
         .await?;
         Ok(())
     }

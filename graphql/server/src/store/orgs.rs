@@ -87,7 +87,10 @@ for_each_backend! {
     use sqlx::{Row, Transaction};
 
     /// An organization.
-    pub(crate) async fn insert_org(tx: &mut Transaction<'_, Db>, o: &OrgRow) -> sqlx::Result<()> {
+    pub(crate) async fn insert_org<'c>(
+        db: impl sqlx::Executor<'c, Database = Db>,
+        o: &OrgRow,
+    ) -> sqlx::Result<()> {
         sqlx::query(
             "INSERT INTO organizations (id, name, description, enabled, created_at) \
              VALUES ($1,$2,$3,$4,$5)",
@@ -97,14 +100,14 @@ for_each_backend! {
         .bind(&o.description)
         .bind(o.enabled)
         .bind(&o.created_at)
-        .execute(&mut **tx)
+        .execute(db)
         .await?;
         Ok(())
     }
 
     /// A membership.
-    pub(crate) async fn insert_membership(
-        tx: &mut Transaction<'_, Db>,
+    pub(crate) async fn insert_membership<'c>(
+        db: impl sqlx::Executor<'c, Database = Db>,
         org_id: &str,
         user_id: &str,
         role: Role,
@@ -117,25 +120,35 @@ for_each_backend! {
         .bind(user_id)
         .bind(role.as_str())
         .bind(created_at)
-        .execute(&mut **tx)
+        .execute(db)
         .await?;
         Ok(())
     }
 
-    /// Fails with `LastOwner` unless `org_id` still has an Owner. Checked inside the
-    /// transaction that removed or demoted one, after [`Lock::Org`](crate::store::backend::Lock), so two
-    /// concurrent demotions cannot both pass.
-    async fn ensure_owner_left(tx: &mut Transaction<'_, Db>, org_id: &str) -> StoreResult<()> {
-        let owners: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND role = 'OWNER'",
-        )
-        .bind(org_id)
-        .fetch_one(&mut **tx)
-        .await?;
-        if owners == 0 {
-            Err(StoreError::LastOwner)
-        } else {
-            Ok(())
+    impl Backend {
+        /// Runs `change` (on one membership of `org_id`) in a new write transaction, under
+        /// the organization's lock ([`Lock::Org`](crate::store::backend::Lock)), and returns
+        /// that transaction for the caller to go on with and commit. `NotFound` when no
+        /// membership changed; `LastOwner` when the organization has no Owner left, checked
+        /// in the same transaction so that two concurrent demotions cannot both pass.
+        async fn change_membership<'q>(
+            &self,
+            org_id: &str,
+            change: sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>>,
+        ) -> StoreResult<Transaction<'static, Db>> {
+            let mut tx = self.write().await?;
+            Backend::lock(&mut tx, Lock::Org(org_id)).await?;
+            affected(change.execute(&mut *tx).await?.rows_affected())?;
+            let owners: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND role = 'OWNER'",
+            )
+            .bind(org_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            if owners == 0 {
+                return Err(StoreError::LastOwner);
+            }
+            Ok(tx)
         }
     }
 
@@ -143,8 +156,8 @@ for_each_backend! {
     impl Orgs for Backend {
         async fn create_org(&self, org: &OrgRow, owner_id: &str) -> StoreResult<()> {
             let mut tx = self.write().await?;
-            insert_org(&mut tx, org).await.map_err(unique_violation)?;
-            insert_membership(&mut tx, &org.id, owner_id, Role::Owner, &org.created_at).await?;
+            insert_org(&mut *tx, org).await.map_err(unique_violation)?;
+            insert_membership(&mut *tx, &org.id, owner_id, Role::Owner, &org.created_at).await?;
             tx.commit().await?;
             Ok(())
         }
@@ -250,13 +263,10 @@ for_each_backend! {
         }
 
         async fn add_member(&self, org_id: &str, user_id: &str, role: Role) -> StoreResult<()> {
-            let mut tx = self.write().await?;
             let now = clock::rfc3339(clock::now());
-            insert_membership(&mut tx, org_id, user_id, role, &now)
+            insert_membership(&self.pool, org_id, user_id, role, &now)
                 .await
-                .map_err(unique_violation)?;
-            tx.commit().await?;
-            Ok(())
+                .map_err(unique_violation)
         }
 
         async fn invite_member(
@@ -267,42 +277,30 @@ for_each_backend! {
             link: &NewLink,
         ) -> StoreResult<()> {
             let mut tx = self.write().await?;
-            domains::insert_user(&mut tx, user).await?;
-            insert_membership(&mut tx, org_id, &user.id, role, &user.created_at).await?;
+            domains::insert_user(&mut *tx, user).await?;
+            insert_membership(&mut *tx, org_id, &user.id, role, &user.created_at).await?;
             domains::insert_link(&mut tx, &user.id, link).await?;
             tx.commit().await?;
             Ok(())
         }
 
         async fn remove_member(&self, org_id: &str, user_id: &str) -> StoreResult<()> {
-            let mut tx = self.write().await?;
-            Backend::lock(&mut tx, Lock::Org(org_id)).await?;
-            let rows = sqlx::query("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2")
+            let remove = sqlx::query("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2")
                 .bind(org_id)
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            affected(rows)?;
-            ensure_owner_left(&mut tx, org_id).await?;
+                .bind(user_id);
+            let mut tx = self.change_membership(org_id, remove).await?;
             domains::bump_token_version(&mut *tx, user_id).await?;
             tx.commit().await?;
             Ok(())
         }
 
         async fn set_role(&self, org_id: &str, user_id: &str, role: Role) -> StoreResult<()> {
-            let mut tx = self.write().await?;
-            Backend::lock(&mut tx, Lock::Org(org_id)).await?;
-            let rows =
+            let update =
                 sqlx::query("UPDATE memberships SET role = $1 WHERE org_id = $2 AND user_id = $3")
                     .bind(role.as_str())
                     .bind(org_id)
-                    .bind(user_id)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-            affected(rows)?;
-            ensure_owner_left(&mut tx, org_id).await?;
+                    .bind(user_id);
+            let tx = self.change_membership(org_id, update).await?;
             tx.commit().await?;
             Ok(())
         }

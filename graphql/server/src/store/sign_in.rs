@@ -32,12 +32,11 @@ pub(super) fn login_key(username: &str) -> Cow<'_, str> {
 
 for_each_backend! {
     use crate::store::LoginFailureRecord;
-    use sqlx::Transaction;
 
     /// A counter copied by `import`. A username counted with a U+0000 in it is counted
     /// under the name `count_login_attempt` gives it; two such names may meet as one.
-    pub(crate) async fn insert_login_failure(
-        tx: &mut Transaction<'_, Db>,
+    pub(crate) async fn insert_login_failure<'c>(
+        db: impl sqlx::Executor<'c, Database = Db>,
         f: &LoginFailureRecord,
     ) -> sqlx::Result<()> {
         sqlx::query(
@@ -47,7 +46,7 @@ for_each_backend! {
         .bind(login_key(&f.username))
         .bind(f.failures)
         .bind(f.window_start)
-        .execute(&mut **tx)
+        .execute(db)
         .await?;
         Ok(())
     }

@@ -32,10 +32,12 @@ pub trait Sources: Send + Sync {
 }
 
 for_each_backend! {
-    use sqlx::Transaction;
 
     /// An application.
-    pub(crate) async fn insert_app(tx: &mut Transaction<'_, Db>, a: &AppRow) -> sqlx::Result<()> {
+    pub(crate) async fn insert_app<'c>(
+        db: impl sqlx::Executor<'c, Database = Db>,
+        a: &AppRow,
+    ) -> sqlx::Result<()> {
         sqlx::query(
             "INSERT INTO applications (id, org_id, name, platform, created_at) \
              VALUES ($1,$2,$3,$4,$5)",
@@ -45,7 +47,7 @@ for_each_backend! {
         .bind(&a.name)
         .bind(&a.platform)
         .bind(&a.created_at)
-        .execute(&mut **tx)
+        .execute(db)
         .await?;
         Ok(())
     }
@@ -53,10 +55,7 @@ for_each_backend! {
     #[async_trait]
     impl Sources for Backend {
         async fn create_app(&self, app: &AppRow) -> StoreResult<()> {
-            let mut tx = self.write().await?;
-            insert_app(&mut tx, app).await.map_err(unique_violation)?;
-            tx.commit().await?;
-            Ok(())
+            insert_app(&self.pool, app).await.map_err(unique_violation)
         }
 
         async fn app_by_id(&self, id: &str) -> StoreResult<Option<AppRow>> {
