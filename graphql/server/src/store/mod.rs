@@ -34,6 +34,10 @@
 /// INTEGER) and converts every value. Expanded twice, each copy is plain concrete sqlx.
 /// The SQL itself is portable: `$N` placeholders (SQLite takes them, repeats included),
 /// explicit column lists, `CAST($N AS TEXT) IS NULL` for an optional filter.
+///
+/// `cargo fmt` leaves a macro's braces alone: to format a block, rename
+/// `for_each_backend! {` to `mod for_each_backend_fmt {`, run `rustfmt` on the file, and
+/// rename it back.
 macro_rules! for_each_backend {
     ($($item:item)*) => {
         /// This module's SQL on SQLite.
