@@ -1,6 +1,7 @@
 //! Who is asking, and what they may touch. Every resolver goes through here first.
 
 use crate::auth::{self, TokenError, API_KEY_PREFIX};
+use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::store::{ApiKeyRow, AppRow, ConnectionRow, IntegrationRow, Role, UserRow};
 use crate::AppState;
@@ -51,7 +52,7 @@ impl RequestAuth {
 
 async fn principal_of(state: &AppState, raw: &str) -> Principal {
     if let Some(key) = raw.strip_prefix(API_KEY_PREFIX) {
-        let now = auth::rfc3339(auth::now());
+        let now = clock::rfc3339(clock::now());
         return match state
             .store
             .use_api_key(&auth::sha256_hex(key.trim()), &now)

@@ -1,4 +1,4 @@
-//! Credentials: password hashing, JWTs, API keys, one-use link tokens, and random ids.
+//! Credentials: password hashing, JWTs, API keys and one-use link tokens.
 
 use argon2::password_hash::{self, Output, ParamsString, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version, ARGON2ID_IDENT};
@@ -6,13 +6,11 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use jsonwebtoken::{Algorithm as JwtAlgorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::rngs::OsRng;
-use rand::{Rng, RngCore};
+use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 use tokio::sync::Semaphore;
 
 /// The `iss` of every token this server makes, and the only one it accepts.
@@ -25,16 +23,6 @@ pub const LEEWAY_SECS: u64 = 30;
 pub const TOKEN_LIFETIME_SECS: i64 = 24 * 60 * 60;
 /// The prefix that marks an API key in the `authorization` header.
 pub const API_KEY_PREFIX: &str = "service:";
-
-const ID_ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
-
-/// A 21-character random id over `A-Za-z0-9_-` (126 bits, like nanoid).
-pub fn new_id() -> String {
-    let mut rng = OsRng;
-    (0..21)
-        .map(|_| ID_ALPHABET[rng.gen_range(0..64)] as char)
-        .collect()
-}
 
 /// A random secret of 32 bytes, URL-safe base64.
 pub fn random_token() -> String {
@@ -50,24 +38,6 @@ pub fn sha256_hex(s: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-/// The current time, whole seconds, UTC.
-pub fn now() -> OffsetDateTime {
-    let t = OffsetDateTime::now_utc();
-    t.replace_nanosecond(0).unwrap_or(t)
-}
-
-/// RFC 3339 text of `t` (`2026-11-27T10:00:00Z`).
-pub fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap_or_default()
-}
-
-/// RFC 3339 text of a unix time.
-pub fn rfc3339_unix(secs: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(secs)
-        .map(rfc3339)
-        .unwrap_or_default()
 }
 
 /// Passwords: Argon2id at OWASP's minimum (19 MiB, 2 passes, 1 lane).
@@ -329,7 +299,7 @@ impl Tokens {
         ver: i64,
         lifetime_secs: i64,
     ) -> anyhow::Result<(String, Claims)> {
-        let iat = now().unix_timestamp();
+        let iat = crate::clock::now().unix_timestamp();
         let claims = Claims {
             sub: user_id.to_string(),
             iat,
@@ -382,20 +352,6 @@ pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ids_are_21_characters_of_the_alphabet() {
-        for _ in 0..100 {
-            let id = new_id();
-            assert_eq!(id.len(), 21, "the seed promises 21-character ids");
-            assert!(id.bytes().all(|b| ID_ALPHABET.contains(&b)));
-        }
-        assert_ne!(
-            new_id(),
-            new_id(),
-            "126 random bits never repeat in practice"
-        );
-    }
 
     #[test]
     fn tokens_round_trip_and_reject_other_keys() {

@@ -41,7 +41,7 @@ impl Changes {
     /// Listening has begun when this returns.
     pub async fn open(store: Arc<dyn Store>) -> StoreResult<Changes> {
         let (local, _) = broadcast::channel(BACKLOG);
-        let origin = crate::auth::new_id();
+        let origin = crate::ids::new_id();
         let relay = match store.listen_changes().await? {
             None => None,
             Some(mut notices) => {

@@ -1,8 +1,8 @@
 //! Mail: confirmation, invitation and reset links. Every mail goes to the outbox table;
 //! with an SMTP URL configured it is also sent, and the outbox copy then keeps no link.
 
-use crate::auth;
 use crate::store::{MailRow, NewLink};
+use crate::{auth, clock, ids};
 use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -74,7 +74,7 @@ impl Mailer {
     /// Composes a mail of `kind` to `to` with a fresh one-use link.
     pub fn link(&self, kind: MailKind, to: &str, org_name: Option<&str>) -> PendingMail {
         let token = auth::random_token();
-        let now = auth::now();
+        let now = clock::now();
         let (path, subject, intro) = match kind {
             MailKind::ConfirmEmail => (
                 "confirm-email",
@@ -109,13 +109,13 @@ impl Mailer {
             }
         );
         let full = MailRow {
-            id: auth::new_id(),
+            id: ids::new_id(),
             to_address: to.to_string(),
             kind: kind.as_str().to_string(),
             subject,
             body,
             token: Some(token.clone()),
-            created_at: auth::rfc3339(now),
+            created_at: clock::rfc3339(now),
         };
         let mut outbox = full.clone();
         if self.smtp.is_some() {
@@ -127,7 +127,7 @@ impl Mailer {
             record: NewLink {
                 token_hash: auth::sha256_hex(&token),
                 kind: kind.as_str(),
-                expires_at: auth::rfc3339(now + lifetime(kind)),
+                expires_at: clock::rfc3339(now + lifetime(kind)),
                 mail: outbox,
             },
             full,

@@ -6,6 +6,7 @@
 use futures_util::future::join_all;
 use futures_util::StreamExt;
 use houston_server::seal::DataKey;
+use houston_server::store::prelude::*;
 use houston_server::store::{
     ApiKeyRow, AppRow, ConnectionRow, Dump, IntegrationPatch, IntegrationRow, LinkEffect, MailRow,
     NewLink, OrgRow, PgStore, Profile, Role, SqliteStore, Store, StoreError, UserRow,

@@ -3,7 +3,8 @@
 //! the original did: old tokens, passwords, API keys and links included.
 
 use houston_server::seal::DataKey;
-use houston_server::store::{PgStore, SqliteStore, Store};
+use houston_server::store::prelude::*;
+use houston_server::store::{PgStore, SqliteStore};
 use houston_server::{DataKeySource, SecretSource, ServerConfig};
 use houston_test_harness::{http::gql, PgDatabase, ServerProcess, TestServer};
 use serde_json::{json, Value};

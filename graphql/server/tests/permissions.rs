@@ -45,7 +45,7 @@ static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 fn user(n: usize, name: &str, status: &str, hash: &str) -> UserRow {
     UserRow {
-        id: houston_server::auth::new_id(),
+        id: houston_server::ids::new_id(),
         username: format!("{name}-{n}@example.com"),
         password_hash: Some(hash.to_string()),
         first_name: None,
@@ -81,7 +81,7 @@ impl Fixture {
             .await
             .unwrap();
         let org = |name: &str| OrgRow {
-            id: houston_server::auth::new_id(),
+            id: houston_server::ids::new_id(),
             name: name.into(),
             description: None,
             enabled: true,
@@ -112,7 +112,7 @@ impl Fixture {
             .await
             .unwrap();
         let app = AppRow {
-            id: houston_server::auth::new_id(),
+            id: houston_server::ids::new_id(),
             org_id: a.id.clone(),
             name: "Web".into(),
             platform: "analytics.js".into(),
@@ -130,13 +130,13 @@ impl Fixture {
             updated_at: now.clone(),
         };
         let (conn_a, conn_unused) = (
-            conn(houston_server::auth::new_id()),
-            conn(houston_server::auth::new_id()),
+            conn(houston_server::ids::new_id()),
+            conn(houston_server::ids::new_id()),
         );
         store.create_connection(&conn_a).await.unwrap();
         store.create_connection(&conn_unused).await.unwrap();
         let integ = IntegrationRow {
-            id: houston_server::auth::new_id(),
+            id: houston_server::ids::new_id(),
             app_id: app.id.clone(),
             connection_id: Some(conn_a.id.clone()),
             name: "Acquisio".into(),
@@ -150,7 +150,7 @@ impl Fixture {
         let key = |role: Role| {
             let secret = houston_server::auth::random_token();
             let row = ApiKeyRow {
-                id: houston_server::auth::new_id(),
+                id: houston_server::ids::new_id(),
                 org_id: a.id.clone(),
                 label: "k".into(),
                 role: role.as_str().into(),
@@ -299,7 +299,7 @@ fn table() -> Vec<(&'static str, &'static str, Vars, [&'static str; 10])> {
 }
 
 fn rand_suffix() -> String {
-    houston_server::auth::new_id()
+    houston_server::ids::new_id()
         .to_lowercase()
         .replace(['_', '-'], "x")
 }

@@ -10,6 +10,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::input;
 use crate::mail::MailKind;
 use crate::store::{LinkEffect, UserRow};
+use crate::{clock, ids};
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use houston_vocabulary::{ErrorCode, UserStatus};
 
@@ -173,8 +174,8 @@ fn signed_in(a: &Access<'_>, user: &UserRow, days: Option<i32>, message: &str) -
 fn decoded(c: &auth::Claims) -> DecodedToken {
     DecodedToken {
         id: c.sub.clone(),
-        iat: Date(auth::rfc3339_unix(c.iat)),
-        exp: Date(auth::rfc3339_unix(c.exp)),
+        iat: Date(clock::rfc3339_unix(c.iat)),
+        exp: Date(clock::rfc3339_unix(c.exp)),
         s_u: c.su,
     }
 }
@@ -185,7 +186,7 @@ async fn reserve_attempt(a: &Access<'_>, username: &str) -> ApiResult<()> {
     let count = a
         .state
         .store
-        .count_login_attempt(username, auth::now().unix_timestamp(), SIGN_IN_WINDOW_SECS)
+        .count_login_attempt(username, clock::now().unix_timestamp(), SIGN_IN_WINDOW_SECS)
         .await?;
     if count > MAX_FAILED_SIGN_INS {
         tracing::warn!("sign-in attempts throttled for one username");
@@ -316,7 +317,7 @@ impl AccountsMutation {
                     .await
                     .map_err(ApiError::internal)?;
                 let user = UserRow {
-                    id: auth::new_id(),
+                    id: ids::new_id(),
                     username: email.clone(),
                     password_hash: Some(hash),
                     first_name: profile.first_name,
@@ -325,7 +326,7 @@ impl AccountsMutation {
                     status: UserStatus::Pending.to_string(),
                     email_verified: false,
                     token_version: 0,
-                    created_at: auth::rfc3339(auth::now()),
+                    created_at: clock::rfc3339(clock::now()),
                 };
                 let link = a.state.mailer.link(MailKind::ConfirmEmail, &email, None);
                 match a.state.store.create_user(&user, Some(&link.record)).await {
@@ -352,7 +353,7 @@ impl AccountsMutation {
         let a = Access::of(ctx);
         token_outcome(
             async {
-                let now = auth::rfc3339(auth::now());
+                let now = clock::rfc3339(clock::now());
                 let user = a
                     .state
                     .store
@@ -411,7 +412,7 @@ impl AccountsMutation {
                     .hash(password)
                     .await
                     .map_err(ApiError::internal)?;
-                let now = auth::rfc3339(auth::now());
+                let now = clock::rfc3339(clock::now());
                 let user = a
                     .state
                     .store

@@ -5,10 +5,10 @@ use super::organizations::{MemberRole, Organization};
 use super::scalars::Date;
 use super::status::{status, StatusMessage};
 use crate::access::{Access, Principal};
-use crate::auth;
 use crate::error::{ApiError, ApiResult};
 use crate::input;
 use crate::store::{ApiKeyRow, Role};
+use crate::{auth, clock, ids};
 use async_graphql::{Context, Object, SimpleObject, ID};
 use houston_vocabulary::ErrorCode;
 
@@ -109,11 +109,11 @@ impl ApiKeysMutation {
             }
             let key = auth::random_token();
             let row = ApiKeyRow {
-                id: auth::new_id(),
+                id: ids::new_id(),
                 org_id,
                 label: input::name("label", &label)?,
                 role: role.map_or(Role::User, Role::from).as_str().into(),
-                created_at: auth::rfc3339(auth::now()),
+                created_at: clock::rfc3339(clock::now()),
                 last_used_at: None,
             };
             a.state

@@ -6,10 +6,10 @@ use super::organizations::Organization;
 use super::scalars::Date;
 use super::status::{status, StatusMessage};
 use crate::access::Access;
-use crate::auth;
 use crate::error::{ApiError, ApiResult};
 use crate::input;
 use crate::store::{ConnectionRow, Role};
+use crate::{clock, ids};
 use async_graphql::{Context, Enum, Json, Object, ID};
 
 /// What `updateConnection` does.
@@ -130,9 +130,9 @@ impl ConnectionsMutation {
                     ));
                 }
                 Form::Connection.check(dest, &details.0)?;
-                let now = auth::rfc3339(auth::now());
+                let now = clock::rfc3339(clock::now());
                 let row = ConnectionRow {
-                    id: auth::new_id(),
+                    id: ids::new_id(),
                     org_id,
                     name,
                     integration_code: dest.code.clone(),
@@ -174,7 +174,7 @@ impl ConnectionsMutation {
                 let details = details
                     .map(|Json(new)| Form::Connection.update(dest, &row.details, &new))
                     .transpose()?;
-                let now = auth::rfc3339(auth::now());
+                let now = clock::rfc3339(clock::now());
                 a.state.store.update_connection(&row.id, name.as_deref(), details.as_ref(), &now).await?;
                 Ok(StatusMessage::ok("Connection saved.", Some(row.id)))
             }

@@ -9,10 +9,10 @@ use super::scalars::Date;
 use super::sources::Application;
 use super::status::{status, StatusMessage};
 use crate::access::Access;
-use crate::auth;
 use crate::error::{ApiError, ApiResult};
 use crate::input;
 use crate::store::{AppRow, IntegrationPatch, IntegrationRow, Role};
+use crate::{clock, ids};
 use async_graphql::{Context, Enum, Json, Object, SimpleObject, ID};
 use houston_vocabulary::ChangeAction;
 use std::sync::Arc;
@@ -241,9 +241,9 @@ impl IntegrationsMutation {
                     check_connection(&a, cid, &app, &dest.code).await?;
                 }
                 Form::Config.check(dest, &config_payload.0)?;
-                let now = auth::rfc3339(auth::now());
+                let now = clock::rfc3339(clock::now());
                 let row = IntegrationRow {
-                    id: auth::new_id(),
+                    id: ids::new_id(),
                     app_id: app.id.clone(),
                     connection_id,
                     name,
@@ -276,7 +276,7 @@ impl IntegrationsMutation {
         status(
             async {
                 let (row, app, _) = a.integration(&integration_id).await?;
-                let now = auth::rfc3339(auth::now());
+                let now = clock::rfc3339(clock::now());
                 let store = &a.state.store;
                 let (patch, verb) = match action {
                     IntegrationActions::Delete => {

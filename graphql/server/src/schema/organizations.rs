@@ -7,11 +7,11 @@ use super::scalars::Date;
 use super::sources::Application;
 use super::status::{status, StatusMessage};
 use crate::access::Access;
-use crate::auth;
 use crate::error::{ApiError, ApiResult};
 use crate::input;
 use crate::mail::MailKind;
 use crate::store::{MemberRow, OrgRow, Role, UserRow};
+use crate::{clock, ids};
 use async_graphql::{Context, Enum, InputObject, Object, ID};
 use houston_vocabulary::UserStatus;
 
@@ -229,11 +229,11 @@ impl OrganizationsMutation {
                 }
                 let name = input::name("name", &name)?;
                 let org = OrgRow {
-                    id: auth::new_id(),
+                    id: ids::new_id(),
                     name,
                     description: None,
                     enabled: true,
-                    created_at: auth::rfc3339(auth::now()),
+                    created_at: clock::rfc3339(clock::now()),
                 };
                 a.state.store.create_org(&org, &me.id).await?;
                 Ok(StatusMessage::ok("Organization created.", Some(org.id)))
@@ -310,7 +310,7 @@ impl OrganizationsMutation {
                     }
                     // Auto Signup: a pending account and an invitation to set a password.
                     let user = UserRow {
-                        id: auth::new_id(),
+                        id: ids::new_id(),
                         username: email.clone(),
                         password_hash: None,
                         first_name: None,
@@ -319,7 +319,7 @@ impl OrganizationsMutation {
                         status: UserStatus::Pending.to_string(),
                         email_verified: false,
                         token_version: 0,
-                        created_at: auth::rfc3339(auth::now()),
+                        created_at: clock::rfc3339(clock::now()),
                     };
                     let org = store
                         .org_by_id(&org_id)

@@ -8,10 +8,10 @@ use super::prefetch::Prefetched;
 use super::scalars::Date;
 use super::status::{status, StatusMessage};
 use crate::access::Access;
-use crate::auth;
 use crate::error::{ApiError, ApiResult};
 use crate::input;
 use crate::store::{AppRow, Role};
+use crate::{clock, ids};
 use async_graphql::{Context, Object, ID};
 use houston_vocabulary::ChangeAction;
 use std::sync::Arc;
@@ -183,11 +183,11 @@ impl SourcesMutation {
                 let org_id = a.org_scope(Some(&org_id))?.unwrap_or(org_id);
                 a.role_in(&org_id).await?;
                 let app = AppRow {
-                    id: auth::new_id(),
+                    id: ids::new_id(),
                     org_id,
                     name: input::name("name", &name)?,
                     platform: input::platform(&platform)?,
-                    created_at: auth::rfc3339(auth::now()),
+                    created_at: clock::rfc3339(clock::now()),
                 };
                 a.state.store.create_app(&app).await?;
                 Ok(StatusMessage::ok("Source created.", Some(app.id)))

@@ -1,26 +1,125 @@
-//! Persistence: the [`Store`] trait and its two implementations, SQLite (the bundled
-//! default, one file) and PostgreSQL (a shared deployment, any number of servers).
+//! Persistence: the [`Store`] the server needs, cut by concept, on two databases: SQLite
+//! (the bundled default, one file) and PostgreSQL (a shared deployment, any number of
+//! servers).
 //!
-//! Every method that changes data is one transaction, and invariants that must hold under
-//! concurrency (the last Owner, a connection in use, a one-use link) are checked inside
-//! that transaction rather than by the caller.
+//! Each concept is one module holding its row types, its trait (its part of [`Store`]) and
+//! its SQL, written once for both databases (`for_each_backend!` expands it for each):
+//! [`accounts`] (users, profiles, passwords, token versions), [`links`] (one-use links and
+//! the mail outbox), [`orgs`] (organizations, members, the last-Owner rule), [`sources`]
+//! (applications), [`connections`], [`integrations`], [`api_keys`], [`sign_in`] (attempt
+//! counters), [`dump`] (copying a whole database) and [`changes`] (telling other servers).
+//! What truly differs per database (opening, how a write takes its lock, row locks, the
+//! export snapshot, the vacuum after sealing, `LISTEN`/`NOTIFY`, the order of mail) sits in
+//! [`backend`]'s [`SqliteStore`] and [`PgStore`], which offer the same-named helpers so
+//! that the shared SQL calls them alike.
+//!
+//! Every method that changes data is one statement or one transaction, and invariants
+//! that must hold under concurrency (the last Owner, a connection in use, a one-use link)
+//! are checked inside that transaction rather than by the caller.
 //!
 //! Connection details and integration configurations are sealed at rest (see
-//! [`crate::seal`]): both stores write them only through [`seal_json`] and read them only
-//! through [`open_json`], and run [`Sealed`]'s one-time pass when they open.
+//! [`crate::seal`] and [`sealing`]): both stores write them only through [`seal_json`] and
+//! read them only through [`open_json`], and run [`Sealed`]'s one-time pass when they open.
 
-mod postgres;
-mod sqlite;
+/// Writes a block of items once for each database: the block is expanded twice, into
+/// `mod sqlite` and `mod postgres`, where `Db` is that database's sqlx type, `DbRow` its
+/// row, `Backend` its store ([`SqliteStore`] or [`PgStore`]) and `domains` the same
+/// database's expansion of every concept (so `import` reaches every table's insert).
+///
+/// Why a macro and not generics: a function generic over `DB: sqlx::Database` must spell
+/// out, for every query it runs, bounds that are not implied (`for<'c> &'c mut
+/// DB::Connection: Executor<'c, Database = DB>`, `String: Type<DB> + Encode<'q, DB> +
+/// Decode<'r, DB>`, `&str: ColumnIndex<DB::Row>`, …), and they spread to every caller;
+/// `sqlx::Any` erases the types but decodes differently (a boolean out of SQLite's
+/// INTEGER) and converts every value. Expanded twice, each copy is plain concrete sqlx.
+/// The SQL itself is portable: `$N` placeholders (SQLite takes them, repeats included),
+/// explicit column lists, `CAST($N AS TEXT) IS NULL` for an optional filter.
+///
+/// `cargo fmt` leaves a macro's braces alone: to format a block, rename
+/// `for_each_backend! {` to `mod for_each_backend_fmt {`, run `rustfmt` on the file, and
+/// rename it back.
+macro_rules! for_each_backend {
+    ($($item:item)*) => {
+        /// This module's SQL on SQLite.
+        pub(crate) mod sqlite {
+            #[allow(unused_imports)]
+            use super::*;
+            #[allow(unused_imports)]
+            use $crate::store::backend::{sqlite::{domains, Backend, Db, DbRow}, Lock};
+            $($item)*
+        }
+        /// This module's SQL on PostgreSQL.
+        pub(crate) mod postgres {
+            #[allow(unused_imports)]
+            use super::*;
+            #[allow(unused_imports)]
+            use $crate::store::backend::{postgres::{domains, Backend, Db, DbRow}, Lock};
+            $($item)*
+        }
+    };
+}
 
-pub use postgres::PgStore;
-pub use sqlite::SqliteStore;
+pub mod accounts;
+pub mod api_keys;
+pub mod backend;
+pub mod changes;
+pub mod connections;
+pub mod dump;
+pub mod integrations;
+pub mod links;
+pub mod orgs;
+pub mod sealing;
+pub mod sign_in;
+pub mod sources;
 
-use crate::seal::{self, DataKey, SealError};
-use async_trait::async_trait;
-use futures_util::stream::BoxStream;
-use houston_vocabulary::UserStatus;
-use serde_json::Value;
+pub use accounts::{Accounts, Profile, UserRow};
+pub use api_keys::{ApiKeyRow, ApiKeys};
+pub use backend::postgres::PgStore;
+pub use backend::sqlite::SqliteStore;
+pub use backend::StoreOn;
+pub use changes::{ChangeFeed, ChangeStream};
+pub use connections::{ConnectionRow, Connections};
+pub use dump::{ApiKeyRecord, Dump, Dumps, LinkRecord, LoginFailureRecord, MembershipRecord};
+pub use integrations::{IntegrationPatch, IntegrationRow, Integrations};
+pub use links::{LinkEffect, Links, MailRow, NewLink};
+pub use orgs::{MemberRow, OrgRow, Orgs, Role};
+pub use sealing::{open_json, seal_json, Sealed};
+pub use sign_in::SignIn;
+pub use sources::{AppRow, Sources};
+
+/// Every concept's trait, to call the store's methods on an `Arc<dyn Store>`:
+/// `use crate::store::prelude::*;`.
+pub mod prelude {
+    pub use super::{
+        Accounts, ApiKeys, ChangeFeed, Connections, Dumps, Integrations, Links, Orgs, SignIn,
+        Sources, Store,
+    };
+}
+
+use crate::seal::{DataKey, SealError};
 use std::sync::Arc;
+
+/// The persistence the server needs: every concept's part. One implementation per
+/// database ([`SqliteStore`], [`PgStore`]).
+pub trait Store:
+    Accounts
+    + Links
+    + Orgs
+    + Sources
+    + Connections
+    + Integrations
+    + ApiKeys
+    + SignIn
+    + Dumps
+    + ChangeFeed
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl Store for SqliteStore {}
+impl Store for PgStore {}
 
 /// True for a PostgreSQL URL (`postgres://…` or `postgresql://…`).
 pub fn is_postgres_url(url: &str) -> bool {
@@ -38,95 +137,6 @@ pub async fn open(url: &str, key: DataKey) -> StoreResult<Arc<dyn Store>> {
     } else {
         Arc::new(SqliteStore::open(url, key).await?)
     })
-}
-
-/// A column whose values are sealed at rest: the secrets a user types into a destination's
-/// form (a connection's `details`) or its `configPayload` (an integration's `config`, which
-/// may hold secret fields too).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Sealed {
-    ConnectionDetails,
-    IntegrationConfig,
-}
-
-impl Sealed {
-    /// Every sealed column.
-    pub const ALL: [Sealed; 2] = [Sealed::ConnectionDetails, Sealed::IntegrationConfig];
-
-    pub fn table(self) -> &'static str {
-        match self {
-            Sealed::ConnectionDetails => "connections",
-            Sealed::IntegrationConfig => "integrations",
-        }
-    }
-
-    pub fn column(self) -> &'static str {
-        match self {
-            Sealed::ConnectionDetails => "details",
-            Sealed::IntegrationConfig => "config",
-        }
-    }
-
-    fn what(self) -> &'static str {
-        match self {
-            Sealed::ConnectionDetails => "the details of connection",
-            Sealed::IntegrationConfig => "the configuration of integration",
-        }
-    }
-
-    /// The associated data of the value in row `id`: it only opens there.
-    fn context(self, id: &str) -> Vec<u8> {
-        seal::context(self.table(), self.column(), id)
-    }
-}
-
-/// The stored text of `value` for row `id` of `field`'s column: always sealed.
-pub fn seal_json(key: &DataKey, field: Sealed, id: &str, value: &Value) -> String {
-    key.seal(&field.context(id), value.to_string().as_bytes())
-}
-
-/// The stored text of a plaintext value found in the database (written by a server from
-/// before sealing), sealed byte for byte as it was.
-pub(crate) fn seal_legacy(key: &DataKey, field: Sealed, id: &str, plaintext: &str) -> String {
-    key.seal(&field.context(id), plaintext.as_bytes())
-}
-
-/// The value of row `id` of `field`'s column from its stored text: opened when sealed,
-/// parsed as it is when plaintext (a database written before sealing, until the pass at
-/// open seals it). A value that does not open is [`StoreError::Unsealable`], naming the row
-/// and where the key came from; never a panic, never a guess.
-pub fn open_json(key: &DataKey, field: Sealed, id: &str, stored: &str) -> StoreResult<Value> {
-    let unsealable = |reason| StoreError::Unsealable {
-        what: field.what(),
-        id: id.to_string(),
-        key_source: key.source().to_string(),
-        reason,
-    };
-    if !seal::is_sealed(stored) {
-        return serde_json::from_str(stored).map_err(|_| unsealable(SealError::Malformed));
-    }
-    let plain = key.open(&field.context(id), stored).map_err(unsealable)?;
-    serde_json::from_slice(&plain).map_err(|_| unsealable(SealError::Malformed))
-}
-
-/// The check value's plaintext and its place: a database remembers, sealed, which key seals
-/// it, so that a server given another key refuses to start (before it writes anything with
-/// it) instead of failing row by row, and an empty database is bound to its key too.
-const KEY_CHECK: &[u8] = b"houston data key check v1";
-
-/// The stored check value for `key`, written once per database.
-pub(crate) fn key_check_value(key: &DataKey) -> String {
-    key.seal(&seal::context("data_key_check", "sealed", "1"), KEY_CHECK)
-}
-
-/// `Ok` when `stored` (the database's check value) was sealed with `key`.
-pub(crate) fn verify_key_check(key: &DataKey, stored: &str) -> StoreResult<()> {
-    match key.open(&seal::context("data_key_check", "sealed", "1"), stored) {
-        Ok(plain) if plain == KEY_CHECK => Ok(()),
-        _ => Err(StoreError::WrongDataKey {
-            key_source: key.source().to_string(),
-        }),
-    }
 }
 
 /// What can go wrong in the store, in terms the resolvers can act on.
@@ -175,371 +185,47 @@ pub enum StoreError {
 /// Result of a store call.
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// A member's role in an organization: the vocabulary's, stored in its wire spelling
-/// (`as_str`) and read back with the lenient `Role::parse`.
-pub use houston_vocabulary::Role;
-
-/// A person's account.
-#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
-pub struct UserRow {
-    pub id: String,
-    pub username: String,
-    pub password_hash: Option<String>,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub company: Option<String>,
-    pub status: String,
-    pub email_verified: bool,
-    pub token_version: i64,
-    pub created_at: String,
-}
-
-impl UserRow {
-    /// True once the email is confirmed (or the invitation accepted).
-    pub fn is_active(&self) -> bool {
-        self.status == UserStatus::Active
+/// What a violated constraint means to a create: the name is taken (`Conflict`), or the
+/// row it refers to is gone or still referenced (`InUse`).
+///
+/// The inserts, one a table, serve both the create methods and `import`, and return sqlx's
+/// own error because what a violated constraint means is the caller's to say: a create
+/// maps it here, while `import` reports it as the database error it is (a dump that
+/// breaks a constraint is damaged, not a request that lost a race).
+fn unique_violation(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict,
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::InUse,
+        _ => StoreError::Database(e),
     }
 }
 
-/// A person's profile, as given at sign-up or by `updateUser`.
-#[derive(Clone, Debug, Default)]
-pub struct Profile {
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub company: Option<String>,
-}
-
-/// An organization.
-#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
-pub struct OrgRow {
-    pub id: String,
-    pub name: String,
-    pub description: Option<String>,
-    pub enabled: bool,
-    pub created_at: String,
-}
-
-/// A member of an organization with their role.
-#[derive(Clone, Debug)]
-pub struct MemberRow {
-    pub user: UserRow,
-    pub role: Role,
-}
-
-/// A clickstream source.
-#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
-pub struct AppRow {
-    pub id: String,
-    pub org_id: String,
-    pub name: String,
-    pub platform: String,
-    pub created_at: String,
-}
-
-/// Saved credentials for one destination.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConnectionRow {
-    pub id: String,
-    pub org_id: String,
-    pub name: String,
-    pub integration_code: String,
-    pub connection_prototype_id: String,
-    pub details: Value,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-/// A destination switched on for a source.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IntegrationRow {
-    pub id: String,
-    pub app_id: String,
-    pub connection_id: Option<String>,
-    pub name: String,
-    pub code: String,
-    pub config: Value,
-    pub enabled: bool,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-/// An organization's API key (without the key, which is never stored).
-#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
-pub struct ApiKeyRow {
-    pub id: String,
-    pub org_id: String,
-    pub label: String,
-    pub role: String,
-    pub created_at: String,
-    pub last_used_at: Option<String>,
-}
-
-/// A mail in the outbox.
-#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
-pub struct MailRow {
-    pub id: String,
-    pub to_address: String,
-    pub kind: String,
-    pub subject: String,
-    pub body: String,
-    pub token: Option<String>,
-    pub created_at: String,
-}
-
-/// A one-use link to create with a mail, in the same transaction as the change it goes with.
-#[derive(Clone, Debug)]
-pub struct NewLink {
-    pub token_hash: String,
-    pub kind: &'static str,
-    pub expires_at: String,
-    pub mail: MailRow,
-}
-
-/// What a one-use link, once consumed, does to its user.
-#[derive(Clone, Debug)]
-pub enum LinkEffect {
-    /// Confirms the email and activates the account.
-    ConfirmEmail,
-    /// Sets the password (hash), confirms the email, activates, and revokes older tokens.
-    SetPassword(String),
-}
-
-/// Fields of an integration to change; `None` keeps the stored value.
-#[derive(Clone, Debug, Default)]
-pub struct IntegrationPatch {
-    pub name: Option<String>,
-    pub config: Option<Value>,
-    pub connection_id: Option<Option<String>>,
-    pub enabled: Option<bool>,
-}
-
-/// A membership as stored.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MembershipRecord {
-    pub org_id: String,
-    pub user_id: String,
-    pub role: Role,
-    pub created_at: String,
-}
-
-/// An API key as stored, with the hash of its key.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ApiKeyRecord {
-    pub key: ApiKeyRow,
-    pub key_hash: String,
-}
-
-/// A mailed one-use link as stored (its token only as a hash).
-#[derive(Clone, Debug, PartialEq)]
-pub struct LinkRecord {
-    pub token_hash: String,
-    pub user_id: String,
-    pub kind: String,
-    pub expires_at: String,
-    pub used_at: Option<String>,
-}
-
-/// A username's failed sign-ins in the current window.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LoginFailureRecord {
-    pub username: String,
-    pub failures: i64,
-    pub window_start: i64,
-}
-
-/// Every row of a store, table by table, in an order that satisfies the foreign keys:
-/// what `houston-server migrate` copies from one database into another.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Dump {
-    pub users: Vec<UserRow>,
-    pub organizations: Vec<OrgRow>,
-    pub memberships: Vec<MembershipRecord>,
-    pub applications: Vec<AppRow>,
-    pub connections: Vec<ConnectionRow>,
-    pub integrations: Vec<IntegrationRow>,
-    pub api_keys: Vec<ApiKeyRecord>,
-    pub link_tokens: Vec<LinkRecord>,
-    /// In the order the mails were written, oldest first.
-    pub mail: Vec<MailRow>,
-    pub login_failures: Vec<LoginFailureRecord>,
-}
-
-impl Dump {
-    /// The tables in the order they are written (referenced tables first).
-    pub const TABLES: [&'static str; 10] = [
-        "users",
-        "organizations",
-        "memberships",
-        "applications",
-        "connections",
-        "integrations",
-        "api_keys",
-        "link_tokens",
-        "mail",
-        "login_failures",
-    ];
-
-    /// The number of rows of each table, in the order of [`Dump::TABLES`].
-    pub fn counts(&self) -> [(&'static str, usize); 10] {
-        let n = [
-            self.users.len(),
-            self.organizations.len(),
-            self.memberships.len(),
-            self.applications.len(),
-            self.connections.len(),
-            self.integrations.len(),
-            self.api_keys.len(),
-            self.link_tokens.len(),
-            self.mail.len(),
-            self.login_failures.len(),
-        ];
-        std::array::from_fn(|i| (Dump::TABLES[i], n[i]))
+for_each_backend! {
+    impl Backend {
+        /// Runs one statement that must change a row; `NotFound` when it changed none. One
+        /// statement is atomic by itself, so it runs without a transaction around it (on
+        /// SQLite it takes the write lock by itself).
+        pub(in crate::store) async fn change_one<'q>(
+            &self,
+            query: sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>>,
+        ) -> StoreResult<()> {
+            affected(query.execute(&self.pool).await?.rows_affected())
+        }
     }
 }
 
-/// The payloads other servers on the same database publish with [`Store::publish_change`].
-pub type ChangeStream = BoxStream<'static, String>;
-
-/// The persistence the server needs. One implementation per database.
-#[async_trait]
-pub trait Store: Send + Sync + 'static {
-    // Users and their links.
-    /// Creates a user; with `link`, also its mailed link. `Conflict` when the username exists.
-    async fn create_user(&self, user: &UserRow, link: Option<&NewLink>) -> StoreResult<()>;
-    async fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRow>>;
-    async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRow>>;
-    /// Users who share at least one organization with `user_id` (themselves included).
-    async fn users_sharing_orgs(&self, user_id: &str) -> StoreResult<Vec<UserRow>>;
-    async fn update_profile(&self, user_id: &str, profile: &Profile) -> StoreResult<()>;
-    /// Sets a new password hash and bumps the token version (revoking every token).
-    async fn change_password(&self, user_id: &str, hash: &str) -> StoreResult<()>;
-    /// Bumps the token version: every token issued before is refused from now on.
-    async fn revoke_tokens(&self, user_id: &str) -> StoreResult<()>;
-    /// Records a mailed link for an existing user.
-    async fn create_link(&self, user_id: &str, link: &NewLink) -> StoreResult<()>;
-    /// Consumes an unexpired, unused link of one of `kinds` and applies `effect`, atomically.
-    /// Returns the updated user, or `None` when the link is unknown, used or expired.
-    async fn consume_link(
-        &self,
-        token_hash: &str,
-        kinds: &[&str],
-        now: &str,
-        effect: LinkEffect,
-    ) -> StoreResult<Option<UserRow>>;
-    async fn mail_to(&self, address: &str) -> StoreResult<Vec<MailRow>>;
-    async fn outbox(&self) -> StoreResult<Vec<MailRow>>;
-
-    // Organizations and members.
-    async fn create_org(&self, org: &OrgRow, owner_id: &str) -> StoreResult<()>;
-    async fn org_by_id(&self, id: &str) -> StoreResult<Option<OrgRow>>;
-    async fn orgs_of_user(&self, user_id: &str) -> StoreResult<Vec<OrgRow>>;
-    async fn update_org(
-        &self,
-        id: &str,
-        name: Option<&str>,
-        description: Option<&str>,
-    ) -> StoreResult<()>;
-    async fn delete_org(&self, id: &str) -> StoreResult<()>;
-    async fn role_of(&self, org_id: &str, user_id: &str) -> StoreResult<Option<Role>>;
-    async fn members(&self, org_id: &str) -> StoreResult<Vec<MemberRow>>;
-    /// Adds an existing user. `Conflict` when already a member.
-    async fn add_member(&self, org_id: &str, user_id: &str, role: Role) -> StoreResult<()>;
-    /// Creates a pending user, makes them a member and records their invitation, atomically.
-    async fn invite_member(
-        &self,
-        org_id: &str,
-        user: &UserRow,
-        role: Role,
-        link: &NewLink,
-    ) -> StoreResult<()>;
-    /// Removes a member and revokes their tokens; `LastOwner` if they are the last Owner.
-    async fn remove_member(&self, org_id: &str, user_id: &str) -> StoreResult<()>;
-    /// Changes a member's role; `LastOwner` when it would demote the last Owner.
-    async fn set_role(&self, org_id: &str, user_id: &str, role: Role) -> StoreResult<()>;
-
-    // Sources.
-    async fn create_app(&self, app: &AppRow) -> StoreResult<()>;
-    async fn app_by_id(&self, id: &str) -> StoreResult<Option<AppRow>>;
-    async fn apps_of_org(&self, org_id: &str) -> StoreResult<Vec<AppRow>>;
-    async fn update_app(
-        &self,
-        id: &str,
-        name: Option<&str>,
-        platform: Option<&str>,
-    ) -> StoreResult<()>;
-    async fn delete_app(&self, id: &str) -> StoreResult<()>;
-
-    // Connections.
-    async fn create_connection(&self, c: &ConnectionRow) -> StoreResult<()>;
-    async fn connection_by_id(&self, id: &str) -> StoreResult<Option<ConnectionRow>>;
-    async fn connections_of_org(
-        &self,
-        org_id: &str,
-        prototype: Option<&str>,
-    ) -> StoreResult<Vec<ConnectionRow>>;
-    async fn update_connection(
-        &self,
-        id: &str,
-        name: Option<&str>,
-        details: Option<&Value>,
-        now: &str,
-    ) -> StoreResult<()>;
-    /// Deletes a connection; `InUse` while an integration uses it.
-    async fn delete_connection(&self, id: &str) -> StoreResult<()>;
-
-    // Integrations.
-    async fn create_integration(&self, i: &IntegrationRow) -> StoreResult<()>;
-    async fn integration_by_id(&self, id: &str) -> StoreResult<Option<IntegrationRow>>;
-    async fn integrations_of_app(&self, app_id: &str) -> StoreResult<Vec<IntegrationRow>>;
-    async fn integrations_of_org(&self, org_id: &str) -> StoreResult<Vec<IntegrationRow>>;
-    async fn update_integration(
-        &self,
-        id: &str,
-        patch: &IntegrationPatch,
-        now: &str,
-    ) -> StoreResult<()>;
-    async fn delete_integration(&self, id: &str) -> StoreResult<()>;
-
-    // API keys.
-    async fn create_api_key(&self, key: &ApiKeyRow, key_hash: &str) -> StoreResult<()>;
-    async fn api_keys_of_org(&self, org_id: &str) -> StoreResult<Vec<ApiKeyRow>>;
-    async fn api_key_by_id(&self, id: &str) -> StoreResult<Option<ApiKeyRow>>;
-    /// Finds a key by its hash and records its use.
-    async fn use_api_key(&self, key_hash: &str, now: &str) -> StoreResult<Option<ApiKeyRow>>;
-    async fn revoke_api_key(&self, id: &str) -> StoreResult<()>;
-
-    // Sign-in throttling.
-    /// Counts one more attempt for `username` in a window of `window_secs` starting at the
-    /// first failure, and returns the count including this one.
-    async fn count_login_attempt(
-        &self,
-        username: &str,
-        now: i64,
-        window_secs: i64,
-    ) -> StoreResult<i64>;
-    /// Forgets the attempts of `username` (after a successful sign-in).
-    async fn clear_login_attempts(&self, username: &str) -> StoreResult<()>;
-
-    // Servers sharing the database.
-    /// Tells every server listening on this database (see [`Store::listen_changes`]) about
-    /// a change, as an opaque text payload. A store that only one process can open has
-    /// nobody else to tell and does nothing.
-    async fn publish_change(&self, payload: &str) -> StoreResult<()> {
-        let _ = payload;
+/// `NotFound` when a change that must touch a row touched none.
+fn affected(rows: u64) -> StoreResult<()> {
+    if rows == 0 {
+        Err(StoreError::NotFound)
+    } else {
         Ok(())
     }
-    /// Starts listening for the payloads published on this database, this server's own
-    /// included (the caller tells them apart). `None` when the database cannot be shared.
-    /// Listening has begun when this returns: nothing published after is missed, unless
-    /// the connection is lost (the stream then reconnects and goes on).
-    async fn listen_changes(&self) -> StoreResult<Option<ChangeStream>> {
-        Ok(None)
-    }
+}
 
-    // Copying a whole database.
-    /// Every row of every table, in one consistent read.
-    async fn export(&self) -> StoreResult<Dump>;
-    /// Writes every row of `dump` in one transaction, keeping ids, hashes, token versions
-    /// and times as they are. Refuses with `NotEmpty` unless every table is empty.
-    async fn import(&self, dump: &Dump) -> StoreResult<()>;
+/// Whether `s` can be stored at all. PostgreSQL text cannot hold U+0000 (SQLite's can);
+/// no stored key contains one, so a lookup by such a value finds nothing without asking,
+/// on both databases alike, instead of failing on one.
+fn storable(s: &str) -> bool {
+    !s.contains('\0')
 }

@@ -1,0 +1,119 @@
+//! API keys: an organization's keys for machines, stored only as hashes.
+
+use super::{storable, unique_violation, StoreResult};
+use async_trait::async_trait;
+
+/// An organization's API key (without the key, which is never stored).
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct ApiKeyRow {
+    pub id: String,
+    pub org_id: String,
+    pub label: String,
+    pub role: String,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+}
+
+/// The columns of [`ApiKeyRow`], in its order.
+pub(super) const API_KEY_COLUMNS: &str = "id, org_id, label, role, created_at, last_used_at";
+
+/// API keys.
+#[async_trait]
+pub trait ApiKeys: Send + Sync {
+    async fn create_api_key(&self, key: &ApiKeyRow, key_hash: &str) -> StoreResult<()>;
+    async fn api_keys_of_org(&self, org_id: &str) -> StoreResult<Vec<ApiKeyRow>>;
+    async fn api_key_by_id(&self, id: &str) -> StoreResult<Option<ApiKeyRow>>;
+    /// Finds a key by its hash and records its use.
+    async fn use_api_key(&self, key_hash: &str, now: &str) -> StoreResult<Option<ApiKeyRow>>;
+    async fn revoke_api_key(&self, id: &str) -> StoreResult<()>;
+}
+
+/// Whether a key last used at `last` must be recorded as used `now`: at most once a
+/// minute, so that a busy key does not turn every read into a write.
+fn use_is_news(last: Option<&str>, now: &str) -> bool {
+    last.is_none_or(|last| last[..16.min(last.len())] != now[..16.min(now.len())])
+}
+
+for_each_backend! {
+
+    /// An API key: only its hash is stored, never the key itself.
+    pub(crate) async fn insert_api_key<'c>(
+        db: impl sqlx::Executor<'c, Database = Db>,
+        k: &ApiKeyRow,
+        key_hash: &str,
+    ) -> sqlx::Result<()> {
+        sqlx::query(
+            "INSERT INTO api_keys (id, org_id, label, role, key_hash, created_at, last_used_at) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7)",
+        )
+        .bind(&k.id)
+        .bind(&k.org_id)
+        .bind(&k.label)
+        .bind(&k.role)
+        .bind(key_hash)
+        .bind(&k.created_at)
+        .bind(&k.last_used_at)
+        .execute(db)
+        .await?;
+        Ok(())
+    }
+
+    #[async_trait]
+    impl ApiKeys for Backend {
+        async fn create_api_key(&self, key: &ApiKeyRow, key_hash: &str) -> StoreResult<()> {
+            insert_api_key(&self.pool, key, key_hash)
+                .await
+                .map_err(unique_violation)
+        }
+
+        async fn api_keys_of_org(&self, org_id: &str) -> StoreResult<Vec<ApiKeyRow>> {
+            if !storable(org_id) {
+                return Ok(Vec::new());
+            }
+            let sql = format!(
+                "SELECT {API_KEY_COLUMNS} FROM api_keys WHERE org_id = $1 ORDER BY created_at, id"
+            );
+            Ok(sqlx::query_as(&sql)
+                .bind(org_id)
+                .fetch_all(&self.pool)
+                .await?)
+        }
+
+        async fn api_key_by_id(&self, id: &str) -> StoreResult<Option<ApiKeyRow>> {
+            if !storable(id) {
+                return Ok(None);
+            }
+            let sql = format!("SELECT {API_KEY_COLUMNS} FROM api_keys WHERE id = $1");
+            Ok(sqlx::query_as(&sql)
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?)
+        }
+
+        async fn use_api_key(&self, key_hash: &str, now: &str) -> StoreResult<Option<ApiKeyRow>> {
+            if !storable(key_hash) {
+                return Ok(None);
+            }
+            let sql = format!("SELECT {API_KEY_COLUMNS} FROM api_keys WHERE key_hash = $1");
+            let key: Option<ApiKeyRow> = sqlx::query_as(&sql)
+                .bind(key_hash)
+                .fetch_optional(&self.pool)
+                .await?;
+            if let Some(key) = &key {
+                if use_is_news(key.last_used_at.as_deref(), now) {
+                    sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")
+                        .bind(now)
+                        .bind(&key.id)
+                        .execute(&self.pool)
+                        .await?;
+                }
+            }
+            Ok(key)
+        }
+
+        async fn revoke_api_key(&self, id: &str) -> StoreResult<()> {
+            self.change_one(sqlx::query("DELETE FROM api_keys WHERE id = $1").bind(id))
+                .await
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! What differs per database, and only that: opening and pool options, migrations, how a
+//! write transaction takes its lock, the row and table locks PostgreSQL needs where
+//! SQLite's single writer suffices, the read snapshot of an export, the rewrite after
+//! sealing, `LISTEN`/`NOTIFY`, and the column that orders mail.
+//!
+//! Both stores are a [`StoreOn`] one database and offer the same-named helpers (`write`,
+//! `lock`, `read_snapshot`, `rewrite_after_sealing`, `FOR_UPDATE`, `MAIL_ORDER`), so that
+//! the SQL of every concept, written once in [`super`]'s modules, calls them alike.
+
+pub mod postgres;
+pub mod sqlite;
+
+use crate::seal::DataKey;
+use sqlx::{Database, Pool};
+use std::sync::Arc;
+
+/// A store on one database `DB`: its pool, and the key that seals its secrets at rest.
+/// [`SqliteStore`](sqlite::SqliteStore) and [`PgStore`](postgres::PgStore) are its two
+/// kinds.
+#[derive(Debug)]
+pub struct StoreOn<DB: Database> {
+    pub(in crate::store) pool: Pool<DB>,
+    pub(in crate::store) key: Arc<DataKey>,
+}
+
+impl<DB: Database> StoreOn<DB> {
+    /// The pool, for tests and maintenance commands.
+    pub fn pool(&self) -> &Pool<DB> {
+        &self.pool
+    }
+}
+
+// By hand: the derive would ask `DB: Clone`, which the database markers are not.
+impl<DB: Database> Clone for StoreOn<DB> {
+    fn clone(&self) -> Self {
+        StoreOn {
+            pool: self.pool.clone(),
+            key: self.key.clone(),
+        }
+    }
+}
+
+/// What a write transaction locks, until it ends, so that the invariant it checks holds
+/// against concurrent writers. On SQLite the transaction's write lock already excludes
+/// every other writer, so taking one of these does nothing there.
+#[derive(Clone, Copy, Debug)]
+pub(in crate::store) enum Lock<'a> {
+    /// An organization's row: every change to its members takes it first, so they happen
+    /// one after the other (two demotions cannot both see the other Owner).
+    Org(&'a str),
+    /// A connection's row, before it is deleted: a concurrent createIntegration on it
+    /// waits for the deletion (its foreign key check then fails), or the deletion waits
+    /// for it (and then sees it).
+    Connection(&'a str),
+    /// Whole tables against every writer: a server already running on the database must
+    /// not slip a row in while an import checks that they are empty and fills them.
+    Tables(&'a [&'a str]),
+}

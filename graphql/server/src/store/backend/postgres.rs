@@ -1,0 +1,156 @@
+//! The PostgreSQL store: one database shared by any number of servers.
+//!
+//! Same tables and semantics as the SQLite store. Where SQLite's single writer makes an
+//! invariant hold by itself, a row lock does it here: changes to an organization's members
+//! lock the organization's row, so two demotions cannot both see the other Owner; deleting
+//! a connection locks it against a new integration; consuming a link locks the link, so a
+//! second use waits and then finds it used. Changes for `clickstreamChanged` travel with
+//! `NOTIFY`.
+
+use super::{Lock, StoreOn};
+use crate::seal::DataKey;
+use crate::store::{ChangeFeed, ChangeStream, StoreResult};
+use async_trait::async_trait;
+use futures_util::StreamExt;
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
+use sqlx::Transaction;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// The database of this backend, for the shared SQL (see `for_each_backend!`).
+pub(crate) type Db = sqlx::Postgres;
+/// A row of this backend.
+pub(crate) type DbRow = sqlx::postgres::PgRow;
+/// The store of this backend.
+pub(crate) type Backend = PgStore;
+
+/// Every concept's SQL on PostgreSQL, for the SQL of one concept that writes another's rows.
+pub(crate) mod domains {
+    pub(crate) use crate::store::{
+        accounts::postgres::*, api_keys::postgres::*, connections::postgres::*,
+        integrations::postgres::*, links::postgres::*, orgs::postgres::*, sign_in::postgres::*,
+        sources::postgres::*,
+    };
+}
+
+/// The `LISTEN`/`NOTIFY` channel of integration changes.
+const CHANGES_CHANNEL: &str = "houston_clickstream";
+
+/// A [`Store`](crate::store::Store) on a PostgreSQL database
+/// (`postgres://user:password@host/database`).
+pub type PgStore = StoreOn<Db>;
+
+impl StoreOn<Db> {
+    /// Connects to the (existing) database at `url` and migrates it. Servers starting
+    /// together are safe: the migrations run under an advisory lock. Then checks that `key`
+    /// is the one the database is sealed with and seals what an older server left in
+    /// plaintext (see [`Sealed`](crate::store::Sealed)): servers sharing one database must
+    /// share one key.
+    pub async fn open(url: &str, key: DataKey) -> StoreResult<Self> {
+        let options = PgConnectOptions::from_str(url)?.application_name("houston-server");
+        let pool = PgPoolOptions::new()
+            .max_connections(10)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Self::sealed(pool, key).await
+    }
+
+    /// A write transaction. It locks nothing by itself: each write locks the rows its
+    /// invariant needs (`lock`, `FOR_UPDATE`).
+    pub(in crate::store) async fn write(&self) -> StoreResult<Transaction<'static, Db>> {
+        Ok(self.pool.begin().await?)
+    }
+
+    /// Takes `lock` (see [`Lock`]) until `tx` ends.
+    pub(in crate::store) async fn lock(
+        tx: &mut Transaction<'_, Db>,
+        lock: Lock<'_>,
+    ) -> StoreResult<()> {
+        match lock {
+            // NO KEY: new rows referring to the organization need not wait.
+            Lock::Org(id) => {
+                sqlx::query("SELECT 1 FROM organizations WHERE id = $1 FOR NO KEY UPDATE")
+                    .bind(id)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            }
+            Lock::Connection(id) => {
+                sqlx::query("SELECT 1 FROM connections WHERE id = $1 FOR UPDATE")
+                    .bind(id)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            }
+            Lock::Tables(tables) => {
+                let tables = tables.join(", ");
+                sqlx::query(&format!("LOCK TABLE {tables} IN EXCLUSIVE MODE"))
+                    .execute(&mut **tx)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The row lock clause of a read that the transaction goes on to change.
+    pub(in crate::store) const FOR_UPDATE: &'static str = " FOR UPDATE";
+
+    /// The order mails were written in: PostgreSQL tables have no `rowid`, so the mail
+    /// table has a `seq` identity column instead.
+    pub(in crate::store) const MAIL_ORDER: &'static str = "seq";
+
+    /// A read-only transaction on one snapshot of every table (PostgreSQL's default,
+    /// READ COMMITTED, would take a new snapshot for every statement).
+    pub(in crate::store) async fn read_snapshot(&self) -> StoreResult<Transaction<'static, Db>> {
+        Ok(self
+            .pool
+            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await?)
+    }
+
+    /// After sealing plaintext values: old row versions keep the plaintext in the table
+    /// files until they are rewritten. This runs once per database from before sealing, so
+    /// the brief exclusive lock of a full vacuum is affordable; if it fails, the values are
+    /// sealed all the same, so it is only a warning.
+    pub(in crate::store) async fn rewrite_after_sealing(&self) {
+        if let Err(e) = sqlx::query("VACUUM FULL connections, integrations")
+            .execute(&self.pool)
+            .await
+        {
+            tracing::warn!(error = %e, "could not rewrite the tables after sealing");
+        }
+    }
+}
+
+#[async_trait]
+impl ChangeFeed for PgStore {
+    async fn publish_change(&self, payload: &str) -> StoreResult<()> {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(CHANGES_CHANNEL)
+            .bind(payload)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn listen_changes(&self) -> StoreResult<Option<ChangeStream>> {
+        let mut listener = PgListener::connect_with(&self.pool).await?;
+        // Keep listening while the pool shuts down: the server decides when to stop.
+        listener.ignore_pool_close_event(true);
+        listener.listen(CHANGES_CHANNEL).await?;
+        let payloads = futures_util::stream::unfold(listener, |mut listener| async move {
+            loop {
+                match listener.recv().await {
+                    Ok(n) => return Some((n.payload().to_string(), listener)),
+                    // The next recv reconnects and listens again; what was published
+                    // meanwhile is lost (NOTIFY is not queued for absent listeners).
+                    Err(e) => {
+                        tracing::warn!(error = %e, "lost the change notifications; reconnecting");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        });
+        Ok(Some(payloads.boxed()))
+    }
+}

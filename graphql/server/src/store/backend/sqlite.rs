@@ -1,0 +1,111 @@
+//! The SQLite store: the bundled server's default, one file, no setup.
+//!
+//! SQLite has one writer at a time: a write transaction takes the database's write lock
+//! when it begins (`BEGIN IMMEDIATE`), so every invariant checked inside it holds without
+//! row locks, and the helpers that take them on PostgreSQL do nothing here.
+
+use super::{Lock, StoreOn};
+use crate::seal::DataKey;
+use crate::store::{ChangeFeed, StoreResult};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::Transaction;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// The database of this backend, for the shared SQL (see `for_each_backend!`).
+pub(crate) type Db = sqlx::Sqlite;
+/// A row of this backend.
+pub(crate) type DbRow = sqlx::sqlite::SqliteRow;
+/// The store of this backend.
+pub(crate) type Backend = SqliteStore;
+
+/// Every concept's SQL on SQLite, for the SQL of one concept that writes another's rows.
+pub(crate) mod domains {
+    pub(crate) use crate::store::{
+        accounts::sqlite::*, api_keys::sqlite::*, connections::sqlite::*, integrations::sqlite::*,
+        links::sqlite::*, orgs::sqlite::*, sign_in::sqlite::*, sources::sqlite::*,
+    };
+}
+
+/// A [`Store`](crate::store::Store) on a SQLite file (or `sqlite::memory:`).
+pub type SqliteStore = StoreOn<Db>;
+
+impl StoreOn<Db> {
+    /// Opens (creating when missing) the database at `url` (`sqlite://path` or a plain path)
+    /// with WAL, `synchronous=NORMAL`, foreign keys and a busy timeout, and migrates it;
+    /// then checks that `key` is the one the database is sealed with and seals what an
+    /// older server left in plaintext (see [`Sealed`](crate::store::Sealed)).
+    pub async fn open(url: &str, key: DataKey) -> StoreResult<Self> {
+        let url = if url.starts_with("sqlite:") {
+            url.to_string()
+        } else {
+            format!("sqlite://{url}")
+        };
+        let memory = url.contains(":memory:") || url.contains("mode=memory");
+        let options = SqliteConnectOptions::from_str(&url)?
+            .create_if_missing(true)
+            .journal_mode(if memory {
+                SqliteJournalMode::Memory
+            } else {
+                SqliteJournalMode::Wal
+            })
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let mut pool = SqlitePoolOptions::new()
+            // An in-memory database lives in one connection; a file serves several readers.
+            .max_connections(if memory { 1 } else { 8 });
+        if memory {
+            // Closing that one connection would drop the database.
+            pool = pool
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None);
+        }
+        let pool = pool.connect_with(options).await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Self::sealed(pool, key).await
+    }
+
+    /// A write transaction that takes the write lock at once, so two writers never
+    /// deadlock upgrading from a read lock (SQLITE_BUSY in the middle of a mutation).
+    pub(in crate::store) async fn write(&self) -> StoreResult<Transaction<'static, Db>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// Nothing to do: the write transaction already holds the only write lock.
+    pub(in crate::store) async fn lock(
+        _tx: &mut Transaction<'_, Db>,
+        _lock: Lock<'_>,
+    ) -> StoreResult<()> {
+        Ok(())
+    }
+
+    /// No row lock clause: SQLite has none, and needs none under its write lock.
+    pub(in crate::store) const FOR_UPDATE: &'static str = "";
+
+    /// The order mails were written in: every SQLite table has its `rowid`.
+    pub(in crate::store) const MAIL_ORDER: &'static str = "rowid";
+
+    /// A read transaction: SQLite reads one snapshot from its first read to its end.
+    pub(in crate::store) async fn read_snapshot(&self) -> StoreResult<Transaction<'static, Db>> {
+        Ok(self.pool.begin().await?)
+    }
+
+    /// After sealing plaintext values: the plaintext would otherwise linger in freed space
+    /// of the file and in the WAL. Rebuilding the file once (this only runs the first time
+    /// a database from before sealing is opened) and emptying the WAL leaves only sealed
+    /// values. Copies made before (backups) still hold them, as the README says. Failing
+    /// here (another process reading the file) leaves the values sealed all the same, so
+    /// it is only a warning.
+    pub(in crate::store) async fn rewrite_after_sealing(&self) {
+        for step in ["VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"] {
+            if let Err(e) = sqlx::query(step).execute(&self.pool).await {
+                tracing::warn!(error = %e, step, "could not rewrite the file after sealing");
+            }
+        }
+    }
+}
+
+/// One process opens the file: nobody else to tell, nothing to listen to.
+impl ChangeFeed for SqliteStore {}
