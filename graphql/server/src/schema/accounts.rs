@@ -353,23 +353,13 @@ impl AccountsMutation {
         let a = Access::of(ctx);
         token_outcome(
             async {
-                let now = clock::rfc3339(clock::now());
-                let user = a
-                    .state
-                    .store
-                    .consume_link(
-                        &auth::sha256_hex(token.trim()),
-                        &[MailKind::ConfirmEmail.as_str()],
-                        &now,
-                        LinkEffect::ConfirmEmail,
-                    )
-                    .await?
-                    .ok_or_else(|| {
-                        ApiError::invalid_field(
-                            "token",
-                            "This link is invalid, used or expired; ask for a new one.",
-                        )
-                    })?;
+                let user = use_link(
+                    &a,
+                    &token,
+                    &[MailKind::ConfirmEmail],
+                    LinkEffect::ConfirmEmail,
+                )
+                .await?;
                 signed_in(&a, &user, None, "Email confirmed.")
             }
             .await,
@@ -385,9 +375,7 @@ impl AccountsMutation {
                 let email = input::email(&email)?;
                 if let Some(user) = a.state.store.user_by_username(&email).await? {
                     if user.status == UserStatus::Pending && user.password_hash.is_some() {
-                        let link = a.state.mailer.link(MailKind::ConfirmEmail, &email, None);
-                        a.state.store.create_link(&user.id, &link.record).await?;
-                        a.state.mailer.deliver(link);
+                        mail_link(&a, &user, MailKind::ConfirmEmail).await?;
                     }
                 }
                 Ok(StatusMessage::ok(
@@ -412,26 +400,13 @@ impl AccountsMutation {
                     .hash(password)
                     .await
                     .map_err(ApiError::internal)?;
-                let now = clock::rfc3339(clock::now());
-                let user = a
-                    .state
-                    .store
-                    .consume_link(
-                        &auth::sha256_hex(token.trim()),
-                        &[
-                            MailKind::Invitation.as_str(),
-                            MailKind::PasswordReset.as_str(),
-                        ],
-                        &now,
-                        LinkEffect::SetPassword(hash),
-                    )
-                    .await?
-                    .ok_or_else(|| {
-                        ApiError::invalid_field(
-                            "token",
-                            "This link is invalid, used or expired; ask for a new one.",
-                        )
-                    })?;
+                let user = use_link(
+                    &a,
+                    &token,
+                    &[MailKind::Invitation, MailKind::PasswordReset],
+                    LinkEffect::SetPassword(hash),
+                )
+                .await?;
                 a.state.store.clear_login_attempts(&user.username).await?;
                 signed_in(&a, &user, None, "Password set.")
             }
@@ -447,9 +422,7 @@ impl AccountsMutation {
                 let email = input::email(&email)?;
                 if let Some(user) = a.state.store.user_by_username(&email).await? {
                     if user.status != UserStatus::Locked {
-                        let link = a.state.mailer.link(MailKind::PasswordReset, &email, None);
-                        a.state.store.create_link(&user.id, &link.record).await?;
-                        a.state.mailer.deliver(link);
+                        mail_link(&a, &user, MailKind::PasswordReset).await?;
                     }
                 }
                 Ok(StatusMessage::ok(
@@ -511,4 +484,35 @@ impl AccountsMutation {
             .await,
         )
     }
+}
+
+/// Consumes a mailed link of one of `kinds` (its token as the person pasted it) and applies
+/// `effect`: the user it was for, or INVALID_INPUT on `token` when it is unknown, used or
+/// expired.
+async fn use_link(
+    a: &Access<'_>,
+    token: &str,
+    kinds: &[MailKind],
+    effect: LinkEffect,
+) -> ApiResult<UserRow> {
+    let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+    let now = clock::rfc3339(clock::now());
+    a.state
+        .store
+        .consume_link(&auth::sha256_hex(token.trim()), &kinds, &now, effect)
+        .await?
+        .ok_or_else(|| {
+            ApiError::invalid_field(
+                "token",
+                "This link is invalid, used or expired; ask for a new one.",
+            )
+        })
+}
+
+/// Mails `user` a new link of `kind` (recorded with the user, then delivered).
+async fn mail_link(a: &Access<'_>, user: &UserRow, kind: MailKind) -> ApiResult<()> {
+    let link = a.state.mailer.link(kind, &user.username, None);
+    a.state.store.create_link(&user.id, &link.record).await?;
+    a.state.mailer.deliver(link);
+    Ok(())
 }
