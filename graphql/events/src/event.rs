@@ -1,0 +1,1 @@
+//! Placeholder: the event model (filled in by this branch).

@@ -1,0 +1,11 @@
+//! Events for Houston, as Segment's spec defines them, with no IO (it builds for wasm32, so
+//! the window evaluates with the same code as the server):
+//!
+//! - [`event`]: the six call types (track, identify, page, screen, group, alias), their
+//!   common fields, `context` and `integrations`; the rules that make an event invalid, each
+//!   with a stable reason; and the clock-skew correction of `timestamp`.
+//! - [`trigger`]: triggers in Segment's FQL (`type = "track" and event = "Order Completed"`),
+//!   parsed and matched exactly as `@segment/destination-subscriptions` does.
+
+pub mod event;
+pub mod trigger;

@@ -1,0 +1,1 @@
+//! Placeholder: FQL triggers (filled in by this branch).
