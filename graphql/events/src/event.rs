@@ -10,8 +10,9 @@
 //!
 //! The life of an event in the collector, in order:
 //!
-//! 1. [`parse_body`] turns a request body into events: one for `/v1/track` and its
-//!    siblings (the path gives the type), many for `/v1/batch` (the batch's `context`,
+//! 1. [`parse_body`] (or [`parse_request`], from bytes) turns a request body into
+//!    events: one for `/v1/track` and its siblings (the path gives the type when the
+//!    body has none), many for `/v1/batch` (the batch's `context`,
 //!    `integrations` and `sentAt` apply to each event). It refuses only what is not an
 //!    event at all or breaks a [limit](MAX_EVENT_BYTES): a [`BodyError`], answered `400`.
 //! 2. [`Event::assign_message_id`] gives an id to an event that came without one (the
@@ -52,6 +53,7 @@ pub use kind::{Call, EventType, UnknownEventType};
 pub use problem::{Problem, UnknownReason};
 pub use timing::{format_time, parse_time, TimestampBasis, Timing};
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
@@ -59,7 +61,10 @@ use time::OffsetDateTime;
 ///
 /// Field names are the wire's (`userId`, `messageId`, …). The accessors never fail: a
 /// field that is absent or of the wrong JSON type reads as `None`.
-#[derive(Debug, Clone, PartialEq, Default)]
+///
+/// It serializes as its payload (a JSON object) and deserializes from any JSON object.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct Event {
     payload: Map<String, Value>,
 }

@@ -115,8 +115,10 @@ pub fn parse_request(call: Call, bytes: &[u8]) -> Result<Body, BodyError> {
 
 /// Turns a request body into events.
 ///
-/// - **A single call** (`/v1/track` …): the body is the event. The path gives its type:
-///   `type` is set to the path's, whatever the body said (Segment routes by the path).
+/// - **A single call** (`/v1/track` …): the body is the event. The path gives its type
+///   when the body has none (`type` absent or `null`); a `type` the body does give is
+///   kept as sent, so a body that contradicts its path (or names no type at all) shows
+///   up as what it is rather than being silently relabelled.
 ///   A `writeKey` in the body is taken out of the event into [`Body::write_key`]: it is
 ///   the request's credential, not part of the event.
 /// - **A batch** (`/v1/batch`, `/v1/import`, `/v1/b`):
@@ -141,7 +143,9 @@ pub fn parse_body(call: Call, body: Value) -> Result<Body, BodyError> {
         Call::Single(kind) => {
             check_event_size(0, &body)?;
             let write_key = take_write_key(&mut body);
-            body.insert("type".to_owned(), Value::String(kind.as_str().to_owned()));
+            if body.get("type").is_none_or(Value::is_null) {
+                body.insert("type".to_owned(), Value::String(kind.as_str().to_owned()));
+            }
             Ok(Body {
                 events: vec![Event::from_payload(body)],
                 write_key,

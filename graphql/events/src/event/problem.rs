@@ -16,7 +16,7 @@ use std::str::FromStr;
 /// | [`MissingGroupId`](Problem::MissingGroupId) | `missing_group_id` | a group needs `groupId` |
 /// | [`MissingPreviousId`](Problem::MissingPreviousId) | `missing_previous_id` | an alias needs `previousId` |
 /// | [`DuplicateMessageId`](Problem::DuplicateMessageId) | `duplicate_message_id` | a `messageId` is used once per source |
-/// | [`UnknownType`](Problem::UnknownType) | `unknown_type` | a batched event's `type` is one of the six |
+/// | [`UnknownType`](Problem::UnknownType) | `unknown_type` | `type` is one of the six |
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Problem {
     /// Neither `userId` nor `anonymousId` is given (an empty string counts as not given).
@@ -33,8 +33,9 @@ pub enum Problem {
     ///
     /// [`Event::problems`]: super::Event::problems
     DuplicateMessageId,
-    /// An event in a batch whose `type` is missing or none of the six. (A single call
-    /// takes its type from the path, so it never has this problem.)
+    /// An event whose `type` is missing or none of the six: in a batch, or a single
+    /// call whose body names a type that is not one (a single call without `type` takes
+    /// its path's).
     UnknownType,
 }
 

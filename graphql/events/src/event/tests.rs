@@ -547,14 +547,46 @@ fn a_single_call_takes_its_type_from_the_path() {
     assert_eq!(registered.payload().get("type"), Some(&json!("track")));
     assert!(registered.is_valid());
 
-    let overridden = single(
+    let null_type = single(
+        EventType::Alias,
+        json!({ "type": null, "userId": "u", "previousId": "a" }),
+    );
+    assert_eq!(
+        null_type.event_type(),
+        Some(EventType::Alias),
+        "a null type is no type"
+    );
+}
+
+#[test]
+fn a_single_calls_own_type_is_kept_as_sent() {
+    let contradicting = single(
         EventType::Page,
         json!({ "type": "track", "anonymousId": "a" }),
     );
+    assert_eq!(contradicting.event_type(), Some(EventType::Track));
     assert_eq!(
-        overridden.event_type(),
-        Some(EventType::Page),
-        "the path wins"
+        contradicting.problems(),
+        vec![Problem::MissingEvent],
+        "it is judged as the track it says it is"
+    );
+    let unknown = single(
+        EventType::Track,
+        json!({ "type": "click", "event": "Clicked", "userId": "u" }),
+    );
+    assert_eq!(unknown.payload().get("type"), Some(&json!("click")));
+    assert_eq!(unknown.problems(), vec![Problem::UnknownType]);
+}
+
+#[test]
+fn an_event_serializes_as_its_payload() {
+    let page = event(spec_page_home());
+    assert_eq!(serde_json::to_value(&page).ok(), Some(spec_page_home()));
+    let back: Result<Event, _> = serde_json::from_value(spec_page_home());
+    assert_eq!(back.ok(), Some(page));
+    assert!(
+        serde_json::from_value::<Event>(json!([1])).is_err(),
+        "an event is an object"
     );
 }
 
