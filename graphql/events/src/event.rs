@@ -229,12 +229,17 @@ impl Event {
     ///
     /// When the sender gave a `timestamp` but no `originalTimestamp`, its `timestamp` (the
     /// device's time) moves to `originalTimestamp` before `timestamp` is replaced, so the
-    /// sent value survives. A `receivedAt` in the body is the sender's guess and is
-    /// replaced by `received_at`.
+    /// sent value survives. When it gave both, `originalTimestamp` is the device's time
+    /// and its `timestamp` is replaced, as Segment replaces it. A `receivedAt` in the body
+    /// is the sender's guess and is replaced by `received_at`; `sentAt` is kept as sent.
     pub fn stamp(&mut self, received_at: OffsetDateTime) -> Timing {
         let timing = Timing::of(self, received_at);
+        let sent = self
+            .payload
+            .get("timestamp")
+            .filter(|value| !value.is_null());
         if !self.payload.contains_key("originalTimestamp") {
-            if let Some(sent) = self.payload.remove("timestamp") {
+            if let Some(sent) = sent.cloned() {
                 self.payload.insert("originalTimestamp".to_owned(), sent);
             }
         }

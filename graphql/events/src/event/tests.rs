@@ -1012,3 +1012,46 @@ fn times_are_written_in_utc_with_milliseconds() {
         "a time needs its offset"
     );
 }
+
+#[test]
+fn a_null_timestamp_is_not_kept_as_an_original_timestamp() {
+    let mut null_time = event(json!({ "type": "page", "anonymousId": "a", "timestamp": null }));
+    let timing = null_time.stamp(datetime!(2026-12-01 14:00:00 UTC));
+    assert_eq!(timing.basis, TimestampBasis::Received);
+    assert!(
+        timing.unreadable.is_empty(),
+        "null is absent, not unreadable"
+    );
+    assert_eq!(null_time.payload().get("originalTimestamp"), None);
+    assert_eq!(
+        null_time.payload().get("timestamp"),
+        Some(&json!("2026-12-01T14:00:00.000Z"))
+    );
+}
+
+#[test]
+fn an_events_own_non_object_context_is_kept_over_the_batchs() {
+    let parsed = parse_body(
+        Call::Batch,
+        json!({
+          "batch": [
+            { "type": "page", "anonymousId": "a", "context": "kiosk", "integrations": null }
+          ],
+          "context": { "ip": "10.0.0.1" },
+          "integrations": { "All": false }
+        }),
+    )
+    .expect("a batch parses");
+    let page = &parsed.events[0];
+    assert_eq!(
+        page.payload().get("context"),
+        Some(&json!("kiosk")),
+        "what it sent"
+    );
+    assert_eq!(page.context(), None, "a string is no context object");
+    assert_eq!(
+        page.integrations().and_then(|i| i.get("All")),
+        Some(&json!(false)),
+        "a null integrations takes the batch's"
+    );
+}
