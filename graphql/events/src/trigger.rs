@@ -328,15 +328,24 @@ fn condition_json(condition: &FieldCondition) -> Value {
     if let Some(value) = &condition.value {
         let value = match value {
             Operand::String(text) => Value::String(text.clone()),
-            // JSON.stringify writes NaN as null.
-            Operand::Number(number) => serde_json::Number::from_f64(*number)
-                .map(Value::Number)
-                .unwrap_or(Value::Null),
+            Operand::Number(number) => js_number_json(*number),
             Operand::Boolean(flag) => Value::Bool(*flag),
         };
         object.insert("value".into(), value);
     }
     Value::Object(object)
+}
+
+/// A number as `JSON.stringify` writes it: integers without a fraction, `-0` as `0`, NaN and
+/// the infinities as `null`.
+fn js_number_json(number: f64) -> Value {
+    const SAFE: f64 = 9_007_199_254_740_991.0;
+    if number.fract() == 0.0 && number.abs() <= SAFE {
+        return Value::from(number as i64);
+    }
+    serde_json::Number::from_f64(number)
+        .map(Value::Number)
+        .unwrap_or(Value::Null)
 }
 
 impl Operator {
@@ -573,7 +582,9 @@ impl Lexer {
                 None => return Err(self.error(TriggerErrorKind::UnterminatedString, start)),
             }
         }
-        self.next();
+        // lexer.js:109 `accept`s the closing quote, which consumes it only when a terminator
+        // follows: in `"a"b"` the second quote is left to open another string, `"b"`.
+        self.accept(&quote.to_string());
         text.push(quote);
         Ok(text)
     }
