@@ -976,12 +976,10 @@ fn parse(
             }
             // `!contains(…)` and `!match(…)`; before anything else `!` is dropped, so `!(a)`
             // is `(a)` (parse-fql.js:385).
-            TokenType::Operator if token.text == "!" => {
-                if tokens.front().is_some_and(is_function) {
-                    if let Some(function) = tokens.pop_front() {
-                        if let Some(condition) = parse_function(&function, tokens, true)? {
-                            nodes.push(condition);
-                        }
+            TokenType::Operator if token.text == "!" && tokens.front().is_some_and(is_function) => {
+                if let Some(function) = tokens.pop_front() {
+                    if let Some(condition) = parse_function(&function, tokens, true)? {
+                        nodes.push(condition);
                     }
                 }
             }
@@ -1423,7 +1421,7 @@ fn js_number_to_string(number: f64) -> String {
     } else if -6 < n && n <= 0 {
         format!("0.{}{digits}", "0".repeat((-n) as usize))
     } else {
-        let sign = if n - 1 >= 0 { "+" } else { "-" };
+        let sign = if n > 0 { "+" } else { "-" };
         let (first, rest) = digits.split_at(1);
         let point = if rest.is_empty() { "" } else { "." };
         format!("{first}{point}{rest}e{sign}{}", (n - 1).abs())

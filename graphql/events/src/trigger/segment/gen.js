@@ -1,3 +1,4 @@
+// Records Segment's answers for the trigger tests: see README.md beside this file.
 // Runs Segment's parseFql + validate on each trigger (one per line of the first file, or
 // the catalog's defaults) against each event of events.json; prints one JSON line per trigger.
 const fs = require('fs')
