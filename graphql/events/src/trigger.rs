@@ -32,11 +32,13 @@
 //! - Where `validate` throws at evaluation (the event is `null`; a path made only of `.`,
 //!   `[` and `]`), [`Trigger::matches`] answers `false`.
 //!
-//! Known approximations (no catalog trigger comes near them): a property looked up on a
-//! JavaScript function (`properties.x.toString.length`) is `undefined` here; JavaScript
-//! slices strings by UTF-16 unit, so `match(x, "😀abc")` (a pattern that starts with a
-//! character outside the BMP and has no `*`) drops that whole character here, where Segment
-//! keeps half of it.
+//! Strings compare as JavaScript compares them, by UTF-16 unit, where that differs:
+//! `match(x, "😀abc")` keeps half of the emoji (`.slice(1)`), and `properties.s.0` is the
+//! first unit of a string.
+//!
+//! Known approximation (no catalog trigger comes near it): a property looked up on a
+//! JavaScript function (`properties.x.toString.length`) is `undefined` here, and the method
+//! names of the prototypes are Node 20's.
 //!
 //! Bounds: a trigger is at most [`MAX_TRIGGER_CHARS`] characters (longer is
 //! [`TriggerErrorKind::TooLong`]); parsing is one pass over the tokens, and since FQL nests
@@ -169,6 +171,9 @@ pub enum Operand {
     Number(f64),
     /// `true` or `false`.
     Boolean(bool),
+    /// A string Rust cannot hold, in UTF-16 units: `match(x, "😀abc")` drops the first
+    /// unit of the pattern (parse-fql.js:91 `.slice(1)`), which leaves half of the emoji.
+    Utf16(Vec<u16>),
 }
 
 /// Why a trigger does not parse, and where.
@@ -330,10 +335,22 @@ fn condition_json(condition: &FieldCondition) -> Value {
             Operand::String(text) => Value::String(text.clone()),
             Operand::Number(number) => js_number_json(*number),
             Operand::Boolean(flag) => Value::Bool(*flag),
+            Operand::Utf16(units) => Value::String(utf16_text(units)),
         };
         object.insert("value".into(), value);
     }
     Value::Object(object)
+}
+
+/// UTF-16 units as text, a half character written as the six characters `\udc00` (JSON
+/// cannot hold it).
+fn utf16_text(units: &[u16]) -> String {
+    char::decode_utf16(units.iter().copied())
+        .map(|decoded| match decoded {
+            Ok(c) => c.to_string(),
+            Err(half) => format!("\\u{:04x}", half.unpaired_surrogate()),
+        })
+        .collect()
 }
 
 /// A number as `JSON.stringify` writes it: integers without a fraction, `-0` as `0`, NaN and
@@ -898,7 +915,7 @@ fn parse_function(
         } else {
             Operator::Contains
         };
-        (operator, token_string(&value))
+        (operator, Operand::String(token_string(&value)))
     } else if value.text.ends_with("*\"") {
         // parse-fql.js:85: a pattern ending in `*` (inside double quotes) is a prefix.
         let operator = if negate {
@@ -906,9 +923,10 @@ fn parse_function(
         } else {
             Operator::StartsWith
         };
+        // The pattern ends with `*` (or, in a name, an escaped `"`): one unit either way.
         let mut text = token_string(&value);
         text.pop();
-        (operator, text)
+        (operator, Operand::String(text))
     } else {
         // parse-fql.js:91: anything else is a suffix, its first character dropped whether
         // it is `*` or not.
@@ -917,16 +935,18 @@ fn parse_function(
         } else {
             Operator::EndsWith
         };
-        let text = token_string(&value);
-        let mut rest = text.chars();
-        rest.next();
-        (operator, rest.as_str().to_string())
+        // `.slice(1)` drops one UTF-16 unit: half of a character outside the BMP.
+        let units: Vec<u16> = token_string(&value).encode_utf16().skip(1).collect();
+        match String::from_utf16(&units) {
+            Ok(text) => (operator, Operand::String(text)),
+            Err(_) => (operator, Operand::Utf16(units)),
+        }
     };
     Ok(function_field(&name.text).map(|field| {
         Condition::Field(FieldCondition {
             field,
             operator,
-            value: Some(Operand::String(operand)),
+            value: Some(operand),
         })
     }))
 }
@@ -1114,8 +1134,8 @@ enum JsValue<'a> {
     Json(&'a Value),
     /// An array's or a string's `length`.
     Number(f64),
-    /// One UTF-16 unit of a string, `"abc"[0]`.
-    String(String),
+    /// One UTF-16 unit of a string, `"abc"[0]` (may be half of a character).
+    Unit(u16),
     /// A method inherited from a prototype (`{}.toString`): present, but no string, number
     /// or boolean.
     Function,
@@ -1133,7 +1153,7 @@ impl JsValue<'_> {
             JsValue::Json(Value::String(text)) => !text.is_empty(),
             JsValue::Json(_) | JsValue::Function => true,
             JsValue::Number(n) => *n != 0.0 && !n.is_nan(),
-            JsValue::String(text) => !text.is_empty(),
+            JsValue::Unit(_) => true,
         }
     }
 
@@ -1145,10 +1165,10 @@ impl JsValue<'_> {
         }
     }
 
-    fn as_str(&self) -> Option<&str> {
+    fn as_text(&self) -> Option<Text<'_>> {
         match self {
-            JsValue::Json(Value::String(text)) => Some(text),
-            JsValue::String(text) => Some(text),
+            JsValue::Json(Value::String(text)) => Some(Text::Str(text)),
+            JsValue::Unit(unit) => Some(Text::Units(vec![*unit])),
             _ => None,
         }
     }
@@ -1282,7 +1302,16 @@ fn property<'a>(value: &JsValue<'a>, key: &str) -> JsValue<'a> {
             None
         }
         JsValue::Json(Value::String(text)) => Some(text.as_str()),
-        JsValue::String(text) => Some(text.as_str()),
+        JsValue::Unit(unit) => {
+            return match key {
+                "length" => JsValue::Number(1.0),
+                "0" => JsValue::Unit(*unit),
+                _ if STRING_PROTOTYPE.contains(&key) || OBJECT_PROTOTYPE.contains(&key) => {
+                    JsValue::Function
+                }
+                _ => JsValue::Undefined,
+            };
+        }
         JsValue::Json(Value::Number(_)) | JsValue::Number(_) => {
             if NUMBER_PROTOTYPE.contains(&key) {
                 return JsValue::Function;
@@ -1299,7 +1328,7 @@ fn property<'a>(value: &JsValue<'a>, key: &str) -> JsValue<'a> {
         }
         if let Some(index) = array_index(key) {
             return match units.get(index) {
-                Some(unit) => JsValue::String(String::from_utf16_lossy(&[*unit])),
+                Some(unit) => JsValue::Unit(*unit),
                 None => JsValue::Undefined,
             };
         }
@@ -1336,27 +1365,88 @@ fn get<'a>(object: JsValue<'a>, path: &str) -> Result<JsValue<'a>, Thrown> {
     Ok(value)
 }
 
+/// A JavaScript string: text, or UTF-16 units when it holds half a character.
+enum Text<'a> {
+    Str(&'a str),
+    Owned(String),
+    Units(Vec<u16>),
+}
+
+impl Text<'_> {
+    fn as_str(&self) -> Option<&str> {
+        match self {
+            Text::Str(text) => Some(text),
+            Text::Owned(text) => Some(text),
+            Text::Units(_) => None,
+        }
+    }
+
+    fn units(&self) -> Vec<u16> {
+        match self {
+            Text::Str(text) => text.encode_utf16().collect(),
+            Text::Owned(text) => text.encode_utf16().collect(),
+            Text::Units(units) => units.clone(),
+        }
+    }
+
+    /// `a === b`, `a.includes(b)`, `a.startsWith(b)`, `a.endsWith(b)`, by UTF-16 unit as
+    /// JavaScript compares (the same as by character when both are whole text).
+    fn test(&self, comparison: Comparison, other: &Text) -> bool {
+        if let (Some(a), Some(b)) = (self.as_str(), other.as_str()) {
+            return match comparison {
+                Comparison::Equals => a == b,
+                Comparison::Contains => a.contains(b),
+                Comparison::StartsWith => a.starts_with(b),
+                Comparison::EndsWith => a.ends_with(b),
+            };
+        }
+        let (a, b) = (self.units(), other.units());
+        match comparison {
+            Comparison::Equals => a == b,
+            Comparison::Contains => b.is_empty() || a.windows(b.len()).any(|part| part == b),
+            Comparison::StartsWith => a.starts_with(&b),
+            Comparison::EndsWith => a.ends_with(&b),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Comparison {
+    Equals,
+    Contains,
+    StartsWith,
+    EndsWith,
+}
+
 /// validate.js:49 `validateValue`.
 fn value_matches(actual: &JsValue, operator: &Operator, expected: Option<&Operand>) -> bool {
-    let expected_string = || expected.map_or_else(|| "undefined".to_string(), js_string);
+    let expected_text = || match expected {
+        Some(Operand::Utf16(units)) => Text::Units(units.clone()),
+        Some(operand) => Text::Owned(js_string(operand)),
+        None => Text::Owned("undefined".into()),
+    };
     let expected_number = || expected.map_or(f64::NAN, js_number);
     let number = actual.as_number();
-    let text = actual.as_str();
+    let text = actual.as_text();
+    let test = |comparison| {
+        text.as_ref()
+            .map(|text| text.test(comparison, &expected_text()))
+    };
     match operator {
-        Operator::Equals => text.is_some_and(|text| text == expected_string()),
-        Operator::NotEquals => text != Some(expected_string().as_str()),
+        Operator::Equals => test(Comparison::Equals) == Some(true),
+        Operator::NotEquals => test(Comparison::Equals) != Some(true),
         Operator::NumberEquals => number.is_some_and(|n| n == expected_number()),
         Operator::NumberNotEquals => number.is_some_and(|n| n != expected_number()),
         Operator::Less => number.is_some_and(|n| n < expected_number()),
         Operator::LessOrEqual => number.is_some_and(|n| n <= expected_number()),
         Operator::Greater => number.is_some_and(|n| n > expected_number()),
         Operator::GreaterOrEqual => number.is_some_and(|n| n >= expected_number()),
-        Operator::Contains => text.is_some_and(|text| text.contains(&expected_string())),
-        Operator::NotContains => text.is_some_and(|text| !text.contains(&expected_string())),
-        Operator::StartsWith => text.is_some_and(|text| text.starts_with(&expected_string())),
-        Operator::NotStartsWith => text.is_some_and(|text| !text.starts_with(&expected_string())),
-        Operator::EndsWith => text.is_some_and(|text| text.ends_with(&expected_string())),
-        Operator::NotEndsWith => text.is_some_and(|text| !text.ends_with(&expected_string())),
+        Operator::Contains => test(Comparison::Contains) == Some(true),
+        Operator::NotContains => test(Comparison::Contains) == Some(false),
+        Operator::StartsWith => test(Comparison::StartsWith) == Some(true),
+        Operator::NotStartsWith => test(Comparison::StartsWith) == Some(false),
+        Operator::EndsWith => test(Comparison::EndsWith) == Some(true),
+        Operator::NotEndsWith => test(Comparison::EndsWith) == Some(false),
         Operator::Exists => !matches!(actual, JsValue::Undefined | JsValue::Json(Value::Null)),
         Operator::NotExists => matches!(actual, JsValue::Undefined | JsValue::Json(Value::Null)),
         Operator::IsTrue => matches!(actual, JsValue::Json(Value::Bool(true))),
@@ -1374,6 +1464,7 @@ fn js_string(operand: &Operand) -> String {
         Operand::String(text) => text.clone(),
         Operand::Number(number) => js_number_to_string(*number),
         Operand::Boolean(flag) => flag.to_string(),
+        Operand::Utf16(units) => String::from_utf16_lossy(units),
     }
 }
 
@@ -1383,6 +1474,8 @@ fn js_number(operand: &Operand) -> f64 {
         Operand::String(text) => js_to_number(text),
         Operand::Number(number) => *number,
         Operand::Boolean(flag) => f64::from(u8::from(*flag)),
+        // Half a character is never a number.
+        Operand::Utf16(_) => f64::NAN,
     }
 }
 

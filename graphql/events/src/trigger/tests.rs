@@ -766,3 +766,25 @@ fn numbers_print_as_javascript_prints_them() {
     assert!(js_to_number("inf").is_nan());
     assert!(js_to_number("-").is_nan());
 }
+
+#[test]
+fn strings_compare_by_utf16_unit_as_javascript_does() {
+    // parse-fql.js:91 `.slice(1)` drops half of 😀 (D83D DE00); 𐘀 (D801 DE00) ends in the
+    // same half, so it matches too.
+    assert!(matches(
+        r#"match(event, "😀abc")"#,
+        json!({"event": "𐘀abc"})
+    ));
+    assert!(matches(
+        r#"match(event, "😀abc")"#,
+        json!({"event": "😀abc"})
+    ));
+    assert!(!matches(
+        r#"match(event, "😀abc")"#,
+        json!({"event": "xabc"})
+    ));
+    // get.js reads `"😀x"[0]`: half a character, a string of length 1.
+    let event = json!({"properties": {"name": "😀x"}});
+    assert!(matches(r#"properties.name.\0.length = 1"#, event.clone()));
+    assert!(matches(r#"properties.name.\0 != "😀""#, event));
+}

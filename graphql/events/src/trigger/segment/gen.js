@@ -1,6 +1,6 @@
 // Records Segment's answers for the trigger tests: see README.md beside this file.
 // Runs Segment's parseFql + validate on each trigger (one per line of the first file, or
-// the catalog's defaults) against each event of events.json; prints one JSON line per trigger.
+// the catalog's defaults) against each event of events.json; prints {events, cases}.
 const fs = require('fs')
 const { parseFql, validate } = require('@segment/destination-subscriptions')
 const [triggersFile, eventsFile] = process.argv.slice(2)
@@ -15,4 +15,7 @@ const cases = triggers.map(fql => {
   const matches = events.map(event => { try { return validate(ast, event) } catch (e) { return 'throws' } })
   return { fql, ast: JSON.parse(JSON.stringify(ast)), matches }
 })
-process.stdout.write(JSON.stringify({ events, cases }, null, 1) + '\n')
+// JSON.stringify escapes a lone surrogate (half a character) as \udxxx, which serde_json
+// refuses; write it as that text instead, as Trigger::to_segment_json does.
+const json = JSON.stringify({ events, cases }, null, 1).replace(/\\u(d[89a-f][0-9a-f]{2})/g, '\\\\u$1')
+process.stdout.write(json + '\n')
