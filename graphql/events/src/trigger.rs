@@ -24,7 +24,7 @@
 //!   have a `length`. A path cannot index with `.0` (the lexer reads `0` as a number and
 //!   the condition falls apart); `properties.products.\0.sku` can.
 //!
-//! `segment/` beside this file holds Segment's own answers on 250 triggers (the catalog's
+//! `segment/` beside this file holds Segment's own answers on 254 triggers (the catalog's
 //! defaults and the quirks) times 36 events, and how to record them again; the tests compare
 //! with every one.
 //!
@@ -672,6 +672,15 @@ impl Lexer {
         loop {
             if c == '\\' {
                 match self.next() {
+                    // JavaScript escapes one UTF-16 unit, half of this character; the other
+                    // half then ends the name where a terminator should (lexer.js:205).
+                    Some(escaped) if escaped.len_utf16() > 1 => {
+                        return Err(TriggerError {
+                            kind: TriggerErrorKind::UnterminatedName,
+                            offset: self.position - 1,
+                            token: Some(escaped.to_string()),
+                        });
+                    }
                     Some(escaped) => c = escaped,
                     None => return Err(self.error(TriggerErrorKind::DanglingEscape, start)),
                 }
