@@ -140,19 +140,6 @@ fn parses_and_matches_as_segment_does_on_the_quirks() {
     assert!(differences.is_empty(), "{}", differences.join("\n"));
 }
 
-/// Any file `segment/gen.js` recorded: `FQL_RECORDED=/tmp/fql/answers.json cargo test -p
-/// houston-events -- --ignored answers_recorded_elsewhere`.
-#[test]
-#[ignore = "reads the file named by FQL_RECORDED"]
-fn parses_and_matches_as_segment_does_on_answers_recorded_elsewhere() {
-    let Ok(path) = std::env::var("FQL_RECORDED") else {
-        panic!("FQL_RECORDED names a file recorded by segment/gen.js");
-    };
-    let recorded = std::fs::read_to_string(&path).unwrap_or_default();
-    let differences = differences_from_segment(&recorded);
-    assert!(differences.is_empty(), "{}", differences.join("\n"));
-}
-
 #[test]
 fn parses_and_matches_as_segment_does_on_the_catalog_defaults() {
     let differences = differences_from_segment(include_str!("segment/catalog.json"));
