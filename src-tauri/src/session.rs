@@ -554,16 +554,14 @@ impl Session {
                 .map_err(|e| CommandError::new(ErrorCode::Internal, format!("{e:#}")))?;
             return Ok(mail
                 .into_iter()
-                .filter_map(|m| {
-                    Some(Mail {
-                        kind: known_kind(&m.kind)?,
-                        id: m.id,
-                        to: m.to_address,
-                        subject: m.subject,
-                        body: m.body,
-                        token: m.token,
-                        created_at: m.created_at,
-                    })
+                .map(|m| Mail {
+                    kind: m.kind,
+                    id: m.id,
+                    to: m.to_address,
+                    subject: m.subject,
+                    body: m.body,
+                    token: m.token,
+                    created_at: m.created_at,
                 })
                 .collect());
         }

@@ -151,7 +151,7 @@ impl<'a> Access<'a> {
         match &self.auth.principal {
             Principal::ApiKey(key) => {
                 if key.org_id == org_id {
-                    Ok(Role::parse(&key.role))
+                    Ok(key.role)
                 } else {
                     Err(ApiError::NotFound("Organization"))
                 }

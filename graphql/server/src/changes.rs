@@ -8,6 +8,7 @@
 use crate::schema::ClickstreamChange;
 use crate::store::{Store, StoreResult};
 use futures_util::StreamExt;
+use houston_vocabulary::ChangeAction;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use tokio::sync::broadcast;
@@ -23,7 +24,7 @@ struct Notice {
     org_id: String,
     app_id: String,
     integration_id: String,
-    action: String,
+    action: ChangeAction,
 }
 
 /// Where changes are published and heard.
@@ -90,7 +91,7 @@ impl Changes {
             org_id: change.org_id.clone(),
             app_id: change.app_id.clone(),
             integration_id: change.integration_id.clone(),
-            action: change.action.clone(),
+            action: change.action,
         };
         let _ = self.local.send(change);
         match serde_json::to_string(&notice) {

@@ -111,7 +111,7 @@ impl Mailer {
         let full = MailRow {
             id: ids::new_id(),
             to_address: to.to_string(),
-            kind: kind.as_str().to_string(),
+            kind,
             subject,
             body,
             token: Some(token.clone()),
@@ -126,7 +126,7 @@ impl Mailer {
         PendingMail {
             record: NewLink {
                 token_hash: auth::sha256_hex(&token),
-                kind: kind.as_str(),
+                kind,
                 expires_at: clock::rfc3339(now + lifetime(kind)),
                 mail: outbox,
             },

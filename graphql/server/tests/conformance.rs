@@ -12,6 +12,7 @@ use houston_server::store::{
     NewLink, OrgRow, PgStore, Profile, Role, SqliteStore, Store, StoreError, UserRow,
 };
 use houston_test_harness::PgDatabase;
+use houston_vocabulary::MailKind;
 use serde_json::json;
 use std::time::Duration;
 
@@ -27,7 +28,7 @@ fn user(id: &str, email: &str, status: &str) -> UserRow {
         first_name: Some("First".into()),
         last_name: None,
         company: Some("Company".into()),
-        status: status.into(),
+        status: status.parse().expect("a user status"),
         email_verified: status == "active",
         token_version: 0,
         created_at: NOW.into(),
@@ -35,6 +36,7 @@ fn user(id: &str, email: &str, status: &str) -> UserRow {
 }
 
 fn link(hash: &str, kind: &'static str, to: &str, expires_at: &str, created_at: &str) -> NewLink {
+    let kind: MailKind = kind.parse().expect("a mail kind");
     NewLink {
         token_hash: hash.into(),
         kind,
@@ -42,7 +44,7 @@ fn link(hash: &str, kind: &'static str, to: &str, expires_at: &str, created_at: 
         mail: MailRow {
             id: format!("mail-{hash}"),
             to_address: to.into(),
-            kind: kind.into(),
+            kind,
             subject: format!("Subject {hash}"),
             body: format!("Body with the link {hash}"),
             token: Some(format!("token-{hash}")),
@@ -104,7 +106,7 @@ fn api_key(id: &str, org_id: &str, role: Role) -> ApiKeyRow {
         id: id.into(),
         org_id: org_id.into(),
         label: format!("key {id}"),
-        role: role.as_str().into(),
+        role,
         created_at: NOW.into(),
         last_used_at: None,
     }
@@ -116,7 +118,11 @@ fn ids<T>(rows: &[T], id: impl Fn(&T) -> &str) -> Vec<String> {
 
 /// One use of the link `hash` now, for a link of one of `kinds`.
 async fn consume(s: &dyn Store, hash: &str, kinds: &[&str], effect: LinkEffect) -> Option<UserRow> {
-    s.consume_link(hash, kinds, NOW, effect).await.unwrap()
+    let kinds: Vec<MailKind> = kinds
+        .iter()
+        .map(|k| k.parse().expect("a mail kind"))
+        .collect();
+    s.consume_link(hash, &kinds, NOW, effect).await.unwrap()
 }
 
 /// The whole contract, on one store. `shared` says whether the backend can tell other
@@ -304,7 +310,7 @@ async fn story(s: &dyn Store, shared: bool) {
         let uses = join_all((0..8).map(|i| {
             s.consume_link(
                 &hash,
-                &["PASSWORD_RESET"],
+                &[MailKind::PasswordReset],
                 NOW,
                 LinkEffect::SetPassword(format!("h{i}")),
             )

@@ -51,7 +51,7 @@ fn user(n: usize, name: &str, status: &str, hash: &str) -> UserRow {
         first_name: None,
         last_name: None,
         company: None,
-        status: status.into(),
+        status: status.parse().expect("a user status"),
         email_verified: status == "active",
         token_version: 0,
         created_at: "2026-11-27T10:00:00Z".into(),
@@ -153,7 +153,7 @@ impl Fixture {
                 id: houston_server::ids::new_id(),
                 org_id: a.id.clone(),
                 label: "k".into(),
-                role: role.as_str().into(),
+                role,
                 created_at: now.clone(),
                 last_used_at: None,
             };

@@ -122,6 +122,16 @@ macro_rules! closed_word {
             }
         }
 
+        /// For values read back from storage (sqlx's `#[sqlx(try_from = "String")]`):
+        /// the same strict reading as `FromStr`.
+        impl TryFrom<String> for $name {
+            type Error = UnknownWord;
+
+            fn try_from(text: String) -> Result<Self, UnknownWord> {
+                text.parse()
+            }
+        }
+
         spelled!($name);
     };
 }

@@ -106,7 +106,7 @@ impl User {
     }
     /// `pending` until the email is confirmed, then `active`; or `locked`.
     async fn status(&self) -> &str {
-        &self.0.status
+        self.0.status.as_str()
     }
     async fn created_at(&self) -> Date {
         Date(self.0.created_at.clone())
@@ -323,7 +323,7 @@ impl AccountsMutation {
                     first_name: profile.first_name,
                     last_name: profile.last_name,
                     company: profile.company,
-                    status: UserStatus::Pending.to_string(),
+                    status: UserStatus::Pending,
                     email_verified: false,
                     token_version: 0,
                     created_at: clock::rfc3339(clock::now()),
@@ -495,11 +495,10 @@ async fn use_link(
     kinds: &[MailKind],
     effect: LinkEffect,
 ) -> ApiResult<UserRow> {
-    let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
     let now = clock::rfc3339(clock::now());
     a.state
         .store
-        .consume_link(&auth::sha256_hex(token.trim()), &kinds, &now, effect)
+        .consume_link(&auth::sha256_hex(token.trim()), kinds, &now, effect)
         .await?
         .ok_or_else(|| {
             ApiError::invalid_field(

@@ -24,7 +24,7 @@ impl ApiKey {
         &self.0.label
     }
     async fn role(&self) -> MemberRole {
-        Role::parse(&self.0.role).into()
+        self.0.role.into()
     }
     async fn organization(&self, ctx: &Context<'_>) -> ApiResult<Organization> {
         Organization::load(&Access::of(ctx), &self.0.org_id, Role::Owner).await
@@ -112,7 +112,7 @@ impl ApiKeysMutation {
                 id: ids::new_id(),
                 org_id,
                 label: input::name("label", &label)?,
-                role: role.map_or(Role::User, Role::from).as_str().into(),
+                role: role.map_or(Role::User, Role::from),
                 created_at: clock::rfc3339(clock::now()),
                 last_used_at: None,
             };

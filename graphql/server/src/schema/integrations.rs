@@ -13,7 +13,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::input;
 use crate::store::{AppRow, IntegrationPatch, IntegrationRow, Role};
 use crate::{clock, ids};
-use async_graphql::{Context, Enum, Json, Object, SimpleObject, ID};
+use async_graphql::{ComplexObject, Context, Enum, Json, Object, SimpleObject, ID};
 use houston_vocabulary::ChangeAction;
 use std::sync::Arc;
 
@@ -28,13 +28,22 @@ pub enum IntegrationActions {
 
 /// A change to a source's integrations, pushed to subscribers.
 #[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
 pub struct ClickstreamChange {
     pub app_id: String,
     pub integration_id: String,
-    /// `CREATE`, `UPDATE`, `ENABLE`, `DISABLE` or `DELETE`.
-    pub action: String,
+    #[graphql(skip)]
+    pub action: ChangeAction,
     #[graphql(skip)]
     pub org_id: String,
+}
+
+#[ComplexObject]
+impl ClickstreamChange {
+    /// `CREATE`, `UPDATE`, `ENABLE`, `DISABLE` or `DELETE`.
+    async fn action(&self) -> &str {
+        self.action.as_str()
+    }
 }
 
 /// Tells `clickstreamChanged` subscribers, on this server and on every other one sharing
@@ -50,7 +59,7 @@ pub(crate) async fn emit_change(
         .publish(ClickstreamChange {
             app_id: app.id.clone(),
             integration_id: integration_id.to_string(),
-            action: action.as_str().to_string(),
+            action,
             org_id: app.org_id.clone(),
         })
         .await;

@@ -19,7 +19,7 @@ impl Mail {
     }
     /// `CONFIRM_EMAIL`, `INVITATION` or `PASSWORD_RESET`.
     async fn kind(&self) -> &str {
-        &self.0.kind
+        self.0.kind.as_str()
     }
     async fn subject(&self) -> &str {
         &self.0.subject

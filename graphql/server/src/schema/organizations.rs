@@ -316,7 +316,7 @@ impl OrganizationsMutation {
                         first_name: None,
                         last_name: None,
                         company: None,
-                        status: UserStatus::Pending.to_string(),
+                        status: UserStatus::Pending,
                         email_verified: false,
                         token_version: 0,
                         created_at: clock::rfc3339(clock::now()),

@@ -13,7 +13,8 @@ pub struct UserRow {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub company: Option<String>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: UserStatus,
     pub email_verified: bool,
     pub token_version: i64,
     pub created_at: String,
@@ -76,7 +77,7 @@ for_each_backend! {
         .bind(&u.first_name)
         .bind(&u.last_name)
         .bind(&u.company)
-        .bind(&u.status)
+        .bind(u.status.as_str())
         .bind(u.email_verified)
         .bind(u.token_version)
         .bind(&u.created_at)

@@ -1,6 +1,6 @@
 //! API keys: an organization's keys for machines, stored only as hashes.
 
-use super::{storable, unique_violation, StoreResult};
+use super::{storable, unique_violation, Role, StoreResult};
 use async_trait::async_trait;
 
 /// An organization's API key (without the key, which is never stored).
@@ -9,7 +9,8 @@ pub struct ApiKeyRow {
     pub id: String,
     pub org_id: String,
     pub label: String,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
     pub created_at: String,
     pub last_used_at: Option<String>,
 }
@@ -49,7 +50,7 @@ for_each_backend! {
         .bind(&k.id)
         .bind(&k.org_id)
         .bind(&k.label)
-        .bind(&k.role)
+        .bind(k.role.as_str())
         .bind(key_hash)
         .bind(&k.created_at)
         .bind(&k.last_used_at)

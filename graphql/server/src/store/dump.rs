@@ -4,6 +4,7 @@
 use super::{ApiKeyRow, AppRow, ConnectionRow, IntegrationRow, MailRow, OrgRow, Role, UserRow};
 use super::{StoreError, StoreResult};
 use async_trait::async_trait;
+use houston_vocabulary::MailKind;
 
 /// A membership as stored.
 #[derive(Clone, Debug, PartialEq)]
@@ -26,7 +27,7 @@ pub struct ApiKeyRecord {
 pub struct LinkRecord {
     pub token_hash: String,
     pub user_id: String,
-    pub kind: String,
+    pub kind: MailKind,
     pub expires_at: String,
     pub used_at: Option<String>,
 }
@@ -169,16 +170,18 @@ for_each_backend! {
                 .fetch_all(&mut *tx)
                 .await?
                 .into_iter()
-                .map(
-                    |(token_hash, user_id, kind, expires_at, used_at)| LinkRecord {
+                .map(|(token_hash, user_id, kind, expires_at, used_at)| {
+                    Ok(LinkRecord {
                         token_hash,
                         user_id,
-                        kind,
+                        kind: kind
+                            .parse()
+                            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
                         expires_at,
                         used_at,
-                    },
-                )
-                .collect();
+                    })
+                })
+                .collect::<Result<_, sqlx::Error>>()?;
             let sql = format!(
                 "SELECT {MAIL_COLUMNS} FROM mail ORDER BY {}",
                 Backend::MAIL_ORDER
@@ -249,7 +252,7 @@ for_each_backend! {
                     &mut *tx,
                     &l.token_hash,
                     &l.user_id,
-                    &l.kind,
+                    l.kind,
                     &l.expires_at,
                     l.used_at.as_deref(),
                 )

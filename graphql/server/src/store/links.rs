@@ -3,13 +3,15 @@
 
 use super::{storable, StoreResult, UserRow};
 use async_trait::async_trait;
+use houston_vocabulary::MailKind;
 
 /// A mail in the outbox.
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct MailRow {
     pub id: String,
     pub to_address: String,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: MailKind,
     pub subject: String,
     pub body: String,
     pub token: Option<String>,
@@ -20,7 +22,7 @@ pub struct MailRow {
 #[derive(Clone, Debug)]
 pub struct NewLink {
     pub token_hash: String,
-    pub kind: &'static str,
+    pub kind: MailKind,
     pub expires_at: String,
     pub mail: MailRow,
 }
@@ -47,7 +49,7 @@ pub trait Links: Send + Sync {
     async fn consume_link(
         &self,
         token_hash: &str,
-        kinds: &[&str],
+        kinds: &[MailKind],
         now: &str,
         effect: LinkEffect,
     ) -> StoreResult<Option<UserRow>>;
@@ -88,7 +90,7 @@ for_each_backend! {
         )
         .bind(&m.id)
         .bind(&m.to_address)
-        .bind(&m.kind)
+        .bind(m.kind.as_str())
         .bind(&m.subject)
         .bind(&m.body)
         .bind(&m.token)
@@ -104,7 +106,7 @@ for_each_backend! {
         db: impl sqlx::Executor<'c, Database = Db>,
         token_hash: &str,
         user_id: &str,
-        kind: &str,
+        kind: MailKind,
         expires_at: &str,
         used_at: Option<&str>,
     ) -> sqlx::Result<()> {
@@ -114,7 +116,7 @@ for_each_backend! {
         )
         .bind(token_hash)
         .bind(user_id)
-        .bind(kind)
+        .bind(kind.as_str())
         .bind(expires_at)
         .bind(used_at)
         .execute(db)
@@ -134,7 +136,7 @@ for_each_backend! {
         async fn consume_link(
             &self,
             token_hash: &str,
-            kinds: &[&str],
+            kinds: &[MailKind],
             now: &str,
             effect: LinkEffect,
         ) -> StoreResult<Option<UserRow>> {
@@ -157,7 +159,7 @@ for_each_backend! {
             let Some((user_id, kind)) = found else {
                 return Ok(None);
             };
-            if !kinds.contains(&kind.as_str()) {
+            if !kinds.iter().any(|k| k.as_str() == kind) {
                 return Ok(None);
             }
             sqlx::query("UPDATE link_tokens SET used_at = $1 WHERE token_hash = $2")
