@@ -2,8 +2,10 @@
 --
 -- `seq` orders events as stored (newest first is `seq DESC`) and is the paging cursor:
 -- AUTOINCREMENT so that a number is never given twice, even after the newest rows are
--- deleted. `first_seen` marks the first event of a `messageId` for its source: only those
--- rows are unique, so a replayed `messageId` is stored too (invalid, with its reason).
+-- deleted. `first_seen` marks the first event of a `messageId` for its source and is NULL
+-- on replays: NULLs never collide in a unique index, so only first events are unique and
+-- a replayed `messageId` is stored too (invalid, with its reason). The same index finds
+-- the message ids a source has seen.
 CREATE TABLE events (
     seq          INTEGER PRIMARY KEY AUTOINCREMENT,
     app_id       TEXT NOT NULL REFERENCES applications(id) ON DELETE CASCADE,
@@ -17,11 +19,11 @@ CREATE TABLE events (
     valid        INTEGER NOT NULL,
     problems     TEXT NOT NULL,                 -- a JSON array of stable reason strings
     payload      TEXT NOT NULL,                 -- the event as received, JSON
-    first_seen   INTEGER NOT NULL
+    first_seen   INTEGER                        -- 1 on the first of its messageId, else NULL
 );
 CREATE INDEX events_app_seq ON events(app_id, seq);
 CREATE INDEX events_app_received ON events(app_id, received_at);
-CREATE UNIQUE INDEX events_first_message ON events(app_id, message_id) WHERE first_seen = 1;
+CREATE UNIQUE INDEX events_first_message ON events(app_id, message_id, first_seen);
 
 -- Events counted per source, hour (its start, UTC, `YYYY-MM-DDTHH:00:00Z`), type and
 -- validity; kept for good (retention deletes events, never counts).
