@@ -343,13 +343,15 @@ for_each_backend! {
         .fetch_all(db)
         .await?
         .into_iter()
-        .map(|(app_id, hour, event_type, valid, count)| EventCountRecord {
-            app_id,
-            hour,
-            event_type,
-            valid,
-            count,
-        })
+        .map(
+            |(app_id, hour, event_type, valid, count)| EventCountRecord {
+                app_id,
+                hour,
+                event_type,
+                valid,
+                count,
+            },
+        )
         .collect())
     }
 
@@ -417,10 +419,11 @@ for_each_backend! {
             // One request of a source at a time: what it has seen stays what it has seen
             // until this one commits (on SQLite the write lock already does that).
             Backend::lock(&mut tx, Lock::Source(app_id)).await?;
-            let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM applications WHERE id = $1")
-                .bind(app_id)
-                .fetch_optional(&mut *tx)
-                .await?;
+            let exists: Option<i32> =
+                sqlx::query_scalar("SELECT 1 FROM applications WHERE id = $1")
+                    .bind(app_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
             if exists.is_none() {
                 return Err(StoreError::NotFound);
             }
@@ -460,7 +463,11 @@ for_each_backend! {
                 let valid = problems.is_empty();
                 add(
                     &mut counts,
-                    (format_hour(hour_start(e.received_at)), storable_text(&e.event_type), valid),
+                    (
+                        format_hour(hour_start(e.received_at)),
+                        storable_text(&e.event_type),
+                        valid,
+                    ),
                     1,
                 );
                 first_seen.push(first.then_some(true));
@@ -636,11 +643,16 @@ for_each_backend! {
             }
             q.push(")");
             if let Some(from) = from {
-                q.push(" AND hour >= ").push_bind(format_hour(hour_start(from)));
+                q.push(" AND hour >= ")
+                    .push_bind(format_hour(hour_start(from)));
             }
             if let Some(to) = to {
                 // The hours that start before `to`: its own hour too when it falls inside.
-                let (op, bound) = if hour_start(to) == to { (" AND hour < ", to) } else { (" AND hour <= ", hour_start(to)) };
+                let (op, bound) = if hour_start(to) == to {
+                    (" AND hour < ", to)
+                } else {
+                    (" AND hour <= ", hour_start(to))
+                };
                 q.push(op).push_bind(format_hour(hour_start(bound)));
             }
             let rows: Vec<(String, String, String, bool, i64)> =
