@@ -8,8 +8,9 @@ use futures_util::StreamExt;
 use houston_server::seal::DataKey;
 use houston_server::store::prelude::*;
 use houston_server::store::{
-    ApiKeyRow, AppRow, ConnectionRow, Dump, IntegrationPatch, IntegrationRow, LinkEffect, MailRow,
-    NewLink, OrgRow, PgStore, Profile, Role, SqliteStore, Store, StoreError, UserRow,
+    ApiKeyRow, AppRow, ConnectionRow, Dump, EventFilter, IntegrationPatch, IntegrationRow,
+    LinkEffect, MailRow, NewEvent, NewLink, OrgRow, PgStore, Profile, Retention, Role, SqliteStore,
+    Store, StoreError, UserRow,
 };
 use houston_test_harness::PgDatabase;
 use houston_vocabulary::MailKind;
@@ -567,8 +568,42 @@ async fn story(s: &dyn Store, shared: bool) {
         s.update_app("a-none", Some("x"), None).await,
         Err(StoreError::NotFound)
     ));
+    // --- Events (the full story is tests/events.rs): stored, counted, deleted with
+    // their source.
+    let event = |id: &str| NewEvent {
+        message_id: id.into(),
+        event_type: "track".into(),
+        event: Some("Signed Up".into()),
+        user_id: Some("user-1".into()),
+        anonymous_id: None,
+        received_at: time::OffsetDateTime::now_utc(),
+        timestamp: None,
+        problems: vec![],
+        payload: "{\"type\":\"track\"}".into(),
+    };
+    for a in ["a-1", "a-3"] {
+        let stored = s
+            .record_events(a, &[event("m-1"), event("m-1")], Retention::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            stored.iter().map(|e| e.valid).collect::<Vec<_>>(),
+            [true, false]
+        );
+    }
+    assert!(matches!(
+        s.record_events("a-none", &[event("m-1")], Retention::default())
+            .await,
+        Err(StoreError::NotFound)
+    ));
     s.delete_app("a-3").await.unwrap();
     assert_eq!(s.app_by_id("a-3").await.unwrap(), None);
+    let gone = s
+        .events_page("a-3", 10, None, &EventFilter::default())
+        .await
+        .unwrap();
+    assert_eq!((gone.rows.len(), gone.total_count), (0, 0));
+    assert_eq!(s.lifetime_counts("a-3").await.unwrap().total, 0);
     assert!(matches!(
         s.delete_app("a-3").await,
         Err(StoreError::NotFound)

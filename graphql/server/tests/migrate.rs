@@ -194,6 +194,32 @@ async fn a_populated_sqlite_database_moves_to_postgres() {
     };
     let before = answers(&server.url, &callers).await;
     drop(server);
+    // Events come through the collector, which is not this test's; store a request's worth
+    // (one a replay) directly, so that the copy has events and counts to carry.
+    {
+        let store = SqliteStore::open(&sqlite_url, DataKey::from_file(&key_file).unwrap())
+            .await
+            .unwrap();
+        let event = |id: &str| houston_server::store::NewEvent {
+            message_id: id.into(),
+            event_type: "track".into(),
+            event: Some("Signed Up".into()),
+            user_id: Some("ada".into()),
+            anonymous_id: None,
+            received_at: time::OffsetDateTime::now_utc(),
+            timestamp: None,
+            problems: vec![],
+            payload: "{}".into(),
+        };
+        store
+            .record_events(
+                &callers.app,
+                &[event("m-1"), event("m-2"), event("m-1")],
+                houston_server::store::Retention::default(),
+            )
+            .await
+            .unwrap();
+    }
 
     // --- The copy.
     let db = PgDatabase::create().await;

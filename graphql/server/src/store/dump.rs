@@ -2,6 +2,7 @@
 //! and into another, empty one ([`Dumps::import`]), as `houston-server migrate` does.
 
 use super::{ApiKeyRow, AppRow, ConnectionRow, IntegrationRow, MailRow, OrgRow, Role, UserRow};
+use super::{EventCountRecord, EventRecord};
 use super::{StoreError, StoreResult};
 use async_trait::async_trait;
 use houston_vocabulary::MailKind;
@@ -55,11 +56,14 @@ pub struct Dump {
     /// In the order the mails were written, oldest first.
     pub mail: Vec<MailRow>,
     pub login_failures: Vec<LoginFailureRecord>,
+    /// Oldest first, with their numbers.
+    pub events: Vec<EventRecord>,
+    pub event_counts: Vec<EventCountRecord>,
 }
 
 impl Dump {
     /// The tables in the order they are written (referenced tables first).
-    pub const TABLES: [&'static str; 10] = [
+    pub const TABLES: [&'static str; 12] = [
         "users",
         "organizations",
         "memberships",
@@ -70,10 +74,12 @@ impl Dump {
         "link_tokens",
         "mail",
         "login_failures",
+        "events",
+        "event_counts",
     ];
 
     /// The number of rows of each table, in the order of [`Dump::TABLES`].
-    pub fn counts(&self) -> [(&'static str, usize); 10] {
+    pub fn counts(&self) -> [(&'static str, usize); 12] {
         let n = [
             self.users.len(),
             self.organizations.len(),
@@ -85,6 +91,8 @@ impl Dump {
             self.link_tokens.len(),
             self.mail.len(),
             self.login_failures.len(),
+            self.events.len(),
+            self.event_counts.len(),
         ];
         std::array::from_fn(|i| (Dump::TABLES[i], n[i]))
     }
@@ -199,6 +207,8 @@ for_each_backend! {
                 window_start,
             })
             .collect();
+            let events = domains::all_events(&mut *tx).await?;
+            let event_counts = domains::all_event_counts(&mut *tx).await?;
             tx.commit().await?;
             Ok(Dump {
                 users,
@@ -211,6 +221,8 @@ for_each_backend! {
                 link_tokens,
                 mail,
                 login_failures,
+                events,
+                event_counts,
             })
         }
 
@@ -263,6 +275,13 @@ for_each_backend! {
             }
             for f in &dump.login_failures {
                 domains::insert_login_failure(&mut *tx, f).await?;
+            }
+            for e in &dump.events {
+                domains::insert_event_record(&mut *tx, e).await?;
+            }
+            sqlx::query(Backend::EVENTS_SEQ_RESUME).execute(&mut *tx).await?;
+            for c in &dump.event_counts {
+                domains::insert_event_count(&mut *tx, c).await?;
             }
             tx.commit().await?;
             Ok(())

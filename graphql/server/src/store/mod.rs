@@ -7,7 +7,7 @@
 //! [`accounts`] (users, profiles, passwords, token versions), [`links`] (one-use links and
 //! the mail outbox), [`orgs`] (organizations, members, the last-Owner rule), [`sources`]
 //! (applications), [`connections`], [`integrations`], [`api_keys`], [`sign_in`] (attempt
-//! counters), [`dump`] (copying a whole database) and [`changes`] (telling other servers).
+//! counters), [`events`] (events, their retention and hourly counts), [`dump`] (copying a whole database) and [`changes`] (telling other servers).
 //! What truly differs per database (opening, how a write takes its lock, row locks, the
 //! export snapshot, the vacuum after sealing, `LISTEN`/`NOTIFY`, the order of mail) sits in
 //! [`backend`]'s [`SqliteStore`] and [`PgStore`], which offer the same-named helpers so
@@ -65,6 +65,7 @@ pub mod backend;
 pub mod changes;
 pub mod connections;
 pub mod dump;
+pub mod events;
 pub mod integrations;
 pub mod links;
 pub mod orgs;
@@ -80,6 +81,10 @@ pub use backend::StoreOn;
 pub use changes::{ChangeFeed, ChangeStream};
 pub use connections::{ConnectionRow, Connections};
 pub use dump::{ApiKeyRecord, Dump, Dumps, LinkRecord, LoginFailureRecord, MembershipRecord};
+pub use events::{
+    EventBucket, EventCountRecord, EventCounts, EventFilter, EventPage, EventRecord, EventRow,
+    Events, NewEvent, Period, Retention, TypeCount,
+};
 pub use integrations::{IntegrationPatch, IntegrationRow, Integrations};
 pub use links::{LinkEffect, Links, MailRow, NewLink};
 pub use orgs::{MemberRow, OrgRow, Orgs, Role};
@@ -91,8 +96,8 @@ pub use sources::{AppRow, Sources};
 /// `use crate::store::prelude::*;`.
 pub mod prelude {
     pub use super::{
-        Accounts, ApiKeys, ChangeFeed, Connections, Dumps, Integrations, Links, Orgs, SignIn,
-        Sources, Store,
+        Accounts, ApiKeys, ChangeFeed, Connections, Dumps, Events, Integrations, Links, Orgs,
+        SignIn, Sources, Store,
     };
 }
 
@@ -111,6 +116,7 @@ pub trait Store:
     + ApiKeys
     + SignIn
     + Dumps
+    + Events
     + ChangeFeed
     + Send
     + Sync

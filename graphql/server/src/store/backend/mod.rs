@@ -52,6 +52,10 @@ pub(in crate::store) enum Lock<'a> {
     /// waits for the deletion (its foreign key check then fails), or the deletion waits
     /// for it (and then sees it).
     Connection(&'a str),
+    /// A source's row, while its events are stored: one request of a source at a time,
+    /// so what it has seen (its message ids) and its retention are settled one after the
+    /// other.
+    Source(&'a str),
     /// Whole tables against every writer: a server already running on the database must
     /// not slip a row in while an import checks that they are empty and fills them.
     Tables(&'a [&'a str]),

@@ -28,8 +28,8 @@ pub(crate) type Backend = PgStore;
 pub(crate) mod domains {
     pub(crate) use crate::store::{
         accounts::postgres::*, api_keys::postgres::*, connections::postgres::*,
-        integrations::postgres::*, links::postgres::*, orgs::postgres::*, sign_in::postgres::*,
-        sources::postgres::*,
+        events::postgres::*, integrations::postgres::*, links::postgres::*, orgs::postgres::*,
+        sign_in::postgres::*, sources::postgres::*,
     };
 }
 
@@ -76,6 +76,13 @@ impl StoreOn<Db> {
                     .fetch_optional(&mut **tx)
                     .await?;
             }
+            // NO KEY: the events inserted refer to it, and other rows may too.
+            Lock::Source(id) => {
+                sqlx::query("SELECT 1 FROM applications WHERE id = $1 FOR NO KEY UPDATE")
+                    .bind(id)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            }
             Lock::Connection(id) => {
                 sqlx::query("SELECT 1 FROM connections WHERE id = $1 FOR UPDATE")
                     .bind(id)
@@ -98,6 +105,12 @@ impl StoreOn<Db> {
     /// The order mails were written in: PostgreSQL tables have no `rowid`, so the mail
     /// table has a `seq` identity column instead.
     pub(in crate::store) const MAIL_ORDER: &'static str = "seq";
+
+    /// After `import` wrote events with their numbers: the identity goes on after the
+    /// highest, so that the next event stored is numbered after every copied one.
+    pub(in crate::store) const EVENTS_SEQ_RESUME: &'static str =
+        "SELECT setval(pg_get_serial_sequence('events', 'seq'), \
+         COALESCE((SELECT MAX(seq) FROM events), 0) + 1, false)";
 
     /// A read-only transaction on one snapshot of every table (PostgreSQL's default,
     /// READ COMMITTED, would take a new snapshot for every statement).

@@ -22,8 +22,9 @@ pub(crate) type Backend = SqliteStore;
 /// Every concept's SQL on SQLite, for the SQL of one concept that writes another's rows.
 pub(crate) mod domains {
     pub(crate) use crate::store::{
-        accounts::sqlite::*, api_keys::sqlite::*, connections::sqlite::*, integrations::sqlite::*,
-        links::sqlite::*, orgs::sqlite::*, sign_in::sqlite::*, sources::sqlite::*,
+        accounts::sqlite::*, api_keys::sqlite::*, connections::sqlite::*, events::sqlite::*,
+        integrations::sqlite::*, links::sqlite::*, orgs::sqlite::*, sign_in::sqlite::*,
+        sources::sqlite::*,
     };
 }
 
@@ -86,6 +87,10 @@ impl StoreOn<Db> {
 
     /// The order mails were written in: every SQLite table has its `rowid`.
     pub(in crate::store) const MAIL_ORDER: &'static str = "rowid";
+
+    /// After `import` wrote events with their numbers: nothing to do, AUTOINCREMENT goes
+    /// on after the highest number ever inserted by itself.
+    pub(in crate::store) const EVENTS_SEQ_RESUME: &'static str = "SELECT 1";
 
     /// A read transaction: SQLite reads one snapshot from its first read to its end.
     pub(in crate::store) async fn read_snapshot(&self) -> StoreResult<Transaction<'static, Db>> {
