@@ -118,7 +118,8 @@ pub fn validate(mapping: &Value) -> Vec<MappingProblem> {
 
 /// actions-core's `removeEmptyValues(payload, schema, isRoot)` (remove-empty-values.js):
 /// with the action's JSON schema, drops `null` where the schema does not allow `null`, `""`
-/// where it does not allow a string, and (at the root) every `""`.
+/// where it does not allow a string, and (at the root) every `""`. `None` when `payload`
+/// itself is removed (JS `undefined`).
 pub fn remove_empty_values(payload: &Value, schema: &Value, is_root: bool) -> Option<Value> {
     let has = |key: &str| schema.get(key).is_some_and(js_truthy_json);
     if !has("type") && !has("enum") {
