@@ -29,6 +29,9 @@
 //! - Reading a path only sees an object's own keys, an array's or a string's items and
 //!   `length`: JS prototype members (`constructor`, `toString`, …) are absent.
 //! - Numbers are JS doubles, as in the JS: an integer beyond 2^53 loses precision.
+//! - Half a character (a lone UTF-16 surrogate, as `"😀"[0]` gives), which a Rust string
+//!   cannot hold, is the text `\udxxx`; `@json` encoding then escapes its backslash, where
+//!   JS writes the escape itself.
 
 use serde_json::{Map, Number, Value};
 use std::fmt;

@@ -52,5 +52,6 @@ for (const c of cases) c.answers = c.events.map((i) => answer(c.mapping, events[
 for (const c of cases) if (c.action) delete c.mapping
 // JSON.stringify escapes a lone surrogate (half a character, e.g. "😀"[0]) as \udxxx,
 // which serde_json refuses; write it as that text instead, as mapping.rs does.
-const json = JSON.stringify({ events, cases }).replace(/\\u(d[89a-f][0-9a-f]{2})/g, '\\\\u$1')
+// (Only an escape: an even run of backslashes before it is text.)
+const json = JSON.stringify({ events, cases }).replace(/(?<!\\)((?:\\\\)*)\\u(d[89a-f][0-9a-f]{2})/g, '$1\\\\u$2')
 process.stdout.write(json + '\n')
