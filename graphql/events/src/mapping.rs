@@ -30,8 +30,9 @@
 //!   `length`: JS prototype members (`constructor`, `toString`, …) are absent.
 //! - Numbers are JS doubles, as in the JS: an integer beyond 2^53 loses precision.
 //! - Half a character (a lone UTF-16 surrogate, as `"😀"[0]` gives), which a Rust string
-//!   cannot hold, is the text `\udxxx`; `@json` encoding then escapes its backslash, where
-//!   JS writes the escape itself.
+//!   cannot hold, is carried as a private-use character of plane 16 (`U+10F800`…) and
+//!   written out as the text `\udxxx`: an event's own characters of that range would be
+//!   taken for halves.
 
 use serde_json::{Map, Number, Value};
 use std::fmt;
@@ -218,7 +219,7 @@ impl Val {
             Val::Null => Some(Value::Null),
             Val::Bool(b) => Some(Value::Bool(b)),
             Val::Number(n) => Some(number_to_json(n)),
-            Val::String(s) => Some(Value::String(s)),
+            Val::String(s) => Some(Value::String(unmarked(s))),
             Val::Array(items) => Some(Value::Array(
                 items
                     .into_iter()
@@ -228,7 +229,7 @@ impl Val {
             Val::Object(entries) => Some(Value::Object(
                 entries
                     .into_iter()
-                    .filter_map(|(k, v)| v.into_json().map(|v| (k, v)))
+                    .filter_map(|(k, v)| v.into_json().map(|v| (unmarked(k), v)))
                     .collect(),
             )),
         }
@@ -290,9 +291,9 @@ impl Val {
                 .and_then(|i| items.get(i))
                 .cloned()
                 .unwrap_or(Val::Undefined),
-            Val::String(s) if key == "length" => Val::Number(s.encode_utf16().count() as f64),
+            Val::String(s) if key == "length" => Val::Number(js_units(s).len() as f64),
             Val::String(s) => array_index(key)
-                .and_then(|i| s.encode_utf16().nth(i))
+                .and_then(|i| js_units(s).get(i).copied())
                 .map(|unit| Val::String(code_unit_string(unit)))
                 .unwrap_or(Val::Undefined),
             _ => Val::Undefined,
@@ -300,11 +301,49 @@ impl Val {
     }
 }
 
-/// One UTF-16 code unit of a JS string as a string: half a character (a lone surrogate),
-/// which a Rust string cannot hold, is written as the text of its JSON escape (`\ud83d`),
-/// as the recorded answers and `Trigger::to_segment_json` write it.
+/// Where half a character (a lone UTF-16 surrogate, as `"😀"[0]` gives), which a Rust
+/// string cannot hold, lives inside a string here: surrogate `0xD800 + n` is the private-use
+/// character `U+10F800 + n`. Two halves that meet form their character again on output.
+const SURROGATE_MARKS: u32 = 0x10_F800;
+
+/// One UTF-16 code unit of a JS string as a string.
 fn code_unit_string(unit: u16) -> String {
-    char::from_u32(u32::from(unit)).map_or_else(|| format!("\\u{unit:04x}"), String::from)
+    char::from_u32(u32::from(unit))
+        .or_else(|| char::from_u32(SURROGATE_MARKS + u32::from(unit) - 0xD800))
+        .map(String::from)
+        .unwrap_or_default()
+}
+
+/// A string's UTF-16 code units as JS sees them (a marked half is one unit).
+fn js_units(s: &str) -> Vec<u16> {
+    let mut units = Vec::with_capacity(s.len());
+    for c in s.chars() {
+        let code = u32::from(c);
+        if (SURROGATE_MARKS..SURROGATE_MARKS + 0x800).contains(&code) {
+            units.push((0xD800 + code - SURROGATE_MARKS) as u16);
+        } else {
+            let mut buffer = [0; 2];
+            units.extend_from_slice(c.encode_utf16(&mut buffer));
+        }
+    }
+    units
+}
+
+/// A string for output: halves that meet become their character; a lone one is the text
+/// of its JSON escape (`\\ud83d`), as the recorded answers and
+/// `Trigger::to_segment_json` write it.
+fn unmarked(s: String) -> String {
+    if !s.chars().any(|c| u32::from(c) >= SURROGATE_MARKS) {
+        return s;
+    }
+    char::decode_utf16(js_units(&s))
+        .map(|c| {
+            c.map_or_else(
+                |e| format!("\\u{:04x}", e.unpaired_surrogate()),
+                String::from,
+            )
+        })
+        .collect()
 }
 
 /// Sets `key` in a JS object: an existing key keeps its place; a new integer-like key goes
@@ -1114,7 +1153,7 @@ fn object_assign(sources: Vec<Val>) -> Vec<(String, Val)> {
                 }
             }
             Val::String(s) => {
-                for (i, unit) in s.encode_utf16().enumerate() {
+                for (i, unit) in js_units(&s).into_iter().enumerate() {
                     let ch = Val::String(code_unit_string(unit));
                     object_set(&mut target, i.to_string(), ch);
                 }
@@ -1207,17 +1246,19 @@ fn write_json(out: &mut String, value: &Val) -> bool {
 
 fn write_json_string(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
+    for c in char::decode_utf16(js_units(s)) {
         match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c => out.push(c),
+            // JSON.stringify writes half a character as its escape.
+            Err(half) => out.push_str(&format!("\\u{:04x}", half.unpaired_surrogate())),
+            Ok('"') => out.push_str("\\\""),
+            Ok('\\') => out.push_str("\\\\"),
+            Ok('\u{8}') => out.push_str("\\b"),
+            Ok('\u{c}') => out.push_str("\\f"),
+            Ok('\n') => out.push_str("\\n"),
+            Ok('\r') => out.push_str("\\r"),
+            Ok('\t') => out.push_str("\\t"),
+            Ok(c) if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            Ok(c) => out.push(c),
         }
     }
     out.push('"');

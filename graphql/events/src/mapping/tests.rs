@@ -509,3 +509,20 @@ fn remove_empty_values_follows_the_schema() {
         Some(json!({"a": "", "c": null, "d": [1], "e": ""}))
     );
 }
+
+#[test]
+fn halves_of_a_character_are_kept_as_js_keeps_them() {
+    // get.js:19 indexes UTF-16 units: "😀"[0] is half a character; JSON.stringify writes
+    // it as its escape (index.js:204), and the two halves side by side are "😀" again.
+    let event = json!({"e": "😀x"});
+    let mapping = json!({
+        "half": {"@path": "$.e[0]"},
+        "length": {"@path": "$.e.length"},
+        "again": {"@template": "{{e[0]}}{{e[1]}}"},
+        "json": {"@json": {"mode": "encode", "value": {"@path": "$.e[1]"}}}
+    });
+    assert_eq!(
+        map(mapping, event),
+        json!({"half": "\\ud83d", "length": 3, "again": "😀", "json": "\"\\ude00\""})
+    );
+}

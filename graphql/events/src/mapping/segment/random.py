@@ -11,7 +11,14 @@ def val(d):
   if random.random()<0.05: return [val(d+1) for _ in range(random.randint(0,3))]
   return directive(d+1)
 def s(d): return {"@path": random.choice(paths)} if random.random()<0.7 else val(d)
+weird=[{"@nope":1},{"@":1},{"@path":"$.userId","_metadata":{"a":1}},{"@path":"a","@template":"b"},{"@if":"str"},{"@if":{"exists":0,"blank":"x","then":1}},
+ {"@merge":{"direction":"right","objects":"x"}},{"@merge":{"direction":"right","objects":[1,"ab",[5],None]}},{"@json":[]},{"@arrayPath":{"a":1}},{"@transform":{"apply":[],"mapping":{}}},
+ {"@transform":{"apply":{"@path":"$.properties"},"mapping":{"@path":"$.name"}}},{"@excludeWhenNull":None},{"@case":{"operator":"lower","value":5}},{"@case":{"operator":"lower"}},
+ {"@flatten":{"separator":{"@path":"$.event"},"value":{"@path":"$.properties"}}},{"@replace":{"pattern":"a","value":"banana","replacement":None}},{"@replace":{"pattern":"a","value":"b","global":"no"}},
+ {"@path":{"@template":"properties.{{event}}"}},{"@template":5},{"@json":{"mode":"encode","value":{"@path":"$.properties"},"extra":1}},{"x":1,"@path":"$.event"},{"@if":{"exists":{"@path":"$.userId"},"then":[{"@nope":1}]}},
+ [{"@path":"$.event","@nope":1}],[{"@nope":1,"@path":"$.event"}],{"@literal":{"@literal":{"@path":"$.type"}}},{"@arrayPath":["$.properties.products",{"@nope":1}]},{"@arrayPath":["$.properties.products",{"_metadata":1}]}]
 def directive(d):
+  if random.random()<0.08: return random.choice(weird)
   k=random.choice(dirs)
   if k=="@path": return {k: random.choice(paths) if random.random()<0.9 else val(d)}
   if k=="@template": return {k: random.choice(["{{%s}}"%p.replace("$.","") for p in paths]+["{{{properties.tpl}}}","x{{ event }}y{{userId}}","{{}}","{{ }}","plain"]) if random.random()<0.9 else val(d)}
@@ -44,5 +51,9 @@ def directive(d):
   if k=="@excludeWhenNull": return {k: s(d) if random.random()<0.7 else val(d)}
 out=[]
 for _ in range(n):
-  out.append({("f%d"%i): (directive(0) if random.random()<0.9 else val(0)) for i in range(random.randint(1,3))})
+  m={("f%d"%i): (directive(0) if random.random()<0.9 else val(0)) for i in range(random.randint(1,3))}
+  r=random.random()
+  if r<0.03: m=directive(0)
+  elif r<0.06: m["__segment_internal_directive"]=random.choice([{"@transform":{"apply":{"a":{"@path":"$.event"}}}},{"@path":"$.x"},{},{"@a":{},"@b":{}},None,"s",[{"@path":"$.event"}]])
+  out.append(m)
 json.dump(out,open('mappings.json','w'))
