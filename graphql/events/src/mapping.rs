@@ -99,14 +99,14 @@ impl fmt::Display for MappingProblem {
 /// A value that came out `undefined` inside an array is `null`, as `JSON.stringify` writes
 /// it; a whole result that is `undefined` (a root directive with no answer) is `null`.
 pub fn transform(mapping: &Value, event: &Value) -> Result<Value, MappingError> {
-    let Value::Object(mapping) = mapping else {
+    let Value::Object(object) = mapping else {
         return Err(MappingError::Failed(format!(
             "the mapping must be an object, got {}",
             json_type_of(mapping)
         )));
     };
     let event = Val::from_json(event);
-    let mapped = transform_object(mapping, &event, 0)?;
+    let mapped = transform_object(mapping, object, &event, 0)?;
     Ok(mapped.into_json().unwrap_or(Value::Null))
 }
 
@@ -511,16 +511,56 @@ fn get(obj: &Val, path: &str) -> Val {
     if path.is_empty() || path == "." {
         return obj.clone();
     }
-    let mut current = obj.clone();
+    // Walk by reference: only the answer is copied, not the payload at every step.
+    let mut current = Step::Borrowed(obj);
     for key in split_path(path) {
         // get.js:19: `prevObj && prevObj[key]` answers a falsy step itself (0, "", false,
         // null) rather than undefined.
-        if !current.truthy() {
-            return current;
+        if !current.value().truthy() {
+            break;
         }
-        current = current.member(&key);
+        current = match current {
+            Step::Borrowed(value) => member_ref(value, &key),
+            Step::Owned(value) => Step::Owned(value.member(&key)),
+        };
     }
-    current
+    current.into_owned()
+}
+
+/// A step of a path: a part of the payload, or a value computed from it (a length).
+enum Step<'a> {
+    Borrowed(&'a Val),
+    Owned(Val),
+}
+
+impl Step<'_> {
+    fn value(&self) -> &Val {
+        match self {
+            Step::Borrowed(value) => value,
+            Step::Owned(value) => value,
+        }
+    }
+
+    fn into_owned(self) -> Val {
+        match self {
+            Step::Borrowed(value) => value.clone(),
+            Step::Owned(value) => value,
+        }
+    }
+}
+
+/// [`Val::member`] without copying an object's or an array's member.
+fn member_ref<'a>(value: &'a Val, key: &str) -> Step<'a> {
+    let found = match value {
+        Val::Object(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+        Val::Array(items) => array_index(key).and_then(|i| items.get(i)),
+        _ => None,
+    };
+    match (found, value) {
+        (Some(member), _) => Step::Borrowed(member),
+        (None, Val::Object(_)) => Step::Owned(Val::Undefined),
+        (None, _) => Step::Owned(value.member(key)),
+    }
 }
 
 /// get.js:6-18: split on `[` before a quote or digit, on `.`, and on a run of `]` after a
@@ -623,7 +663,8 @@ impl<'a> Js<'a> {
 
 /// index.js:328 `transform`: `data` must be an object (`undefined` is `{}`).
 fn transform_object(
-    mapping: &Map<String, Value>,
+    mapping: &Value,
+    object: &Map<String, Value>,
     data: &Val,
     depth: usize,
 ) -> Result<Val, MappingError> {
@@ -638,18 +679,20 @@ fn transform_object(
             )))
         }
     };
-    let to_process = mapping_to_process(mapping)?;
-    if let Err(problems) = validate_value(&Js::Json(&to_process), &[], depth) {
+    let rooted = mapping_to_process(object)?;
+    let to_process = rooted.as_ref().unwrap_or(mapping);
+    if let Err(problems) = validate_value(&Js::Json(to_process), &[], depth) {
         return Err(MappingError::Invalid(problems));
     }
-    let resolved = resolve(Js::Json(&to_process), data, depth)?;
+    let resolved = resolve(Js::Json(to_process), data, depth)?;
     Ok(remove_undefined(resolved))
 }
 
-/// index.js:279 `getMappingToProcess`.
-fn mapping_to_process(mapping: &Map<String, Value>) -> Result<Value, MappingError> {
+/// index.js:279 `getMappingToProcess`: the mapping a root directive makes, if there is one
+/// (`None`: the mapping itself).
+fn mapping_to_process(mapping: &Map<String, Value>) -> Result<Option<Value>, MappingError> {
     let Some(root) = mapping.get(ROOT_MAPPING_FIELD_KEY) else {
-        return Ok(Value::Object(mapping.clone()));
+        return Ok(None);
     };
     let customer: Map<String, Value> = mapping
         .iter()
@@ -682,19 +725,19 @@ fn mapping_to_process(mapping: &Map<String, Value>) -> Result<Value, MappingErro
                 directive.insert("mapping".into(), Value::Object(customer));
                 let mut root = map.clone();
                 root.insert(key.clone(), Value::Object(directive));
-                Ok(Value::Object(root))
+                Ok(Some(Value::Object(root)))
             }
             // A JS array takes the `mapping` property without showing it.
-            Some(Value::Array(_)) => Ok(root.clone()),
+            Some(Value::Array(_)) => Ok(Some(root.clone())),
             _ => Err(not_object()),
         },
         (Value::Array(items), Some(_)) => match items.first() {
             Some(Value::Object(directive)) => {
                 let mut directive = directive.clone();
                 directive.insert("mapping".into(), Value::Object(customer));
-                Ok(Value::Array(vec![Value::Object(directive)]))
+                Ok(Some(Value::Array(vec![Value::Object(directive)])))
             }
-            Some(Value::Array(_)) => Ok(root.clone()),
+            Some(Value::Array(_)) => Ok(Some(root.clone())),
             _ => Err(not_object()),
         },
         _ => Err(not_object()),
@@ -924,10 +967,10 @@ fn run_directive(
             if !opt_truthy(opt("apply")) {
                 return Err(failed(r#"@transform requires a "apply" key"#));
             }
-            let Some(Value::Object(apply)) = opt("apply") else {
+            let Some(apply @ Value::Object(object)) = opt("apply") else {
                 return Err(failed(r#"@transform "apply" key should be an object"#));
             };
-            let new_payload = transform_object(apply, payload, depth)?;
+            let new_payload = transform_object(apply, object, payload, depth)?;
             resolve(Js::of(opt("mapping")), &new_payload, depth)
         }
         "@excludeWhenNull" => match resolve(Js::Json(value), payload, depth)? {
