@@ -367,6 +367,9 @@ fn object_set(entries: &mut Vec<(String, Val)>, key: String, value: Val) {
 
 /// The keys of a JSON object in JS's order.
 fn js_keys(map: &Map<String, Value>) -> Vec<&String> {
+    if !map.keys().any(|k| array_index(k).is_some()) {
+        return map.keys().collect();
+    }
     let mut indexes: Vec<(usize, &String)> = map
         .keys()
         .filter_map(|k| array_index(k).map(|i| (i, k)))
@@ -787,7 +790,8 @@ fn run_directive(
     payload: &Val,
     depth: usize,
 ) -> Result<Val, MappingError> {
-    let Some(name) = js_keys(map).into_iter().find(|k| k.starts_with('@')) else {
+    // An `@` key is never integer-like, so JS's order among them is the map's.
+    let Some(name) = map.keys().find(|k| k.starts_with('@')) else {
         return Ok(Val::Undefined);
     };
     let value = &map[name];
