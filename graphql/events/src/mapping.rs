@@ -20,9 +20,12 @@
 //! matters): [`validate`] reports it, and [`transform`] fails on it, never crashes.
 //!
 //! Where this differs from the JS, on purpose:
-//! - Bounds: a mapping nested deeper than [`MAX_DEPTH`] levels is an error
-//!   ([`MappingError::TooDeep`]), and so is a `@template` whose text would exceed
-//!   [`MAX_RENDERED`] bytes; the JS would recurse or allocate until it fails.
+//! - Bounds: a mapping nested deeper than [`MAX_DEPTH`] levels is a problem of
+//!   [`validate`] (so [`MappingError::Invalid`] from [`transform`]), or
+//!   [`MappingError::TooDeep`] where Segment's validation does not look (inside arrays);
+//!   a `@template` whose text would exceed [`MAX_RENDERED`] bytes is an error. The JS
+//!   would recurse or allocate until it fails.
+//! - A mapping that is not a JSON object is an error (Segment's callers always pass one).
 //! - Object key order: a `serde_json` object here is sorted by key, so the event's own key
 //!   order is lost; within that, JS order is kept (integer-like keys first, ascending),
 //!   which is what `@json` encoding and `@flatten`'s collisions see.
