@@ -1319,16 +1319,16 @@ fn write_json_string(out: &mut String, s: &str) {
 
 type Checked = Result<(), Vec<MappingProblem>>;
 
-fn problem(stack: &[String], message: impl Into<String>) -> Vec<MappingProblem> {
+fn problem(stack: &[&str], message: impl Into<String>) -> Vec<MappingProblem> {
     vec![MappingProblem {
-        path: stack.to_vec(),
+        path: stack.iter().map(|s| s.to_string()).collect(),
         message: message.into(),
     }]
 }
 
-fn pushed(stack: &[String], key: &str) -> Vec<String> {
+fn pushed<'s>(stack: &[&'s str], key: &'s str) -> Vec<&'s str> {
     let mut stack = stack.to_vec();
-    stack.push(key.to_string());
+    stack.push(key);
     stack
 }
 
@@ -1355,7 +1355,7 @@ fn a_type(value: &Js<'_>) -> String {
 }
 
 /// validate.js:295 `validate`.
-fn validate_value(value: &Js<'_>, stack: &[String], depth: usize) -> Checked {
+fn validate_value(value: &Js<'_>, stack: &[&str], depth: usize) -> Checked {
     if depth > MAX_DEPTH {
         return Err(problem(
             stack,
@@ -1370,7 +1370,7 @@ fn validate_value(value: &Js<'_>, stack: &[String], depth: usize) -> Checked {
 }
 
 /// validate.js:37 `validateDirective`.
-fn validate_directive(map: &Map<String, Value>, stack: &[String], depth: usize) -> Checked {
+fn validate_directive(map: &Map<String, Value>, stack: &[&str], depth: usize) -> Checked {
     if depth > MAX_DEPTH {
         return Err(problem(
             stack,
@@ -1529,7 +1529,7 @@ enum Rule {
 }
 
 /// validate.js:161 `validateObjectWithFields`.
-fn check_fields(value: &Js<'_>, rules: &[(&str, Rule)], stack: &[String], depth: usize) -> Checked {
+fn check_fields(value: &Js<'_>, rules: &[(&str, Rule)], stack: &[&str], depth: usize) -> Checked {
     let Js::Json(Value::Object(map)) = value else {
         return Err(problem(
             stack,
@@ -1574,7 +1574,7 @@ fn json_quote(s: &str) -> String {
 }
 
 /// validate.js:137 `validateObject`: every key, problems collected.
-fn validate_object(map: &Map<String, Value>, stack: &[String], depth: usize) -> Checked {
+fn validate_object(map: &Map<String, Value>, stack: &[&str], depth: usize) -> Checked {
     let mut problems = Vec::new();
     for key in js_keys(map) {
         if let Err(mut found) = validate_value(&Js::Json(&map[key]), &pushed(stack, key), depth) {
@@ -1588,7 +1588,7 @@ fn validate_object(map: &Map<String, Value>, stack: &[String], depth: usize) -> 
     }
 }
 
-fn check(rule: Check, value: &Js<'_>, stack: &[String], depth: usize) -> Checked {
+fn check(rule: Check, value: &Js<'_>, stack: &[&str], depth: usize) -> Checked {
     let kind = type_or_directive(value);
     let directive = |v: &Js<'_>| match v {
         Js::Json(Value::Object(map)) => validate_directive(map, stack, depth + 1),
