@@ -10,6 +10,7 @@ use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
 
@@ -58,6 +59,8 @@ pub struct Passwords {
     permits: Arc<Semaphore>,
     /// Working memories no hash is using right now (at most one per permit).
     memories: Arc<Mutex<Vec<Vec<Block>>>>,
+    /// Argon2 runs so far (hashes and verifications), for tests and load accounting.
+    runs: Arc<AtomicU64>,
 }
 
 impl Default for Passwords {
@@ -76,12 +79,18 @@ impl Passwords {
             params,
             permits: Arc::new(Semaphore::new(concurrent.max(1))),
             memories: Arc::default(),
+            runs: Arc::default(),
         }
     }
 
     /// How many working memories exist now (for tests: never more than the permits).
     pub fn memories_kept(&self) -> usize {
         self.memories.lock().map_or(0, |m| m.len())
+    }
+
+    /// How many Argon2 runs (hashes and verifications) were made so far.
+    pub fn runs(&self) -> u64 {
+        self.runs.load(Ordering::Relaxed)
     }
 
     /// Runs `work` on a blocking thread (20-50 ms of CPU must not stall the async workers)
@@ -92,6 +101,7 @@ impl Passwords {
         work: impl FnOnce(&mut [Block]) -> R + Send + 'static,
     ) -> anyhow::Result<R> {
         let permit = self.permits.clone().acquire_owned().await?;
+        self.runs.fetch_add(1, Ordering::Relaxed);
         let memories = self.memories.clone();
         let ours = self.params.block_count();
         let result = tokio::task::spawn_blocking(move || {
@@ -158,7 +168,11 @@ impl Passwords {
         let Some((argon, blocks, salt, expected)) = parse_phc(&hash) else {
             return false;
         };
-        if blocks > MAX_VERIFY_BLOCKS {
+        if blocks > MAX_VERIFY_BLOCKS
+            || argon.params().t_cost() > MAX_VERIFY_PASSES
+            || argon.params().p_cost() > MAX_VERIFY_LANES
+        {
+            tracing::warn!("a stored password hash asks for more work than allowed: refused");
             return false;
         }
         self.with_memory(blocks, move |memory| {
@@ -178,6 +192,11 @@ impl Passwords {
 /// The most working memory a stored hash may ask for (256 MiB): a hash from a tampered
 /// database cannot make one verification take gigabytes.
 const MAX_VERIFY_BLOCKS: usize = 256 * 1024;
+/// The most passes a stored hash may ask for (ours use 2; OWASP's alternatives up to 5).
+const MAX_VERIFY_PASSES: u32 = 10;
+/// The most lanes a stored hash may ask for (ours use 1): each lane is a thread's worth of
+/// work that one verification would otherwise spend.
+const MAX_VERIFY_LANES: u32 = 4;
 
 /// The Argon2 context, the memory blocks it needs, the raw salt and the expected output of
 /// a PHC string.

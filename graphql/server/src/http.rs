@@ -39,13 +39,56 @@ impl HostAllowList {
     /// Whether a `Host` header value is accepted.
     pub fn allows(&self, host: &str) -> bool {
         let host = host.trim().to_ascii_lowercase();
-        let name = match host.strip_prefix('[') {
-            Some(rest) => rest.split(']').next().unwrap_or(""),
-            None => host.rsplit_once(':').map_or(host.as_str(), |(n, _)| n),
-        };
-        matches!(name, "localhost" | "127.0.0.1" | "::1")
-            || self.0.iter().any(|h| *h == host || *h == name)
+        let (name, _) = split_authority(&host);
+        is_loopback(name) || self.0.iter().any(|h| *h == host || h == name)
     }
+
+    /// Whether a browser page of `origin` may drive the server that the request reached as
+    /// `host` (already allowed). The whole origin counts: a scheme of HTTP(S), no path, and
+    /// the listener's own authority: the name and port the request came to, or the same
+    /// port under another loopback name. A page of another port on the same machine (a
+    /// development server on `localhost:3000`) is another origin. The scheme is not
+    /// compared with the listener's: behind a TLS proxy pages are `https` and the
+    /// listener plain HTTP.
+    pub fn allows_origin(&self, origin: &str, host: &str) -> bool {
+        let origin = origin.trim().to_ascii_lowercase();
+        let Some((scheme, authority)) = origin.split_once("://") else {
+            return false;
+        };
+        let default_port = match scheme {
+            "http" => "80",
+            "https" => "443",
+            _ => return false,
+        };
+        if authority.is_empty() || authority.contains(['/', '?', '#', '@']) {
+            return false;
+        }
+        let host = host.trim().to_ascii_lowercase();
+        let port = |p: Option<&str>| p.filter(|p| *p != default_port).map(str::to_string);
+        let (o_name, o_port) = split_authority(authority);
+        let (h_name, h_port) = split_authority(&host);
+        self.allows(authority)
+            && port(o_port) == port(h_port)
+            && (o_name == h_name || (is_loopback(o_name) && is_loopback(h_name)))
+    }
+}
+
+/// A `host[:port]` (or `[v6]:port`) split into its name and port.
+fn split_authority(authority: &str) -> (&str, Option<&str>) {
+    match authority.strip_prefix('[') {
+        Some(rest) => match rest.split_once(']') {
+            Some((name, tail)) => (name, tail.strip_prefix(':')),
+            None => (rest, None),
+        },
+        None => match authority.rsplit_once(':') {
+            Some((name, port)) => (name, Some(port)),
+            None => (authority, None),
+        },
+    }
+}
+
+fn is_loopback(name: &str) -> bool {
+    matches!(name, "localhost" | "127.0.0.1" | "::1")
 }
 
 /// The routes, with the hosts configured on the server.
@@ -63,32 +106,33 @@ pub fn router_with_hosts(houston: Houston, hosts: Vec<String>) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(allow, check_host))
+        .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn(log_request))
         .with_state(houston)
 }
 
 async fn check_host(State(allow): State<HostAllowList>, req: Request, next: Next) -> Response {
-    let host_ok = req
+    let host = req
         .headers()
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .or_else(|| req.uri().authority().map(|a| a.as_str()))
-        .is_some_and(|h| allow.allows(h));
-    if !host_ok {
+        .filter(|h| allow.allows(h))
+        .map(str::to_string);
+    let Some(host) = host else {
         return error_response(
             StatusCode::MISDIRECTED_REQUEST,
             "This server does not answer to that host name.",
             "BAD_HOST",
         );
-    }
+    };
     // A browser page from elsewhere may not drive this server: its Origin must be ours.
     if let Some(origin) = req
         .headers()
         .get(header::ORIGIN)
         .and_then(|o| o.to_str().ok())
     {
-        let origin_host = origin.split("://").nth(1).unwrap_or("");
-        if origin == "null" || !allow.allows(origin_host) {
+        if !allow.allows_origin(origin, &host) {
             return error_response(
                 StatusCode::FORBIDDEN,
                 "Cross-origin requests are not accepted.",
@@ -98,6 +142,29 @@ async fn check_host(State(allow): State<HostAllowList>, req: Request, next: Next
     }
     next.run(req).await
 }
+
+/// What every answer says about itself: never sniff its type; GraphQL answers (tokens,
+/// API keys, private data) are never stored by a browser or proxy cache.
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let headers = res.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+/// GraphiQL's page may not be framed (click-jacking), and runs only its own inline code and
+/// the GraphiQL scripts it names (served from unpkg.com by async-graphql's page).
+const GRAPHIQL_CSP: &str = "default-src 'none'; \
+    script-src 'unsafe-inline' https://unpkg.com; \
+    style-src 'unsafe-inline' https://unpkg.com; \
+    img-src data: https://unpkg.com https://graphql.org; \
+    font-src data: https://unpkg.com; \
+    connect-src 'self'; \
+    frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /// One line per request: method, path, status, time. Never headers or bodies, which carry
 /// tokens and passwords.
@@ -297,14 +364,20 @@ async fn get_graphql(
     let accepts_html = header_str(&headers, "accept").is_some_and(|a| a.contains("text/html"));
     if query.is_empty() {
         if accepts_html {
-            return Html(
-                GraphiQLSource::build()
-                    .endpoint("/graphql")
-                    .subscription_endpoint("/graphql/ws")
-                    .title("Houston")
-                    .finish(),
+            return (
+                [(
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static(GRAPHIQL_CSP),
+                )],
+                Html(
+                    GraphiQLSource::build()
+                        .endpoint("/graphql")
+                        .subscription_endpoint("/graphql/ws")
+                        .title("Houston")
+                        .finish(),
+                ),
             )
-            .into_response();
+                .into_response();
         }
         return error_response(
             StatusCode::BAD_REQUEST,
@@ -392,6 +465,31 @@ mod tests {
             "[::2]:1",
         ] {
             assert!(!allow.allows(bad), "{bad} must be refused (DNS rebinding)");
+        }
+    }
+
+    #[test]
+    fn origins_are_compared_whole() {
+        let allow = HostAllowList::new(vec!["houston.example.org".into()]);
+        for (origin, host) in [
+            ("http://localhost:8871", "127.0.0.1:8871"),
+            ("http://[::1]:8871", "localhost:8871"),
+            ("https://houston.example.org", "houston.example.org"),
+            ("https://houston.example.org", "HOUSTON.example.org:443"),
+        ] {
+            assert!(allow.allows_origin(origin, host), "{origin} via {host}");
+        }
+        for (origin, host) in [
+            ("http://localhost:3000", "127.0.0.1:8871"),
+            ("http://localhost", "127.0.0.1:8871"),
+            ("null", "127.0.0.1:8871"),
+            ("ftp://127.0.0.1:8871", "127.0.0.1:8871"),
+            ("http://127.0.0.1:8871/x", "127.0.0.1:8871"),
+            ("https://evil.example", "houston.example.org"),
+            ("https://houston.example.org:8443", "houston.example.org"),
+            ("http://localhost:8871", "houston.example.org"),
+        ] {
+            assert!(!allow.allows_origin(origin, host), "{origin} via {host}");
         }
     }
 }

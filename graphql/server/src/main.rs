@@ -26,6 +26,8 @@ struct Args {
     listen: SocketAddr,
     /// Database URL: `sqlite://PATH` (default: houston.db in the user's data directory), or
     /// `postgres://USER:PASSWORD@HOST/DATABASE` for a database several servers share.
+    /// A URL with a password is better kept off the command line: in this variable, or in
+    /// a file named by HOUSTON_DATABASE_URL_FILE.
     #[arg(long, env = "HOUSTON_DATABASE_URL", hide_env_values = true)]
     database_url: Option<String>,
     /// A destination catalog file (either format) instead of the bundled catalogs.
@@ -37,6 +39,7 @@ struct Args {
     secret_file: Option<PathBuf>,
     /// Send mail over SMTP, e.g. `smtp://user:pass@mail.example.org:587?tls=required`.
     /// Without it, mail goes to the outbox only (readable with the `myMail` query).
+    /// Or in a file named by HOUSTON_SMTP_URL_FILE (the URL carries the password).
     #[arg(long, env = "HOUSTON_SMTP_URL", hide_env_values = true)]
     smtp_url: Option<String>,
     /// Print the schema (SDL) and exit.
@@ -51,14 +54,35 @@ enum Command {
     /// data key, and every token, password, API key, link and connection keeps working.
     #[command(after_help = DATA_KEY_HELP)]
     Migrate {
-        /// The database to copy: `sqlite://PATH` or `postgres://…`. It is not changed
-        /// (besides being brought to the current schema).
-        #[arg(long)]
+        /// The database to copy: `sqlite://PATH` or `postgres://…`. It is never written
+        /// (a SQLite source is read through a private copy).
+        #[arg(long, env = "HOUSTON_MIGRATE_FROM", hide_env_values = true)]
         from: String,
         /// The database to fill: `postgres://…` or `sqlite://PATH`. It must be empty.
-        #[arg(long)]
+        #[arg(long, env = "HOUSTON_MIGRATE_TO", hide_env_values = true)]
         to: String,
     },
+}
+
+/// The value of a setting given as a file: the content of the file that the environment
+/// variable `var` names (trimmed), if it is set. An unreadable file is an error naming the
+/// variable and the file, never the content.
+fn setting_from_file(var: &str) -> anyhow::Result<Option<String>> {
+    let Some(path) = std::env::var_os(var) else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("{var}: reading {}", PathBuf::from(&path).display()))?;
+    Ok(Some(text.trim().to_string()))
+}
+
+/// Creates `dir` (and its missing parents) readable by this user only.
+fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
 }
 
 fn data_dir() -> anyhow::Result<PathBuf> {
@@ -68,7 +92,7 @@ fn data_dir() -> anyhow::Result<PathBuf> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let args = Args::parse();
+    let mut args = Args::parse();
     if args.print_schema {
         print!("{}", houston_server::sdl());
         return Ok(());
@@ -84,6 +108,12 @@ async fn main() -> anyhow::Result<()> {
         None => data_dir()?.join("token-secret"),
     };
     let data_key = data_key_source(&secret_file)?;
+    if args.database_url.is_none() {
+        args.database_url = setting_from_file("HOUSTON_DATABASE_URL_FILE")?;
+    }
+    if args.smtp_url.is_none() {
+        args.smtp_url = setting_from_file("HOUSTON_SMTP_URL_FILE")?;
+    }
     if let Some(Command::Migrate { from, to }) = &args.command {
         return migrate(from, to, &data_key).await;
     }
@@ -92,7 +122,7 @@ async fn main() -> anyhow::Result<()> {
         Some(url) => url,
         None => {
             let dir = data_dir()?;
-            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            create_private_dir(&dir).with_context(|| format!("creating {}", dir.display()))?;
             format!("sqlite://{}", dir.join("houston.db").display())
         }
     };

@@ -39,6 +39,9 @@ pub enum MigrateError {
     NoSource(String),
     #[error("reading {url}: {source}")]
     Source { url: String, source: StoreError },
+    /// The private copy of a SQLite source (which is never opened itself) failed.
+    #[error("copying {url} before reading it: {source}")]
+    Copy { url: String, source: std::io::Error },
     #[error("writing {url}: {source}")]
     Target { url: String, source: StoreError },
 }
@@ -60,13 +63,72 @@ pub async fn migrate(from: &str, to: &str, key: &DataKey) -> Result<Migration, M
         url: redact(to),
         source,
     };
-    let source = store::open(from, key.clone()).await.map_err(source_error)?;
+    // Opening a database may bring it to the current schema and seal what an older server
+    // left in plaintext: a SQLite source is copied first and the copy opened, so the
+    // original is never written. (A PostgreSQL source is opened as it is.)
+    let copy = match sqlite_path(from) {
+        Some(path) => Some(PrivateCopy::of(path).map_err(|source| MigrateError::Copy {
+            url: redact(from),
+            source,
+        })?),
+        None => None,
+    };
+    let source_url = copy.as_ref().map_or(from.to_string(), PrivateCopy::url);
+    let source = store::open(&source_url, key.clone())
+        .await
+        .map_err(source_error)?;
     let dump: Dump = source.export().await.map_err(source_error)?;
+    drop(source);
+    drop(copy);
     let target = store::open(to, key.clone()).await.map_err(target_error)?;
     target.import(&dump).await.map_err(target_error)?;
     Ok(Migration {
         counts: dump.counts(),
     })
+}
+
+/// A copy of a SQLite database's files (the database and its write-ahead log) in a new
+/// directory only this user can read, removed when dropped.
+struct PrivateCopy {
+    dir: std::path::PathBuf,
+}
+
+impl PrivateCopy {
+    fn of(path: &Path) -> std::io::Result<PrivateCopy> {
+        let dir = std::env::temp_dir().join(format!("houston-migrate-{}", crate::ids::new_id()));
+        private_dir(&dir)?;
+        let copy = PrivateCopy { dir };
+        std::fs::copy(path, copy.dir.join("source.db"))?;
+        let wal = path.with_file_name(format!(
+            "{}-wal",
+            path.file_name().map_or("".into(), |n| n.to_string_lossy())
+        ));
+        if wal.exists() {
+            std::fs::copy(&wal, copy.dir.join("source.db-wal"))?;
+        }
+        Ok(copy)
+    }
+
+    fn url(&self) -> String {
+        format!("sqlite://{}", self.dir.join("source.db").display())
+    }
+}
+
+impl Drop for PrivateCopy {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[cfg(unix)]
+fn private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new().mode(0o700).create(dir)
+}
+
+#[cfg(not(unix))]
+fn private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir(dir)
 }
 
 /// The file a SQLite URL names (`None` for PostgreSQL and in-memory databases).
@@ -82,8 +144,29 @@ fn sqlite_path(url: &str) -> Option<&Path> {
     (!path.is_empty() && !path.contains(":memory:")).then(|| Path::new(path))
 }
 
-/// `url` with the password of its user part replaced by `***`, for messages and logs.
+/// `url` with the password of its user part, and any `password=` query parameter,
+/// replaced by `***`, for messages and logs.
 pub fn redact(url: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let mut shown = redact_user(base);
+    if let Some(query) = query {
+        let params: Vec<String> = query
+            .split('&')
+            .map(|p| match p.split_once('=') {
+                Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+                _ => p.to_string(),
+            })
+            .collect();
+        shown = format!("{shown}?{}", params.join("&"));
+    }
+    shown
+}
+
+/// `url` (without its query) with the password of its user part replaced by `***`.
+fn redact_user(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_string();
     };

@@ -236,6 +236,9 @@ const NULL: &str = "NULL";
 
 /// Public: anyone may.
 const PUBLIC: [&str; 10] = [OK, OK, OK, OK, OK, OK, OK, OK, OK, OK];
+/// Public, but the account's own session ("org OWNER", caller 6) must give its password.
+const OWN_ACCOUNT_NEEDS_PASSWORD: [&str; 10] =
+    [OK, OK, OK, OK, OK, OK, "INVALID_INPUT", OK, OK, OK];
 /// A member of organization A (USER or OWNER, person or key).
 const MEMBER: [&str; 10] = [U, E, U, F, N, OK, OK, N, OK, OK];
 /// An Owner of organization A (person or key).
@@ -274,7 +277,10 @@ fn table() -> Vec<(&'static str, &'static str, Vars, [&'static str; 10])> {
         ("confirmEmail", "mutation($t: String!) { confirmEmail(token: $t) { success code } }", |f| json!({ "t": f.confirm_link }), PUBLIC),
         ("resendConfirmation", "mutation($e: String!) { resendConfirmation(email: $e) { success code } }", |f| json!({ "e": format!("pending-{}@example.com", f.n) }), PUBLIC),
         ("setPassword", "mutation($t: String!) { setPassword(token: $t, password: \"password456\") { success code } }", |f| json!({ "t": f.invite_link }), PUBLIC),
-        ("requestPasswordReset", "mutation($e: String!) { requestPasswordReset(email: $e) { success code } }", |f| json!({ "e": f.owner_email }), PUBLIC),
+        // Public; a session signed in as the account it names proves the password too
+        // (issue 12: a stolen session is not a stolen account).
+        ("requestPasswordReset", "mutation($e: String!) { requestPasswordReset(email: $e, currentPassword: \"password123\") { success code } }", |f| json!({ "e": f.owner_email }), PUBLIC),
+        ("requestPasswordReset without currentPassword", "mutation($e: String!) { requestPasswordReset(email: $e) { success code } }", |f| json!({ "e": f.owner_email }), OWN_ACCOUNT_NEEDS_PASSWORD),
         ("updateUser", "mutation { updateUser(profile: {company: \"X\"}) { success code } }", |_| json!({}), PERSON),
         ("createOrganization", "mutation { createOrganization(name: \"New\") { success code } }", |_| json!({}), PERSON),
         ("updateOrganization(name)", "mutation($o: String!) { updateOrganization(orgId: $o, name: \"Renamed\") { success code } }", |f| json!({ "o": f.org_a }), OWNER),

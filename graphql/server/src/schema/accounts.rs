@@ -310,6 +310,11 @@ impl AccountsMutation {
                 let email = input::email(&email)?;
                 input::password("password", &password)?;
                 let profile = input::profile(profile)?;
+                // The cheap check first: a taken address costs no hash. (The insert below
+                // still answers CONFLICT when two sign-ups race for one address.)
+                if a.state.store.user_by_username(&email).await?.is_some() {
+                    return Err(taken());
+                }
                 let hash = a
                     .state
                     .passwords
@@ -330,10 +335,7 @@ impl AccountsMutation {
                 };
                 let link = a.state.mailer.link(MailKind::ConfirmEmail, &email, None);
                 match a.state.store.create_user(&user, Some(&link.record)).await {
-                    Err(crate::store::StoreError::Conflict) => return Err(ApiError::Conflict(
-                        "An account with this email already exists; sign in or reset the password."
-                            .into(),
-                    )),
+                    Err(crate::store::StoreError::Conflict) => return Err(taken()),
                     other => other?,
                 }
                 a.state.mailer.deliver(link);
@@ -394,19 +396,19 @@ impl AccountsMutation {
         token_outcome(
             async {
                 input::password("password", &password)?;
+                const KINDS: [MailKind; 2] = [MailKind::Invitation, MailKind::PasswordReset];
+                // A made-up or spent link costs no hash: look it up, then hash, then consume
+                // it (atomically, so a concurrent use still finds it used).
+                if !link_is_live(&a, &token, &KINDS).await? {
+                    return Err(bad_link());
+                }
                 let hash = a
                     .state
                     .passwords
                     .hash(password)
                     .await
                     .map_err(ApiError::internal)?;
-                let user = use_link(
-                    &a,
-                    &token,
-                    &[MailKind::Invitation, MailKind::PasswordReset],
-                    LinkEffect::SetPassword(hash),
-                )
-                .await?;
+                let user = use_link(&a, &token, &KINDS, LinkEffect::SetPassword(hash)).await?;
                 a.state.store.clear_login_attempts(&user.username).await?;
                 signed_in(&a, &user, None, "Password set.")
             }
@@ -415,11 +417,26 @@ impl AccountsMutation {
     }
 
     /// Mails a password reset link. Never says whether the address has an account.
-    async fn request_password_reset(&self, ctx: &Context<'_>, email: String) -> StatusMessage {
+    ///
+    /// Asked by a session signed in as that very account, it needs `currentPassword` too
+    /// (as `updateUser` does): a stolen session must not turn into a stolen account. Asked
+    /// anonymously (someone who forgot the password), the link goes to the mailbox only;
+    /// `myMail` never shows reset mail.
+    async fn request_password_reset(
+        &self,
+        ctx: &Context<'_>,
+        email: String,
+        current_password: Option<String>,
+    ) -> StatusMessage {
         let a = Access::of(ctx);
         status(
             async {
                 let email = input::email(&email)?;
+                if let Principal::User(me) = &a.auth.principal {
+                    if me.username == email {
+                        check_current_password(&a, me, current_password).await?;
+                    }
+                }
                 if let Some(user) = a.state.store.user_by_username(&email).await? {
                     if user.status != UserStatus::Locked {
                         mail_link(&a, &user, MailKind::PasswordReset).await?;
@@ -447,26 +464,16 @@ impl AccountsMutation {
         status(
             async {
                 let me = a.active_user()?;
-                if let Some(p) = profile {
-                    let p = input::profile(Some(p))?;
-                    a.state.store.update_profile(&me.id, &p).await?;
+                // Every check before any change: a wrong current password saves nothing.
+                let profile = profile.map(|p| input::profile(Some(p))).transpose()?;
+                if let Some(new) = &new_password {
+                    input::password("newPassword", new)?;
+                    check_current_password(&a, me, current_password).await?;
+                }
+                if let Some(p) = &profile {
+                    a.state.store.update_profile(&me.id, p).await?;
                 }
                 if let Some(new) = new_password {
-                    input::password("newPassword", &new)?;
-                    let current = current_password.unwrap_or_default();
-                    reserve_attempt(&a, &me.username).await?;
-                    if !a
-                        .state
-                        .passwords
-                        .verify(current, me.password_hash.clone())
-                        .await
-                    {
-                        return Err(ApiError::invalid_field(
-                            "currentPassword",
-                            "The current password is wrong.",
-                        ));
-                    }
-                    a.state.store.clear_login_attempts(&me.username).await?;
                     let hash = a
                         .state
                         .passwords
@@ -486,6 +493,59 @@ impl AccountsMutation {
     }
 }
 
+/// Checks the signed-in person's current password (counted as a sign-in attempt, so it
+/// cannot be guessed faster than signing in): INVALID_INPUT on `currentPassword` when it is
+/// missing or wrong.
+async fn check_current_password(
+    a: &Access<'_>,
+    me: &UserRow,
+    current: Option<String>,
+) -> ApiResult<()> {
+    let current = current.unwrap_or_default();
+    if current.len() > input::MAX_PASSWORD {
+        return Err(wrong_password());
+    }
+    reserve_attempt(a, &me.username).await?;
+    if !a
+        .state
+        .passwords
+        .verify(current, me.password_hash.clone())
+        .await
+    {
+        return Err(wrong_password());
+    }
+    a.state.store.clear_login_attempts(&me.username).await?;
+    Ok(())
+}
+
+fn wrong_password() -> ApiError {
+    ApiError::invalid_field("currentPassword", "The current password is wrong.")
+}
+
+fn taken() -> ApiError {
+    ApiError::Conflict(
+        "An account with this email already exists; sign in or reset the password.".into(),
+    )
+}
+
+fn bad_link() -> ApiError {
+    ApiError::invalid_field(
+        "token",
+        "This link is invalid, used or expired; ask for a new one.",
+    )
+}
+
+/// Whether the link whose token the person pasted is unused, unexpired and of one of
+/// `kinds`: a read, to check before any expensive work.
+async fn link_is_live(a: &Access<'_>, token: &str, kinds: &[MailKind]) -> ApiResult<bool> {
+    let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+    let now = clock::rfc3339(clock::now());
+    Ok(a.state
+        .store
+        .link_is_live(&auth::sha256_hex(token.trim()), &kinds, &now)
+        .await?)
+}
+
 /// Consumes a mailed link of one of `kinds` (its token as the person pasted it) and applies
 /// `effect`: the user it was for, or INVALID_INPUT on `token` when it is unknown, used or
 /// expired.
@@ -500,12 +560,7 @@ async fn use_link(
         .store
         .consume_link(&auth::sha256_hex(token.trim()), kinds, &now, effect)
         .await?
-        .ok_or_else(|| {
-            ApiError::invalid_field(
-                "token",
-                "This link is invalid, used or expired; ask for a new one.",
-            )
-        })
+        .ok_or_else(bad_link)
 }
 
 /// Mails `user` a new link of `kind` (recorded with the user, then delivered).

@@ -3,6 +3,7 @@
 use super::scalars::Date;
 use crate::access::Access;
 use crate::error::ApiResult;
+use crate::mail::MailKind;
 use crate::store::MailRow;
 use async_graphql::{Context, Object};
 
@@ -42,7 +43,9 @@ pub struct MailQuery;
 
 #[Object]
 impl MailQuery {
-    /// The outbox for your own address: confirmation, invitation and reset mails.
+    /// The outbox for your own address: confirmation and invitation mails. Never reset
+    /// mails: a reset link proves control of the mailbox, and a session (perhaps a stolen
+    /// one) is not that.
     async fn my_mail(&self, ctx: &Context<'_>) -> ApiResult<Vec<Mail>> {
         let a = Access::of(ctx);
         let me = a.person()?;
@@ -51,6 +54,7 @@ impl MailQuery {
             .mail_to(&me.username)
             .await?
             .into_iter()
+            .filter(|m| m.kind != MailKind::PasswordReset.as_str())
             .map(Mail)
             .collect())
     }

@@ -6,6 +6,7 @@ mod accounts;
 mod api_keys;
 mod catalog;
 mod connections;
+mod hashing;
 mod integrations;
 mod limits;
 mod mail;
@@ -95,6 +96,7 @@ pub fn build_schema(state: Arc<AppState>) -> HoustonSchema {
         .limit_complexity(MAX_COMPLEXITY)
         .limit_directives(MAX_DIRECTIVES)
         .extension(limits::DocumentLimits)
+        .extension(hashing::OneHashPerDocument)
         .disable_suggestions()
         .finish()
 }

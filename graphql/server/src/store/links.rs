@@ -53,6 +53,9 @@ pub trait Links: Send + Sync {
         now: &str,
         effect: LinkEffect,
     ) -> StoreResult<Option<UserRow>>;
+    /// Whether an unexpired, unused link of one of `kinds` has this hash (a read: the
+    /// cheap check before hashing a password; `consume_link` decides).
+    async fn link_is_live(&self, token_hash: &str, kinds: &[&str], now: &str) -> StoreResult<bool>;
     async fn mail_to(&self, address: &str) -> StoreResult<Vec<MailRow>>;
     async fn outbox(&self) -> StoreResult<Vec<MailRow>>;
 }
@@ -201,6 +204,26 @@ for_each_backend! {
             let user = domains::user_in(&mut *tx, &user_id).await?;
             tx.commit().await?;
             Ok(user)
+        }
+
+        async fn link_is_live(
+            &self,
+            token_hash: &str,
+            kinds: &[&str],
+            now: &str,
+        ) -> StoreResult<bool> {
+            if !storable(token_hash) {
+                return Ok(false);
+            }
+            let kind: Option<String> = sqlx::query_scalar(
+                "SELECT kind FROM link_tokens \
+                 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+            )
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+            Ok(kind.is_some_and(|k| kinds.contains(&k.as_str())))
         }
 
         async fn mail_to(&self, address: &str) -> StoreResult<Vec<MailRow>> {

@@ -31,6 +31,27 @@ pub(crate) mod domains {
 /// A [`Store`](crate::store::Store) on a SQLite file (or `sqlite::memory:`).
 pub type SqliteStore = StoreOn<Db>;
 
+/// Creates the database file of `url` (mode 0600) when it is missing, before SQLite would
+/// create it with the umask's mode: SQLite gives the `-wal` and `-shm` files the database
+/// file's mode, so all three stay private to the user running the server.
+fn create_private(url: &str) -> std::io::Result<()> {
+    let rest = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    let path = rest.split('?').next().unwrap_or(rest);
+    if path.is_empty() || std::path::Path::new(path).exists() {
+        return Ok(());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        other => other.map(drop),
+    }
+}
+
 impl StoreOn<Db> {
     /// Opens (creating when missing) the database at `url` (`sqlite://path` or a plain path)
     /// with WAL, `synchronous=NORMAL`, foreign keys and a busy timeout, and migrates it;
@@ -43,6 +64,9 @@ impl StoreOn<Db> {
             format!("sqlite://{url}")
         };
         let memory = url.contains(":memory:") || url.contains("mode=memory");
+        if !memory {
+            create_private(&url).map_err(sqlx::Error::Io)?;
+        }
         let options = SqliteConnectOptions::from_str(&url)?
             .create_if_missing(true)
             .journal_mode(if memory {
