@@ -1,7 +1,10 @@
 //! HTTP: `POST /graphql` (JSON only), `GET /graphql` (queries only, or GraphiQL for a
-//! browser), `/graphql/ws` (graphql-transport-ws), behind a `Host` allow-list.
+//! browser), `/graphql/ws` (graphql-transport-ws), and the collector's `/v1/…`
+//! ([`crate::collector`]), all behind a `Host` allow-list; only the collector's paths
+//! accept requests from other origins.
 
 use crate::access::RequestAuth;
+use crate::collector;
 use crate::Houston;
 use async_graphql::http::{GraphiQLSource, ALL_WEBSOCKET_PROTOCOLS};
 use async_graphql::parser::types::{DocumentOperations, OperationType};
@@ -105,6 +108,7 @@ pub fn router_with_hosts(houston: Houston, hosts: Vec<String>) -> Router {
         .route("/graphql/ws", get(websocket))
         .route("/healthz", get(|| async { "ok" }))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .merge(collector::routes())
         .layer(middleware::from_fn_with_state(allow, check_host))
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn(log_request))
@@ -127,9 +131,11 @@ async fn check_host(State(allow): State<HostAllowList>, req: Request, next: Next
         );
     };
     // A browser page from elsewhere may not drive this server: its Origin must be ours.
+    // The collector's paths are the exception: pages on any site post events to them.
     if let Some(origin) = req
         .headers()
         .get(header::ORIGIN)
+        .filter(|_| !collector::is_collector_path(req.uri().path()))
         .and_then(|o| o.to_str().ok())
     {
         if !allow.allows_origin(origin, &host) {

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod catalog;
 pub mod changes;
 pub mod clock;
+pub mod collector;
 mod config;
 pub mod error;
 pub mod http;

@@ -108,7 +108,7 @@ impl Houston {
         Ok(self.state.store.outbox().await?)
     }
 
-    /// The HTTP routes: `/graphql` (POST, GET, GraphiQL) and `/graphql/ws`.
+    /// The HTTP routes: `/graphql` (POST, GET, GraphiQL), `/graphql/ws` and the collector.
     pub fn router(&self) -> axum::Router {
         http::router(self.clone())
     }
