@@ -5,7 +5,7 @@ use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::store::{ApiKeyRow, AppRow, ConnectionRow, IntegrationRow, Role, UserRow};
 use crate::AppState;
-use async_graphql::Context;
+use async_graphql::{Context, ID};
 use houston_vocabulary::UserStatus;
 use std::sync::Arc;
 
@@ -175,6 +175,21 @@ impl<'a> Access<'a> {
                 "Only an owner of the organization can do that.",
             )),
         }
+    }
+
+    /// The first step of a resolver that acts in an organization it names: the caller is
+    /// signed in, and the organization is `org_id`, or the `organization` header when
+    /// `org_id` is empty (see [`Access::org_scope`]).
+    pub fn named_org(&self, org_id: String) -> ApiResult<String> {
+        self.signed_in()?;
+        Ok(self.org_scope(Some(&org_id))?.unwrap_or(org_id))
+    }
+
+    /// The first step of a resolver whose organization is optional: the caller is signed
+    /// in, and the organization is `org_id` or the header, if either is given.
+    pub fn optional_org(&self, org_id: Option<&ID>) -> ApiResult<Option<String>> {
+        self.signed_in()?;
+        self.org_scope(org_id.map(|o| o.as_str()))
     }
 
     /// The organization a request acts for: the argument, else the `organization` header.

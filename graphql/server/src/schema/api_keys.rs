@@ -69,8 +69,7 @@ impl ApiKeysQuery {
     /// An organization's API keys (Owners only).
     async fn api_keys(&self, ctx: &Context<'_>, org_id: ID) -> ApiResult<Vec<ApiKey>> {
         let a = Access::of(ctx);
-        a.signed_in()?;
-        let org_id = a.org_scope(Some(&org_id))?.unwrap_or_default();
+        let org_id = a.named_org(org_id.0)?;
         a.owner_of(&org_id).await?;
         Ok(a.state
             .store
@@ -99,8 +98,7 @@ impl ApiKeysMutation {
     ) -> ApiKeyCreated {
         let a = Access::of(ctx);
         async {
-            a.signed_in()?;
-            let org_id = a.org_scope(Some(&org_id))?.unwrap_or(org_id);
+            let org_id = a.named_org(org_id)?;
             a.owner_of(&org_id).await?;
             if matches!(a.auth.principal, Principal::ApiKey(_)) {
                 return Err(ApiError::Forbidden(

@@ -85,8 +85,7 @@ impl ConnectionsQuery {
         connection_prototype: Option<ID>,
     ) -> ApiResult<Vec<ConnectionConfig>> {
         let a = Access::of(ctx);
-        a.signed_in()?;
-        let org_id = a.org_scope(Some(&org_id))?.unwrap_or(org_id);
+        let org_id = a.named_org(org_id)?;
         let role = a.role_in(&org_id).await?;
         Ok(a.state
             .store
@@ -118,8 +117,7 @@ impl ConnectionsMutation {
         let a = Access::of(ctx);
         status(
             async {
-                a.signed_in()?;
-                let org_id = a.org_scope(Some(&org_id))?.unwrap_or(org_id);
+                let org_id = a.named_org(org_id)?;
                 a.role_in(&org_id).await?;
                 let name = input::name("name", &name)?;
                 let dest = destination(&a, &integration_code)?;

@@ -155,8 +155,7 @@ impl IntegrationsQuery {
         org_id: Option<ID>,
     ) -> ApiResult<Vec<ClickstreamConfig>> {
         let a = Access::of(ctx);
-        a.signed_in()?;
-        let scope = a.org_scope(org_id.as_ref().map(|o| o.as_str()))?;
+        let scope = a.optional_org(org_id.as_ref())?;
         if let Some(app_id) = app_id {
             let (app, role) = a.app(&app_id).await?;
             if scope.as_deref().is_some_and(|o| o != app.org_id) {

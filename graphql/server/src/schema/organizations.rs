@@ -156,8 +156,7 @@ impl OrganizationsQuery {
         org_id: Option<ID>,
     ) -> ApiResult<Vec<Organization>> {
         let a = Access::of(ctx);
-        a.signed_in()?;
-        let scope = a.org_scope(org_id.as_ref().map(|o| o.as_str()))?;
+        let scope = a.optional_org(org_id.as_ref())?;
         if let Some(org_id) = scope {
             let role = a.role_in(&org_id).await?;
             let org = Organization::load(&a, &org_id, role).await?;
@@ -195,8 +194,7 @@ impl OrganizationsQuery {
         org_id: String,
     ) -> ApiResult<Option<Organization>> {
         let a = Access::of(ctx);
-        a.signed_in()?;
-        let org_id = a.org_scope(Some(&org_id))?.unwrap_or(org_id);
+        let org_id = a.named_org(org_id)?;
         let role = a.role_in(&org_id).await?;
         Ok(Some(Organization::load(&a, &org_id, role).await?))
     }
@@ -259,8 +257,7 @@ impl OrganizationsMutation {
         let a = Access::of(ctx);
         status(
             async {
-                a.signed_in()?;
-                let org_id = a.org_scope(Some(&org_id))?.unwrap_or(org_id);
+                let org_id = a.named_org(org_id)?;
                 a.owner_of(&org_id).await?;
                 let details = name.is_some() || description.is_some();
                 let changes = [

@@ -98,8 +98,7 @@ impl SourcesQuery {
         app_id: Option<String>,
     ) -> ApiResult<Vec<Application>> {
         let a = Access::of(ctx);
-        a.signed_in()?;
-        let scope = a.org_scope(org_id.as_ref().map(|o| o.as_str()))?;
+        let scope = a.optional_org(org_id.as_ref())?;
         if let Some(app_id) = app_id {
             let Some(app) = found(a.app(&app_id).await)?.map(Application::alone) else {
                 return Ok(Vec::new());
@@ -179,8 +178,7 @@ impl SourcesMutation {
         let a = Access::of(ctx);
         status(
             async {
-                a.signed_in()?;
-                let org_id = a.org_scope(Some(&org_id))?.unwrap_or(org_id);
+                let org_id = a.named_org(org_id)?;
                 a.role_in(&org_id).await?;
                 let app = AppRow {
                     id: ids::new_id(),
