@@ -38,6 +38,7 @@
 //!   taken for halves.
 
 use serde_json::{Map, Number, Value};
+use std::borrow::Cow;
 use std::fmt;
 
 #[cfg(test)]
@@ -108,8 +109,9 @@ pub fn transform(mapping: &Value, event: &Value) -> Result<Value, MappingError> 
             json_type_of(mapping)
         )));
     };
-    let event = Val::from_json(event);
-    let mapped = transform_object(mapping, object, &event, 0)?;
+    // `removeUndefined` and `JSON.parse(JSON.stringify(…))` in one: `into_json` leaves out
+    // an object's undefined values and writes an array's as null.
+    let mapped = transform_object(mapping, object, Data::Json(event), 0)?;
     Ok(mapped.into_json().unwrap_or(Value::Null))
 }
 
@@ -117,7 +119,7 @@ pub fn transform(mapping: &Value, event: &Value) -> Result<Value, MappingError> 
 /// first problem inside a directive, and collects them across an object's keys), plus
 /// `@liquid`, which is not supported yet. Empty when the mapping may be saved.
 pub fn validate(mapping: &Value) -> Vec<MappingProblem> {
-    match validate_value(&Js::Json(mapping), &[], 0) {
+    match validate_value(&Js::Json(mapping), &Stack::Root, 0) {
         Ok(()) => Vec::new(),
         Err(problems) => problems,
     }
@@ -207,9 +209,9 @@ impl Val {
             Value::String(s) => Val::String(s.clone()),
             Value::Array(items) => Val::Array(items.iter().map(Val::from_json).collect()),
             Value::Object(map) => Val::Object(
-                js_keys(map)
+                js_entries(map)
                     .into_iter()
-                    .map(|k| (k.clone(), Val::from_json(&map[k])))
+                    .map(|(k, v)| (k.clone(), Val::from_json(v)))
                     .collect(),
             ),
         }
@@ -294,11 +296,7 @@ impl Val {
                 .and_then(|i| items.get(i))
                 .cloned()
                 .unwrap_or(Val::Undefined),
-            Val::String(s) if key == "length" => Val::Number(js_units(s).len() as f64),
-            Val::String(s) => array_index(key)
-                .and_then(|i| js_units(s).get(i).copied())
-                .map(|unit| Val::String(code_unit_string(unit)))
-                .unwrap_or(Val::Undefined),
+            Val::String(s) => string_member(s, key),
             _ => Val::Undefined,
         }
     }
@@ -381,6 +379,21 @@ fn js_keys(map: &Map<String, Value>) -> Vec<&String> {
     let mut keys: Vec<&String> = indexes.into_iter().map(|(_, k)| k).collect();
     keys.extend(map.keys().filter(|k| array_index(k).is_none()));
     keys
+}
+
+/// The entries of a JSON object in JS's order.
+fn js_entries(map: &Map<String, Value>) -> Vec<(&String, &Value)> {
+    if !map.keys().any(|k| array_index(k).is_some()) {
+        return map.iter().collect();
+    }
+    let mut indexes: Vec<(usize, (&String, &Value))> = map
+        .iter()
+        .filter_map(|(k, v)| array_index(k).map(|i| (i, (k, v))))
+        .collect();
+    indexes.sort_by_key(|(i, _)| *i);
+    let mut entries: Vec<(&String, &Value)> = indexes.into_iter().map(|(_, e)| e).collect();
+    entries.extend(map.iter().filter(|(k, _)| array_index(k).is_none()));
+    entries
 }
 
 /// A key JS treats as an array index: a canonical decimal below 2^32 - 1.
@@ -512,20 +525,29 @@ fn replace_first_dollar_dot(path: &str) -> String {
 // ---------------------------------------------------------------------------------------
 // get.js
 
+/// What a mapping reads: the event as it came (read in place, never converted whole), or a
+/// value computed from it (an `@arrayPath` item, the payload `@transform` makes).
+#[derive(Clone, Copy)]
+enum Data<'a> {
+    Json(&'a Value),
+    Val(&'a Val),
+}
+
 /// get.js's `get(obj, path)`.
-fn get(obj: &Val, path: &str) -> Val {
+fn get(obj: Data<'_>, path: &str) -> Val {
     if path.is_empty() || path == "." {
-        return obj.clone();
+        return Step::from(obj).into_owned();
     }
     // Walk by reference: only the answer is copied, not the payload at every step.
-    let mut current = Step::Borrowed(obj);
+    let mut current = Step::from(obj);
     for key in split_path(path) {
         // get.js:19: `prevObj && prevObj[key]` answers a falsy step itself (0, "", false,
         // null) rather than undefined.
-        if !current.value().truthy() {
+        if !current.truthy() {
             break;
         }
         current = match current {
+            Step::Json(value) => json_member(value, &key),
             Step::Borrowed(value) => member_ref(value, &key),
             Step::Owned(value) => Step::Owned(value.member(&key)),
         };
@@ -533,22 +555,35 @@ fn get(obj: &Val, path: &str) -> Val {
     current.into_owned()
 }
 
-/// A step of a path: a part of the payload, or a value computed from it (a length).
+/// A step of a path: a part of the event, a part of a computed value, or a value computed
+/// from either (a length).
 enum Step<'a> {
+    Json(&'a Value),
     Borrowed(&'a Val),
     Owned(Val),
 }
 
+impl<'a> From<Data<'a>> for Step<'a> {
+    fn from(data: Data<'a>) -> Step<'a> {
+        match data {
+            Data::Json(value) => Step::Json(value),
+            Data::Val(value) => Step::Borrowed(value),
+        }
+    }
+}
+
 impl Step<'_> {
-    fn value(&self) -> &Val {
+    fn truthy(&self) -> bool {
         match self {
-            Step::Borrowed(value) => value,
-            Step::Owned(value) => value,
+            Step::Json(value) => js_truthy_json(value),
+            Step::Borrowed(value) => value.truthy(),
+            Step::Owned(value) => value.truthy(),
         }
     }
 
     fn into_owned(self) -> Val {
         match self {
+            Step::Json(value) => Val::from_json(value),
             Step::Borrowed(value) => value.clone(),
             Step::Owned(value) => value,
         }
@@ -569,48 +604,83 @@ fn member_ref<'a>(value: &'a Val, key: &str) -> Step<'a> {
     }
 }
 
+/// [`Val::member`] of a part of the event, in place.
+fn json_member<'a>(value: &'a Value, key: &str) -> Step<'a> {
+    match value {
+        Value::Object(map) => map.get(key).map_or(Step::Owned(Val::Undefined), Step::Json),
+        Value::Array(items) if key == "length" => Step::Owned(Val::Number(items.len() as f64)),
+        Value::Array(items) => array_index(key)
+            .and_then(|i| items.get(i))
+            .map_or(Step::Owned(Val::Undefined), Step::Json),
+        Value::String(s) => Step::Owned(string_member(s, key)),
+        _ => Step::Owned(Val::Undefined),
+    }
+}
+
+/// JS `string[key]` for `length` and an index (a UTF-16 code unit).
+fn string_member(s: &str, key: &str) -> Val {
+    if key == "length" {
+        return Val::Number(js_units(s).len() as f64);
+    }
+    array_index(key)
+        .and_then(|i| js_units(s).get(i).copied())
+        .map(|unit| Val::String(code_unit_string(unit)))
+        .unwrap_or(Val::Undefined)
+}
+
 /// get.js:6-18: split on `[` before a quote or digit, on `.`, and on a run of `]` after a
-/// quote or digit; drop empty parts; strip every quote.
-fn split_path(path: &str) -> Vec<String> {
-    let chars: Vec<char> = path.chars().collect();
-    let quote_or_digit = |c: char| c == '"' || c == '\'' || c.is_ascii_digit();
+/// quote or digit; drop empty parts; strip every quote. (Every separator is ASCII, so a
+/// part is a slice of the path, and looking at the byte next to one is looking at the
+/// character.)
+fn split_path(path: &str) -> Vec<Cow<'_, str>> {
+    let bytes = path.as_bytes();
+    let quote_or_digit = |b: u8| b == b'"' || b == b'\'' || b.is_ascii_digit();
     let mut parts = Vec::new();
-    let mut part = String::new();
+    let mut push = |part| push_part(&mut parts, part);
+    let mut start = 0;
     let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '[' && chars.get(i + 1).is_some_and(|n| quote_or_digit(*n)) || c == '.' {
-            parts.push(std::mem::take(&mut part));
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'[' && bytes.get(i + 1).is_some_and(|n| quote_or_digit(*n)) || b == b'.' {
+            push(&path[start..i]);
             i += 1;
-        } else if c == ']' && i > 0 && quote_or_digit(chars[i - 1]) {
-            parts.push(std::mem::take(&mut part));
-            while chars.get(i) == Some(&']') {
+            start = i;
+        } else if b == b']' && i > 0 && quote_or_digit(bytes[i - 1]) {
+            push(&path[start..i]);
+            while bytes.get(i) == Some(&b']') {
                 i += 1;
             }
+            start = i;
         } else {
-            part.push(c);
             i += 1;
         }
     }
-    parts.push(part);
+    push(&path[start..]);
     parts
-        .into_iter()
-        .filter(|p| !p.is_empty())
-        .map(|p| p.replace(['\'', '"'], ""))
-        .collect()
+}
+
+/// A part of a path, unless empty, without its quotes.
+fn push_part<'p>(parts: &mut Vec<Cow<'p, str>>, part: &'p str) {
+    match part {
+        "" => {}
+        quoted if quoted.contains(['\'', '"']) => {
+            parts.push(Cow::Owned(quoted.replace(['\'', '"'], "")));
+        }
+        plain => parts.push(Cow::Borrowed(plain)),
+    }
 }
 
 // ---------------------------------------------------------------------------------------
 // placeholders.js
 
 /// placeholders.js's `render`: `{{{path}}}` first, then `{{path}}` over the result.
-fn render(template: &str, data: &Val) -> Result<String, MappingError> {
+fn render(template: &str, data: Data<'_>) -> Result<String, MappingError> {
     let once = render_pass(template, data, 3)?;
     render_pass(&once, data, 2)
 }
 
 /// One `replace(/\{\{([^}]+)\}\}/g, …)` pass with `braces` braces on each side.
-fn render_pass(text: &str, data: &Val, braces: usize) -> Result<String, MappingError> {
+fn render_pass(text: &str, data: Data<'_>, braces: usize) -> Result<String, MappingError> {
     let bytes = text.as_bytes();
     let mut out = String::new();
     let mut i = 0;
@@ -667,31 +737,31 @@ impl<'a> Js<'a> {
     }
 }
 
-/// index.js:328 `transform`: `data` must be an object (`undefined` is `{}`).
+/// index.js:328 `transform`: `data` must be an object (`undefined` is `{}`). The answer
+/// still holds its `undefined` values (`removeUndefined` is the caller's).
 fn transform_object(
     mapping: &Value,
     object: &Map<String, Value>,
-    data: &Val,
+    data: Data<'_>,
     depth: usize,
 ) -> Result<Val, MappingError> {
     let empty = Val::Object(Vec::new());
     let data = match data {
-        Val::Undefined => &empty,
-        Val::Object(_) => data,
-        other => {
-            return Err(MappingError::Failed(format!(
-                "data must be an object, got {}",
-                other.type_name()
-            )))
-        }
+        Data::Val(Val::Undefined) => Data::Val(&empty),
+        Data::Val(Val::Object(_)) | Data::Json(Value::Object(_)) => data,
+        Data::Val(other) => return Err(not_an_object(other.type_name())),
+        Data::Json(other) => return Err(not_an_object(json_type_of(other))),
     };
     let rooted = mapping_to_process(object)?;
     let to_process = rooted.as_ref().unwrap_or(mapping);
-    if let Err(problems) = validate_value(&Js::Json(to_process), &[], depth) {
+    if let Err(problems) = validate_value(&Js::Json(to_process), &Stack::Root, depth) {
         return Err(MappingError::Invalid(problems));
     }
-    let resolved = resolve(Js::Json(to_process), data, depth)?;
-    Ok(remove_undefined(resolved))
+    resolve(Js::Json(to_process), data, depth)
+}
+
+fn not_an_object(type_name: &str) -> MappingError {
+    MappingError::Failed(format!("data must be an object, got {type_name}"))
 }
 
 /// index.js:279 `getMappingToProcess`: the mapping a root directive makes, if there is one
@@ -757,7 +827,7 @@ fn is_directive(map: &Map<String, Value>) -> bool {
 }
 
 /// index.js:300 `resolve`.
-fn resolve(mapping: Js<'_>, payload: &Val, depth: usize) -> Result<Val, MappingError> {
+fn resolve(mapping: Js<'_>, payload: Data<'_>, depth: usize) -> Result<Val, MappingError> {
     if depth > MAX_DEPTH {
         return Err(MappingError::TooDeep);
     }
@@ -768,8 +838,8 @@ fn resolve(mapping: Js<'_>, payload: &Val, depth: usize) -> Result<Val, MappingE
         Value::Object(map) if is_directive(map) => run_directive(map, payload, depth + 1),
         Value::Object(map) => {
             let mut resolved = Vec::with_capacity(map.len());
-            for key in js_keys(map) {
-                let value = resolve(Js::Json(&map[key]), payload, depth + 1)?;
+            for (key, value) in js_entries(map) {
+                let value = resolve(Js::Json(value), payload, depth + 1)?;
                 resolved.push((key.clone(), value));
             }
             Ok(Val::Object(resolved))
@@ -790,7 +860,7 @@ fn failed(message: impl Into<String>) -> MappingError {
 /// index.js:37 `runDirective` and the directives registered at index.js:49-262.
 fn run_directive(
     map: &Map<String, Value>,
-    payload: &Val,
+    payload: Data<'_>,
     depth: usize,
 ) -> Result<Val, MappingError> {
     // An `@` key is never integer-like, so JS's order among them is the map's.
@@ -868,7 +938,7 @@ fn run_directive(
                     };
                     items
                         .iter()
-                        .map(|item| resolve(Js::Json(&data[1]), item, depth))
+                        .map(|item| resolve(Js::Json(&data[1]), Data::Val(item), depth))
                         .collect::<Result<Vec<_>, _>>()
                         .map(Val::Array)
                 }
@@ -977,8 +1047,8 @@ fn run_directive(
             let Some(apply @ Value::Object(object)) = opt("apply") else {
                 return Err(failed(r#"@transform "apply" key should be an object"#));
             };
-            let new_payload = transform_object(apply, object, payload, depth)?;
-            resolve(Js::of(opt("mapping")), &new_payload, depth)
+            let new_payload = remove_undefined(transform_object(apply, object, payload, depth)?);
+            resolve(Js::of(opt("mapping")), Data::Val(&new_payload), depth)
         }
         "@excludeWhenNull" => match resolve(Js::Json(value), payload, depth)? {
             Val::Null => Ok(Val::Undefined),
@@ -1005,7 +1075,7 @@ fn loosely_equals_empty(value: &Val) -> bool {
 /// index.js:107 `@replace`.
 fn run_replace(
     opts: Option<&Map<String, Value>>,
-    payload: &Val,
+    payload: Data<'_>,
     depth: usize,
 ) -> Result<Val, MappingError> {
     let Some(opts) = opts else {
@@ -1319,17 +1389,45 @@ fn write_json_string(out: &mut String, s: &str) {
 
 type Checked = Result<(), Vec<MappingProblem>>;
 
-fn problem(stack: &[&str], message: impl Into<String>) -> Vec<MappingProblem> {
+/// Where validation is in the mapping: the keys and directive names from its root, each
+/// level borrowing its parent's (nothing is allocated unless there is a problem).
+#[derive(Clone, Copy)]
+enum Stack<'s> {
+    Root,
+    Key(&'s Stack<'s>, &'s str),
+}
+
+impl Stack<'_> {
+    /// The keys from the root.
+    fn path(&self) -> Vec<String> {
+        let mut path = Vec::new();
+        let mut at = self;
+        while let Stack::Key(parent, key) = at {
+            path.push(key.to_string());
+            at = parent;
+        }
+        path.reverse();
+        path
+    }
+
+    /// One level up (the root's is the root).
+    fn parent(&self) -> &Stack<'_> {
+        match self {
+            Stack::Root => self,
+            Stack::Key(parent, _) => parent,
+        }
+    }
+}
+
+fn problem(stack: &Stack<'_>, message: impl Into<String>) -> Vec<MappingProblem> {
     vec![MappingProblem {
-        path: stack.iter().map(|s| s.to_string()).collect(),
+        path: stack.path(),
         message: message.into(),
     }]
 }
 
-fn pushed<'s>(stack: &[&'s str], key: &'s str) -> Vec<&'s str> {
-    let mut stack = stack.to_vec();
-    stack.push(key);
-    stack
+fn pushed<'s>(stack: &'s Stack<'s>, key: &'s str) -> Stack<'s> {
+    Stack::Key(stack, key)
 }
 
 /// validate.js:29 `realTypeOrDirective`.
@@ -1355,7 +1453,7 @@ fn a_type(value: &Js<'_>) -> String {
 }
 
 /// validate.js:295 `validate`.
-fn validate_value(value: &Js<'_>, stack: &[&str], depth: usize) -> Checked {
+fn validate_value(value: &Js<'_>, stack: &Stack<'_>, depth: usize) -> Checked {
     if depth > MAX_DEPTH {
         return Err(problem(
             stack,
@@ -1370,7 +1468,7 @@ fn validate_value(value: &Js<'_>, stack: &[&str], depth: usize) -> Checked {
 }
 
 /// validate.js:37 `validateDirective`.
-fn validate_directive(map: &Map<String, Value>, stack: &[&str], depth: usize) -> Checked {
+fn validate_directive(map: &Map<String, Value>, stack: &Stack<'_>, depth: usize) -> Checked {
     if depth > MAX_DEPTH {
         return Err(problem(
             stack,
@@ -1406,7 +1504,7 @@ fn validate_directive(map: &Map<String, Value>, stack: &[&str], depth: usize) ->
     };
     let value = Js::Json(&map[name.as_str()]);
     let inner = pushed(stack, name);
-    let stack = &inner[..];
+    let stack = &inner;
     let fields = |v: &Js<'_>, rules: &[(&str, Rule)]| check_fields(v, rules, stack, depth);
     use Rule::{Optional, Required};
     match name.as_str() {
@@ -1487,7 +1585,12 @@ fn validate_directive(map: &Map<String, Value>, stack: &[&str], depth: usize) ->
             if let Js::Json(Value::Object(opts)) = value {
                 if let Some(Value::Array(objects)) = opts.get("objects") {
                     for object in objects {
-                        check(Check::DirectiveOrObject, &Js::Json(object), &[], depth)?;
+                        check(
+                            Check::DirectiveOrObject,
+                            &Js::Json(object),
+                            &Stack::Root,
+                            depth,
+                        )?;
                     }
                 }
             }
@@ -1503,7 +1606,7 @@ fn validate_directive(map: &Map<String, Value>, stack: &[&str], depth: usize) ->
         ),
         "@liquid" => Err(problem(stack, "uses @liquid, which is not supported yet")),
         other => Err(problem(
-            &stack[..stack.len() - 1],
+            stack.parent(),
             format!("has an invalid directive: {other}"),
         )),
     }
@@ -1529,7 +1632,12 @@ enum Rule {
 }
 
 /// validate.js:161 `validateObjectWithFields`.
-fn check_fields(value: &Js<'_>, rules: &[(&str, Rule)], stack: &[&str], depth: usize) -> Checked {
+fn check_fields(
+    value: &Js<'_>,
+    rules: &[(&str, Rule)],
+    stack: &Stack<'_>,
+    depth: usize,
+) -> Checked {
     let Js::Json(Value::Object(map)) = value else {
         return Err(problem(
             stack,
@@ -1574,10 +1682,10 @@ fn json_quote(s: &str) -> String {
 }
 
 /// validate.js:137 `validateObject`: every key, problems collected.
-fn validate_object(map: &Map<String, Value>, stack: &[&str], depth: usize) -> Checked {
+fn validate_object(map: &Map<String, Value>, stack: &Stack<'_>, depth: usize) -> Checked {
     let mut problems = Vec::new();
-    for key in js_keys(map) {
-        if let Err(mut found) = validate_value(&Js::Json(&map[key]), &pushed(stack, key), depth) {
+    for (key, value) in js_entries(map) {
+        if let Err(mut found) = validate_value(&Js::Json(value), &pushed(stack, key), depth) {
             problems.append(&mut found);
         }
     }
@@ -1588,7 +1696,7 @@ fn validate_object(map: &Map<String, Value>, stack: &[&str], depth: usize) -> Ch
     }
 }
 
-fn check(rule: Check, value: &Js<'_>, stack: &[&str], depth: usize) -> Checked {
+fn check(rule: Check, value: &Js<'_>, stack: &Stack<'_>, depth: usize) -> Checked {
     let kind = type_or_directive(value);
     let directive = |v: &Js<'_>| match v {
         Js::Json(Value::Object(map)) => validate_directive(map, stack, depth + 1),

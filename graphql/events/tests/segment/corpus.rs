@@ -2,6 +2,8 @@
 //! run on both engines, and how Segment's side is run: `run.js` in this directory, on the
 //! npm packages `package.json` pins (installed by [`npm_ci`] from the lock file).
 
+#![allow(dead_code)] // the test and the bench each use their own part of this module
+
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};

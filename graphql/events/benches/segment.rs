@@ -1,0 +1,248 @@
+//! The engine against Segment's own (Node 20, the npm packages `tests/segment/` pins), on
+//! the differential test's corpus, in one run: `cargo bench -p houston-events --bench
+//! segment` (part of `make bench`). Writes `target/bench/segment-engine.json` for
+//! `tests/bench/report.py`.
+//!
+//! - Mappings: every action's default mapping (the catalog's 603 actions, as many times as
+//!   the catalog lists them; `@liquid` ones left out while the engine refuses them) over
+//!   every event of the corpus, evaluations (one `transform`) per second.
+//! - Triggers: every distinct default trigger over every event, evaluations (one match of
+//!   a parsed trigger) per second.
+//! - Every default mapping over one event (a full-context Order Completed with products,
+//!   as the delivery preview maps one event for every section), in milliseconds.
+//!
+//! Figures, not tests: nothing fails on a slow figure; it fails when an answer is wrong.
+
+#[path = "../tests/segment/corpus.rs"]
+mod corpus;
+
+use corpus::Input;
+use houston_events::mapping::{transform, validate};
+use houston_events::trigger::Trigger;
+use serde_json::{json, Value};
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// How long each side runs each measurement.
+const SECONDS: f64 = 3.0;
+/// The goal of the issue: at least this many times Segment's evaluations per second.
+const TIMES_SEGMENT: f64 = 10.0;
+/// The goal of the issue for every default mapping over one event.
+const ONE_EVENT_MS: f64 = 5.0;
+
+/// Runs `pass` (after one warm-up) until `SECONDS` have gone by: passes and time taken.
+fn timed(mut pass: impl FnMut()) -> (usize, f64) {
+    pass();
+    let start = Instant::now();
+    let mut passes = 0;
+    while passes == 0 || start.elapsed().as_secs_f64() < SECONDS {
+        pass();
+        passes += 1;
+    }
+    (passes, start.elapsed().as_secs_f64())
+}
+
+/// The median of `runs` timings of `f`.
+fn median(runs: usize, mut f: impl FnMut()) -> Duration {
+    f();
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn row(
+    metric: &str,
+    unit: &str,
+    better: &str,
+    ours: f64,
+    segment: f64,
+    goal: Option<(&str, bool)>,
+) -> Value {
+    let mut row = json!({
+        "metric": metric,
+        "unit": unit,
+        "better": better,
+        "a": { "label": "houston-events (Rust)", "value": ours },
+        "b": { "label": "Segment's actions-core / destination-subscriptions (Node 20)", "value": segment },
+        "ratio": if segment == 0.0 { 0.0 } else { ours / segment },
+    });
+    if let Some((goal, met)) = goal {
+        row["goal"] = json!(goal);
+        row["met"] = json!(met);
+    }
+    row
+}
+
+fn main() {
+    let events = corpus::events();
+    let defaults = corpus::defaults();
+    let mappings: Vec<Value> = defaults
+        .mappings
+        .iter()
+        .filter(|m| {
+            validate(&m.value)
+                .iter()
+                .all(|p| !p.message.contains("@liquid"))
+        })
+        .flat_map(|m| std::iter::repeat_n(m.value.clone(), m.actions.len()))
+        .collect();
+    let fqls: Vec<&str> = defaults.triggers.iter().map(|t| t.value.as_str()).collect();
+    let triggers: Vec<Trigger> = fqls.iter().filter_map(|f| Trigger::parse(f).ok()).collect();
+    assert_eq!(triggers.len(), fqls.len(), "every default trigger parses");
+    // The delivery preview's case: the corpus's richest event.
+    let one = events
+        .iter()
+        .find(|e| e["event"] == "Order Completed" && e["context"]["userAgent"].is_string())
+        .expect("a full-context Order Completed in the corpus")
+        .clone();
+
+    // Ours.
+    let (passes, secs) = timed(|| {
+        for event in &events {
+            for mapping in &mappings {
+                let _ = black_box(transform(black_box(mapping), black_box(event)));
+            }
+        }
+    });
+    let our_mappings = (passes * events.len() * mappings.len()) as f64 / secs;
+    let (passes, secs) = timed(|| {
+        for event in &events {
+            for trigger in &triggers {
+                black_box(trigger.matches(black_box(event)));
+            }
+        }
+    });
+    let our_triggers = (passes * events.len() * triggers.len()) as f64 / secs;
+    let our_one = median(200, || {
+        for mapping in &mappings {
+            let _ = black_box(transform(black_box(mapping), black_box(&one)));
+        }
+    });
+    let our_one_ms = our_one.as_secs_f64() * 1000.0;
+
+    // Segment's, in one node process: the corpus, then the one event alone.
+    let mut inputs: Vec<Input> = mappings.iter().map(Input::Mapping).collect();
+    inputs.extend(fqls.iter().map(|f| Input::Trigger(f)));
+    let seconds = SECONDS.to_string();
+    let segment = corpus::run_segment(&events, &inputs, &["--bench", &seconds]);
+    let segment = &segment[0];
+    let rate = |what: &str| {
+        let side = &segment[what];
+        side["evaluations"].as_f64().unwrap_or(0.0) / side["seconds"].as_f64().unwrap_or(1.0)
+    };
+    let (segment_mappings, segment_triggers) = (rate("mappings"), rate("triggers"));
+    let mapping_inputs: Vec<Input> = mappings.iter().map(Input::Mapping).collect();
+    let alone = corpus::run_segment(
+        std::slice::from_ref(&one),
+        &mapping_inputs,
+        &["--bench", &seconds],
+    );
+    let segment_one_ms = alone[0]["mappings"]["all_mappings_over_one_event_ms"]
+        .as_f64()
+        .unwrap_or(0.0);
+
+    let goal = format!("a/b >= {TIMES_SEGMENT}");
+    let rows = vec![
+        row(
+            "mapping evaluations per second",
+            "evaluations/s",
+            "higher",
+            our_mappings,
+            segment_mappings,
+            Some((&goal, our_mappings >= TIMES_SEGMENT * segment_mappings)),
+        ),
+        row(
+            "trigger evaluations per second",
+            "evaluations/s",
+            "higher",
+            our_triggers,
+            segment_triggers,
+            Some((&goal, our_triggers >= TIMES_SEGMENT * segment_triggers)),
+        ),
+        row(
+            &format!("every default mapping ({}) over one event", mappings.len()),
+            "ms",
+            "lower",
+            our_one_ms,
+            segment_one_ms,
+            Some((&format!("a < {ONE_EVENT_MS} ms"), our_one_ms < ONE_EVENT_MS)),
+        ),
+    ];
+    let notes = format!(
+        "{machine}. Release build against Node {node}. The corpus of the differential test \
+         (tests/segment.rs): {events} events; {mappings} default mappings (every action's, \
+         {distinct} distinct; @liquid ones left out), {triggers} distinct default triggers. \
+         Each side runs every mapping over every event (then every trigger over every event) \
+         for {SECONDS} s after a warm-up pass: ours in this process, Segment's in one Node \
+         process (tests/segment/run.js --bench), each call as a destination makes it (the \
+         event as the pipeline holds it, the payload not serialized). The one event: a \
+         full-context Order Completed with 3 products, median of 200 passes (ours) or the \
+         mean over {SECONDS} s (Segment's).",
+        machine = machine(),
+        node = node_version(),
+        events = events.len(),
+        mappings = mappings.len(),
+        distinct = defaults.mappings.len(),
+        triggers = triggers.len(),
+    );
+    write_results(
+        "segment-engine",
+        "Triggers and mappings: houston-events against Segment's own code",
+        &rows,
+        &notes,
+    );
+}
+
+fn node_version() -> String {
+    std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+/// Cores, CPU model and memory.
+fn machine() -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .map(|l| l.trim_start_matches([' ', '\t', ':']).to_string())
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!("{cores} cores, {model}")
+}
+
+/// `target/bench/<name>.json` in the format of `tests/bench/report.py`, and the rows printed.
+fn write_results(name: &str, title: &str, rows: &[Value], notes: &str) {
+    println!("== {title}");
+    for r in rows {
+        println!(
+            "   {}: ours {:.3} | Segment's {:.3} {} | ratio {:.3} | goal {} {}",
+            r["metric"].as_str().unwrap_or_default(),
+            r["a"]["value"].as_f64().unwrap_or_default(),
+            r["b"]["value"].as_f64().unwrap_or_default(),
+            r["unit"].as_str().unwrap_or_default(),
+            r["ratio"].as_f64().unwrap_or_default(),
+            r["goal"],
+            if r["met"] == true { "met" } else { "MISSED" },
+        );
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    let dir = target.join("bench");
+    std::fs::create_dir_all(&dir).expect("creating target/bench");
+    let file = dir.join(format!("{name}.json"));
+    let doc = json!({ "name": name, "title": title, "rows": rows, "notes": notes });
+    let text = serde_json::to_string_pretty(&doc).expect("the results as JSON");
+    std::fs::write(&file, text + "\n").expect("writing the results");
+    println!("   -> {}", file.display());
+}
