@@ -102,17 +102,174 @@ impl fmt::Display for MappingProblem {
 /// the mapping, resolves every directive, and removes the keys that came out `undefined`.
 /// A value that came out `undefined` inside an array is `null`, as `JSON.stringify` writes
 /// it; a whole result that is `undefined` (a root directive with no answer) is `null`.
+/// To map many events with one mapping, [`Mapping`] checks it once.
 pub fn transform(mapping: &Value, event: &Value) -> Result<Value, MappingError> {
     let Value::Object(object) = mapping else {
-        return Err(MappingError::Failed(format!(
-            "the mapping must be an object, got {}",
-            json_type_of(mapping)
-        )));
+        return Err(not_an_object_mapping(mapping));
     };
     // `removeUndefined` and `JSON.parse(JSON.stringify(…))` in one: `into_json` leaves out
     // an object's undefined values and writes an array's as null.
     let mapped = transform_object(mapping, object, Data::Json(event), 0)?;
     Ok(mapped.into_json().unwrap_or(Value::Null))
+}
+
+fn not_an_object_mapping(mapping: &Value) -> MappingError {
+    MappingError::Failed(format!(
+        "the mapping must be an object, got {}",
+        json_type_of(mapping)
+    ))
+}
+
+/// A mapping checked once (its root directive applied, validated), to map any number of
+/// events: what a delivery keeps for each section. `Mapping::new(m).transform(e)` answers
+/// exactly what [`transform`]`(m, e)` does, errors and their order included, without
+/// checking the mapping again on every event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mapping {
+    /// The mapping is not an object: the answer whatever the event.
+    not_an_object: Option<MappingError>,
+    /// The mapping to resolve, or why it cannot map (after the event's own check).
+    to_process: Result<Node, MappingError>,
+}
+
+impl Mapping {
+    /// Checks `mapping` as [`transform`] would before reading an event.
+    pub fn new(mapping: &Value) -> Mapping {
+        let Value::Object(object) = mapping else {
+            return Mapping {
+                not_an_object: Some(not_an_object_mapping(mapping)),
+                to_process: Ok(Node::Other(Value::Null, 0)),
+            };
+        };
+        let to_process = mapping_to_process(object).and_then(|rooted| {
+            let to_process = rooted.unwrap_or_else(|| mapping.clone());
+            match validate_value(&Js::Json(&to_process), &Stack::Root, 0) {
+                Ok(()) => Ok(Node::new(&to_process, 0)),
+                Err(problems) => Err(MappingError::Invalid(problems)),
+            }
+        });
+        Mapping {
+            not_an_object: None,
+            to_process,
+        }
+    }
+
+    /// Maps `event`, as [`transform`] does.
+    pub fn transform(&self, event: &Value) -> Result<Value, MappingError> {
+        if let Some(error) = &self.not_an_object {
+            return Err(error.clone());
+        }
+        let empty = Val::Object(Vec::new());
+        let data = object_data(Data::Json(event), &empty)?;
+        let to_process = self.to_process.as_ref().map_err(Clone::clone)?;
+        let mapped = to_process.resolve(data)?;
+        Ok(mapped.into_json().unwrap_or(Value::Null))
+    }
+}
+
+/// A checked mapping made ready to resolve: the shapes that make up most mappings (plain
+/// objects, `{"@path": "…"}` with its path split, `@if`) taken apart once; anything else
+/// is resolved by [`resolve`] as [`transform`] would, at the same depth.
+#[derive(Debug, Clone, PartialEq)]
+enum Node {
+    /// A plain object: its keys in JS order.
+    Object(Vec<(String, Node)>),
+    /// `@path` with a literal path: `None` reads the whole data, else the keys.
+    Path(Option<Vec<String>>),
+    /// `@if` whose options are an object with a truthy `exists` or `blank`: the condition
+    /// (`exists` if present, else `blank`), `then` if present, `else` if truthy.
+    If {
+        exists: bool,
+        condition: Box<Node>,
+        then: Option<Box<Node>>,
+        otherwise: Option<Box<Node>>,
+    },
+    /// Any other value, and the depth [`resolve`] would see it at.
+    Other(Value, usize),
+}
+
+impl Node {
+    fn new(value: &Value, depth: usize) -> Node {
+        // resolve's own depth checks, one level per object and per directive's value.
+        if depth + 1 > MAX_DEPTH {
+            return Node::Other(value.clone(), depth);
+        }
+        match value {
+            Value::Object(map) if is_directive(map) => {
+                match map
+                    .keys()
+                    .find(|k| k.starts_with('@'))
+                    .map(|k| (k, &map[k]))
+                {
+                    Some((name, Value::String(path))) if name == "@path" => {
+                        let path = replace_first_dollar_dot(path);
+                        Node::Path(
+                            (!path.is_empty() && path != ".").then(|| {
+                                split_path(&path).into_iter().map(Cow::into_owned).collect()
+                            }),
+                        )
+                    }
+                    // run_directive's "@if", with the checks that fail left to it.
+                    Some((name, Value::Object(opts)))
+                        if name == "@if"
+                            && (opt_truthy(opts.get("exists"))
+                                || opt_truthy(opts.get("blank"))) =>
+                    {
+                        let node = |v: &Value| Box::new(Node::new(v, depth + 1));
+                        let exists = opts.get("exists");
+                        let condition = exists
+                            .or(opts.get("blank"))
+                            .map_or_else(|| Box::new(Node::Other(Value::Null, depth + 1)), node);
+                        Node::If {
+                            exists: exists.is_some(),
+                            condition,
+                            then: opts.get("then").map(node),
+                            otherwise: opts.get("else").filter(|v| js_truthy_json(v)).map(node),
+                        }
+                    }
+                    _ => Node::Other(value.clone(), depth),
+                }
+            }
+            Value::Object(map) => Node::Object(
+                js_entries(map)
+                    .into_iter()
+                    .map(|(k, v)| (k.clone(), Node::new(v, depth + 1)))
+                    .collect(),
+            ),
+            other => Node::Other(other.clone(), depth),
+        }
+    }
+
+    /// As [`resolve`] would resolve the value this node was made from.
+    fn resolve(&self, data: Data<'_>) -> Result<Val, MappingError> {
+        match self {
+            Node::Object(entries) => {
+                let mut resolved = Vec::with_capacity(entries.len());
+                for (key, node) in entries {
+                    resolved.push((key.clone(), node.resolve(data)?));
+                }
+                Ok(Val::Object(resolved))
+            }
+            Node::Path(None) => Ok(Step::from(data).into_owned()),
+            Node::Path(Some(keys)) => Ok(walk(data, keys)),
+            Node::If {
+                exists,
+                condition,
+                then,
+                otherwise,
+            } => {
+                let value = condition.resolve(data)?;
+                let holds = !matches!(value, Val::Undefined | Val::Null)
+                    && (*exists || !loosely_equals_empty(&value));
+                match (holds, then, otherwise) {
+                    (true, Some(then), _) => then.resolve(data),
+                    (false, _, Some(otherwise)) => otherwise.resolve(data),
+                    _ => Ok(Val::Undefined),
+                }
+            }
+            Node::Other(value, depth) => resolve(Js::Json(value), data, *depth),
+        }
+    }
 }
 
 /// Everything wrong with `mapping`, as actions-core's `validate` finds it (it stops at the
@@ -334,7 +491,8 @@ fn js_units(s: &str) -> Vec<u16> {
 /// of its JSON escape (`\\ud83d`), as the recorded answers and
 /// `Trigger::to_segment_json` write it.
 fn unmarked(s: String) -> String {
-    if !s.chars().any(|c| u32::from(c) >= SURROGATE_MARKS) {
+    // A marked half (U+10F800…) is written in UTF-8 with a leading 0xF4 byte.
+    if !s.as_bytes().contains(&0xF4) || !s.chars().any(|c| u32::from(c) >= SURROGATE_MARKS) {
         return s;
     }
     char::decode_utf16(js_units(&s))
@@ -538,18 +696,24 @@ fn get(obj: Data<'_>, path: &str) -> Val {
     if path.is_empty() || path == "." {
         return Step::from(obj).into_owned();
     }
+    walk(obj, &split_path(path))
+}
+
+/// get.js:19-21: reads `keys` (a path split) from `obj`.
+fn walk<K: AsRef<str>>(obj: Data<'_>, keys: &[K]) -> Val {
     // Walk by reference: only the answer is copied, not the payload at every step.
     let mut current = Step::from(obj);
-    for key in split_path(path) {
+    for key in keys {
+        let key = key.as_ref();
         // get.js:19: `prevObj && prevObj[key]` answers a falsy step itself (0, "", false,
         // null) rather than undefined.
         if !current.truthy() {
             break;
         }
         current = match current {
-            Step::Json(value) => json_member(value, &key),
-            Step::Borrowed(value) => member_ref(value, &key),
-            Step::Owned(value) => Step::Owned(value.member(&key)),
+            Step::Json(value) => json_member(value, key),
+            Step::Borrowed(value) => member_ref(value, key),
+            Step::Owned(value) => Step::Owned(value.member(key)),
         };
     }
     current.into_owned()
@@ -746,12 +910,7 @@ fn transform_object(
     depth: usize,
 ) -> Result<Val, MappingError> {
     let empty = Val::Object(Vec::new());
-    let data = match data {
-        Data::Val(Val::Undefined) => Data::Val(&empty),
-        Data::Val(Val::Object(_)) | Data::Json(Value::Object(_)) => data,
-        Data::Val(other) => return Err(not_an_object(other.type_name())),
-        Data::Json(other) => return Err(not_an_object(json_type_of(other))),
-    };
+    let data = object_data(data, &empty)?;
     let rooted = mapping_to_process(object)?;
     let to_process = rooted.as_ref().unwrap_or(mapping);
     if let Err(problems) = validate_value(&Js::Json(to_process), &Stack::Root, depth) {
@@ -760,8 +919,16 @@ fn transform_object(
     resolve(Js::Json(to_process), data, depth)
 }
 
-fn not_an_object(type_name: &str) -> MappingError {
-    MappingError::Failed(format!("data must be an object, got {type_name}"))
+/// index.js:330: the data a mapping reads must be an object; `undefined` is `empty`.
+fn object_data<'a>(data: Data<'a>, empty: &'a Val) -> Result<Data<'a>, MappingError> {
+    let not_an_object =
+        |type_name: &str| MappingError::Failed(format!("data must be an object, got {type_name}"));
+    match data {
+        Data::Val(Val::Undefined) => Ok(Data::Val(empty)),
+        Data::Val(Val::Object(_)) | Data::Json(Value::Object(_)) => Ok(data),
+        Data::Val(other) => Err(not_an_object(other.type_name())),
+        Data::Json(other) => Err(not_an_object(json_type_of(other))),
+    }
 }
 
 /// index.js:279 `getMappingToProcess`: the mapping a root directive makes, if there is one

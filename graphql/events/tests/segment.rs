@@ -15,7 +15,7 @@
 mod corpus;
 
 use corpus::{Input, Shared};
-use houston_events::mapping::{transform, validate, MappingError};
+use houston_events::mapping::{transform, validate, Mapping, MappingError};
 use houston_events::trigger::{Trigger, TriggerErrorKind};
 use serde_json::{json, Value};
 
@@ -89,17 +89,24 @@ fn every_default_mapping_and_every_directive_maps_as_segment_does() {
         let name = label(&case.actions, format!("hand-written mapping #{number}"));
         let segment = segment["answers"].as_array().cloned().unwrap_or_default();
         assert_eq!(segment.len(), events.len(), "{name}: one answer per event");
+        // Both ways in: `transform`, and a `Mapping` checked once for every event.
+        let checked = Mapping::new(&case.value);
         for (index, (event, expected)) in events.iter().zip(&segment).enumerate() {
-            let ours = match transform(&case.value, event) {
+            let answer = |result: Result<Value, MappingError>| match result {
                 Ok(payload) => json!({ "ok": payload }),
                 Err(error) => json!({ "error": messages(&error) }),
             };
-            compared += 1;
-            if &ours != expected {
-                differences.push(format!(
-                    "{name}: {}\n  event #{index}: {event}\n  Segment: {expected}\n  ours:    {ours}",
-                    case.value
-                ));
+            for (way, ours) in [
+                ("transform", answer(transform(&case.value, event))),
+                ("Mapping", answer(checked.transform(event))),
+            ] {
+                compared += 1;
+                if &ours != expected {
+                    differences.push(format!(
+                        "{name} ({way}): {}\n  event #{index}: {event}\n  Segment: {expected}\n  ours:    {ours}",
+                        case.value
+                    ));
+                }
             }
         }
     }
