@@ -162,8 +162,7 @@ impl Mapping {
         let empty = Val::Object(Vec::new());
         let data = object_data(Data::Json(event), &empty)?;
         let to_process = self.to_process.as_ref().map_err(Clone::clone)?;
-        let mapped = to_process.resolve(data)?;
-        Ok(mapped.into_json().unwrap_or(Value::Null))
+        Ok(to_process.to_json(data)?.unwrap_or(Value::Null))
     }
 }
 
@@ -240,6 +239,50 @@ impl Node {
         }
     }
 
+    /// As [`resolve`] then [`Val::into_json`] (`None`: undefined), building the JSON
+    /// directly where it can.
+    fn to_json(&self, data: Data<'_>) -> Result<Option<Value>, MappingError> {
+        match self {
+            Node::Object(entries) => {
+                let mut object = Map::new();
+                for (key, node) in entries {
+                    if let Some(value) = node.to_json(data)? {
+                        object.insert(unmarked(key.clone()), value);
+                    }
+                }
+                Ok(Some(Value::Object(object)))
+            }
+            Node::Path(None) => Ok(Step::from(data).into_json()),
+            Node::Path(Some(keys)) => Ok(walk_step(data, keys).into_json()),
+            Node::If { .. } => match self.branch(data)? {
+                Some(branch) => branch.to_json(data),
+                None => Ok(None),
+            },
+            Node::Other(value, depth) => Ok(resolve(Js::Json(value), data, *depth)?.into_json()),
+        }
+    }
+
+    /// The branch an `@if` takes (`None`: neither, undefined).
+    fn branch(&self, data: Data<'_>) -> Result<Option<&Node>, MappingError> {
+        let Node::If {
+            exists,
+            condition,
+            then,
+            otherwise,
+        } = self
+        else {
+            return Ok(None);
+        };
+        let value = condition.resolve(data)?;
+        let holds = !matches!(value, Val::Undefined | Val::Null)
+            && (*exists || !loosely_equals_empty(&value));
+        Ok(match (holds, then, otherwise) {
+            (true, Some(then), _) => Some(then),
+            (false, _, Some(otherwise)) => Some(otherwise),
+            _ => None,
+        })
+    }
+
     /// As [`resolve`] would resolve the value this node was made from.
     fn resolve(&self, data: Data<'_>) -> Result<Val, MappingError> {
         match self {
@@ -252,21 +295,10 @@ impl Node {
             }
             Node::Path(None) => Ok(Step::from(data).into_owned()),
             Node::Path(Some(keys)) => Ok(walk(data, keys)),
-            Node::If {
-                exists,
-                condition,
-                then,
-                otherwise,
-            } => {
-                let value = condition.resolve(data)?;
-                let holds = !matches!(value, Val::Undefined | Val::Null)
-                    && (*exists || !loosely_equals_empty(&value));
-                match (holds, then, otherwise) {
-                    (true, Some(then), _) => then.resolve(data),
-                    (false, _, Some(otherwise)) => otherwise.resolve(data),
-                    _ => Ok(Val::Undefined),
-                }
-            }
+            Node::If { .. } => match self.branch(data)? {
+                Some(branch) => branch.resolve(data),
+                None => Ok(Val::Undefined),
+            },
             Node::Other(value, depth) => resolve(Js::Json(value), data, *depth),
         }
     }
@@ -630,6 +662,22 @@ fn js_number_to_string(n: f64) -> String {
     format!("{sign}{body}")
 }
 
+/// A part of the event as `Val::from_json(value).into_json()` gives it back: numbers as
+/// JS doubles, halves of characters written out.
+fn js_json(value: &Value) -> Value {
+    match value {
+        Value::Number(n) => number_to_json(n.as_f64().unwrap_or(f64::NAN)),
+        Value::String(s) => Value::String(unmarked(s.clone())),
+        Value::Array(items) => Value::Array(items.iter().map(js_json).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (unmarked(k.clone()), js_json(v)))
+                .collect(),
+        ),
+        Value::Null | Value::Bool(_) => value.clone(),
+    }
+}
+
 /// JS truthiness of a JSON value.
 fn js_truthy_json(value: &Value) -> bool {
     match value {
@@ -701,6 +749,11 @@ fn get(obj: Data<'_>, path: &str) -> Val {
 
 /// get.js:19-21: reads `keys` (a path split) from `obj`.
 fn walk<K: AsRef<str>>(obj: Data<'_>, keys: &[K]) -> Val {
+    walk_step(obj, keys).into_owned()
+}
+
+/// [`walk`], answering the step it stops at (a part of `obj`, not yet copied).
+fn walk_step<'a, K: AsRef<str>>(obj: Data<'a>, keys: &[K]) -> Step<'a> {
     // Walk by reference: only the answer is copied, not the payload at every step.
     let mut current = Step::from(obj);
     for key in keys {
@@ -716,7 +769,7 @@ fn walk<K: AsRef<str>>(obj: Data<'_>, keys: &[K]) -> Val {
             Step::Owned(value) => Step::Owned(value.member(key)),
         };
     }
-    current.into_owned()
+    current
 }
 
 /// A step of a path: a part of the event, a part of a computed value, or a value computed
@@ -742,6 +795,15 @@ impl Step<'_> {
             Step::Json(value) => js_truthy_json(value),
             Step::Borrowed(value) => value.truthy(),
             Step::Owned(value) => value.truthy(),
+        }
+    }
+
+    /// As `into_owned().into_json()`, without the detour for a part of the event.
+    fn into_json(self) -> Option<Value> {
+        match self {
+            Step::Json(value) => Some(js_json(value)),
+            Step::Borrowed(value) => value.clone().into_json(),
+            Step::Owned(value) => value.into_json(),
         }
     }
 
