@@ -183,8 +183,21 @@ enum Node {
         then: Option<Box<Node>>,
         otherwise: Option<Box<Node>>,
     },
+    /// `@arrayPath` with a literal path (split as `Path`'s), and its shape when that is a
+    /// non-empty object.
+    ArrayPath {
+        root: Option<Vec<String>>,
+        shape: Option<Box<Node>>,
+    },
     /// Any other value, and the depth [`resolve`] would see it at.
     Other(Value, usize),
+}
+
+/// A path of `@path` or `@arrayPath` as `get` will read it: `None` for the whole data.
+fn split_literal_path(path: &str) -> Option<Vec<String>> {
+    let path = replace_first_dollar_dot(path);
+    (!path.is_empty() && path != ".")
+        .then(|| split_path(&path).into_iter().map(Cow::into_owned).collect())
 }
 
 impl Node {
@@ -201,12 +214,18 @@ impl Node {
                     .map(|k| (k, &map[k]))
                 {
                     Some((name, Value::String(path))) if name == "@path" => {
-                        let path = replace_first_dollar_dot(path);
-                        Node::Path(
-                            (!path.is_empty() && path != ".").then(|| {
-                                split_path(&path).into_iter().map(Cow::into_owned).collect()
-                            }),
-                        )
+                        Node::Path(split_literal_path(path))
+                    }
+                    Some((name, Value::Array(data))) if name == "@arrayPath" => {
+                        match (data.first(), data.get(1)) {
+                            (Some(Value::String(path)), shape) => Node::ArrayPath {
+                                root: split_literal_path(path),
+                                shape: shape
+                                    .filter(|s| s.as_object().is_some_and(|o| !o.is_empty()))
+                                    .map(|s| Box::new(Node::new(s, depth + 1))),
+                            },
+                            _ => Node::Other(value.clone(), depth),
+                        }
                     }
                     // run_directive's "@if", with the checks that fail left to it.
                     Some((name, Value::Object(opts)))
@@ -258,8 +277,46 @@ impl Node {
                 Some(branch) => branch.to_json(data),
                 None => Ok(None),
             },
+            Node::ArrayPath { root, shape } => {
+                let root = match root {
+                    Some(keys) => walk_step(data, keys),
+                    None => Step::from(data),
+                };
+                let Some(shape) = shape else {
+                    return Ok(root.into_json());
+                };
+                // An undefined item is written as null, as `into_json` writes an array's.
+                let item = |item| Ok(shape.to_json(item)?.unwrap_or(Value::Null));
+                match root {
+                    Step::Json(Value::Array(items)) => items
+                        .iter()
+                        .map(|i| item(Data::Json(i)))
+                        .collect::<Result<Vec<_>, MappingError>>()
+                        .map(|items| Some(Value::Array(items))),
+                    Step::Json(object @ Value::Object(_)) => {
+                        Ok(Some(Value::Array(vec![item(Data::Json(object))?])))
+                    }
+                    Step::Json(_) => Ok(root.into_json()),
+                    other => Ok(Node::shaped(other.into_owned(), shape)?.into_json()),
+                }
+            }
             Node::Other(value, depth) => Ok(resolve(Js::Json(value), data, *depth)?.into_json()),
         }
+    }
+
+    /// run_directive's "@arrayPath" once its root is read: an object or an array is
+    /// mapped item by item with `shape`; anything else is the answer.
+    fn shaped(root: Val, shape: &Node) -> Result<Val, MappingError> {
+        let items = match root {
+            Val::Array(items) => items,
+            object @ Val::Object(_) => vec![object],
+            other => return Ok(other),
+        };
+        items
+            .iter()
+            .map(|item| shape.resolve(Data::Val(item)))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Val::Array)
     }
 
     /// The branch an `@if` takes (`None`: neither, undefined).
@@ -299,6 +356,16 @@ impl Node {
                 Some(branch) => branch.resolve(data),
                 None => Ok(Val::Undefined),
             },
+            Node::ArrayPath { root, shape } => {
+                let root = match root {
+                    Some(keys) => walk(data, keys),
+                    None => Step::from(data).into_owned(),
+                };
+                match shape {
+                    Some(shape) => Node::shaped(root, shape),
+                    None => Ok(root),
+                }
+            }
             Node::Other(value, depth) => resolve(Js::Json(value), data, *depth),
         }
     }
