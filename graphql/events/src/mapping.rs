@@ -9,7 +9,8 @@
 //! `@template`, `@literal`, `@if` (`exists`, `blank`, `then`, `else`), `@case`,
 //! `@replace`, `@arrayPath`, `@json`, `@flatten`, `@merge`, `@transform` and
 //! `@excludeWhenNull`. [`transform`] maps an event; [`validate`] lists what is wrong with a
-//! mapping before it is saved, each problem with its path into the mapping;
+//! mapping before it is saved, each problem with its path into the mapping; [`Mapping`]
+//! checks a mapping once to map many events with it (what a delivery keeps per section);
 //! [`remove_empty_values`] is the step an action runs on the payload with its fields'
 //! JSON schema.
 //!
