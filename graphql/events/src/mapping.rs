@@ -351,7 +351,7 @@ impl Node {
                 }
                 Ok(Val::Object(resolved))
             }
-            Node::Path(None) => Ok(Step::from(data).into_owned()),
+            Node::Path(None) => Ok(data.to_val()),
             Node::Path(Some(keys)) => Ok(walk(data, keys)),
             Node::If { .. } => match self.branch(data)? {
                 Some(branch) => branch.resolve(data),
@@ -360,7 +360,7 @@ impl Node {
             Node::ArrayPath { root, shape } => {
                 let root = match root {
                     Some(keys) => walk(data, keys),
-                    None => Step::from(data).into_owned(),
+                    None => data.to_val(),
                 };
                 match shape {
                     Some(shape) => Node::shaped(root, shape),
@@ -810,7 +810,7 @@ enum Data<'a> {
 /// get.js's `get(obj, path)`.
 fn get(obj: Data<'_>, path: &str) -> Val {
     if path.is_empty() || path == "." {
-        return Step::from(obj).into_owned();
+        return obj.to_val();
     }
     walk(obj, &split_path(path))
 }
@@ -846,6 +846,13 @@ enum Step<'a> {
     Json(&'a Value),
     Borrowed(&'a Val),
     Owned(Val),
+}
+
+impl Data<'_> {
+    /// The data as a JS value (a copy of the event's part it holds).
+    fn to_val(self) -> Val {
+        Step::from(self).into_owned()
+    }
 }
 
 impl<'a> From<Data<'a>> for Step<'a> {
