@@ -675,3 +675,45 @@ async fn event_received_across_replicas() {
     let logs = [a.stop(), b.stop()].concat().join("\n");
     assert!(!logs.contains("could not read events"), "{logs}");
 }
+
+#[tokio::test]
+async fn event_retention_setting_reaches_the_store() {
+    // A bad value stops the binary with a sentence naming the accepted forms.
+    let out = ServerProcess::command()
+        .args(["--print-schema", "--event-retention", "30x"])
+        .output()
+        .expect("the binary runs");
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("10000,30d"), "{said}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("houston.db").display());
+    let mut command = ServerProcess::command();
+    command
+        .args(["--listen", "127.0.0.1:0", "--database-url", &database])
+        .arg("--secret-file")
+        .arg(dir.path().join("token-secret"))
+        .env("HOUSTON_EVENT_RETENTION", "5,1d");
+    let server = ServerProcess::spawn(command);
+    let (url, base) = (server.url.as_str(), base_of(&server));
+    let ann = confirmed_user(url, url, "ann@example.com", "password-1").await;
+    let org = ok_id(
+        url,
+        "mutation { createOrganization(name: \"O\") { success id } }",
+        json!({}),
+        Some(&ann),
+    )
+    .await;
+    let app = ok_id(url, "mutation($o: String!) { createApplication(name: \"S\", platform: \"server\", orgId: $o) { success id } }", json!({ "o": org }), Some(&ann)).await;
+    let events: Vec<Value> = (0..8).map(story_event).collect();
+    batch(&base, &app, &events).await;
+    let res = gql(url, "query($a: String!) { events(appId: $a) { totalCount nodes { id } } applicationLifetimeEvents(appId: $a) { total } }", json!({ "a": app }), Some(&ann), None).await;
+    assert_eq!(res["data"]["events"]["totalCount"], 5, "{res}");
+    assert_eq!(ids(&res["data"]["events"]), m(3..8));
+    assert_eq!(
+        res["data"]["applicationLifetimeEvents"]["total"], 8,
+        "{res}"
+    );
+    server.stop();
+}
