@@ -3,21 +3,22 @@
 //! - **analytics.js** in headless Chromium (driven through chromedriver): a page holding
 //!   exactly the snippet of [`houston_events::snippet`] loads analytics.js, its settings and
 //!   a chunk from the server, and sends page, track, identify, group and alias, once one
-//!   request per call and once in batches. The browser reaches loopback only: every host
+//!   request per call and once in batches; a third page drops the snippet's load options,
+//!   so that the server's settings alone point analytics.js back at it. The browser reaches loopback only: every host
 //!   name resolves to nothing and everything else goes to a dead proxy (checked: a fetch to
 //!   Segment's CDN fails, and every resource the page loaded is on loopback). The page runs
 //!   an hour slow, so the stored `timestamp` shows the clock-skew correction.
 //! - **analytics-node** (`tests/sdk/`, a Node project with a committed lock file): every
 //!   call type and a flush of a few hundred events, with `host` set to the server.
 //!
-//! Every event is read back from the store with its type, name, ids and timestamp.
+//! Every event is read back through GraphQL's `events` (over HTTP) with its type, name, ids
+//! and corrected timestamp.
 
 use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
 use houston_events::snippet::{snippet_with, Delivery};
-use houston_server::store::{EventFilter, EventRow};
-use houston_test_harness::TestServer;
+use houston_test_harness::{TestServer, Via};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -29,8 +30,14 @@ use time::OffsetDateTime;
 /// How far behind the page's clock runs.
 const SKEW_MS: i64 = 3_600_000;
 
-/// A server with one source per name; returns it and the write keys.
-async fn server_with_sources(names: &[&str]) -> (TestServer, Vec<String>) {
+/// A server with one source per name, and a member's token to read their events.
+struct Sources {
+    server: TestServer,
+    token: String,
+    keys: Vec<String>,
+}
+
+async fn server_with_sources(names: &[&str]) -> Sources {
     let server = TestServer::start().await;
     let (token, _) = server.confirmed_user("ann@example.com").await;
     let org = server.create_org(&token, "Org").await;
@@ -38,36 +45,98 @@ async fn server_with_sources(names: &[&str]) -> (TestServer, Vec<String>) {
     for name in names {
         keys.push(server.create_app(&token, &org, name).await);
     }
-    (server, keys)
+    Sources {
+        server,
+        token,
+        keys,
+    }
 }
 
 fn base(server: &TestServer) -> String {
     server.url.trim_end_matches("/graphql").to_owned()
 }
 
-/// Every stored event of the source, oldest first.
-async fn stored(server: &TestServer, app: &str) -> Vec<EventRow> {
-    let mut rows = server
-        .houston
-        .state()
-        .store
-        .events_page(app, 10_000, None, &EventFilter::default())
-        .await
-        .expect("events read back")
-        .rows;
+/// An event as GraphQL's `events` answers it.
+#[derive(Debug)]
+struct Stored {
+    message_id: String,
+    event_type: String,
+    event: Option<String>,
+    user_id: Option<String>,
+    anonymous_id: Option<String>,
+    received_at: String,
+    timestamp: Option<String>,
+    valid: bool,
+    problems: Vec<Value>,
+    payload: Value,
+}
+
+impl Stored {
+    fn from_node(node: &Value) -> Stored {
+        let text = |field: &str| node[field].as_str().map(str::to_owned);
+        Stored {
+            message_id: text("id").expect("an id"),
+            event_type: text("type").expect("a type"),
+            event: text("event"),
+            user_id: text("userId"),
+            anonymous_id: text("anonymousId"),
+            received_at: text("receivedAt").expect("a receivedAt"),
+            timestamp: text("timestamp"),
+            valid: node["valid"].as_bool().expect("valid"),
+            problems: node["problems"].as_array().cloned().unwrap_or_default(),
+            payload: node["payload"].clone(),
+        }
+    }
+}
+
+const EVENTS: &str =
+    "query($app: String!, $after: String) { events(appId: $app, first: 500, after: $after) { \
+    nodes { id type event userId anonymousId receivedAt timestamp valid problems payload } \
+    pageInfo { hasNextPage endCursor } } }";
+
+/// Every stored event of the source, oldest first, read through GraphQL's `events` over
+/// HTTP, page by page.
+async fn stored(sources: &Sources, app: &str) -> Vec<Stored> {
+    let mut rows = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let res = sources
+            .server
+            .gql_via(
+                Via::Http,
+                EVENTS,
+                json!({ "app": app, "after": after }),
+                Some(&sources.token),
+                None,
+            )
+            .await;
+        assert!(res.get("errors").is_none(), "events: {res}");
+        let page = &res["data"]["events"];
+        rows.extend(
+            page["nodes"]
+                .as_array()
+                .expect("nodes")
+                .iter()
+                .map(Stored::from_node),
+        );
+        if page["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = page["pageInfo"]["endCursor"].clone();
+    }
     rows.reverse();
     rows
 }
 
 /// The source's events once `count` have arrived (waiting at most 30 s), oldest first.
-async fn wait_for(server: &TestServer, app: &str, count: usize) -> Vec<EventRow> {
+async fn wait_for(sources: &Sources, app: &str, count: usize) -> Vec<Stored> {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let rows = stored(server, app).await;
+        let rows = stored(sources, app).await;
         if rows.len() >= count || Instant::now() > deadline {
             return rows;
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
 
@@ -302,7 +371,7 @@ async function go() {
 /// Opens `url` in `chrome`, runs [`CALLS`], and checks what the source stored.
 async fn five_calls(
     chrome: &Chrome,
-    server: &TestServer,
+    sources: &Sources,
     key: &str,
     pages: &str,
     path: &str,
@@ -317,7 +386,7 @@ async fn five_calls(
         out["internet"], "blocked",
         "{path}: the internet was reachable"
     );
-    let server_base = base(server);
+    let server_base = base(&sources.server);
     let resources: Vec<&str> = out["resources"]
         .as_array()
         .expect("resources")
@@ -350,7 +419,7 @@ async fn five_calls(
     assert_eq!(out["anonymousId"], anonymous_id, "{path}");
 
     // The snippet's own page view, then the five calls.
-    let rows = wait_for(server, key, 6).await;
+    let rows = wait_for(sources, key, 6).await;
     // In any order: the snippet's page view may go before or after the first call.
     let mut summary: Vec<_> = rows
         .iter()
@@ -392,7 +461,7 @@ async fn five_calls(
     assert_eq!(posts, expected, "{path}: what analytics.js posted");
     let ids = &out["ids"];
     // The five calls (not the snippet's page view, which has no name).
-    let by_type: HashMap<&str, &EventRow> = rows
+    let by_type: HashMap<&str, &Stored> = rows
         .iter()
         .filter(|r| r.event_type != "page" || r.event.is_some())
         .map(|r| (r.event_type.as_str(), r))
@@ -405,7 +474,7 @@ async fn five_calls(
         );
     }
     for row in &rows {
-        let payload: Value = serde_json::from_str(&row.payload).expect("a JSON payload");
+        let payload = &row.payload;
         let kind = &row.event_type;
         assert!(row.valid, "{path}: {kind} invalid: {:?}", row.problems);
         assert_eq!(
@@ -445,9 +514,7 @@ async fn five_calls(
     assert_eq!(user("identify"), Some("user-1"), "{path}");
     assert_eq!(user("group"), Some("user-1"), "{path}");
     assert_eq!(user("alias"), Some("user-1"), "{path}");
-    let payload = |kind: &str| -> Value {
-        serde_json::from_str(&by_type[kind].payload).expect("a JSON payload")
-    };
+    let payload = |kind: &str| &by_type[kind].payload;
     assert_eq!(payload("page")["category"], "Docs", "{path}");
     assert_eq!(payload("page")["properties"]["plan"], "pro", "{path}");
     assert_eq!(payload("track")["properties"]["total"], 42, "{path}");
@@ -467,8 +534,9 @@ async fn analytics_js_in_chromium_one_request_per_call_and_batched() {
         houston_server::analytics_js::VERSION.is_some(),
         "analytics.js is not embedded in this build: run .ci/setup, then build again"
     );
-    let (server, keys) = server_with_sources(&["Standard", "Batching"]).await;
-    let server_base = base(&server);
+    let sources = server_with_sources(&["Standard", "Batching", "Settings"]).await;
+    let keys = &sources.keys;
+    let server_base = base(&sources.server);
     let batching = Delivery::Batching {
         size: 4,
         timeout_ms: 2_000,
@@ -485,10 +553,22 @@ async fn analytics_js_in_chromium_one_request_per_call_and_batched() {
         page(&snippet_with(&keys[1], &server_base, batching)),
     )])
     .await;
+    // The snippet without its load options: the server's settings alone must send the
+    // events back to it.
+    let official = snippet_with(&keys[2], &server_base, Delivery::Standard);
+    let load_from = official.find("analytics.load(").expect("a load call");
+    let load_to = load_from + official[load_from..].find(");").expect("its end") + 2;
+    let settings_only = format!(
+        "{}analytics.load({:?});{}",
+        &official[..load_from],
+        keys[2],
+        &official[load_to..]
+    );
+    let settings = serve_pages(vec![("/settings", page(&settings_only))]).await;
     let chrome = Chrome::launch().await;
     five_calls(
         &chrome,
-        &server,
+        &sources,
         &keys[0],
         &standard,
         "/standard",
@@ -497,17 +577,27 @@ async fn analytics_js_in_chromium_one_request_per_call_and_batched() {
     .await;
     five_calls(
         &chrome,
-        &server,
+        &sources,
         &keys[1],
         &batched,
         "/batching",
         "anon-batching",
     )
     .await;
+    five_calls(
+        &chrome,
+        &sources,
+        &keys[2],
+        &settings,
+        "/settings",
+        "anon-settings",
+    )
+    .await;
     // Nothing arrived twice or late.
     tokio::time::sleep(Duration::from_secs(1)).await;
-    assert_eq!(stored(&server, &keys[0]).await.len(), 6);
-    assert_eq!(stored(&server, &keys[1]).await.len(), 6);
+    assert_eq!(stored(&sources, &keys[0]).await.len(), 6);
+    assert_eq!(stored(&sources, &keys[1]).await.len(), 6);
+    assert_eq!(stored(&sources, &keys[2]).await.len(), 6);
     chrome.quit().await;
 }
 
@@ -563,9 +653,9 @@ fn node_modules() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn analytics_node_every_call_and_a_flush_of_hundreds() {
-    let (server, keys) = server_with_sources(&["Backend"]).await;
-    let key = keys[0].clone();
-    let host = base(&server);
+    let sources = server_with_sources(&["Backend"]).await;
+    let key = sources.keys[0].clone();
+    let host = base(&sources.server);
     let out = tokio::task::spawn_blocking(move || {
         node_modules();
         Command::new("node")
@@ -607,10 +697,10 @@ async fn analytics_node_every_call_and_a_flush_of_hundreds() {
         "analytics-node gave two events one id"
     );
 
-    let rows = wait_for(&server, &keys[0], delivered.len()).await;
+    let rows = wait_for(&sources, &sources.keys[0], delivered.len()).await;
     // All arrive, none twice: one stored row per delivered event, and nothing else.
     assert_eq!(rows.len(), delivered.len(), "events stored");
-    let stored_ids: HashMap<&str, &EventRow> =
+    let stored_ids: HashMap<&str, &Stored> =
         rows.iter().map(|r| (r.message_id.as_str(), r)).collect();
     assert_eq!(stored_ids.len(), rows.len(), "a messageId stored twice");
     let mut bulk = Vec::new();
@@ -627,7 +717,7 @@ async fn analytics_node_every_call_and_a_flush_of_hundreds() {
             "{kind}: timestamp {timestamp} is {lag} ms before receivedAt {}",
             row.received_at
         );
-        let payload: Value = serde_json::from_str(&row.payload).expect("a JSON payload");
+        let payload = &row.payload;
         assert_eq!(
             payload["context"]["library"]["name"],
             "@segment/analytics-node"
