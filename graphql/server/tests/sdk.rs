@@ -601,6 +601,86 @@ async fn analytics_js_in_chromium_one_request_per_call_and_batched() {
     chrome.quit().await;
 }
 
+// ---------------------------------------------------------------- the files themselves
+
+/// analytics.js's files as a page on another site loads them: the pinned package's bytes,
+/// with their type, caching and cross-origin headers; an unknown chunk is a `404`.
+#[tokio::test]
+async fn analytics_js_files_carry_their_headers() {
+    let sources = server_with_sources(&["Site"]).await;
+    let server_base = base(&sources.server);
+    let package = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("analytics-js/node_modules/@segment/analytics-next");
+    let http = reqwest::Client::new();
+    let get = |path: String| {
+        http.get(format!("{server_base}{path}"))
+            .header("origin", "https://shop.example.com")
+            .send()
+    };
+    let umd = package.join("dist/umd");
+    let chunk = std::fs::read_dir(&umd)
+        .expect("the installed package (.ci/setup)")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|name| name.starts_with("queryString.bundle.") && name.ends_with(".js"))
+        .expect("the queryString chunk");
+    for (path, file, cache) in [
+        (
+            format!("/analytics.js/v1/{}/analytics.min.js", sources.keys[0]),
+            umd.join("standalone.js"),
+            "public, max-age=3600",
+        ),
+        (
+            format!("/analytics-next/bundles/{chunk}"),
+            umd.join(&chunk),
+            "public, max-age=31536000, immutable",
+        ),
+    ] {
+        let res = get(path.clone()).await.expect("an answer");
+        assert_eq!(res.status(), 200, "{path}");
+        let header = |name: &str| {
+            res.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        assert_eq!(
+            header("content-type").as_deref(),
+            Some("text/javascript; charset=utf-8"),
+            "{path}"
+        );
+        assert_eq!(header("cache-control").as_deref(), Some(cache), "{path}");
+        assert_eq!(
+            header("access-control-allow-origin").as_deref(),
+            Some("*"),
+            "{path}"
+        );
+        assert_eq!(
+            header("cross-origin-resource-policy").as_deref(),
+            Some("cross-origin"),
+            "{path}"
+        );
+        let body = res.bytes().await.expect("a body");
+        assert!(
+            body == std::fs::read(&file).expect("the package's file"),
+            "{path} is not {}",
+            file.display()
+        );
+    }
+    let res = get("/analytics-next/bundles/nothing.bundle.0.js".into())
+        .await
+        .expect("an answer");
+    assert_eq!(res.status(), 404);
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let licence = get("/analytics.js/LICENSE".into())
+        .await
+        .expect("an answer")
+        .text()
+        .await
+        .expect("a body");
+    assert!(licence.starts_with("The MIT License (MIT)"), "{licence}");
+}
+
 // ---------------------------------------------------------------- analytics-node
 
 /// How many track calls analytics-node flushes after one call of each type.
