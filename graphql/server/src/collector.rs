@@ -6,6 +6,7 @@
 //!   and dropped.
 //! - `GET /v1/projects/<writeKey>/settings`: the settings analytics.js loads, pointing it
 //!   back at this server.
+//! - analytics.js itself and its chunks ([`crate::analytics_js`]).
 //!
 //! **The write key** is a source's id, sent as HTTP Basic (`base64("<writeKey>:")`) or as
 //! `writeKey` in the body; none, or one naming no source, is a `401`.
@@ -25,8 +26,9 @@
 //! Nothing here needs a credential a browser would add by itself (no cookies), so the
 //! wildcard origin hands no page anything it could not send without a browser.
 
+use crate::analytics_js;
 use crate::ids;
-use crate::store::{NewEvent, Retention, StoreError};
+use crate::store::{AppRow, NewEvent, StoreError};
 use crate::Houston;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Request, State};
@@ -55,13 +57,14 @@ pub fn routes() -> Router<Houston> {
             "/v1/projects/{write_key}/settings",
             get(settings).options(preflight),
         )
+        .merge(analytics_js::routes())
         .layer(DefaultBodyLimit::max(MAX_WIRE_BYTES))
         .layer(middleware::from_fn(allow_any_origin))
 }
 
 /// Whether `path` is one of the collector's, which browsers reach from any origin.
 pub fn is_collector_path(path: &str) -> bool {
-    path.starts_with("/v1/")
+    path.starts_with("/v1/") || analytics_js::is_asset_path(path)
 }
 
 /// How long a browser may reuse a preflight's answer, in seconds.
@@ -152,10 +155,17 @@ fn decoded_body(headers: &HeaderMap, body: Bytes) -> Result<Vec<u8>, BodyError> 
 
 /// Whether `write_key` names a source; a store failure is an error answer.
 async fn source_exists(houston: &Houston, write_key: &str) -> Result<bool, Response> {
-    match houston.state().store.app_by_id(write_key).await {
-        Ok(app) => Ok(app.is_some()),
-        Err(error) => Err(store_failure(&error)),
-    }
+    source_of(houston, write_key).await.map(|app| app.is_some())
+}
+
+/// The source `write_key` names, if any; a store failure is an error answer.
+async fn source_of(houston: &Houston, write_key: &str) -> Result<Option<AppRow>, Response> {
+    houston
+        .state()
+        .store
+        .app_by_id(write_key)
+        .await
+        .map_err(|error| store_failure(&error))
 }
 
 fn store_failure(error: &StoreError) -> Response {
@@ -193,10 +203,8 @@ fn new_event(mut event: Event, received_at: OffsetDateTime) -> NewEvent {
     }
 }
 
-/// `POST /v1/<call>`: one request's events, stored in one transaction.
-///
-/// Retention is [`Retention::default`] (API.md's 10,000 events and 30 days); the server's
-/// `--event-retention` setting will be passed here through the server's state.
+/// `POST /v1/<call>`: one request's events, stored in one transaction (kept as the
+/// server's `--event-retention` says) and published to `eventReceived`.
 async fn collect(
     State(houston): State<Houston>,
     Path(call): Path<String>,
@@ -217,10 +225,11 @@ async fn collect(
     };
     let basic = basic_write_key(&headers);
     // Checked before the body is read, so that an unknown key costs no decompression.
+    let mut source = None;
     if let Some(key) = &basic {
-        match source_exists(&houston, key).await {
-            Ok(true) => {}
-            Ok(false) => return unauthorized("The write key names no source."),
+        match source_of(&houston, key).await {
+            Ok(Some(app)) => source = Some(app),
+            Ok(None) => return unauthorized("The write key names no source."),
             Err(res) => return res,
         }
     }
@@ -229,11 +238,11 @@ async fn collect(
         Ok(parsed) => parsed,
         Err(error) => return bad_body(&error),
     };
-    let write_key = match (basic, parsed.write_key) {
-        (Some(key), _) => key,
-        (None, Some(key)) => match source_exists(&houston, &key).await {
-            Ok(true) => key,
-            Ok(false) => return unauthorized("The write key names no source."),
+    let source = match (source, parsed.write_key) {
+        (Some(app), _) => app,
+        (None, Some(key)) => match source_of(&houston, &key).await {
+            Ok(Some(app)) => app,
+            Ok(None) => return unauthorized("The write key names no source."),
             Err(res) => return res,
         },
         (None, None) => {
@@ -249,8 +258,8 @@ async fn collect(
         .collect();
     match houston
         .state()
-        .store
-        .record_events(&write_key, &events, Retention::default())
+        .events
+        .record(&source.org_id, &source.id, &events)
         .await
     {
         Ok(_) => success(),

@@ -4,6 +4,7 @@
 //! `houston-server` binary serves it over HTTP ([`Houston::serve`]), and the tests do both.
 
 pub mod access;
+pub mod analytics_js;
 pub mod auth;
 pub mod catalog;
 pub mod changes;
@@ -11,6 +12,7 @@ pub mod clock;
 pub mod collector;
 mod config;
 pub mod error;
+pub mod event_feed;
 pub mod http;
 pub mod ids;
 pub mod input;
@@ -23,7 +25,9 @@ mod state;
 pub mod store;
 
 pub use access::RequestAuth;
-pub use config::{DataKeySource, SecretSource, ServerConfig};
+pub use config::{
+    parse_event_retention, DataKeySource, RetentionError, SecretSource, ServerConfig,
+};
 pub use schema::{build_schema, sdl, HoustonSchema};
 pub use server::Houston;
 pub use state::AppState;
