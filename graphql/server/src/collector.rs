@@ -179,7 +179,10 @@ fn store_failure(error: &StoreError) -> Response {
 
 /// An event as the store keeps it, stamped and with its problems.
 fn new_event(mut event: Event, received_at: OffsetDateTime) -> NewEvent {
-    event.assign_message_id(ids::new_id());
+    // Drawn only when missing: most senders give one, and drawing costs a system call.
+    if event.message_id().is_none() {
+        event.assign_message_id(ids::new_id());
+    }
     let timing = event.stamp(received_at);
     let problems = event
         .problems()

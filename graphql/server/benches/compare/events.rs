@@ -555,6 +555,11 @@ async fn live(base: &str, token: &str) {
 
 // ---- Report -------------------------------------------------------------------------
 
+/// The hour `t` falls in, as the counters name it (`YYYY-MM-DDTHH:00:00Z`).
+fn hour_of(t: OffsetDateTime) -> String {
+    format!("{}:00:00Z", &format_time(t)[..13])
+}
+
 async fn report(houston: &Houston, store: Arc<dyn Store>, pool: &SqlitePool, token: &str) {
     let end = OffsetDateTime::now_utc();
     let span = time::Duration::days(30);
@@ -632,13 +637,14 @@ async fn report(houston: &Houston, store: Arc<dyn Store>, pool: &SqlitePool, tok
     let mut bare = Vec::new();
     for _ in 0..30 {
         let t = Instant::now();
-        let rows: Vec<(String, String, bool, i64)> = sqlx::query_as(
-            "SELECT hour, type, valid, count FROM event_counts \
-             WHERE app_id = $1 AND hour >= $2 AND hour <= $3",
+        // The store's own statement and bounds (see `Events::event_report`).
+        let rows: Vec<(String, String, String, bool, i64)> = sqlx::query_as(
+            "SELECT app_id, hour, type, valid, count FROM event_counts \
+             WHERE app_id IN ($1) AND hour >= $2 AND hour <= $3",
         )
         .bind("report")
-        .bind(rfc(start))
-        .bind(rfc(end))
+        .bind(hour_of(start))
+        .bind(hour_of(end))
         .fetch_all(pool)
         .await
         .expect("the counters");
