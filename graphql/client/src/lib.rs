@@ -26,6 +26,7 @@
 mod error;
 mod operations;
 mod shell;
+mod snippet;
 mod transport;
 
 #[cfg(feature = "http")]
@@ -35,7 +36,10 @@ mod in_process;
 
 pub use error::{ClientError, TransportError};
 pub use operations::*;
-pub use shell::{BackendKind, CommandError, Mail, ServerCheck, SessionUser, SessionView};
+pub use shell::{
+    BackendKind, CommandError, EventWatch, Mail, ServerCheck, SessionUser, SessionView,
+};
+pub use snippet::analytics_snippet;
 pub use transport::{run, MaybeSendSync, Transport};
 
 #[cfg(feature = "http")]
