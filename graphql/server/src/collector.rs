@@ -26,7 +26,7 @@
 //! wildcard origin hands no page anything it could not send without a browser.
 
 use crate::ids;
-use crate::store::{NewEvent, Retention, StoreError};
+use crate::store::{AppRow, NewEvent, StoreError};
 use crate::Houston;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Request, State};
@@ -152,10 +152,17 @@ fn decoded_body(headers: &HeaderMap, body: Bytes) -> Result<Vec<u8>, BodyError> 
 
 /// Whether `write_key` names a source; a store failure is an error answer.
 async fn source_exists(houston: &Houston, write_key: &str) -> Result<bool, Response> {
-    match houston.state().store.app_by_id(write_key).await {
-        Ok(app) => Ok(app.is_some()),
-        Err(error) => Err(store_failure(&error)),
-    }
+    source_of(houston, write_key).await.map(|app| app.is_some())
+}
+
+/// The source `write_key` names, if any; a store failure is an error answer.
+async fn source_of(houston: &Houston, write_key: &str) -> Result<Option<AppRow>, Response> {
+    houston
+        .state()
+        .store
+        .app_by_id(write_key)
+        .await
+        .map_err(|error| store_failure(&error))
 }
 
 fn store_failure(error: &StoreError) -> Response {
@@ -193,10 +200,8 @@ fn new_event(mut event: Event, received_at: OffsetDateTime) -> NewEvent {
     }
 }
 
-/// `POST /v1/<call>`: one request's events, stored in one transaction.
-///
-/// Retention is [`Retention::default`] (API.md's 10,000 events and 30 days); the server's
-/// `--event-retention` setting will be passed here through the server's state.
+/// `POST /v1/<call>`: one request's events, stored in one transaction (kept as the
+/// server's `--event-retention` says) and published to `eventReceived`.
 async fn collect(
     State(houston): State<Houston>,
     Path(call): Path<String>,
@@ -217,10 +222,11 @@ async fn collect(
     };
     let basic = basic_write_key(&headers);
     // Checked before the body is read, so that an unknown key costs no decompression.
+    let mut source = None;
     if let Some(key) = &basic {
-        match source_exists(&houston, key).await {
-            Ok(true) => {}
-            Ok(false) => return unauthorized("The write key names no source."),
+        match source_of(&houston, key).await {
+            Ok(Some(app)) => source = Some(app),
+            Ok(None) => return unauthorized("The write key names no source."),
             Err(res) => return res,
         }
     }
@@ -229,11 +235,11 @@ async fn collect(
         Ok(parsed) => parsed,
         Err(error) => return bad_body(&error),
     };
-    let write_key = match (basic, parsed.write_key) {
-        (Some(key), _) => key,
-        (None, Some(key)) => match source_exists(&houston, &key).await {
-            Ok(true) => key,
-            Ok(false) => return unauthorized("The write key names no source."),
+    let source = match (source, parsed.write_key) {
+        (Some(app), _) => app,
+        (None, Some(key)) => match source_of(&houston, &key).await {
+            Ok(Some(app)) => app,
+            Ok(None) => return unauthorized("The write key names no source."),
             Err(res) => return res,
         },
         (None, None) => {
@@ -249,8 +255,8 @@ async fn collect(
         .collect();
     match houston
         .state()
-        .store
-        .record_events(&write_key, &events, Retention::default())
+        .events
+        .record(&source.org_id, &source.id, &events)
         .await
     {
         Ok(_) => success(),

@@ -1,6 +1,7 @@
 //! How to open a server: where its database, signing secret and data key come from.
 
 use crate::seal;
+use crate::store::Retention;
 use std::path::PathBuf;
 
 /// Where the signing secret comes from.
@@ -75,6 +76,8 @@ pub struct ServerConfig {
     /// `Host` header values accepted besides loopback names (see
     /// [`http::HostAllowList`](crate::http::HostAllowList)).
     pub allowed_hosts: Vec<String>,
+    /// How many events each source keeps (see [`parse_event_retention`]).
+    pub event_retention: Retention,
 }
 
 impl ServerConfig {
@@ -89,6 +92,7 @@ impl ServerConfig {
             mail_from: None,
             public_url: "http://127.0.0.1:8871".into(),
             allowed_hosts: Vec::new(),
+            event_retention: Retention::default(),
         }
     }
 
@@ -104,4 +108,51 @@ impl ServerConfig {
             ..ServerConfig::in_memory()
         }
     }
+}
+
+/// Why an `--event-retention` value was refused.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error(
+    "{0:?} is not an event retention: give a number of events (10000), an age (30d, 12h, \
+     90m) or both separated by a comma (10000,30d)"
+)]
+pub struct RetentionError(String);
+
+/// The `--event-retention` setting: a number of events (`10000`), an age in days, hours or
+/// minutes (`30d`, `12h`, `90m`), or both separated by a comma (`50000,7d`). What is given
+/// replaces that limit; the other keeps its default (API.md's 10,000 events and 30 days).
+/// Each source keeps whichever is less. Zero and values past a century are refused.
+pub fn parse_event_retention(text: &str) -> Result<Retention, RetentionError> {
+    let refused = || RetentionError(text.to_string());
+    let mut retention = Retention::default();
+    let (mut count, mut age) = (false, false);
+    for part in text.split(',').map(str::trim) {
+        let (digits, unit) = match part.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+            Some((i, _)) => part.split_at(i),
+            None => (part, ""),
+        };
+        let n: i64 = digits.parse().map_err(|_| refused())?;
+        if n <= 0 {
+            return Err(refused());
+        }
+        let minutes = match unit {
+            "" if !count => {
+                count = true;
+                retention.max_events = n;
+                continue;
+            }
+            "d" => n.checked_mul(24 * 60),
+            "h" => n.checked_mul(60),
+            "m" => Some(n),
+            _ => None,
+        };
+        match minutes {
+            Some(m) if !age && m <= 100 * 366 * 24 * 60 => {
+                age = true;
+                retention.max_age = time::Duration::minutes(m);
+            }
+            _ => return Err(refused()),
+        }
+    }
+    Ok(retention)
 }

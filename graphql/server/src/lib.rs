@@ -11,6 +11,7 @@ pub mod clock;
 pub mod collector;
 mod config;
 pub mod error;
+pub mod event_feed;
 pub mod http;
 pub mod ids;
 pub mod input;
@@ -23,7 +24,9 @@ mod state;
 pub mod store;
 
 pub use access::RequestAuth;
-pub use config::{DataKeySource, SecretSource, ServerConfig};
+pub use config::{
+    parse_event_retention, DataKeySource, RetentionError, SecretSource, ServerConfig,
+};
 pub use schema::{build_schema, sdl, HoustonSchema};
 pub use server::Houston;
 pub use state::AppState;

@@ -42,6 +42,11 @@ struct Args {
     /// Or in a file named by HOUSTON_SMTP_URL_FILE (the URL carries the password).
     #[arg(long, env = "HOUSTON_SMTP_URL", hide_env_values = true)]
     smtp_url: Option<String>,
+    /// How many events each source keeps: a number of events, an age (`30d`, `12h`,
+    /// `90m`) or both (`10000,30d`, the default); whichever keeps fewer wins. The counts
+    /// behind reports are kept for good.
+    #[arg(long, env = "HOUSTON_EVENT_RETENTION", value_parser = retention)]
+    event_retention: Option<houston_server::store::Retention>,
     /// Print the schema (SDL) and exit.
     #[arg(long)]
     print_schema: bool,
@@ -83,6 +88,11 @@ fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
     builder.create(dir)
+}
+
+/// `--event-retention`, for clap (its message names the accepted forms).
+fn retention(text: &str) -> Result<houston_server::store::Retention, String> {
+    houston_server::parse_event_retention(text).map_err(|e| e.to_string())
 }
 
 fn data_dir() -> anyhow::Result<PathBuf> {
@@ -144,6 +154,7 @@ async fn main() -> anyhow::Result<()> {
         mail_from: std::env::var("HOUSTON_MAIL_FROM").ok(),
         public_url,
         allowed_hosts,
+        event_retention: args.event_retention.unwrap_or_default(),
     };
     let houston = Houston::open(config).await?;
     let listener = tokio::net::TcpListener::bind(args.listen)

@@ -6,8 +6,8 @@ use crate::catalog::Catalog;
 use crate::config::{SecretSource, ServerConfig};
 use crate::schema::{build_schema, HoustonSchema};
 use crate::state::AppState;
-use crate::store::{self, Store};
-use crate::{auth, changes, http, mail};
+use crate::store::{self, Retention, Store};
+use crate::{auth, changes, event_feed, http, mail};
 use anyhow::Context as _;
 use std::sync::Arc;
 
@@ -50,22 +50,27 @@ impl Houston {
             Arc::new(catalog),
             mailer,
             config.allowed_hosts,
+            config.event_retention,
         )
         .await
     }
 
     /// Assembles a server from its parts; on a shared store it starts listening for the
-    /// changes other servers make.
+    /// changes other servers make and the events they store.
     pub async fn from_parts(
         store: Arc<dyn Store>,
         tokens: auth::Tokens,
         catalog: Arc<Catalog>,
         mailer: mail::Mailer,
         allowed_hosts: Vec<String>,
+        event_retention: Retention,
     ) -> anyhow::Result<Houston> {
         let changes = changes::Changes::open(store.clone())
             .await
             .context("listening for changes made by other servers")?;
+        let events = event_feed::EventFeed::open(store.clone(), event_retention)
+            .await
+            .context("listening for events stored by other servers")?;
         let state = Arc::new(AppState {
             store,
             tokens,
@@ -73,6 +78,7 @@ impl Houston {
             catalog,
             mailer,
             changes,
+            events,
         });
         Ok(Houston {
             schema: build_schema(state.clone()),

@@ -2,7 +2,7 @@
 
 use crate::catalog::Catalog;
 use crate::store::Store;
-use crate::{auth, changes, mail};
+use crate::{auth, changes, event_feed, mail};
 use std::sync::Arc;
 
 /// What every request shares.
@@ -14,4 +14,7 @@ pub struct AppState {
     pub mailer: mail::Mailer,
     /// Integration changes, for `clickstreamChanged` (across servers on PostgreSQL).
     pub changes: changes::Changes,
+    /// Stored events, for `eventReceived` (across servers on PostgreSQL), and their
+    /// retention.
+    pub events: event_feed::EventFeed,
 }

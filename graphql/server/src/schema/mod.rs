@@ -6,11 +6,13 @@ mod accounts;
 mod api_keys;
 mod catalog;
 mod connections;
+mod events;
 mod hashing;
 mod integrations;
 mod limits;
 mod mail;
 mod organizations;
+mod paging;
 mod prefetch;
 mod scalars;
 mod sources;
@@ -52,6 +54,7 @@ pub struct Query(
     integrations::IntegrationsQuery,
     api_keys::ApiKeysQuery,
     mail::MailQuery,
+    events::EventsQuery,
 );
 
 // Everything that writes. Each mutation returns its outcome as data (`StatusMessage`,
@@ -82,7 +85,7 @@ fn roots() -> async_graphql::SchemaBuilder<Query, Mutation, subscription::Subscr
     Schema::build(
         Query::default(),
         Mutation::default(),
-        subscription::Subscription,
+        subscription::Subscription::default(),
     )
 }
 

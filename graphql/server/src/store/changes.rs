@@ -1,4 +1,5 @@
-//! Telling the other servers on the same database about a change (`clickstreamChanged`).
+//! Telling the other servers on the same database about a change (`clickstreamChanged`)
+//! and about the events stored (`eventReceived`): two feeds, each its own channel.
 
 use super::StoreResult;
 use async_trait::async_trait;
@@ -23,6 +24,15 @@ pub trait ChangeFeed: Send + Sync {
     /// Listening has begun when this returns: nothing published after is missed, unless
     /// the connection is lost (the stream then reconnects and goes on).
     async fn listen_changes(&self) -> StoreResult<Option<ChangeStream>> {
+        Ok(None)
+    }
+    /// Like [`ChangeFeed::publish_change`], on the feed of stored events.
+    async fn publish_events(&self, payload: &str) -> StoreResult<()> {
+        let _ = payload;
+        Ok(())
+    }
+    /// Like [`ChangeFeed::listen_changes`], on the feed of stored events.
+    async fn listen_events(&self) -> StoreResult<Option<ChangeStream>> {
         Ok(None)
     }
 }

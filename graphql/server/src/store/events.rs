@@ -188,6 +188,14 @@ pub trait Events: Send + Sync {
         after: Option<i64>,
         filter: &EventFilter,
     ) -> StoreResult<EventPage>;
+    /// The source's events numbered `first_seq` to `last_seq` (both included) that are
+    /// still kept, oldest first: what another server stored, for `eventReceived`.
+    async fn events_in(
+        &self,
+        app_id: &str,
+        first_seq: i64,
+        last_seq: i64,
+    ) -> StoreResult<Vec<EventRow>>;
     /// The source's events counted since it was created.
     async fn lifetime_counts(&self, app_id: &str) -> StoreResult<EventCounts>;
     /// The sources' events by `period`, over the hours that start at or after `from`'s
@@ -599,6 +607,27 @@ for_each_backend! {
                 has_next,
                 total_count,
             })
+        }
+
+        async fn events_in(
+            &self,
+            app_id: &str,
+            first_seq: i64,
+            last_seq: i64,
+        ) -> StoreResult<Vec<EventRow>> {
+            let sql = format!(
+                "SELECT {EVENT_COLUMNS} FROM events \
+                 WHERE app_id = $1 AND seq >= $2 AND seq <= $3 ORDER BY seq"
+            );
+            Ok(sqlx::query(&sql)
+                .bind(app_id)
+                .bind(first_seq)
+                .bind(last_seq)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(event_from)
+                .collect::<sqlx::Result<Vec<_>>>()?)
         }
 
         async fn lifetime_counts(&self, app_id: &str) -> StoreResult<EventCounts> {

@@ -35,6 +35,8 @@ pub(crate) mod domains {
 
 /// The `LISTEN`/`NOTIFY` channel of integration changes.
 const CHANGES_CHANNEL: &str = "houston_clickstream";
+/// The `LISTEN`/`NOTIFY` channel of stored events.
+const EVENTS_CHANNEL: &str = "houston_events";
 
 /// A [`Store`](crate::store::Store) on a PostgreSQL database
 /// (`postgres://user:password@host/database`).
@@ -138,32 +140,52 @@ impl StoreOn<Db> {
 #[async_trait]
 impl ChangeFeed for PgStore {
     async fn publish_change(&self, payload: &str) -> StoreResult<()> {
+        self.notify(CHANGES_CHANNEL, payload).await
+    }
+
+    async fn listen_changes(&self) -> StoreResult<Option<ChangeStream>> {
+        self.listen(CHANGES_CHANNEL).await.map(Some)
+    }
+
+    async fn publish_events(&self, payload: &str) -> StoreResult<()> {
+        self.notify(EVENTS_CHANNEL, payload).await
+    }
+
+    async fn listen_events(&self) -> StoreResult<Option<ChangeStream>> {
+        self.listen(EVENTS_CHANNEL).await.map(Some)
+    }
+}
+
+impl PgStore {
+    /// `NOTIFY` on `channel`.
+    async fn notify(&self, channel: &str, payload: &str) -> StoreResult<()> {
         sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(CHANGES_CHANNEL)
+            .bind(channel)
             .bind(payload)
             .execute(&self.pool)
             .await?;
         Ok(())
     }
 
-    async fn listen_changes(&self) -> StoreResult<Option<ChangeStream>> {
+    /// The payloads notified on `channel` from now on, on a connection of its own.
+    async fn listen(&self, channel: &'static str) -> StoreResult<ChangeStream> {
         let mut listener = PgListener::connect_with(&self.pool).await?;
         // Keep listening while the pool shuts down: the server decides when to stop.
         listener.ignore_pool_close_event(true);
-        listener.listen(CHANGES_CHANNEL).await?;
-        let payloads = futures_util::stream::unfold(listener, |mut listener| async move {
+        listener.listen(channel).await?;
+        let payloads = futures_util::stream::unfold(listener, move |mut listener| async move {
             loop {
                 match listener.recv().await {
                     Ok(n) => return Some((n.payload().to_string(), listener)),
                     // The next recv reconnects and listens again; what was published
                     // meanwhile is lost (NOTIFY is not queued for absent listeners).
                     Err(e) => {
-                        tracing::warn!(error = %e, "lost the change notifications; reconnecting");
+                        tracing::warn!(error = %e, channel, "lost the change notifications; reconnecting");
                         tokio::time::sleep(Duration::from_secs(1)).await;
                     }
                 }
             }
         });
-        Ok(Some(payloads.boxed()))
+        Ok(payloads.boxed())
     }
 }
