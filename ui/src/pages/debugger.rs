@@ -131,7 +131,7 @@ pub fn DebuggerPage(
                     <button type="button" class="secondary small" on:click=move |_| app.page.set(Page::Sources)>
                         "Sources"
                     </button>
-                    <button type="button" class="secondary small"
+                    <button id="debugger-reports" type="button" class="secondary small"
                         on:click=move |_| app.page.set(Page::Reports(Some(reports_id.clone())))>
                         "Reports"
                     </button>
