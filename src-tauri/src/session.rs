@@ -685,13 +685,13 @@ impl Session {
                             sink(EventWatch::Error(error.into()));
                             break;
                         }
-                        match answer.pointer("/data/eventReceived") {
-                            Some(event) if !event.is_null() => {
-                                if !sink(EventWatch::Event(event.clone())) {
-                                    break;
-                                }
+                        let event = answer
+                            .pointer("/data/eventReceived")
+                            .filter(|event| !event.is_null());
+                        if let Some(event) = event {
+                            if !sink(EventWatch::Event(event.clone())) {
+                                break;
                             }
-                            _ => {}
                         }
                     }
                 })

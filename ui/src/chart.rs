@@ -67,7 +67,9 @@ fn draw(
         .label_style(("sans-serif", 13))
         .x_labels(bars.len().min(24))
         .x_label_formatter(&|value| match value {
-            SegmentValue::CenterOf(i) | SegmentValue::Exact(i) if (*i as usize) % every == 0 => {
+            SegmentValue::CenterOf(i) | SegmentValue::Exact(i)
+                if (*i as usize).is_multiple_of(every) =>
+            {
                 bars.get(*i as usize)
                     .map(|b| b.label.clone())
                     .unwrap_or_default()

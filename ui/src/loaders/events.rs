@@ -81,7 +81,7 @@ pub async fn newest(app_id: String, org: Option<String>) -> Result<Vec<EventRow>
 /// What a watch hands the page: an event, or why the watch ended.
 pub enum Arrival {
     /// An event just stored.
-    Event(EventRow),
+    Event(Box<EventRow>),
     /// The watch ended.
     Ended(String),
 }
@@ -95,7 +95,7 @@ pub async fn watch(
     api::watch_events(&app_id, org, move |message| match message {
         EventWatch::Event(event) => {
             if let Ok(event) = serde_json::from_value(event) {
-                on_arrival(Arrival::Event(event));
+                on_arrival(Arrival::Event(Box::new(event)));
             }
         }
         EventWatch::Error(error) => on_arrival(Arrival::Ended(error.message)),

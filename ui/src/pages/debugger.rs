@@ -68,7 +68,7 @@ pub fn DebuggerPage(
         spawn_local(async move {
             let started =
                 events::watch(app_id.clone(), org.clone(), move |arrival| match arrival {
-                    Arrival::Event(row) => arrive(row),
+                    Arrival::Event(row) => arrive(*row),
                     Arrival::Ended(why) => {
                         ended.try_set(Some(why));
                     }
