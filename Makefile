@@ -64,13 +64,15 @@ figures:
 
 # Every comparative benchmark in one go, then docs/benchmarks.md and docs/benchmarks.svg:
 # the server's (release) against a bare axum handler, Apollo Server (npm, locked) and the
-# naive alternatives, the desktop's (bench-app), then the report. Results of earlier runs
+# naive alternatives, the events engine against Segment's own (npm, locked), the desktop's
+# (bench-app), then the report. Results of earlier runs
 # are cleared first so the report holds only this one.
 .PHONY: bench
 bench: setup
 	rm -rf target/bench
 	npm ci --prefix tests/bench/apollo --no-audit --no-fund
 	cargo bench -p houston-server --bench compare
+	cargo bench -p houston-events --bench segment
 	$(MAKE) bench-app
 	python3 tests/bench/report.py
 

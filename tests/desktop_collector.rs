@@ -137,7 +137,12 @@ async fn the_collector_listens_on_loopback_and_its_events_reach_a_watch() {
     drop(second);
 
     // Only the collector's paths are served, until the API is asked for.
-    let http = reqwest::Client::new();
+    // No pooled connections: the collector is restarted below, and a connection kept from
+    // before would reach the stopped listener.
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
     let health = json!({ "query": "{ healthcheck }" });
     let answer = http
         .post(format!("{base}/graphql"))
@@ -173,6 +178,10 @@ async fn the_collector_listens_on_loopback_and_its_events_reach_a_watch() {
         .watch_events(app_id.clone(), Some(org_id), move |m| tx.send(m).is_ok())
         .await
         .unwrap();
+    // The subscription starts listening once its task has checked the source, a moment
+    // after the watch is answered (the debugger then reads the stored events, so that
+    // none falls between): events posted from here on are heard.
+    tokio::time::sleep(Duration::from_millis(500)).await;
     let posted = http
         .post(format!("{base}/v1/track"))
         .basic_auth(&app_id, Some(""))

@@ -653,7 +653,9 @@ impl Session {
     /// `sink` (as [`EventWatch`]) until `sink` answers `false`, the watch fails, or
     /// [`Session::stop_watching`]. On the bundled server through `eventReceived`; on a
     /// remote one by reading the newest `events` every two seconds (the app has no
-    /// WebSocket client yet). Answers the watch's id.
+    /// WebSocket client yet). Answers the watch's id. The subscription listens a moment
+    /// after that (its task first checks the source): read the stored events after
+    /// starting a watch, as the debugger does, so that none falls between.
     pub async fn watch_events(
         &self,
         app_id: String,

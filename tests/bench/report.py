@@ -28,6 +28,7 @@ ORDER = [
     "organizations-apollo",
     "create-token",
     "catalog",
+    "segment-engine",
     "large-org",
     "desktop-launch",
     "ui-form",
@@ -55,6 +56,16 @@ WHY = {
         "the fix: Sources page 5.1 s to 2.8 s, Integrations page 21.3 s to 5.5 s (bare SQL "
         "1.0 to 2.6 s; other builds were running). Getting under a second needs pages "
         "(first/after arguments), an API change, rather than a faster full listing."
+    ),
+    "segment-engine": (
+        "With `transform`, every call validates the whole mapping again, as Segment's "
+        "transform does, then resolves it from serde_json's B-tree maps; validation alone "
+        "is about half of the time. A delivery keeps each section's mapping checked once "
+        "(`Mapping`), the row the goal is met on. Triggers: each condition looks its field "
+        "up in the event, a serde_json map (a B-tree, a string comparison per key visited), "
+        "where V8 reads `event.type` from an inline cache; a trigger is a few comparisons, so "
+        "there is little else to win. About 40 ns per trigger is far below what a preview or "
+        "a delivery notices."
     ),
     "organizations-http": (
         "The bare handler skips GraphQL parsing, validation, the request limits and the "

@@ -26,7 +26,6 @@
 mod error;
 mod operations;
 mod shell;
-mod snippet;
 mod transport;
 
 #[cfg(feature = "http")]
@@ -39,7 +38,6 @@ pub use operations::*;
 pub use shell::{
     BackendKind, CommandError, EventWatch, Mail, ServerCheck, SessionUser, SessionView,
 };
-pub use snippet::analytics_snippet;
 pub use transport::{run, MaybeSendSync, Transport};
 
 #[cfg(feature = "http")]

@@ -6,9 +6,11 @@
 //!   with a stable reason; and the clock-skew correction of `timestamp`.
 //! - [`trigger`]: triggers in Segment's FQL (`type = "track" and event = "Order Completed"`),
 //!   parsed and matched exactly as `@segment/destination-subscriptions` does.
+//! - [`snippet`]: the analytics.js snippet that points a page at a Houston server.
 //! - [`mapping`]: Segment's mapping language (`@path`, `@template`, `@if`, …), evaluated and
 //!   validated exactly as `@segment/actions-core`'s mapping-kit does.
 
 pub mod event;
 pub mod mapping;
+pub mod snippet;
 pub mod trigger;

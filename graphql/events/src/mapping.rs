@@ -9,7 +9,8 @@
 //! `@template`, `@literal`, `@if` (`exists`, `blank`, `then`, `else`), `@case`,
 //! `@replace`, `@arrayPath`, `@json`, `@flatten`, `@merge`, `@transform` and
 //! `@excludeWhenNull`. [`transform`] maps an event; [`validate`] lists what is wrong with a
-//! mapping before it is saved, each problem with its path into the mapping;
+//! mapping before it is saved, each problem with its path into the mapping; [`Mapping`]
+//! checks a mapping once to map many events with it (what a delivery keeps per section);
 //! [`remove_empty_values`] is the step an action runs on the payload with its fields'
 //! JSON schema.
 //!
@@ -38,6 +39,7 @@
 //!   taken for halves.
 
 use serde_json::{Map, Number, Value};
+use std::borrow::Cow;
 use std::fmt;
 
 #[cfg(test)]
@@ -101,23 +103,280 @@ impl fmt::Display for MappingProblem {
 /// the mapping, resolves every directive, and removes the keys that came out `undefined`.
 /// A value that came out `undefined` inside an array is `null`, as `JSON.stringify` writes
 /// it; a whole result that is `undefined` (a root directive with no answer) is `null`.
+/// To map many events with one mapping, [`Mapping`] checks it once.
 pub fn transform(mapping: &Value, event: &Value) -> Result<Value, MappingError> {
     let Value::Object(object) = mapping else {
-        return Err(MappingError::Failed(format!(
-            "the mapping must be an object, got {}",
-            json_type_of(mapping)
-        )));
+        return Err(not_an_object_mapping(mapping));
     };
-    let event = Val::from_json(event);
-    let mapped = transform_object(mapping, object, &event, 0)?;
+    // `removeUndefined` and `JSON.parse(JSON.stringify(…))` in one: `into_json` leaves out
+    // an object's undefined values and writes an array's as null.
+    let mapped = transform_object(mapping, object, Data::Json(event), 0)?;
     Ok(mapped.into_json().unwrap_or(Value::Null))
+}
+
+fn not_an_object_mapping(mapping: &Value) -> MappingError {
+    MappingError::Failed(format!(
+        "the mapping must be an object, got {}",
+        json_type_of(mapping)
+    ))
+}
+
+/// A mapping checked once (its root directive applied, validated), to map any number of
+/// events: what a delivery keeps for each section. `Mapping::new(m).transform(e)` answers
+/// exactly what [`transform`]`(m, e)` does, errors and their order included, without
+/// checking the mapping again on every event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mapping {
+    /// The mapping is not an object: the answer whatever the event.
+    not_an_object: Option<MappingError>,
+    /// The mapping to resolve, or why it cannot map (after the event's own check).
+    to_process: Result<Node, MappingError>,
+}
+
+impl Mapping {
+    /// Checks `mapping` as [`transform`] would before reading an event.
+    pub fn new(mapping: &Value) -> Mapping {
+        let Value::Object(object) = mapping else {
+            return Mapping {
+                not_an_object: Some(not_an_object_mapping(mapping)),
+                to_process: Ok(Node::Other(Value::Null, 0)),
+            };
+        };
+        let to_process = mapping_to_process(object).and_then(|rooted| {
+            let to_process = rooted.unwrap_or_else(|| mapping.clone());
+            match validate_value(&Js::Json(&to_process), &Stack::Root, 0) {
+                Ok(()) => Ok(Node::new(&to_process, 0)),
+                Err(problems) => Err(MappingError::Invalid(problems)),
+            }
+        });
+        Mapping {
+            not_an_object: None,
+            to_process,
+        }
+    }
+
+    /// Maps `event`, as [`transform`] does.
+    pub fn transform(&self, event: &Value) -> Result<Value, MappingError> {
+        if let Some(error) = &self.not_an_object {
+            return Err(error.clone());
+        }
+        let empty = Val::Object(Vec::new());
+        let data = object_data(Data::Json(event), &empty)?;
+        let to_process = self.to_process.as_ref().map_err(Clone::clone)?;
+        Ok(to_process.to_json(data)?.unwrap_or(Value::Null))
+    }
+}
+
+/// A checked mapping made ready to resolve: the shapes that make up most mappings (plain
+/// objects, `{"@path": "…"}` with its path split, `@if`) taken apart once; anything else
+/// is resolved by [`resolve`] as [`transform`] would, at the same depth.
+#[derive(Debug, Clone, PartialEq)]
+enum Node {
+    /// A plain object: its keys in JS order.
+    Object(Vec<(String, Node)>),
+    /// `@path` with a literal path: `None` reads the whole data, else the keys.
+    Path(Option<Vec<String>>),
+    /// `@if` whose options are an object with a truthy `exists` or `blank`: the condition
+    /// (`exists` if present, else `blank`), `then` if present, `else` if truthy.
+    If {
+        exists: bool,
+        condition: Box<Node>,
+        then: Option<Box<Node>>,
+        otherwise: Option<Box<Node>>,
+    },
+    /// `@arrayPath` with a literal path (split as `Path`'s), and its shape when that is a
+    /// non-empty object.
+    ArrayPath {
+        root: Option<Vec<String>>,
+        shape: Option<Box<Node>>,
+    },
+    /// Any other value, and the depth [`resolve`] would see it at.
+    Other(Value, usize),
+}
+
+/// A path of `@path` or `@arrayPath` as `get` will read it: `None` for the whole data.
+fn split_literal_path(path: &str) -> Option<Vec<String>> {
+    let path = replace_first_dollar_dot(path);
+    (!path.is_empty() && path != ".")
+        .then(|| split_path(&path).into_iter().map(Cow::into_owned).collect())
+}
+
+impl Node {
+    fn new(value: &Value, depth: usize) -> Node {
+        // resolve's own depth checks, one level per object and per directive's value.
+        if depth + 1 > MAX_DEPTH {
+            return Node::Other(value.clone(), depth);
+        }
+        match value {
+            Value::Object(map) if is_directive(map) => {
+                match map
+                    .keys()
+                    .find(|k| k.starts_with('@'))
+                    .map(|k| (k, &map[k]))
+                {
+                    Some((name, Value::String(path))) if name == "@path" => {
+                        Node::Path(split_literal_path(path))
+                    }
+                    Some((name, Value::Array(data))) if name == "@arrayPath" => {
+                        match (data.first(), data.get(1)) {
+                            (Some(Value::String(path)), shape) => Node::ArrayPath {
+                                root: split_literal_path(path),
+                                shape: shape
+                                    .filter(|s| s.as_object().is_some_and(|o| !o.is_empty()))
+                                    .map(|s| Box::new(Node::new(s, depth + 1))),
+                            },
+                            _ => Node::Other(value.clone(), depth),
+                        }
+                    }
+                    // run_directive's "@if", with the checks that fail left to it.
+                    Some((name, Value::Object(opts)))
+                        if name == "@if"
+                            && (opt_truthy(opts.get("exists"))
+                                || opt_truthy(opts.get("blank"))) =>
+                    {
+                        let node = |v: &Value| Box::new(Node::new(v, depth + 1));
+                        let exists = opts.get("exists");
+                        let condition = exists
+                            .or(opts.get("blank"))
+                            .map_or_else(|| Box::new(Node::Other(Value::Null, depth + 1)), node);
+                        Node::If {
+                            exists: exists.is_some(),
+                            condition,
+                            then: opts.get("then").map(node),
+                            otherwise: opts.get("else").filter(|v| js_truthy_json(v)).map(node),
+                        }
+                    }
+                    _ => Node::Other(value.clone(), depth),
+                }
+            }
+            Value::Object(map) => Node::Object(
+                js_entries(map)
+                    .into_iter()
+                    .map(|(k, v)| (k.clone(), Node::new(v, depth + 1)))
+                    .collect(),
+            ),
+            other => Node::Other(other.clone(), depth),
+        }
+    }
+
+    /// As [`resolve`] then [`Val::into_json`] (`None`: undefined), building the JSON
+    /// directly where it can.
+    fn to_json(&self, data: Data<'_>) -> Result<Option<Value>, MappingError> {
+        match self {
+            Node::Object(entries) => {
+                let mut object = Map::new();
+                for (key, node) in entries {
+                    if let Some(value) = node.to_json(data)? {
+                        object.insert(unmarked(key.clone()), value);
+                    }
+                }
+                Ok(Some(Value::Object(object)))
+            }
+            Node::Path(None) => Ok(Step::from(data).into_json()),
+            Node::Path(Some(keys)) => Ok(walk_step(data, keys).into_json()),
+            Node::If { .. } => match self.branch(data)? {
+                Some(branch) => branch.to_json(data),
+                None => Ok(None),
+            },
+            Node::ArrayPath { root, shape } => {
+                let root = match root {
+                    Some(keys) => walk_step(data, keys),
+                    None => Step::from(data),
+                };
+                let Some(shape) = shape else {
+                    return Ok(root.into_json());
+                };
+                // An undefined item is written as null, as `into_json` writes an array's.
+                let item = |item| Ok(shape.to_json(item)?.unwrap_or(Value::Null));
+                match root {
+                    Step::Json(Value::Array(items)) => items
+                        .iter()
+                        .map(|i| item(Data::Json(i)))
+                        .collect::<Result<Vec<_>, MappingError>>()
+                        .map(|items| Some(Value::Array(items))),
+                    Step::Json(object @ Value::Object(_)) => {
+                        Ok(Some(Value::Array(vec![item(Data::Json(object))?])))
+                    }
+                    Step::Json(_) => Ok(root.into_json()),
+                    other => Ok(Node::shaped(other.into_owned(), shape)?.into_json()),
+                }
+            }
+            Node::Other(value, depth) => Ok(resolve(Js::Json(value), data, *depth)?.into_json()),
+        }
+    }
+
+    /// run_directive's "@arrayPath" once its root is read: an object or an array is
+    /// mapped item by item with `shape`; anything else is the answer.
+    fn shaped(root: Val, shape: &Node) -> Result<Val, MappingError> {
+        let items = match root {
+            Val::Array(items) => items,
+            object @ Val::Object(_) => vec![object],
+            other => return Ok(other),
+        };
+        items
+            .iter()
+            .map(|item| shape.resolve(Data::Val(item)))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Val::Array)
+    }
+
+    /// The branch an `@if` takes (`None`: neither, undefined).
+    fn branch(&self, data: Data<'_>) -> Result<Option<&Node>, MappingError> {
+        let Node::If {
+            exists,
+            condition,
+            then,
+            otherwise,
+        } = self
+        else {
+            return Ok(None);
+        };
+        let value = condition.resolve(data)?;
+        let holds = !matches!(value, Val::Undefined | Val::Null)
+            && (*exists || !loosely_equals_empty(&value));
+        Ok(match (holds, then, otherwise) {
+            (true, Some(then), _) => Some(then),
+            (false, _, Some(otherwise)) => Some(otherwise),
+            _ => None,
+        })
+    }
+
+    /// As [`resolve`] would resolve the value this node was made from.
+    fn resolve(&self, data: Data<'_>) -> Result<Val, MappingError> {
+        match self {
+            Node::Object(entries) => {
+                let mut resolved = Vec::with_capacity(entries.len());
+                for (key, node) in entries {
+                    resolved.push((key.clone(), node.resolve(data)?));
+                }
+                Ok(Val::Object(resolved))
+            }
+            Node::Path(None) => Ok(data.to_val()),
+            Node::Path(Some(keys)) => Ok(walk(data, keys)),
+            Node::If { .. } => match self.branch(data)? {
+                Some(branch) => branch.resolve(data),
+                None => Ok(Val::Undefined),
+            },
+            Node::ArrayPath { root, shape } => {
+                let root = match root {
+                    Some(keys) => walk(data, keys),
+                    None => data.to_val(),
+                };
+                match shape {
+                    Some(shape) => Node::shaped(root, shape),
+                    None => Ok(root),
+                }
+            }
+            Node::Other(value, depth) => resolve(Js::Json(value), data, *depth),
+        }
+    }
 }
 
 /// Everything wrong with `mapping`, as actions-core's `validate` finds it (it stops at the
 /// first problem inside a directive, and collects them across an object's keys), plus
 /// `@liquid`, which is not supported yet. Empty when the mapping may be saved.
 pub fn validate(mapping: &Value) -> Vec<MappingProblem> {
-    match validate_value(&Js::Json(mapping), &[], 0) {
+    match validate_value(&Js::Json(mapping), &Stack::Root, 0) {
         Ok(()) => Vec::new(),
         Err(problems) => problems,
     }
@@ -207,9 +466,9 @@ impl Val {
             Value::String(s) => Val::String(s.clone()),
             Value::Array(items) => Val::Array(items.iter().map(Val::from_json).collect()),
             Value::Object(map) => Val::Object(
-                js_keys(map)
+                js_entries(map)
                     .into_iter()
-                    .map(|k| (k.clone(), Val::from_json(&map[k])))
+                    .map(|(k, v)| (k.clone(), Val::from_json(v)))
                     .collect(),
             ),
         }
@@ -294,11 +553,7 @@ impl Val {
                 .and_then(|i| items.get(i))
                 .cloned()
                 .unwrap_or(Val::Undefined),
-            Val::String(s) if key == "length" => Val::Number(js_units(s).len() as f64),
-            Val::String(s) => array_index(key)
-                .and_then(|i| js_units(s).get(i).copied())
-                .map(|unit| Val::String(code_unit_string(unit)))
-                .unwrap_or(Val::Undefined),
+            Val::String(s) => string_member(s, key),
             _ => Val::Undefined,
         }
     }
@@ -336,7 +591,8 @@ fn js_units(s: &str) -> Vec<u16> {
 /// of its JSON escape (`\\ud83d`), as the recorded answers and
 /// `Trigger::to_segment_json` write it.
 fn unmarked(s: String) -> String {
-    if !s.chars().any(|c| u32::from(c) >= SURROGATE_MARKS) {
+    // A marked half (U+10F800…) is written in UTF-8 with a leading 0xF4 byte.
+    if !s.as_bytes().contains(&0xF4) || !s.chars().any(|c| u32::from(c) >= SURROGATE_MARKS) {
         return s;
     }
     char::decode_utf16(js_units(&s))
@@ -381,6 +637,21 @@ fn js_keys(map: &Map<String, Value>) -> Vec<&String> {
     let mut keys: Vec<&String> = indexes.into_iter().map(|(_, k)| k).collect();
     keys.extend(map.keys().filter(|k| array_index(k).is_none()));
     keys
+}
+
+/// The entries of a JSON object in JS's order.
+fn js_entries(map: &Map<String, Value>) -> Vec<(&String, &Value)> {
+    if !map.keys().any(|k| array_index(k).is_some()) {
+        return map.iter().collect();
+    }
+    let mut indexes: Vec<(usize, (&String, &Value))> = map
+        .iter()
+        .filter_map(|(k, v)| array_index(k).map(|i| (i, (k, v))))
+        .collect();
+    indexes.sort_by_key(|(i, _)| *i);
+    let mut entries: Vec<(&String, &Value)> = indexes.into_iter().map(|(_, e)| e).collect();
+    entries.extend(map.iter().filter(|(k, _)| array_index(k).is_none()));
+    entries
 }
 
 /// A key JS treats as an array index: a canonical decimal below 2^32 - 1.
@@ -459,6 +730,22 @@ fn js_number_to_string(n: f64) -> String {
     format!("{sign}{body}")
 }
 
+/// A part of the event as `Val::from_json(value).into_json()` gives it back: numbers as
+/// JS doubles, halves of characters written out.
+fn js_json(value: &Value) -> Value {
+    match value {
+        Value::Number(n) => number_to_json(n.as_f64().unwrap_or(f64::NAN)),
+        Value::String(s) => Value::String(unmarked(s.clone())),
+        Value::Array(items) => Value::Array(items.iter().map(js_json).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (unmarked(k.clone()), js_json(v)))
+                .collect(),
+        ),
+        Value::Null | Value::Bool(_) => value.clone(),
+    }
+}
+
 /// JS truthiness of a JSON value.
 fn js_truthy_json(value: &Value) -> bool {
     match value {
@@ -512,43 +799,92 @@ fn replace_first_dollar_dot(path: &str) -> String {
 // ---------------------------------------------------------------------------------------
 // get.js
 
+/// What a mapping reads: the event as it came (read in place, never converted whole), or a
+/// value computed from it (an `@arrayPath` item, the payload `@transform` makes).
+#[derive(Clone, Copy)]
+enum Data<'a> {
+    Json(&'a Value),
+    Val(&'a Val),
+}
+
 /// get.js's `get(obj, path)`.
-fn get(obj: &Val, path: &str) -> Val {
+fn get(obj: Data<'_>, path: &str) -> Val {
     if path.is_empty() || path == "." {
-        return obj.clone();
+        return obj.to_val();
     }
+    walk(obj, &split_path(path))
+}
+
+/// get.js:19-21: reads `keys` (a path split) from `obj`.
+fn walk<K: AsRef<str>>(obj: Data<'_>, keys: &[K]) -> Val {
+    walk_step(obj, keys).into_owned()
+}
+
+/// [`walk`], answering the step it stops at (a part of `obj`, not yet copied).
+fn walk_step<'a, K: AsRef<str>>(obj: Data<'a>, keys: &[K]) -> Step<'a> {
     // Walk by reference: only the answer is copied, not the payload at every step.
-    let mut current = Step::Borrowed(obj);
-    for key in split_path(path) {
+    let mut current = Step::from(obj);
+    for key in keys {
+        let key = key.as_ref();
         // get.js:19: `prevObj && prevObj[key]` answers a falsy step itself (0, "", false,
         // null) rather than undefined.
-        if !current.value().truthy() {
+        if !current.truthy() {
             break;
         }
         current = match current {
-            Step::Borrowed(value) => member_ref(value, &key),
-            Step::Owned(value) => Step::Owned(value.member(&key)),
+            Step::Json(value) => json_member(value, key),
+            Step::Borrowed(value) => member_ref(value, key),
+            Step::Owned(value) => Step::Owned(value.member(key)),
         };
     }
-    current.into_owned()
+    current
 }
 
-/// A step of a path: a part of the payload, or a value computed from it (a length).
+/// A step of a path: a part of the event, a part of a computed value, or a value computed
+/// from either (a length).
 enum Step<'a> {
+    Json(&'a Value),
     Borrowed(&'a Val),
     Owned(Val),
 }
 
+impl Data<'_> {
+    /// The data as a JS value (a copy of the event's part it holds).
+    fn to_val(self) -> Val {
+        Step::from(self).into_owned()
+    }
+}
+
+impl<'a> From<Data<'a>> for Step<'a> {
+    fn from(data: Data<'a>) -> Step<'a> {
+        match data {
+            Data::Json(value) => Step::Json(value),
+            Data::Val(value) => Step::Borrowed(value),
+        }
+    }
+}
+
 impl Step<'_> {
-    fn value(&self) -> &Val {
+    fn truthy(&self) -> bool {
         match self {
-            Step::Borrowed(value) => value,
-            Step::Owned(value) => value,
+            Step::Json(value) => js_truthy_json(value),
+            Step::Borrowed(value) => value.truthy(),
+            Step::Owned(value) => value.truthy(),
+        }
+    }
+
+    /// As `into_owned().into_json()`, without the detour for a part of the event.
+    fn into_json(self) -> Option<Value> {
+        match self {
+            Step::Json(value) => Some(js_json(value)),
+            Step::Borrowed(value) => value.clone().into_json(),
+            Step::Owned(value) => value.into_json(),
         }
     }
 
     fn into_owned(self) -> Val {
         match self {
+            Step::Json(value) => Val::from_json(value),
             Step::Borrowed(value) => value.clone(),
             Step::Owned(value) => value,
         }
@@ -569,48 +905,83 @@ fn member_ref<'a>(value: &'a Val, key: &str) -> Step<'a> {
     }
 }
 
+/// [`Val::member`] of a part of the event, in place.
+fn json_member<'a>(value: &'a Value, key: &str) -> Step<'a> {
+    match value {
+        Value::Object(map) => map.get(key).map_or(Step::Owned(Val::Undefined), Step::Json),
+        Value::Array(items) if key == "length" => Step::Owned(Val::Number(items.len() as f64)),
+        Value::Array(items) => array_index(key)
+            .and_then(|i| items.get(i))
+            .map_or(Step::Owned(Val::Undefined), Step::Json),
+        Value::String(s) => Step::Owned(string_member(s, key)),
+        _ => Step::Owned(Val::Undefined),
+    }
+}
+
+/// JS `string[key]` for `length` and an index (a UTF-16 code unit).
+fn string_member(s: &str, key: &str) -> Val {
+    if key == "length" {
+        return Val::Number(js_units(s).len() as f64);
+    }
+    array_index(key)
+        .and_then(|i| js_units(s).get(i).copied())
+        .map(|unit| Val::String(code_unit_string(unit)))
+        .unwrap_or(Val::Undefined)
+}
+
 /// get.js:6-18: split on `[` before a quote or digit, on `.`, and on a run of `]` after a
-/// quote or digit; drop empty parts; strip every quote.
-fn split_path(path: &str) -> Vec<String> {
-    let chars: Vec<char> = path.chars().collect();
-    let quote_or_digit = |c: char| c == '"' || c == '\'' || c.is_ascii_digit();
+/// quote or digit; drop empty parts; strip every quote. (Every separator is ASCII, so a
+/// part is a slice of the path, and looking at the byte next to one is looking at the
+/// character.)
+fn split_path(path: &str) -> Vec<Cow<'_, str>> {
+    let bytes = path.as_bytes();
+    let quote_or_digit = |b: u8| b == b'"' || b == b'\'' || b.is_ascii_digit();
     let mut parts = Vec::new();
-    let mut part = String::new();
+    let mut push = |part| push_part(&mut parts, part);
+    let mut start = 0;
     let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '[' && chars.get(i + 1).is_some_and(|n| quote_or_digit(*n)) || c == '.' {
-            parts.push(std::mem::take(&mut part));
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'[' && bytes.get(i + 1).is_some_and(|n| quote_or_digit(*n)) || b == b'.' {
+            push(&path[start..i]);
             i += 1;
-        } else if c == ']' && i > 0 && quote_or_digit(chars[i - 1]) {
-            parts.push(std::mem::take(&mut part));
-            while chars.get(i) == Some(&']') {
+            start = i;
+        } else if b == b']' && i > 0 && quote_or_digit(bytes[i - 1]) {
+            push(&path[start..i]);
+            while bytes.get(i) == Some(&b']') {
                 i += 1;
             }
+            start = i;
         } else {
-            part.push(c);
             i += 1;
         }
     }
-    parts.push(part);
+    push(&path[start..]);
     parts
-        .into_iter()
-        .filter(|p| !p.is_empty())
-        .map(|p| p.replace(['\'', '"'], ""))
-        .collect()
+}
+
+/// A part of a path, unless empty, without its quotes.
+fn push_part<'p>(parts: &mut Vec<Cow<'p, str>>, part: &'p str) {
+    match part {
+        "" => {}
+        quoted if quoted.contains(['\'', '"']) => {
+            parts.push(Cow::Owned(quoted.replace(['\'', '"'], "")));
+        }
+        plain => parts.push(Cow::Borrowed(plain)),
+    }
 }
 
 // ---------------------------------------------------------------------------------------
 // placeholders.js
 
 /// placeholders.js's `render`: `{{{path}}}` first, then `{{path}}` over the result.
-fn render(template: &str, data: &Val) -> Result<String, MappingError> {
+fn render(template: &str, data: Data<'_>) -> Result<String, MappingError> {
     let once = render_pass(template, data, 3)?;
     render_pass(&once, data, 2)
 }
 
 /// One `replace(/\{\{([^}]+)\}\}/g, …)` pass with `braces` braces on each side.
-fn render_pass(text: &str, data: &Val, braces: usize) -> Result<String, MappingError> {
+fn render_pass(text: &str, data: Data<'_>, braces: usize) -> Result<String, MappingError> {
     let bytes = text.as_bytes();
     let mut out = String::new();
     let mut i = 0;
@@ -667,31 +1038,34 @@ impl<'a> Js<'a> {
     }
 }
 
-/// index.js:328 `transform`: `data` must be an object (`undefined` is `{}`).
+/// index.js:328 `transform`: `data` must be an object (`undefined` is `{}`). The answer
+/// still holds its `undefined` values (`removeUndefined` is the caller's).
 fn transform_object(
     mapping: &Value,
     object: &Map<String, Value>,
-    data: &Val,
+    data: Data<'_>,
     depth: usize,
 ) -> Result<Val, MappingError> {
     let empty = Val::Object(Vec::new());
-    let data = match data {
-        Val::Undefined => &empty,
-        Val::Object(_) => data,
-        other => {
-            return Err(MappingError::Failed(format!(
-                "data must be an object, got {}",
-                other.type_name()
-            )))
-        }
-    };
+    let data = object_data(data, &empty)?;
     let rooted = mapping_to_process(object)?;
     let to_process = rooted.as_ref().unwrap_or(mapping);
-    if let Err(problems) = validate_value(&Js::Json(to_process), &[], depth) {
+    if let Err(problems) = validate_value(&Js::Json(to_process), &Stack::Root, depth) {
         return Err(MappingError::Invalid(problems));
     }
-    let resolved = resolve(Js::Json(to_process), data, depth)?;
-    Ok(remove_undefined(resolved))
+    resolve(Js::Json(to_process), data, depth)
+}
+
+/// index.js:330: the data a mapping reads must be an object; `undefined` is `empty`.
+fn object_data<'a>(data: Data<'a>, empty: &'a Val) -> Result<Data<'a>, MappingError> {
+    let not_an_object =
+        |type_name: &str| MappingError::Failed(format!("data must be an object, got {type_name}"));
+    match data {
+        Data::Val(Val::Undefined) => Ok(Data::Val(empty)),
+        Data::Val(Val::Object(_)) | Data::Json(Value::Object(_)) => Ok(data),
+        Data::Val(other) => Err(not_an_object(other.type_name())),
+        Data::Json(other) => Err(not_an_object(json_type_of(other))),
+    }
 }
 
 /// index.js:279 `getMappingToProcess`: the mapping a root directive makes, if there is one
@@ -757,7 +1131,7 @@ fn is_directive(map: &Map<String, Value>) -> bool {
 }
 
 /// index.js:300 `resolve`.
-fn resolve(mapping: Js<'_>, payload: &Val, depth: usize) -> Result<Val, MappingError> {
+fn resolve(mapping: Js<'_>, payload: Data<'_>, depth: usize) -> Result<Val, MappingError> {
     if depth > MAX_DEPTH {
         return Err(MappingError::TooDeep);
     }
@@ -768,8 +1142,8 @@ fn resolve(mapping: Js<'_>, payload: &Val, depth: usize) -> Result<Val, MappingE
         Value::Object(map) if is_directive(map) => run_directive(map, payload, depth + 1),
         Value::Object(map) => {
             let mut resolved = Vec::with_capacity(map.len());
-            for key in js_keys(map) {
-                let value = resolve(Js::Json(&map[key]), payload, depth + 1)?;
+            for (key, value) in js_entries(map) {
+                let value = resolve(Js::Json(value), payload, depth + 1)?;
                 resolved.push((key.clone(), value));
             }
             Ok(Val::Object(resolved))
@@ -790,7 +1164,7 @@ fn failed(message: impl Into<String>) -> MappingError {
 /// index.js:37 `runDirective` and the directives registered at index.js:49-262.
 fn run_directive(
     map: &Map<String, Value>,
-    payload: &Val,
+    payload: Data<'_>,
     depth: usize,
 ) -> Result<Val, MappingError> {
     // An `@` key is never integer-like, so JS's order among them is the map's.
@@ -868,7 +1242,7 @@ fn run_directive(
                     };
                     items
                         .iter()
-                        .map(|item| resolve(Js::Json(&data[1]), item, depth))
+                        .map(|item| resolve(Js::Json(&data[1]), Data::Val(item), depth))
                         .collect::<Result<Vec<_>, _>>()
                         .map(Val::Array)
                 }
@@ -977,8 +1351,8 @@ fn run_directive(
             let Some(apply @ Value::Object(object)) = opt("apply") else {
                 return Err(failed(r#"@transform "apply" key should be an object"#));
             };
-            let new_payload = transform_object(apply, object, payload, depth)?;
-            resolve(Js::of(opt("mapping")), &new_payload, depth)
+            let new_payload = remove_undefined(transform_object(apply, object, payload, depth)?);
+            resolve(Js::of(opt("mapping")), Data::Val(&new_payload), depth)
         }
         "@excludeWhenNull" => match resolve(Js::Json(value), payload, depth)? {
             Val::Null => Ok(Val::Undefined),
@@ -1005,7 +1379,7 @@ fn loosely_equals_empty(value: &Val) -> bool {
 /// index.js:107 `@replace`.
 fn run_replace(
     opts: Option<&Map<String, Value>>,
-    payload: &Val,
+    payload: Data<'_>,
     depth: usize,
 ) -> Result<Val, MappingError> {
     let Some(opts) = opts else {
@@ -1319,17 +1693,45 @@ fn write_json_string(out: &mut String, s: &str) {
 
 type Checked = Result<(), Vec<MappingProblem>>;
 
-fn problem(stack: &[&str], message: impl Into<String>) -> Vec<MappingProblem> {
+/// Where validation is in the mapping: the keys and directive names from its root, each
+/// level borrowing its parent's (nothing is allocated unless there is a problem).
+#[derive(Clone, Copy)]
+enum Stack<'s> {
+    Root,
+    Key(&'s Stack<'s>, &'s str),
+}
+
+impl Stack<'_> {
+    /// The keys from the root.
+    fn path(&self) -> Vec<String> {
+        let mut path = Vec::new();
+        let mut at = self;
+        while let Stack::Key(parent, key) = at {
+            path.push(key.to_string());
+            at = parent;
+        }
+        path.reverse();
+        path
+    }
+
+    /// One level up (the root's is the root).
+    fn parent(&self) -> &Stack<'_> {
+        match self {
+            Stack::Root => self,
+            Stack::Key(parent, _) => parent,
+        }
+    }
+}
+
+fn problem(stack: &Stack<'_>, message: impl Into<String>) -> Vec<MappingProblem> {
     vec![MappingProblem {
-        path: stack.iter().map(|s| s.to_string()).collect(),
+        path: stack.path(),
         message: message.into(),
     }]
 }
 
-fn pushed<'s>(stack: &[&'s str], key: &'s str) -> Vec<&'s str> {
-    let mut stack = stack.to_vec();
-    stack.push(key);
-    stack
+fn pushed<'s>(stack: &'s Stack<'s>, key: &'s str) -> Stack<'s> {
+    Stack::Key(stack, key)
 }
 
 /// validate.js:29 `realTypeOrDirective`.
@@ -1355,7 +1757,7 @@ fn a_type(value: &Js<'_>) -> String {
 }
 
 /// validate.js:295 `validate`.
-fn validate_value(value: &Js<'_>, stack: &[&str], depth: usize) -> Checked {
+fn validate_value(value: &Js<'_>, stack: &Stack<'_>, depth: usize) -> Checked {
     if depth > MAX_DEPTH {
         return Err(problem(
             stack,
@@ -1370,7 +1772,7 @@ fn validate_value(value: &Js<'_>, stack: &[&str], depth: usize) -> Checked {
 }
 
 /// validate.js:37 `validateDirective`.
-fn validate_directive(map: &Map<String, Value>, stack: &[&str], depth: usize) -> Checked {
+fn validate_directive(map: &Map<String, Value>, stack: &Stack<'_>, depth: usize) -> Checked {
     if depth > MAX_DEPTH {
         return Err(problem(
             stack,
@@ -1406,7 +1808,7 @@ fn validate_directive(map: &Map<String, Value>, stack: &[&str], depth: usize) ->
     };
     let value = Js::Json(&map[name.as_str()]);
     let inner = pushed(stack, name);
-    let stack = &inner[..];
+    let stack = &inner;
     let fields = |v: &Js<'_>, rules: &[(&str, Rule)]| check_fields(v, rules, stack, depth);
     use Rule::{Optional, Required};
     match name.as_str() {
@@ -1487,7 +1889,12 @@ fn validate_directive(map: &Map<String, Value>, stack: &[&str], depth: usize) ->
             if let Js::Json(Value::Object(opts)) = value {
                 if let Some(Value::Array(objects)) = opts.get("objects") {
                     for object in objects {
-                        check(Check::DirectiveOrObject, &Js::Json(object), &[], depth)?;
+                        check(
+                            Check::DirectiveOrObject,
+                            &Js::Json(object),
+                            &Stack::Root,
+                            depth,
+                        )?;
                     }
                 }
             }
@@ -1503,7 +1910,7 @@ fn validate_directive(map: &Map<String, Value>, stack: &[&str], depth: usize) ->
         ),
         "@liquid" => Err(problem(stack, "uses @liquid, which is not supported yet")),
         other => Err(problem(
-            &stack[..stack.len() - 1],
+            stack.parent(),
             format!("has an invalid directive: {other}"),
         )),
     }
@@ -1529,7 +1936,12 @@ enum Rule {
 }
 
 /// validate.js:161 `validateObjectWithFields`.
-fn check_fields(value: &Js<'_>, rules: &[(&str, Rule)], stack: &[&str], depth: usize) -> Checked {
+fn check_fields(
+    value: &Js<'_>,
+    rules: &[(&str, Rule)],
+    stack: &Stack<'_>,
+    depth: usize,
+) -> Checked {
     let Js::Json(Value::Object(map)) = value else {
         return Err(problem(
             stack,
@@ -1574,10 +1986,10 @@ fn json_quote(s: &str) -> String {
 }
 
 /// validate.js:137 `validateObject`: every key, problems collected.
-fn validate_object(map: &Map<String, Value>, stack: &[&str], depth: usize) -> Checked {
+fn validate_object(map: &Map<String, Value>, stack: &Stack<'_>, depth: usize) -> Checked {
     let mut problems = Vec::new();
-    for key in js_keys(map) {
-        if let Err(mut found) = validate_value(&Js::Json(&map[key]), &pushed(stack, key), depth) {
+    for (key, value) in js_entries(map) {
+        if let Err(mut found) = validate_value(&Js::Json(value), &pushed(stack, key), depth) {
             problems.append(&mut found);
         }
     }
@@ -1588,7 +2000,7 @@ fn validate_object(map: &Map<String, Value>, stack: &[&str], depth: usize) -> Ch
     }
 }
 
-fn check(rule: Check, value: &Js<'_>, stack: &[&str], depth: usize) -> Checked {
+fn check(rule: Check, value: &Js<'_>, stack: &Stack<'_>, depth: usize) -> Checked {
     let kind = type_or_directive(value);
     let directive = |v: &Js<'_>| match v {
         Js::Json(Value::Object(map)) => validate_directive(map, stack, depth + 1),

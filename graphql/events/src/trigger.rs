@@ -1434,6 +1434,15 @@ enum Comparison {
 
 /// validate.js:49 `validateValue`.
 fn value_matches(actual: &JsValue, operator: &Operator, expected: Option<&Operand>) -> bool {
+    // The common case (`type = "track"`, `event = "Order Completed"`): two whole strings.
+    if let (
+        Operator::Equals | Operator::NotEquals,
+        JsValue::Json(Value::String(text)),
+        Some(Operand::String(wanted)),
+    ) = (operator, actual, expected)
+    {
+        return (text == wanted) == (*operator == Operator::Equals);
+    }
     let expected_text = || match expected {
         Some(Operand::Utf16(units)) => Text::Units(units.clone()),
         Some(Operand::String(text)) => Text::Str(text),

@@ -6,6 +6,7 @@
 //!   and dropped.
 //! - `GET /v1/projects/<writeKey>/settings`: the settings analytics.js loads, pointing it
 //!   back at this server.
+//! - analytics.js itself and its chunks ([`crate::analytics_js`]).
 //!
 //! **The write key** is a source's id, sent as HTTP Basic (`base64("<writeKey>:")`) or as
 //! `writeKey` in the body; none, or one naming no source, is a `401`.
@@ -25,6 +26,7 @@
 //! Nothing here needs a credential a browser would add by itself (no cookies), so the
 //! wildcard origin hands no page anything it could not send without a browser.
 
+use crate::analytics_js;
 use crate::ids;
 use crate::store::{AppRow, NewEvent, StoreError};
 use crate::Houston;
@@ -55,13 +57,14 @@ pub fn routes() -> Router<Houston> {
             "/v1/projects/{write_key}/settings",
             get(settings).options(preflight),
         )
+        .merge(analytics_js::routes())
         .layer(DefaultBodyLimit::max(MAX_WIRE_BYTES))
         .layer(middleware::from_fn(allow_any_origin))
 }
 
 /// Whether `path` is one of the collector's, which browsers reach from any origin.
 pub fn is_collector_path(path: &str) -> bool {
-    path.starts_with("/v1/")
+    path.starts_with("/v1/") || analytics_js::is_asset_path(path)
 }
 
 /// How long a browser may reuse a preflight's answer, in seconds.

@@ -156,3 +156,52 @@ pub fn parse_event_retention(text: &str) -> Result<Retention, RetentionError> {
     }
     Ok(retention)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::Duration;
+
+    #[test]
+    fn event_retention_forms() {
+        let days = |d| Retention {
+            max_events: 10_000,
+            max_age: Duration::days(d),
+        };
+        assert_eq!(parse_event_retention("10000,30d"), Ok(Retention::default()));
+        assert_eq!(
+            parse_event_retention("50000"),
+            Ok(Retention {
+                max_events: 50_000,
+                ..Retention::default()
+            })
+        );
+        assert_eq!(parse_event_retention("7d"), Ok(days(7)));
+        assert_eq!(
+            parse_event_retention(" 12h , 20 "),
+            Ok(Retention {
+                max_events: 20,
+                max_age: Duration::hours(12)
+            })
+        );
+        assert_eq!(
+            parse_event_retention("90m").map(|r| r.max_age),
+            Ok(Duration::minutes(90))
+        );
+        for bad in [
+            "",
+            "0",
+            "-5",
+            "30x",
+            "d",
+            "10,20",
+            "7d,8d",
+            "1.5d",
+            "99999999999999999999",
+            "40000d",
+            "10000;30d",
+        ] {
+            assert!(parse_event_retention(bad).is_err(), "{bad:?} is refused");
+        }
+    }
+}

@@ -163,15 +163,19 @@ async fn check_host(State(allow): State<HostAllowList>, req: Request, next: Next
 }
 
 /// What every answer says about itself: never sniff its type; GraphQL answers (tokens,
-/// API keys, private data) are never stored by a browser or proxy cache.
+/// API keys, private data) are never stored by a browser or proxy cache. analytics.js's
+/// files are the exception: public, and cached as [`crate::analytics_js`] says.
 async fn security_headers(req: Request, next: Next) -> Response {
+    let public_file = crate::analytics_js::is_asset_path(req.uri().path());
     let mut res = next.run(req).await;
     let headers = res.headers_mut();
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if !public_file {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     res
 }
 

@@ -1,8 +1,12 @@
 //! Organizations never see each other: every id argument with another organization's id
 //! answers NOT_FOUND (or an empty list), and no list or nested edge shows its rows.
 
+use futures_util::StreamExt;
+use houston_server::store::NewEvent;
+use houston_server::RequestAuth;
 use houston_test_harness::{error_code, TestServer};
 use serde_json::{json, Value};
+use std::time::Duration;
 
 struct Org {
     token: String,
@@ -81,6 +85,27 @@ async fn another_organizations_ids_are_not_found() {
         (
             "query($x: ID!) { apiKeys(orgId: $x) { id } }",
             json!({ "x": b.id }),
+        ),
+        (
+            "query($x: String!) { events(appId: $x) { totalCount } }",
+            json!({ "x": b.app }),
+        ),
+        (
+            "query($x: String!) { applicationLifetimeEvents(appId: $x) { total } }",
+            json!({ "x": b.app }),
+        ),
+        (
+            "query($x: String) { eventReport(appId: $x, period: DAY) { period } }",
+            json!({ "x": b.app }),
+        ),
+        (
+            "query($x: ID) { eventReport(orgId: $x, period: DAY) { period } }",
+            json!({ "x": b.id }),
+        ),
+        // Nested: A's organization with B's source.
+        (
+            "query($o: ID, $x: String) { eventReport(orgId: $o, appId: $x, period: DAY) { period } }",
+            json!({ "o": a.id, "x": b.app }),
         ),
     ];
     for (q, vars) in not_found {
@@ -192,5 +217,152 @@ async fn another_organizations_ids_are_not_found() {
     assert_eq!(
         error_code(&serde_json::to_value(&res).unwrap()),
         "NOT_FOUND"
+    );
+}
+
+/// A track event with the message id `id`, received now.
+fn track(id: &str) -> NewEvent {
+    let now = time::OffsetDateTime::now_utc();
+    NewEvent {
+        message_id: id.into(),
+        event_type: "track".into(),
+        event: Some("Viewed".into()),
+        user_id: Some("u".into()),
+        anonymous_id: None,
+        received_at: now,
+        timestamp: Some(now),
+        problems: Vec::new(),
+        payload: json!({ "type": "track", "event": "Viewed", "messageId": id }).to_string(),
+    }
+}
+
+/// `eventReceived(appId: app)` in-process as the holder of `token`.
+async fn subscribe(
+    server: &TestServer,
+    token: &str,
+    app: &str,
+) -> impl futures_util::Stream<Item = async_graphql::Response> {
+    let auth = RequestAuth::resolve(server.houston.state(), Some(token), None).await;
+    server.houston.schema().execute_stream(
+        async_graphql::Request::new(
+            "subscription($a: String!) { eventReceived(appId: $a) { id } }",
+        )
+        .variables(async_graphql::Variables::from_json(json!({ "a": app })))
+        .data(auth),
+    )
+}
+
+/// The next answer's event id, `Err(code)` for an error, `None` when the stream ended or
+/// stayed silent for `wait`.
+async fn next_id(
+    stream: &mut (impl futures_util::Stream<Item = async_graphql::Response> + Unpin),
+    wait: Duration,
+) -> Option<Result<String, String>> {
+    let res = tokio::time::timeout(wait, stream.next()).await.ok()??;
+    let res = serde_json::to_value(&res).unwrap();
+    Some(match res["data"]["eventReceived"]["id"].as_str() {
+        Some(id) => Ok(id.to_string()),
+        None => Err(error_code(&res)),
+    })
+}
+
+#[tokio::test]
+async fn another_organizations_events_are_never_heard() {
+    let server = TestServer::start().await;
+    let a = org(&server, "alice@a.example").await;
+    let b = org(&server, "bob@b.example").await;
+    let feed = &server.houston.state().events;
+
+    // Subscribing to B's source: NOT_FOUND, as for the source itself.
+    let mut refused = Box::pin(subscribe(&server, &a.token, &b.app).await);
+    assert_eq!(
+        next_id(&mut refused, Duration::from_secs(10)).await,
+        Some(Err("NOT_FOUND".into()))
+    );
+
+    // A's subscriber hears A's events and none of B's, stored before and after.
+    let mut heard = Box::pin(subscribe(&server, &a.token, &a.app).await);
+    let mut n = 0;
+    loop {
+        // Nothing acknowledges that it listens: store until it hears one.
+        n += 1;
+        feed.record(&b.id, &b.app, &[track(&format!("b-{n}"))])
+            .await
+            .unwrap();
+        feed.record(&a.id, &a.app, &[track(&format!("a-{n}"))])
+            .await
+            .unwrap();
+        match next_id(&mut heard, Duration::from_millis(200)).await {
+            None => assert!(n < 50, "A's subscriber never heard A's events"),
+            Some(got) => {
+                assert_eq!(got, Ok(format!("a-{n}")));
+                break;
+            }
+        }
+    }
+    feed.record(&b.id, &b.app, &[track("b-last")])
+        .await
+        .unwrap();
+    feed.record(&a.id, &a.app, &[track("a-last")])
+        .await
+        .unwrap();
+    assert_eq!(
+        next_id(&mut heard, Duration::from_secs(10)).await,
+        Some(Ok("a-last".into()))
+    );
+    assert_eq!(next_id(&mut heard, Duration::from_millis(500)).await, None);
+
+    // A's organization report holds A's source only.
+    let report = server
+        .data(
+            "query($o: ID) { eventReport(orgId: $o, period: MONTH) { buckets { appId total } } }",
+            json!({ "o": a.id }),
+            Some(&a.token),
+        )
+        .await;
+    assert_eq!(
+        report["eventReport"]["buckets"],
+        json!([{ "appId": a.app, "total": n + 1 }]),
+        "{report}"
+    );
+
+    // A member removed from A hears nothing more: the subscription ends.
+    let (carol, carol_id) = server.confirmed_user("carol@a.example").await;
+    server
+        .add_member(&a.token, &a.id, "carol@a.example", "USER")
+        .await;
+    let mut member = Box::pin(subscribe(&server, &carol, &a.app).await);
+    loop {
+        feed.record(&a.id, &a.app, &[track("for-carol")])
+            .await
+            .unwrap();
+        if next_id(&mut member, Duration::from_millis(200))
+            .await
+            .is_some()
+        {
+            break;
+        }
+    }
+    while next_id(&mut member, Duration::from_millis(200))
+        .await
+        .is_some()
+    {}
+    let s = server
+        .status(
+            "mutation($o: String!, $u: String!) { updateOrganization(orgId: $o, removeUserId: $u) { success code } }",
+            json!({ "o": a.id, "u": carol_id }),
+            Some(&a.token),
+        )
+        .await;
+    assert_eq!(s["success"], true, "{s}");
+    // Her right is read again at most a second after it was last read.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    feed.record(&a.id, &a.app, &[track("after-removal")])
+        .await
+        .unwrap();
+    let ended = tokio::time::timeout(Duration::from_secs(10), member.next()).await;
+    assert!(
+        matches!(ended, Ok(None)),
+        "the removed member's subscription ends without the event: {ended:?}"
     );
 }

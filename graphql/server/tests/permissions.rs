@@ -2,12 +2,15 @@
 //! cell must have. Each cell runs on fresh fixtures, so destructive operations do not
 //! disturb the next cell. The table runs on SQLite and on PostgreSQL.
 
+use futures_util::StreamExt;
 use houston_server::auth::Tokens;
 use houston_server::mail::MailKind;
+use houston_server::schema::ClickstreamChange;
 use houston_server::store::{
-    ApiKeyRow, AppRow, ConnectionRow, IntegrationRow, OrgRow, Role, UserRow,
+    ApiKeyRow, AppRow, ConnectionRow, IntegrationRow, NewEvent, OrgRow, Role, UserRow,
 };
 use houston_server::{Houston, SecretSource, ServerConfig};
+use houston_vocabulary::ChangeAction;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -301,7 +304,79 @@ fn table() -> Vec<(&'static str, &'static str, Vars, [&'static str; 10])> {
         ("updateIntegration(DELETE)", "mutation($i: String!) { updateIntegration(integrationId: $i, action: DELETE) { success code } }", |f| json!({ "i": f.integ_a }), MEMBER),
         ("createApiKey", "mutation($o: String!) { createApiKey(orgId: $o, label: \"L\") { success code } }", |f| json!({ "o": f.org_a }), OWNER_PERSON),
         ("revokeApiKey", "mutation($k: String!) { revokeApiKey(id: $k) { success code } }", |f| json!({ "k": f.key_victim }), OWNER),
+        ("events", "query($a: String!) { events(appId: $a) { totalCount } }", |f| json!({ "a": f.app_a }), MEMBER),
+        ("applicationLifetimeEvents", "query($a: String!) { applicationLifetimeEvents(appId: $a) { total } }", |f| json!({ "a": f.app_a }), MEMBER),
+        ("eventReport(appId)", "query($a: String) { eventReport(appId: $a, period: DAY) { period } }", |f| json!({ "a": f.app_a }), MEMBER),
+        ("eventReport(orgId)", "query($o: ID) { eventReport(orgId: $o, period: MONTH) { period } }", |f| json!({ "o": f.org_a }), MEMBER),
     ]
+}
+
+/// The subscriptions: a cell is `OK` when the caller hears what happens to source A.
+fn subscriptions() -> Vec<(&'static str, &'static str, Vars, [&'static str; 10])> {
+    vec![
+        (
+            "eventReceived",
+            "subscription($a: String!) { eventReceived(appId: $a) { id } }",
+            |f| json!({ "a": f.app_a }),
+            MEMBER,
+        ),
+        (
+            "clickstreamChanged",
+            "subscription($a: String) { clickstreamChanged(appId: $a) { appId } }",
+            |f| json!({ "a": f.app_a }),
+            MEMBER,
+        ),
+    ]
+}
+
+/// What a subscription gives its caller: the first answer's error code, or `OK` when it
+/// hears an event stored for, and a change made to, source A (both are made until it
+/// does, since nothing acknowledges that it listens), or `SILENT`.
+async fn subscription_outcome(
+    houston: &Houston,
+    f: &Fixture,
+    query: &str,
+    vars: Value,
+    auth: Option<&str>,
+) -> String {
+    let auth = houston_server::RequestAuth::resolve(houston.state(), auth, None).await;
+    let request = async_graphql::Request::new(query)
+        .variables(async_graphql::Variables::from_json(vars))
+        .data(auth);
+    let mut stream = houston.schema().execute_stream(request);
+    for attempt in 0..20 {
+        match tokio::time::timeout(std::time::Duration::from_millis(100), stream.next()).await {
+            Ok(Some(res)) => return outcome(&serde_json::to_value(&res).unwrap()),
+            Ok(None) => return "ENDED".into(),
+            Err(_) => {
+                let now = time::OffsetDateTime::now_utc();
+                let event = NewEvent {
+                    message_id: format!("m-{attempt}"),
+                    event_type: "track".into(),
+                    event: Some("Tried".into()),
+                    user_id: Some("u".into()),
+                    anonymous_id: None,
+                    received_at: now,
+                    timestamp: Some(now),
+                    problems: Vec::new(),
+                    payload: "{}".into(),
+                };
+                let events = &houston.state().events;
+                events.record(&f.org_a, &f.app_a, &[event]).await.unwrap();
+                houston
+                    .state()
+                    .changes
+                    .publish(ClickstreamChange {
+                        app_id: f.app_a.clone(),
+                        integration_id: f.integ_a.clone(),
+                        action: ChangeAction::Update,
+                        org_id: f.org_a.clone(),
+                    })
+                    .await;
+            }
+        }
+    }
+    "SILENT".into()
 }
 
 fn rand_suffix() -> String {
@@ -359,6 +434,20 @@ async fn permission_table(database_url: String) {
             }
         }
     }
+    for (name, query, vars, expected) in subscriptions() {
+        for (i, caller) in CALLERS.iter().enumerate() {
+            let f = Fixture::new(&houston, &hash).await;
+            let got =
+                subscription_outcome(&houston, &f, query, vars(&f), f.auth[i].as_deref()).await;
+            cells += 1;
+            if got != expected[i] {
+                failures.push(format!(
+                    "{name} as {caller}: expected {}, got {got}",
+                    expected[i]
+                ));
+            }
+        }
+    }
     assert!(
         failures.is_empty(),
         "{} of {cells} cells differ:\n{}",
@@ -368,7 +457,7 @@ async fn permission_table(database_url: String) {
     // The table must cover every root field of the schema.
     let sdl = houston_server::sdl();
     let mut covered = 0;
-    for root in ["type Query {", "type Mutation {"] {
+    for root in ["type Query {", "type Mutation {", "type Subscription {"] {
         let body = &sdl[sdl.find(root).unwrap() + root.len()..];
         let body = &body[..body.find("\n}").unwrap()];
         let mut in_doc = false;
@@ -384,6 +473,7 @@ async fn permission_table(database_url: String) {
             assert!(
                 table()
                     .iter()
+                    .chain(subscriptions().iter())
                     .any(|(n, ..)| n.split('(').next() == Some(field)),
                 "the permission table misses {field}"
             );

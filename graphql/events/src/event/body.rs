@@ -130,7 +130,8 @@ pub fn parse_request(call: Call, bytes: &[u8]) -> Result<Body, BodyError> {
 ///   `context.page.url` survives beside the batch's `context.page.title`). The batch's
 ///   `sentAt` becomes the `sentAt` of each event that has none. `writeKey` goes to
 ///   [`Body::write_key`]; any other top-level field of a batch is not part of an event
-///   and is dropped.
+///   and is dropped. A `writeKey` inside an event (analytics.js repeats it in each) is
+///   taken out too, and is the request's when the batch names none.
 ///
 /// Fails only when the body holds no events at all or breaks a limit
 /// ([`MAX_EVENT_BYTES`], [`MAX_BATCH_EVENTS`]); an event that breaks Segment's rules is
@@ -164,7 +165,7 @@ fn parse_batch(mut body: Map<String, Value>) -> Result<Body, BodyError> {
     if batch.len() > MAX_BATCH_EVENTS {
         return Err(BodyError::TooManyEvents { count: batch.len() });
     }
-    let write_key = take_write_key(&mut body);
+    let mut write_key = take_write_key(&mut body);
     let context = shared_object(&body, "context")?;
     let integrations = shared_object(&body, "integrations")?;
     let sent_at = body.get("sentAt").filter(|value| !value.is_null());
@@ -175,6 +176,11 @@ fn parse_batch(mut body: Map<String, Value>) -> Result<Body, BodyError> {
             return Err(BodyError::EventNotAnObject { index });
         };
         check_event_size(index, &payload)?;
+        // analytics.js's batches repeat the key in every event: the credential, not data.
+        let own_key = take_write_key(&mut payload);
+        if write_key.is_none() {
+            write_key = own_key;
+        }
         if let Some(context) = context {
             merge_under(&mut payload, "context", context);
         }

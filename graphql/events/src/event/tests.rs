@@ -1055,3 +1055,37 @@ fn an_events_own_non_object_context_is_kept_over_the_batchs() {
         "a null integrations takes the batch's"
     );
 }
+
+#[test]
+fn a_write_key_inside_batched_events_is_taken_out() {
+    let key = "V1StGXR8_Z5jdHi6B-myT";
+    let parsed = parse_body(
+        Call::Batch,
+        json!({
+          "batch": [
+            { "type": "page", "anonymousId": "a", "writeKey": key },
+            { "type": "track", "event": "E", "anonymousId": "a", "writeKey": key }
+          ]
+        }),
+    )
+    .expect("a batch parses");
+    assert_eq!(
+        parsed.write_key.as_deref(),
+        Some(key),
+        "the events' key is the request's"
+    );
+    for event in &parsed.events {
+        assert_eq!(event.payload().get("writeKey"), None);
+    }
+    let parsed = parse_body(
+        Call::Batch,
+        json!({ "batch": [{ "type": "page", "anonymousId": "a", "writeKey": "other" }], "writeKey": key }),
+    )
+    .expect("a batch parses");
+    assert_eq!(
+        parsed.write_key.as_deref(),
+        Some(key),
+        "the batch's key wins"
+    );
+    assert_eq!(parsed.events[0].payload().get("writeKey"), None);
+}

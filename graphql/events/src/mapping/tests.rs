@@ -90,6 +90,16 @@ fn maps_as_segment_does() {
                     "mapping {mapping}\n  event #{index}\n  Segment: {expected}\n  ours:    {ours}"
                 ));
             }
+            // A `Mapping` checked once answers the same.
+            let checked = match Mapping::new(&mapping).transform(event) {
+                Ok(payload) => json!({ "ok": payload }),
+                Err(error) => json!({ "error": messages(&error) }),
+            };
+            if checked != expected {
+                differences.push(format!(
+                    "Mapping::new({mapping})\n  event #{index}\n  Segment: {expected}\n  ours:    {checked}"
+                ));
+            }
         }
     }
     for difference in &differences {

@@ -1,0 +1,209 @@
+//! The differential test of the engine against Segment's own code, live: the npm packages
+//! `@segment/actions-core` (mapping-kit `transform`) and `@segment/destination-subscriptions`
+//! (`parseFql` + `validate`), pinned and locked in `tests/segment/`, run in one Node process
+//! (`tests/segment/run.js`) on the same inputs as `houston_events`:
+//!
+//! - every action's default mapping (all 603 actions of the catalog; identical ones once)
+//!   and the hand-written mappings of every directive, on every event of the corpus;
+//! - every action's default trigger and the trigger tests' quirks, on every event.
+//!
+//! Every answer must be JSON-equal: the payload, or the error messages. Each difference is
+//! printed before the test fails. Mappings with `@liquid` are left out while the engine
+//! refuses `@liquid` as not supported (and the test checks that it does).
+
+#[path = "segment/corpus.rs"]
+mod corpus;
+
+use corpus::{Input, Shared};
+use houston_events::mapping::{transform, validate, Mapping, MappingError};
+use houston_events::trigger::{Trigger, TriggerErrorKind};
+use serde_json::{json, Value};
+
+/// The error messages of a failed mapping, as run.js writes Segment's.
+fn messages(error: &MappingError) -> Vec<String> {
+    match error {
+        MappingError::Invalid(problems) => problems.iter().map(ToString::to_string).collect(),
+        other => vec![other.to_string()],
+    }
+}
+
+/// Whether the engine refuses the mapping's `@liquid` as not supported yet.
+fn liquid_unsupported(mapping: &Value) -> bool {
+    validate(mapping)
+        .iter()
+        .any(|p| p.message.contains("@liquid") && p.message.contains("not supported"))
+}
+
+/// Prints each difference and fails when there is any.
+fn report(what: &str, compared: usize, differences: &[String]) {
+    for difference in differences {
+        eprintln!("{difference}\n");
+    }
+    eprintln!("{what}: {compared} answers compared with Segment's");
+    assert!(
+        differences.is_empty(),
+        "{what}: {} of {compared} answers differ from Segment's (each printed above)",
+        differences.len()
+    );
+}
+
+/// How a case is named in a difference: the catalog's actions that share it, or the
+/// hand-written one's index.
+fn label(actions: &[String], fallback: String) -> String {
+    match actions {
+        [] => fallback,
+        [one] => one.clone(),
+        [first, rest @ ..] => format!("{first} (and {} more actions)", rest.len()),
+    }
+}
+
+#[test]
+fn every_default_mapping_and_every_directive_maps_as_segment_does() {
+    let events = corpus::events();
+    assert!(
+        events.len() >= 60,
+        "the corpus holds {} events",
+        events.len()
+    );
+    let defaults = corpus::defaults();
+    assert!(defaults.actions >= 600, "{} actions", defaults.actions);
+    let mut cases: Vec<Shared<Value>> = corpus::hand_written_mappings()
+        .into_iter()
+        .map(|value| Shared {
+            actions: Vec::new(),
+            value,
+        })
+        .collect();
+    let hand_written = cases.len();
+    cases.extend(defaults.mappings);
+    let (liquid, cases): (Vec<_>, Vec<_>) = cases
+        .into_iter()
+        .partition(|case| liquid_unsupported(&case.value));
+    let inputs: Vec<Input> = cases.iter().map(|c| Input::Mapping(&c.value)).collect();
+    let answers = corpus::run_segment(&events, &inputs, &[]);
+    assert_eq!(answers.len(), cases.len(), "one answer line per mapping");
+
+    let mut compared = 0;
+    let mut differences = Vec::new();
+    for (number, (case, segment)) in cases.iter().zip(&answers).enumerate() {
+        let name = label(&case.actions, format!("hand-written mapping #{number}"));
+        let segment = segment["answers"].as_array().cloned().unwrap_or_default();
+        assert_eq!(segment.len(), events.len(), "{name}: one answer per event");
+        // Both ways in: `transform`, and a `Mapping` checked once for every event.
+        let checked = Mapping::new(&case.value);
+        for (index, (event, expected)) in events.iter().zip(&segment).enumerate() {
+            let answer = |result: Result<Value, MappingError>| match result {
+                Ok(payload) => json!({ "ok": payload }),
+                Err(error) => json!({ "error": messages(&error) }),
+            };
+            for (way, ours) in [
+                ("transform", answer(transform(&case.value, event))),
+                ("Mapping", answer(checked.transform(event))),
+            ] {
+                compared += 1;
+                if &ours != expected {
+                    differences.push(format!(
+                        "{name} ({way}): {}\n  event #{index}: {event}\n  Segment: {expected}\n  ours:    {ours}",
+                        case.value
+                    ));
+                }
+            }
+        }
+    }
+    eprintln!(
+        "{} events; {} distinct default mappings of {} actions, {hand_written} hand-written; \
+         {} with @liquid left out (not supported yet)",
+        events.len(),
+        cases.len() + liquid.len() - hand_written,
+        defaults.actions,
+        liquid.len()
+    );
+    report("mappings", compared, &differences);
+}
+
+/// Whether Segment's tree holds an empty group (an `undefined` child, `null` in JSON).
+fn has_null_child(ast: &Value) -> bool {
+    ast["children"].as_array().is_some_and(|children| {
+        children
+            .iter()
+            .any(|child| child.is_null() || has_null_child(child))
+    })
+}
+
+#[test]
+fn every_default_trigger_parses_and_matches_as_segment_does() {
+    let events = corpus::events();
+    let defaults = corpus::defaults();
+    assert!(
+        defaults.triggers.len() >= 90,
+        "{} triggers",
+        defaults.triggers.len()
+    );
+    let mut cases = defaults.triggers;
+    let default_count = cases.len();
+    cases.extend(corpus::quirk_triggers().into_iter().map(|value| Shared {
+        actions: Vec::new(),
+        value,
+    }));
+    let inputs: Vec<Input> = cases.iter().map(|c| Input::Trigger(&c.value)).collect();
+    let answers = corpus::run_segment(&events, &inputs, &[]);
+    assert_eq!(answers.len(), cases.len(), "one answer line per trigger");
+
+    let mut compared = 0;
+    let mut differences = Vec::new();
+    for (case, segment) in cases.iter().zip(&answers) {
+        let fql = case.value.as_str();
+        let name = label(&case.actions, "quirk".into());
+        compared += 1;
+        match (Trigger::parse(fql), segment.get("ast")) {
+            (Err(error), None) => {
+                // Segment errs too (its message is its own); ours must say where.
+                if error.offset > fql.chars().count() {
+                    differences.push(format!(
+                        "{name} `{fql}`: error offset {} past the end",
+                        error.offset
+                    ));
+                }
+            }
+            // The one deliberate difference: an empty group, which Segment keeps as an
+            // `undefined` child that its `validate` throws on.
+            (Err(error), Some(ast))
+                if error.kind == TriggerErrorKind::EmptyGroup && has_null_child(ast) => {}
+            (Err(error), Some(ast)) => differences.push(format!(
+                "{name} `{fql}`: Segment parses it as {ast}, we say: {error}"
+            )),
+            (Ok(trigger), None) => differences.push(format!(
+                "{name} `{fql}`: Segment errs ({}), we parse {}",
+                segment["error"],
+                trigger.to_segment_json()
+            )),
+            (Ok(trigger), Some(ast)) => {
+                if &trigger.to_segment_json() != ast {
+                    differences.push(format!(
+                        "{name} `{fql}`: Segment parses {ast}, we parse {}",
+                        trigger.to_segment_json()
+                    ));
+                }
+                let matches = segment["matches"].as_array().cloned().unwrap_or_default();
+                assert_eq!(matches.len(), events.len(), "{name}: one answer per event");
+                for (index, (event, expected)) in events.iter().zip(matches).enumerate() {
+                    compared += 1;
+                    // Where Segment's `validate` throws, `matches` answers false.
+                    let expected = expected.as_bool().unwrap_or(false);
+                    let ours = trigger.matches(event);
+                    if ours != expected {
+                        differences.push(format!(
+                            "{name} `{fql}` on event #{index} {event}: Segment answers {expected}, we answer {ours}"
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    eprintln!(
+        "{} events; {default_count} distinct default triggers, {} quirks",
+        events.len(),
+        cases.len() - default_count
+    );
+    report("triggers", compared, &differences);
+}
