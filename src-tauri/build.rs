@@ -16,7 +16,7 @@ fn main() {
 
 /// The commands the webview may call; each gets an `allow-<command>` permission that the
 /// capability grants explicitly.
-const COMMANDS: [&str; 11] = [
+const COMMANDS: [&str; 15] = [
     "session_state",
     "check_server",
     "save_settings",
@@ -28,4 +28,8 @@ const COMMANDS: [&str; 11] = [
     "set_organization",
     "graphql",
     "mail_outbox",
+    "save_collector",
+    "send_test_event",
+    "watch_events",
+    "stop_watching",
 ];

@@ -2,8 +2,9 @@
 //! Thin wrappers: the work is in [`crate::session::Session`].
 
 use crate::session::{BackendKind, CommandError, Mail, Profile, Session, SessionView};
-use houston_client::ServerCheck;
+use houston_client::{EventWatch, ServerCheck};
 use serde_json::Value;
+use tauri::ipc::Channel;
 use tauri::State;
 
 type Answer<T> = Result<T, CommandError>;
@@ -105,4 +106,46 @@ pub async fn graphql(
 #[tauri::command]
 pub async fn mail_outbox(session: State<'_, Session>) -> Answer<Vec<Mail>> {
     session.mail_outbox().await
+}
+
+/// Sets the bundled collector's port and whether it serves the API too.
+#[tauri::command]
+pub async fn save_collector(
+    session: State<'_, Session>,
+    port: u16,
+    serve_api: bool,
+) -> Answer<SessionView> {
+    session.save_collector(port, serve_api).await
+}
+
+/// Posts one event to the collector with a source's write key, as an SDK would.
+#[tauri::command]
+pub async fn send_test_event(
+    session: State<'_, Session>,
+    app_id: String,
+    event: Value,
+) -> Answer<()> {
+    session.send_test_event(&app_id, event).await
+}
+
+/// Streams a source's events into `channel` as they are stored; answers the watch's id.
+#[tauri::command]
+pub async fn watch_events(
+    session: State<'_, Session>,
+    app_id: String,
+    organization: Option<String>,
+    channel: Channel<EventWatch>,
+) -> Answer<u64> {
+    session
+        .watch_events(app_id, organization, move |message| {
+            channel.send(message).is_ok()
+        })
+        .await
+}
+
+/// Ends a watch.
+#[tauri::command]
+pub async fn stop_watching(session: State<'_, Session>, watch: u64) -> Answer<()> {
+    session.stop_watching(watch);
+    Ok(())
 }

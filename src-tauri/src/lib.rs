@@ -2,6 +2,7 @@
 //! token in the OS keyring and in memory, never in the webview, and offers the webview a
 //! few commands (`commands.rs`). Everything else lives in the workspace's crates.
 
+mod collector;
 mod commands;
 mod operation;
 pub mod session;
@@ -70,6 +71,10 @@ pub fn run() {
             commands::set_organization,
             commands::graphql,
             commands::mail_outbox,
+            commands::save_collector,
+            commands::send_test_event,
+            commands::watch_events,
+            commands::stop_watching,
         ])
         .build(tauri::generate_context!());
     match app {

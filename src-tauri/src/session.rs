@@ -1,21 +1,29 @@
 //! The app's session: which Houston it talks to, who is signed in, and the token. Free of
 //! Tauri, so it is tested like any library; the commands in `commands.rs` only wrap it.
 
+use crate::collector::{self, Collector};
 use crate::operation::Document;
 use crate::vault::TokenVault;
 use async_graphql_parser::types::OperationType;
+use futures_util::StreamExt;
+use houston_client::graphql_client::GraphQLQuery;
 use houston_client::vocabulary::{ErrorCode, MailKind, UserStatus};
 use houston_client::{
-    confirm_email, create_new_user, create_token, logout, me, my_mail, run, set_password,
-    ClientError, ConfirmEmail, CreateNewUser, CreateToken, Healthcheck, HttpTransport,
-    InProcessTransport, Logout, Me, MyMail, SetPassword, Transport,
+    confirm_email, create_new_user, create_token, event_received, events, logout, me, my_mail, run,
+    set_password, ClientError, ConfirmEmail, CreateNewUser, CreateToken, EventReceived, EventWatch,
+    Events, Healthcheck, HttpTransport, InProcessTransport, Logout, Me, MyMail, SetPassword,
+    Transport,
 };
 use houston_server::{DataKeySource, Houston, ServerConfig};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::Mutex;
+use tokio::task::AbortHandle;
 
 /// What the webview sees, defined once in the client crate (the UI reads the same types).
 pub use houston_client::{BackendKind, CommandError, Mail, SessionUser, SessionView};
@@ -31,6 +39,10 @@ pub struct Settings {
     pub last_organization: Option<String>,
     pub last_username: Option<String>,
     pub first_run_done: bool,
+    /// The bundled collector's loopback port (8871 when unset).
+    pub collector_port: Option<u16>,
+    /// Whether the collector's port serves the whole API too.
+    pub serve_api_on_collector: bool,
 }
 
 /// Where settings are kept (tauri-plugin-store in the app, a file in tests).
@@ -62,8 +74,56 @@ struct Inner {
     settings: Settings,
     transport: Arc<dyn Transport>,
     bundled: Option<Houston>,
+    /// The bundled server's loopback collector, while it listens.
+    collector: Option<Collector>,
     token: Option<String>,
     user: Option<SessionUser>,
+}
+
+impl Inner {
+    /// Starts, restarts or stops the loopback collector so that it matches the backend and
+    /// the settings. A collector that cannot listen is logged, never fatal: the app works
+    /// without it.
+    async fn sync_collector(&mut self) {
+        let Some(houston) = self.bundled.clone() else {
+            if let Some(old) = self.collector.take() {
+                old.stop().await;
+            }
+            return;
+        };
+        let port = self
+            .settings
+            .collector_port
+            .unwrap_or(collector::DEFAULT_PORT);
+        let with_api = self.settings.serve_api_on_collector;
+        if self
+            .collector
+            .as_ref()
+            .is_some_and(|c| c.is(port, with_api))
+        {
+            return;
+        }
+        // Stopped first, so that its port is free to be taken again.
+        if let Some(old) = self.collector.take() {
+            old.stop().await;
+        }
+        match Collector::start(houston, port, with_api).await {
+            Ok(started) => self.collector = Some(started),
+            Err(error) => tracing::warn!(%error, "the collector is not listening"),
+        }
+    }
+
+    /// Where SDKs send events: the loopback collector, or the remote server.
+    fn collector_url(&self) -> Option<String> {
+        match self.settings.backend {
+            BackendKind::Bundled => self.collector.as_ref().map(Collector::url),
+            BackendKind::Remote => self
+                .settings
+                .remote_url
+                .as_deref()
+                .map(collector::remote_base),
+        }
+    }
 }
 
 /// The app's session.
@@ -72,6 +132,9 @@ pub struct Session {
     settings_store: Box<dyn SettingsStore>,
     vault: Box<dyn TokenVault>,
     inner: Mutex<Inner>,
+    /// The running watches on events, by id (`watch_events`).
+    watches: std::sync::Mutex<HashMap<u64, AbortHandle>>,
+    next_watch: AtomicU64,
 }
 
 /// The keyring account of a backend: one session per Houston (the bundled one is named by
@@ -186,17 +249,22 @@ impl Session {
             }
         };
         let token = vault.get(&account(&settings, &data_dir));
+        let mut inner = Inner {
+            settings,
+            transport,
+            bundled,
+            collector: None,
+            token,
+            user: None,
+        };
+        inner.sync_collector().await;
         let session = Session {
             data_dir,
             settings_store,
             vault,
-            inner: Mutex::new(Inner {
-                settings,
-                transport,
-                bundled,
-                token,
-                user: None,
-            }),
+            inner: Mutex::new(inner),
+            watches: std::sync::Mutex::new(HashMap::new()),
+            next_watch: AtomicU64::new(1),
         };
         session.refresh_user().await;
         Ok(session)
@@ -236,6 +304,12 @@ impl Session {
             organization: inner.settings.last_organization.clone(),
             user: inner.user.clone(),
             last_username: inner.settings.last_username.clone(),
+            collector_url: inner.collector_url(),
+            collector_port: inner
+                .settings
+                .collector_port
+                .unwrap_or(collector::DEFAULT_PORT),
+            serve_api_on_collector: inner.settings.serve_api_on_collector,
         }
     }
 
@@ -296,6 +370,8 @@ impl Session {
             }
             inner.settings.remote_url = remote_url;
             inner.settings.first_run_done = true;
+            inner.sync_collector().await;
+            self.stop_all_watches();
             inner.token = self.vault.get(&account(&inner.settings, &self.data_dir));
             self.settings_store
                 .save(&inner.settings)
@@ -437,6 +513,7 @@ impl Session {
 
     /// Signs out: revokes the tokens on the server (when it answers) and forgets ours.
     pub async fn sign_out(&self) -> SessionView {
+        self.stop_all_watches();
         {
             let mut inner = self.inner.lock().await;
             if let Some(token) = inner.token.take() {
@@ -536,6 +613,116 @@ impl Session {
         Ok(answer.get("data").cloned().unwrap_or(Value::Null))
     }
 
+    /// Sets the bundled collector's port and whether it serves the API too, and restarts
+    /// it on them.
+    pub async fn save_collector(
+        &self,
+        port: u16,
+        serve_api: bool,
+    ) -> Result<SessionView, CommandError> {
+        if port == 0 {
+            return Err(CommandError::new(
+                ErrorCode::InvalidInput,
+                "Choose a port from 1 to 65535.",
+            ));
+        }
+        {
+            let mut inner = self.inner.lock().await;
+            inner.settings.collector_port = Some(port);
+            inner.settings.serve_api_on_collector = serve_api;
+            self.settings_store
+                .save(&inner.settings)
+                .map_err(|e| CommandError::new(ErrorCode::Internal, e))?;
+            inner.sync_collector().await;
+        }
+        Ok(self.view().await)
+    }
+
+    /// Posts `event` to the collector with the write key `app_id`, exactly as an SDK would.
+    pub async fn send_test_event(&self, app_id: &str, event: Value) -> Result<(), CommandError> {
+        let base = self.inner.lock().await.collector_url().ok_or_else(|| {
+            CommandError::new(
+                ErrorCode::Unreachable,
+                "The collector is not listening; see the log for why.",
+            )
+        })?;
+        collector::send_event(&base, app_id, event).await
+    }
+
+    /// Watches the events of the source `app_id` as they are stored, handing each to
+    /// `sink` (as [`EventWatch`]) until `sink` answers `false`, the watch fails, or
+    /// [`Session::stop_watching`]. On the bundled server through `eventReceived`; on a
+    /// remote one by reading the newest `events` every two seconds (the app has no
+    /// WebSocket client yet). Answers the watch's id. The subscription listens a moment
+    /// after that (its task first checks the source): read the stored events after
+    /// starting a watch, as the debugger does, so that none falls between.
+    pub async fn watch_events(
+        &self,
+        app_id: String,
+        organization: Option<String>,
+        sink: impl Fn(EventWatch) -> bool + Send + Sync + 'static,
+    ) -> Result<u64, CommandError> {
+        let (bundled, transport, token) = {
+            let inner = self.inner.lock().await;
+            (
+                inner.bundled.clone(),
+                inner.transport.clone(),
+                inner.token.clone(),
+            )
+        };
+        let task = match bundled {
+            Some(houston) => {
+                let body =
+                    serde_json::to_value(EventReceived::build_query(event_received::Variables {
+                        app_id,
+                    }))
+                    .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?;
+                let mut answers = InProcessTransport::new(houston)
+                    .subscribe(body, token.as_deref(), organization.as_deref())
+                    .await
+                    .map_err(ClientError::from)?;
+                tokio::spawn(async move {
+                    while let Some(answer) = answers.next().await {
+                        if let Some(error) = ClientError::from_answer(&answer) {
+                            sink(EventWatch::Error(error.into()));
+                            break;
+                        }
+                        let event = answer
+                            .pointer("/data/eventReceived")
+                            .filter(|event| !event.is_null());
+                        if let Some(event) = event {
+                            if !sink(EventWatch::Event(event.clone())) {
+                                break;
+                            }
+                        }
+                    }
+                })
+            }
+            None => tokio::spawn(poll_events(transport, token, organization, app_id, sink)),
+        };
+        let id = self.next_watch.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut watches) = self.watches.lock() {
+            watches.insert(id, task.abort_handle());
+        }
+        Ok(id)
+    }
+
+    /// Ends the watch `id` (nothing when it already ended).
+    pub fn stop_watching(&self, id: u64) {
+        if let Some(task) = self.watches.lock().ok().and_then(|mut w| w.remove(&id)) {
+            task.abort();
+        }
+    }
+
+    /// Ends every watch: they hold the token of a session that is ending.
+    fn stop_all_watches(&self) {
+        if let Ok(mut watches) = self.watches.lock() {
+            for (_, task) in watches.drain() {
+                task.abort();
+            }
+        }
+    }
+
     /// The mail the webview may show: the whole outbox of the bundled server (it is the
     /// user's own machine), or the signed-in user's mail on a remote one.
     pub async fn mail_outbox(&self) -> Result<Vec<Mail>, CommandError> {
@@ -585,6 +772,66 @@ impl Session {
                 })
             })
             .collect())
+    }
+}
+
+/// How often a remote server's events are read for a watch.
+const POLL_EVERY: Duration = Duration::from_secs(2);
+/// How many ids a polling watch remembers, to hand each event once.
+const POLL_SEEN: usize = 2_000;
+
+/// A watch on a remote server: the newest events every [`POLL_EVERY`], each new one handed
+/// to `sink` oldest first. Those already stored when the watch starts are not handed.
+async fn poll_events(
+    transport: Arc<dyn Transport>,
+    token: Option<String>,
+    organization: Option<String>,
+    app_id: String,
+    sink: impl Fn(EventWatch) -> bool + Send + Sync + 'static,
+) {
+    let mut seen: VecDeque<String> = VecDeque::new();
+    let mut first = true;
+    loop {
+        let variables = events::Variables {
+            app_id: app_id.clone(),
+            first: Some(100),
+            after: None,
+            type_: None,
+            search: None,
+            valid: None,
+        };
+        let page = run::<Events>(
+            transport.as_ref(),
+            variables,
+            token.as_deref(),
+            organization.as_deref(),
+        )
+        .await;
+        match page {
+            Err(error) => {
+                sink(EventWatch::Error(error.into()));
+                return;
+            }
+            Ok(data) => {
+                for node in data.events.nodes.into_iter().rev() {
+                    if seen.contains(&node.id) {
+                        continue;
+                    }
+                    seen.push_back(node.id.clone());
+                    if !first {
+                        let event = serde_json::to_value(&node).unwrap_or(Value::Null);
+                        if !sink(EventWatch::Event(event)) {
+                            return;
+                        }
+                    }
+                }
+                while seen.len() > POLL_SEEN {
+                    seen.pop_front();
+                }
+            }
+        }
+        first = false;
+        tokio::time::sleep(POLL_EVERY).await;
     }
 }
 

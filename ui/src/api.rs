@@ -14,7 +14,9 @@ use serde_json::{json, Value};
 pub use houston_client::CommandError as ApiError;
 /// The session, the signed-in person, a server check and a mail, as the shell sends them
 /// (defined once in the client crate).
-pub use houston_client::{BackendKind, Mail, ServerCheck, SessionUser, SessionView as Session};
+pub use houston_client::{
+    BackendKind, EventWatch, Mail, ServerCheck, SessionUser, SessionView as Session,
+};
 
 /// A mutation's outcome (`StatusMessage`): a failure here is data a form shows.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
@@ -82,23 +84,42 @@ pub async fn invoke(command: &str, args: Value) -> Result<Value, ApiError> {
     outcome
 }
 
-async fn raw_invoke(command: &str, args: Value) -> Result<Value, ApiError> {
-    use js_sys::{Function, Promise, Reflect, JSON};
-    use wasm_bindgen::{JsCast, JsValue};
+fn no_shell() -> ApiError {
+    ApiError::new(ErrorCode::NoShell, "This page runs outside Houston Desktop")
+}
 
-    let no_shell = || ApiError::new(ErrorCode::NoShell, "This page runs outside Houston Desktop");
+/// `window.__TAURI__.core`, where `invoke` and `Channel` are.
+fn tauri_core() -> Result<wasm_bindgen::JsValue, ApiError> {
+    use js_sys::Reflect;
+    use wasm_bindgen::JsValue;
+
     let window = web_sys::window().ok_or_else(no_shell)?;
     let tauri = Reflect::get(&window, &JsValue::from_str("__TAURI__")).map_err(|_| no_shell())?;
     if tauri.is_undefined() {
         return Err(no_shell());
     }
-    let core = Reflect::get(&tauri, &JsValue::from_str("core")).map_err(|_| no_shell())?;
+    Reflect::get(&tauri, &JsValue::from_str("core")).map_err(|_| no_shell())
+}
+
+/// `args` (a JSON object) as a JavaScript object.
+fn js_args(args: &Value) -> Result<wasm_bindgen::JsValue, ApiError> {
+    js_sys::JSON::parse(&args.to_string())
+        .map_err(|_| ApiError::new(ErrorCode::BadRequest, "The request could not be written"))
+}
+
+async fn raw_invoke(command: &str, args: Value) -> Result<Value, ApiError> {
+    invoke_js(command, js_args(&args)?).await
+}
+
+async fn invoke_js(command: &str, args: wasm_bindgen::JsValue) -> Result<Value, ApiError> {
+    use js_sys::{Function, Promise, Reflect};
+    use wasm_bindgen::{JsCast, JsValue};
+
+    let core = tauri_core()?;
     let invoke: Function = Reflect::get(&core, &JsValue::from_str("invoke"))
         .ok()
         .and_then(|f| f.dyn_into().ok())
         .ok_or_else(no_shell)?;
-    let args = JSON::parse(&args.to_string())
-        .map_err(|_| ApiError::new(ErrorCode::BadRequest, "The request could not be written"))?;
     let promise: Promise = invoke
         .call2(&core, &JsValue::from_str(command), &args)
         .ok()
@@ -237,6 +258,77 @@ pub async fn set_organization(org_id: &str) -> Result<Session, ApiError> {
 /// The bundled server's outbox.
 pub async fn mail_outbox() -> Result<Vec<Mail>, ApiError> {
     command("mail_outbox", json!({})).await
+}
+
+/// Sets the bundled collector's port and whether it serves the whole API too.
+pub async fn save_collector(port: u16, serve_api: bool) -> Result<Session, ApiError> {
+    command(
+        "save_collector",
+        json!({ "port": port, "serveApi": serve_api }),
+    )
+    .await
+}
+
+/// Posts `event` through the collector with the source's write key, as an SDK would.
+pub async fn send_test_event(app_id: &str, event: &Value) -> Result<(), ApiError> {
+    raw_invoke(
+        "send_test_event",
+        json!({ "appId": app_id, "event": event }),
+    )
+    .await
+    .map(|_| ())
+}
+
+/// A running watch on a source's events; dropping it ends the watch.
+pub struct Watch {
+    id: u64,
+    // Called by the shell's channel for as long as the watch runs.
+    _on_message: wasm_bindgen::closure::Closure<dyn FnMut(wasm_bindgen::JsValue)>,
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let id = self.id;
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = raw_invoke("stop_watching", json!({ "watch": id })).await;
+        });
+    }
+}
+
+/// Watches the events of `app_id` as they are stored, handing each message to
+/// `on_message` until the [`Watch`] is dropped.
+pub async fn watch_events(
+    app_id: &str,
+    organization: Option<String>,
+    mut on_message: impl FnMut(EventWatch) + 'static,
+) -> Result<Watch, ApiError> {
+    use js_sys::{Array, Function, Reflect};
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::{JsCast, JsValue};
+
+    let core = tauri_core()?;
+    let channel_class: Function = Reflect::get(&core, &JsValue::from_str("Channel"))
+        .ok()
+        .and_then(|f| f.dyn_into().ok())
+        .ok_or_else(no_shell)?;
+    let channel = Reflect::construct(&channel_class, &Array::new()).map_err(|_| no_shell())?;
+    let closure = Closure::<dyn FnMut(JsValue)>::new(move |message: JsValue| {
+        if let Some(message) = to_json(&message).and_then(|m| serde_json::from_value(m).ok()) {
+            on_message(message);
+        }
+    });
+    Reflect::set(&channel, &JsValue::from_str("onmessage"), closure.as_ref())
+        .map_err(|_| no_shell())?;
+    let args = js_args(&json!({ "appId": app_id, "organization": organization }))?;
+    Reflect::set(&args, &JsValue::from_str("channel"), &channel).map_err(|_| no_shell())?;
+    let answer = invoke_js("watch_events", args).await?;
+    let id = answer
+        .as_u64()
+        .ok_or_else(|| ApiError::new(ErrorCode::BadResponse, "The watch answered no id"))?;
+    Ok(Watch {
+        id,
+        _on_message: closure,
+    })
 }
 
 /// Copies text to the clipboard (best effort).

@@ -215,6 +215,7 @@ fn Nav() -> impl IntoView {
                         {link("nav-orgs", "Organizations", Page::Orgs)}
                         {link("nav-members", "Members", Page::Members)}
                         {link("nav-sources", "Sources", Page::Sources)}
+                        {link("nav-reports", "Reports", Page::Reports(None))}
                         {link("nav-destinations", "Destinations", Page::Destinations)}
                         {link("nav-integrations", "Integrations", Page::Integrations)}
                         {link("nav-connections", "Connections", Page::Connections)}

@@ -9,6 +9,7 @@
 pub mod api;
 pub mod app;
 pub mod catalog;
+pub mod chart;
 pub mod components;
 pub mod loaders;
 pub mod pages;

@@ -52,6 +52,10 @@ pub enum Page {
     Connections,
     /// API keys.
     Keys,
+    /// A source's live debugger: its id and name.
+    Debugger(String, String),
+    /// Event reports: of a source, or of the organization (`None`).
+    Reports(Option<String>),
 }
 
 /// An organization as the switcher shows it.

@@ -35,7 +35,9 @@ mod in_process;
 
 pub use error::{ClientError, TransportError};
 pub use operations::*;
-pub use shell::{BackendKind, CommandError, Mail, ServerCheck, SessionUser, SessionView};
+pub use shell::{
+    BackendKind, CommandError, EventWatch, Mail, ServerCheck, SessionUser, SessionView,
+};
 pub use transport::{run, MaybeSendSync, Transport};
 
 #[cfg(feature = "http")]

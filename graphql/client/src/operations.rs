@@ -158,3 +158,19 @@ operation!(
     /// `healthcheck`: a liveness answer with the server's version.
     Healthcheck => "../operations/Healthcheck.graphql"
 );
+operation!(
+    /// `events`: a source's stored events, newest first, paged and filtered.
+    Events => "../operations/Events.graphql"
+);
+operation!(
+    /// `eventReceived`: each event of a source as it is stored (the live debugger).
+    EventReceived => "../operations/EventReceived.graphql"
+);
+operation!(
+    /// `applicationLifetimeEvents`: a source's event counts since it was made.
+    ApplicationLifetimeEvents => "../operations/ApplicationLifetimeEvents.graphql"
+);
+operation!(
+    /// `eventReport`: events per hour, day, week or month, by source and type.
+    EventReport => "../operations/EventReport.graphql"
+);

@@ -35,6 +35,13 @@ pub struct SessionView {
     pub user: Option<SessionUser>,
     /// The last username signed in with, for the sign-in prompt.
     pub last_username: Option<String>,
+    /// Where SDKs send events (`http://host:port`, no path): the bundled server's loopback
+    /// collector, or the remote server. `None` while the bundled collector is not listening.
+    pub collector_url: Option<String>,
+    /// The bundled collector's port as set (it listens on the next free one if taken).
+    pub collector_port: u16,
+    /// Whether the bundled collector's port serves the whole API too (off by default).
+    pub serve_api_on_collector: bool,
 }
 
 /// The signed-in person, as the webview may know them.
@@ -83,6 +90,17 @@ pub struct Mail {
     pub token: Option<String>,
     /// When it was sent (RFC 3339).
     pub created_at: String,
+}
+
+/// One message of a watch on a source's events (the shell's `watch_events` channel): an
+/// event as `eventReceived` answers it, or the failure that ended the watch.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum EventWatch {
+    /// An event, with the fields of `graphql/operations/EventReceived.graphql`.
+    Event(serde_json::Value),
+    /// Why the watch ended.
+    Error(CommandError),
 }
 
 /// A failure as the webview sees it: a code to match on and a sentence to show.
@@ -143,6 +161,9 @@ mod tests {
                 company: None,
             }),
             last_username: Some("a@b.c".into()),
+            collector_url: Some("http://127.0.0.1:8872".into()),
+            collector_port: 8871,
+            serve_api_on_collector: false,
         };
         let wire = serde_json::to_value(&view).unwrap();
         assert_eq!(wire["backend"], "remote");
@@ -150,6 +171,7 @@ mod tests {
         assert_eq!(wire["user"]["status"], "pending");
         assert_eq!(wire["user"]["firstName"], "A");
         assert_eq!(wire["lastUsername"], "a@b.c");
+        assert_eq!(wire["collectorUrl"], "http://127.0.0.1:8872");
         assert_eq!(serde_json::from_value::<SessionView>(wire).unwrap(), view);
     }
 

@@ -102,13 +102,26 @@ pub fn router(houston: Houston) -> Router {
 
 /// The routes, accepting loopback names and `hosts`.
 pub fn router_with_hosts(houston: Houston, hosts: Vec<String>) -> Router {
-    let allow = HostAllowList::new(hosts);
-    Router::new()
+    let routes = Router::new()
         .route("/graphql", get(get_graphql).post(post_graphql))
         .route("/graphql/ws", get(websocket))
         .route("/healthz", get(|| async { "ok" }))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .merge(collector::routes())
+        .merge(collector::routes());
+    guarded(routes, houston, hosts)
+}
+
+/// Only the collector's routes, accepting loopback names and `hosts`: what the desktop
+/// app serves on its loopback collector port unless asked to serve the API there too.
+pub fn collector_router_with_hosts(houston: Houston, hosts: Vec<String>) -> Router {
+    guarded(collector::routes(), houston, hosts)
+}
+
+/// `routes` behind the `Host` and `Origin` checks, with the security headers and the
+/// request log.
+fn guarded(routes: Router<Houston>, houston: Houston, hosts: Vec<String>) -> Router {
+    let allow = HostAllowList::new(hosts);
+    routes
         .layer(middleware::from_fn_with_state(allow, check_host))
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn(log_request))

@@ -134,6 +134,39 @@ impl Houston {
             .await
     }
 
+    /// Serves HTTP on `listener` until `shutdown` completes: only the collector's routes
+    /// ([`crate::collector`]), or every route when `with_api` (the desktop app's loopback
+    /// collector port, where serving the API is the user's choice).
+    pub async fn serve_collector(
+        self,
+        listener: tokio::net::TcpListener,
+        with_api: bool,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        if with_api {
+            return self.serve(listener, shutdown).await;
+        }
+        let local = listener.local_addr()?;
+        let mut hosts = self.allowed_hosts.clone();
+        hosts.push(local.to_string());
+        let app = http::collector_router_with_hosts(self, hosts);
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+
+    /// Runs one subscription as the holder of `authorization` acting for `organization`:
+    /// the in-process transport's stream of answers (the desktop's live debugger).
+    pub async fn execute_stream(
+        &self,
+        request: impl Into<async_graphql::Request>,
+        authorization: Option<&str>,
+        organization: Option<&str>,
+    ) -> futures_util::stream::BoxStream<'static, async_graphql::Response> {
+        let auth = RequestAuth::resolve(&self.state, authorization, organization).await;
+        Box::pin(self.schema.execute_stream(request.into().data(auth)))
+    }
+
     pub(crate) fn allowed_hosts(&self) -> &[String] {
         &self.allowed_hosts
     }

@@ -5,12 +5,14 @@ pub mod account;
 pub mod auth;
 pub mod configure;
 pub mod connections;
+pub mod debugger;
 pub mod destinations;
 pub mod first_run;
 pub mod integrations;
 pub mod keys;
 pub mod members;
 pub mod orgs;
+pub mod reports;
 pub mod sources;
 
 use leptos::prelude::*;
@@ -33,5 +35,9 @@ pub fn render(page: Page) -> AnyView {
         Page::Integrations => view! { <integrations::IntegrationsPage /> }.into_any(),
         Page::Connections => view! { <connections::ConnectionsPage /> }.into_any(),
         Page::Keys => view! { <keys::KeysPage /> }.into_any(),
+        Page::Debugger(app_id, name) => {
+            view! { <debugger::DebuggerPage app_id=app_id name=name /> }.into_any()
+        }
+        Page::Reports(app_id) => view! { <reports::ReportsPage app_id=app_id /> }.into_any(),
     }
 }

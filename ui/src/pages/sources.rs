@@ -7,7 +7,7 @@ use crate::catalog::PLATFORMS;
 use crate::components::no_organization::NoOrganization;
 use crate::loaders::sources::{self, SourceRow};
 use crate::loaders::{self, for_organization};
-use crate::state::AppState;
+use crate::state::{AppState, Page};
 
 /// What the person asked of the sources.
 #[derive(Clone)]
@@ -22,13 +22,6 @@ enum SourceChange {
         name: Option<String>,
         delete: Option<bool>,
     },
-}
-
-/// The analytics.js snippet that sends a source's events (its id is the write key).
-pub fn snippet(write_key: &str) -> String {
-    format!(
-        "<script>\n  !function(){{var analytics=window.analytics=window.analytics||[];if(!analytics.initialize)if(analytics.invoked)window.console&&console.error&&console.error(\"Segment snippet included twice.\");else{{analytics.invoked=!0;analytics.methods=[\"trackSubmit\",\"trackClick\",\"trackLink\",\"trackForm\",\"pageview\",\"identify\",\"reset\",\"group\",\"track\",\"ready\",\"alias\",\"debug\",\"page\",\"once\",\"off\",\"on\"];analytics.factory=function(t){{return function(){{var e=Array.prototype.slice.call(arguments);e.unshift(t);analytics.push(e);return analytics}}}};for(var t=0;t<analytics.methods.length;t++){{var e=analytics.methods[t];analytics[e]=analytics.factory(e)}}analytics.load=function(t){{var e=document.createElement(\"script\");e.type=\"text/javascript\";e.async=!0;e.src=\"https://cdn.segment.com/analytics.js/v1/\"+t+\"/analytics.min.js\";var n=document.getElementsByTagName(\"script\")[0];n.parentNode.insertBefore(e,n)}};analytics.SNIPPET_VERSION=\"4.0.0\";\n  analytics.load(\"{write_key}\");\n  analytics.page();\n  }}}}();\n</script>"
-    )
 }
 
 /// Sources of the current organization.
@@ -86,6 +79,7 @@ pub fn SourcesPage() -> impl IntoView {
         <section class="page">
             <h1>"Sources"</h1>
             <NoOrganization />
+            <CollectorCard />
             <form class="card row" on:submit=create>
                 <input id="source-name" placeholder="Source name" prop:value=move || name.get()
                     on:input=move |ev| set_name.set(event_target_value(&ev)) />
@@ -124,8 +118,15 @@ fn SourceCard(
     let (editing, set_editing) = signal(false);
     let (new_name, set_new_name) = signal(row.name.clone());
     let (copied, set_copied) = signal(false);
+    let app = AppState::get();
     let id = row.id.clone();
     let (copy_id, rename_id, delete_id) = (id.clone(), id.clone(), id.clone());
+    let (debug_id, debug_name, reports_id) = (id.clone(), row.name.clone(), id.clone());
+    let collector = move || {
+        app.session
+            .with(|s| s.as_ref().and_then(|s| s.collector_url.clone()))
+    };
+    let snippet_id = id.clone();
     view! {
         <article class="card source-row" data-id=id.clone()>
             <div class="row spread">
@@ -134,6 +135,14 @@ fn SourceCard(
                     <span class="badge">{row.platform.clone()}</span>
                 </div>
                 <div class="row">
+                    <button type="button" class="source-debugger small"
+                        on:click=move |_| app.page.set(Page::Debugger(debug_id.clone(), debug_name.clone()))>
+                        "Debugger"
+                    </button>
+                    <button type="button" class="source-reports secondary small"
+                        on:click=move |_| app.page.set(Page::Reports(Some(reports_id.clone())))>
+                        "Reports"
+                    </button>
                     <button type="button" class="source-rename secondary small" on:click=move |_| set_editing.update(|e| *e = !*e)>
                         "Rename"
                     </button>
@@ -165,8 +174,84 @@ fn SourceCard(
                     {move || if copied.get() { "Copied" } else { "Copy" }}
                 </button>
             </div>
-            <p class="muted">"Install analytics.js on your site with:"</p>
-            <pre class="source-snippet">{snippet(&id)}</pre>
+            {move || match collector() {
+                Some(url) => view! {
+                    <p class="muted">"Install analytics.js on your site with (it loads from and sends to "
+                        <code class="source-collector">{url.clone()}</code>"):"</p>
+                    <pre class="source-snippet">{houston_events::snippet::snippet(&snippet_id, &url)}</pre>
+                }.into_any(),
+                None => view! {
+                    <p class="muted">"The collector is not listening, so there is no snippet to show."</p>
+                }.into_any(),
+            }}
         </article>
+    }
+}
+
+/// Where SDKs send events; on the bundled server, its loopback port and whether the whole
+/// API is served there too.
+#[component]
+fn CollectorCard() -> impl IntoView {
+    let app = AppState::get();
+    let session = move || app.session.get().unwrap_or_default();
+    let bundled = move || session().backend == api::BackendKind::Bundled;
+    let port = RwSignal::new(String::new());
+    let serve_api = RwSignal::new(false);
+    Effect::new(move |_| {
+        let s = session();
+        port.set(s.collector_port.to_string());
+        serve_api.set(s.serve_api_on_collector);
+    });
+    let save = Action::new_local(move |(port, serve_api): &(u16, bool)| {
+        let (port, serve_api) = (*port, *serve_api);
+        async move {
+            match api::save_collector(port, serve_api).await {
+                Ok(session) => {
+                    app.session.set(Some(session));
+                    Ok(())
+                }
+                Err(e) => Err(e.message),
+            }
+        }
+    });
+    let problem = RwSignal::new(None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match port.get_untracked().trim().parse::<u16>() {
+            Ok(p) if p > 0 => {
+                problem.set(None);
+                save.dispatch((p, serve_api.get_untracked()));
+            }
+            _ => problem.set(Some("Choose a port from 1 to 65535.".to_owned())),
+        }
+    };
+    view! {
+        <div class="card collector">
+            <div class="row">
+                <span class="muted">"Collector "</span>
+                {move || match session().collector_url {
+                    Some(url) => view! { <code id="collector-url">{url}</code> }.into_any(),
+                    None => view! { <span id="collector-url" class="form-error">"not listening"</span> }.into_any(),
+                }}
+            </div>
+            {move || bundled().then(|| view! {
+                <form class="row" on:submit=submit>
+                    <label>"Port "
+                        <input id="collector-port" class="narrow" inputmode="numeric" prop:value=move || port.get()
+                            on:input=move |ev| port.set(event_target_value(&ev)) />
+                    </label>
+                    <label class="checkbox">
+                        <input id="collector-serve-api" type="checkbox" prop:checked=move || serve_api.get()
+                            on:change=move |ev| serve_api.set(event_target_checked(&ev)) />
+                        " Serve the API here too"
+                    </label>
+                    <button id="collector-save" type="submit" class="small secondary" disabled=move || save.pending().get()>"Save"</button>
+                </form>
+                <p class="muted small">"Loopback only; the next free port is used when this one is taken. The API is not served on this port unless you ask."</p>
+            })}
+            {move || problem.get().or_else(|| save.value().get().and_then(Result::err)).map(|why| view! {
+                <p class="form-error">{why}</p>
+            })}
+        </div>
     }
 }

@@ -1,0 +1,240 @@
+//! The desktop's loopback collector, without a window: the bundled server's collector
+//! port (the next free one when taken, collector paths only unless the API is asked for),
+//! a watch on a source's events fed by `eventReceived`, and test events posted through the
+//! collector as an SDK would.
+
+use houston_client::EventWatch;
+use houston_desktop::session::{Session, Settings, SettingsStore};
+use houston_desktop::vault::TokenVault;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// Settings in a JSON file, as tauri-plugin-store keeps them.
+struct FileSettings(PathBuf);
+
+impl SettingsStore for FileSettings {
+    fn load(&self) -> Settings {
+        std::fs::read(&self.0)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+    fn save(&self, s: &Settings) -> Result<(), String> {
+        std::fs::write(&self.0, serde_json::to_vec(s).unwrap()).map_err(|e| e.to_string())
+    }
+}
+
+/// Secrets in memory: this test is about the collector, not the keyring.
+#[derive(Default)]
+struct MemoryVault(Mutex<HashMap<String, String>>);
+
+impl TokenVault for MemoryVault {
+    fn get_checked(&self, account: &str) -> Result<Option<String>, String> {
+        Ok(self.0.lock().unwrap().get(account).cloned())
+    }
+    fn set(&self, account: &str, token: &str) -> Result<(), String> {
+        self.0
+            .lock()
+            .unwrap()
+            .insert(account.to_owned(), token.to_owned());
+        Ok(())
+    }
+    fn delete(&self, account: &str) {
+        self.0.lock().unwrap().remove(account);
+    }
+}
+
+async fn start(dir: &Path, port: u16) -> Session {
+    let settings = Settings {
+        first_run_done: true,
+        collector_port: Some(port),
+        ..Settings::default()
+    };
+    let store = FileSettings(dir.join("settings.json"));
+    store.save(&settings).unwrap();
+    Session::start(
+        dir.to_path_buf(),
+        Box::new(store),
+        Box::new(MemoryVault::default()),
+    )
+    .await
+    .expect("the session starts")
+}
+
+/// A signed-in, confirmed person with an organization and a source: the source's id.
+async fn source(session: &Session) -> (String, String) {
+    session
+        .sign_up("grace@example.com", "cobol-rules-1959", Default::default())
+        .await
+        .unwrap();
+    let link = session
+        .mail_outbox()
+        .await
+        .unwrap()
+        .into_iter()
+        .find_map(|m| m.token)
+        .unwrap();
+    session.confirm_email(&link).await.unwrap();
+    let org = session
+        .graphql(
+            json!({ "query": "mutation { createOrganization(name: \"Compilers\") { id success } }" }),
+            None,
+        )
+        .await
+        .unwrap();
+    let org_id = org["createOrganization"]["id"].as_str().unwrap().to_owned();
+    let app = session
+        .graphql(
+            json!({ "query": "mutation($o: String!) { createApplication(name: \"Web\", platform: \"analytics.js\", orgId: $o) { id success } }",
+                    "variables": { "o": org_id } }),
+            Some(org_id.clone()),
+        )
+        .await
+        .unwrap();
+    let app_id = app["createApplication"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{app}"))
+        .to_owned();
+    (org_id, app_id)
+}
+
+/// The next event a watch hands over (within 10 s).
+async fn next_event(rx: &mut mpsc::UnboundedReceiver<EventWatch>) -> Value {
+    match tokio::time::timeout(Duration::from_secs(10), rx.recv()).await {
+        Ok(Some(EventWatch::Event(event))) => event,
+        other => panic!("no event: {other:?}"),
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_collector_listens_on_loopback_and_its_events_reach_a_watch() {
+    let port = free_port();
+    let first_dir = tempfile::tempdir().unwrap();
+    let session = start(first_dir.path(), port).await;
+    let view = session.view().await;
+    let base = view.collector_url.clone().expect("the collector listens");
+    assert_eq!(base, format!("http://127.0.0.1:{port}"));
+    assert_eq!(view.collector_port, port);
+    assert!(!view.serve_api_on_collector);
+
+    // A second app asking for the same port gets the next free one.
+    let second_dir = tempfile::tempdir().unwrap();
+    let second = start(second_dir.path(), port).await;
+    let other = second.view().await.collector_url.expect("listens too");
+    assert_ne!(other, base, "the port was taken");
+    drop(second);
+
+    // Only the collector's paths are served, until the API is asked for.
+    // No pooled connections: the collector is restarted below, and a connection kept from
+    // before would reach the stopped listener.
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    let health = json!({ "query": "{ healthcheck }" });
+    let answer = http
+        .post(format!("{base}/graphql"))
+        .json(&health)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 404);
+    let view = session.save_collector(port, true).await.unwrap();
+    assert!(view.serve_api_on_collector);
+    let base = view.collector_url.expect("listens again");
+    let answer = http
+        .post(format!("{base}/graphql"))
+        .json(&health)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200, "the API is served there now");
+    let view = session.save_collector(port, false).await.unwrap();
+    let base = view.collector_url.expect("listens again");
+    let answer = http
+        .post(format!("{base}/graphql"))
+        .json(&health)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 404);
+
+    // A watch hears an event posted by an SDK and the app's own test event.
+    let (org_id, app_id) = source(&session).await;
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let watch = session
+        .watch_events(app_id.clone(), Some(org_id), move |m| tx.send(m).is_ok())
+        .await
+        .unwrap();
+    // The subscription starts listening once its task has checked the source, a moment
+    // after the watch is answered (the debugger then reads the stored events, so that
+    // none falls between): events posted from here on are heard.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let posted = http
+        .post(format!("{base}/v1/track"))
+        .basic_auth(&app_id, Some(""))
+        .json(&json!({ "event": "Signed Up", "userId": "ada" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status(), 200);
+    let event = next_event(&mut rx).await;
+    assert_eq!(event["event"], "Signed Up");
+    assert_eq!(event["type"], "track");
+    assert_eq!(event["valid"], true);
+
+    session
+        .send_test_event(
+            &app_id,
+            json!({ "type": "identify", "userId": "grace", "traits": { "plan": "pro" } }),
+        )
+        .await
+        .unwrap();
+    let event = next_event(&mut rx).await;
+    assert_eq!(event["type"], "identify");
+    assert_eq!(event["payload"]["traits"]["plan"], "pro");
+
+    // A test event the collector refuses says why; one it keeps as invalid arrives marked.
+    let refused = session
+        .send_test_event(
+            "no-such-write-key-at-all",
+            json!({ "type": "track", "event": "x", "userId": "u" }),
+        )
+        .await
+        .unwrap_err();
+    assert!(refused.message.contains("write key"), "{refused:?}");
+    session
+        .send_test_event(&app_id, json!({ "type": "track", "userId": "grace" }))
+        .await
+        .unwrap();
+    let event = next_event(&mut rx).await;
+    assert_eq!(event["valid"], false);
+    assert!(!event["problems"].as_array().unwrap().is_empty(), "{event}");
+
+    // Once stopped, the watch hands nothing more.
+    session.stop_watching(watch);
+    session
+        .send_test_event(
+            &app_id,
+            json!({ "type": "track", "event": "Late", "userId": "g" }),
+        )
+        .await
+        .unwrap();
+    let late = tokio::time::timeout(Duration::from_millis(500), rx.recv()).await;
+    assert!(
+        matches!(late, Ok(None) | Err(_)),
+        "a stopped watch still handed {late:?}"
+    );
+}
