@@ -16,8 +16,7 @@
 //! Segment's quirks are kept, each with a test citing the JS line (`mapping/tests.rs`);
 //! the answers of Segment's own code are recorded in `mapping/segment/` and compared.
 //!
-//! Not supported yet: `@liquid` (it needs a Liquid engine, and the window's wasm size
-//! matters): [`validate`] reports it, and [`transform`] fails on it, never crashes.
+//! `@liquid` is rendered by the `liquid` crate with Segment's limits (`mapping/liquid.rs`).
 //!
 //! Where this differs from the JS, on purpose:
 //! - Bounds: a mapping nested deeper than [`MAX_DEPTH`] levels is a problem of
@@ -40,6 +39,7 @@
 use serde_json::{Map, Number, Value};
 use std::fmt;
 
+mod liquid;
 #[cfg(test)]
 mod tests;
 
@@ -114,8 +114,8 @@ pub fn transform(mapping: &Value, event: &Value) -> Result<Value, MappingError> 
 }
 
 /// Everything wrong with `mapping`, as actions-core's `validate` finds it (it stops at the
-/// first problem inside a directive, and collects them across an object's keys), plus
-/// `@liquid`, which is not supported yet. Empty when the mapping may be saved.
+/// first problem inside a directive, and collects them across an object's keys).
+/// Empty when the mapping may be saved.
 pub fn validate(mapping: &Value) -> Vec<MappingProblem> {
     match validate_value(&Js::Json(mapping), &[], 0) {
         Ok(()) => Vec::new(),
@@ -984,7 +984,7 @@ fn run_directive(
             Val::Null => Ok(Val::Undefined),
             other => Ok(clean_nulls(other)),
         },
-        "@liquid" => Err(failed("@liquid is not supported yet")),
+        "@liquid" => liquid::evaluate(value, payload),
         other => Err(failed(format!(
             "{other} is not a valid directive, got undefined"
         ))),
@@ -1501,7 +1501,7 @@ fn validate_directive(map: &Map<String, Value>, stack: &[&str], depth: usize) ->
                 ("mapping", Required(Check::DirectiveOrObject)),
             ],
         ),
-        "@liquid" => Err(problem(stack, "uses @liquid, which is not supported yet")),
+        "@liquid" => check(Check::String, &value, stack, depth),
         other => Err(problem(
             &stack[..stack.len() - 1],
             format!("has an invalid directive: {other}"),
