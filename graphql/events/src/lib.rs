@@ -8,7 +8,10 @@
 //!   parsed and matched exactly as `@segment/destination-subscriptions` does.
 //! - [`mapping`]: Segment's mapping language (`@path`, `@template`, `@if`, …), evaluated and
 //!   validated exactly as `@segment/actions-core`'s mapping-kit does.
+//! - [`delivery`]: what each section of a destination would receive for an event (trigger,
+//!   mapping, empty values removed, the payload checked against the section's fields).
 
+pub mod delivery;
 pub mod event;
 pub mod mapping;
 pub mod trigger;

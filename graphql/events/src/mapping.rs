@@ -102,14 +102,30 @@ impl fmt::Display for MappingProblem {
 /// A value that came out `undefined` inside an array is `null`, as `JSON.stringify` writes
 /// it; a whole result that is `undefined` (a root directive with no answer) is `null`.
 pub fn transform(mapping: &Value, event: &Value) -> Result<Value, MappingError> {
+    transform_prepared(mapping, &PreparedEvent::new(event))
+}
+
+/// An event read once for many mappings (every section of a destination, every
+/// destination of a source): [`transform_prepared`] maps it without reading it again.
+#[derive(Debug, Clone)]
+pub struct PreparedEvent(Val);
+
+impl PreparedEvent {
+    /// Reads `event` as the mapping language sees it.
+    pub fn new(event: &Value) -> Self {
+        PreparedEvent(Val::from_json(event))
+    }
+}
+
+/// [`transform`] of an event read once with [`PreparedEvent::new`].
+pub fn transform_prepared(mapping: &Value, event: &PreparedEvent) -> Result<Value, MappingError> {
     let Value::Object(object) = mapping else {
         return Err(MappingError::Failed(format!(
             "the mapping must be an object, got {}",
             json_type_of(mapping)
         )));
     };
-    let event = Val::from_json(event);
-    let mapped = transform_object(mapping, object, &event, 0)?;
+    let mapped = transform_object(mapping, object, &event.0, 0)?;
     Ok(mapped.into_json().unwrap_or(Value::Null))
 }
 
