@@ -82,6 +82,10 @@ async fn another_organizations_ids_are_not_found() {
             "query($x: ID!) { apiKeys(orgId: $x) { id } }",
             json!({ "x": b.id }),
         ),
+        (
+            "query($x: String!) { deliveryPreview(appId: $x, event: {type: \"track\"}) { code } }",
+            json!({ "x": b.app }),
+        ),
     ];
     for (q, vars) in not_found {
         let res = server.gql(q, vars, Some(&a.token)).await;

@@ -6,6 +6,7 @@ mod accounts;
 mod api_keys;
 mod catalog;
 mod connections;
+mod delivery;
 mod hashing;
 mod integrations;
 mod limits;
@@ -52,6 +53,7 @@ pub struct Query(
     integrations::IntegrationsQuery,
     api_keys::ApiKeysQuery,
     mail::MailQuery,
+    delivery::DeliveryQuery,
 );
 
 // Everything that writes. Each mutation returns its outcome as data (`StatusMessage`,
