@@ -8,7 +8,7 @@ use crate::access::Access;
 use crate::error::{ApiError, ApiResult};
 use async_graphql::{Context, Enum, Json, Object, SimpleObject};
 use houston_events::delivery::{self, SectionDelivery as Delivered};
-use houston_prototypes::Destination;
+use houston_prototypes::{mask_secrets, Destination};
 use serde_json::Value;
 
 /// What happens to an event in one section of a destination.
@@ -91,6 +91,25 @@ fn sections(
         .collect()
 }
 
+/// The sections of a saved integration: a secret field's value (stored sealed, shown
+/// masked everywhere else) is masked in the payload too.
+fn saved_sections(
+    dest: &Destination,
+    config: &Value,
+    enabled: bool,
+    event: &Value,
+) -> Vec<SectionDelivery> {
+    delivery::deliver(dest, config, enabled, event)
+        .into_iter()
+        .map(|mut d| {
+            if let Some(section) = dest.sections.iter().find(|s| s.code == d.code) {
+                d.payload = d.payload.map(|p| mask_secrets(&section.fields, &p));
+            }
+            d.into()
+        })
+        .collect()
+}
+
 /// The queries of the delivery preview.
 #[derive(Default)]
 pub struct DeliveryQuery;
@@ -135,7 +154,7 @@ impl DeliveryQuery {
             .map(|row| {
                 // A destination gone from the catalog has nothing to preview with.
                 let sections = match a.state.catalog.get(&row.code) {
-                    Some(dest) => sections(dest, &row.config, row.enabled, event),
+                    Some(dest) => saved_sections(dest, &row.config, row.enabled, event),
                     None => Vec::new(),
                 };
                 DeliveryPreview {
