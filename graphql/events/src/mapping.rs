@@ -39,6 +39,7 @@
 use serde_json::{Map, Number, Value};
 use std::fmt;
 
+#[cfg(feature = "liquid")]
 mod liquid;
 #[cfg(test)]
 mod tests;
@@ -1000,7 +1001,10 @@ fn run_directive(
             Val::Null => Ok(Val::Undefined),
             other => Ok(clean_nulls(other)),
         },
+        #[cfg(feature = "liquid")]
         "@liquid" => liquid::evaluate(value, payload),
+        #[cfg(not(feature = "liquid"))]
+        "@liquid" => Err(failed("@liquid is not available in this build")),
         other => Err(failed(format!(
             "{other} is not a valid directive, got undefined"
         ))),
