@@ -17,8 +17,7 @@
 //! Segment's quirks are kept, each with a test citing the JS line (`mapping/tests.rs`);
 //! the answers of Segment's own code are recorded in `mapping/segment/` and compared.
 //!
-//! Not supported yet: `@liquid` (it needs a Liquid engine, and the window's wasm size
-//! matters): [`validate`] reports it, and [`transform`] fails on it, never crashes.
+//! `@liquid` is rendered by the `liquid` crate with Segment's limits (`mapping/liquid.rs`).
 //!
 //! Where this differs from the JS, on purpose:
 //! - Bounds: a mapping nested deeper than [`MAX_DEPTH`] levels is a problem of
@@ -42,6 +41,8 @@ use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
 use std::fmt;
 
+#[cfg(feature = "liquid")]
+mod liquid;
 #[cfg(test)]
 mod tests;
 
@@ -373,8 +374,8 @@ impl Node {
 }
 
 /// Everything wrong with `mapping`, as actions-core's `validate` finds it (it stops at the
-/// first problem inside a directive, and collects them across an object's keys), plus
-/// `@liquid`, which is not supported yet. Empty when the mapping may be saved.
+/// first problem inside a directive, and collects them across an object's keys).
+/// Empty when the mapping may be saved.
 pub fn validate(mapping: &Value) -> Vec<MappingProblem> {
     match validate_value(&Js::Json(mapping), &Stack::Root, 0) {
         Ok(()) => Vec::new(),
@@ -1358,7 +1359,10 @@ fn run_directive(
             Val::Null => Ok(Val::Undefined),
             other => Ok(clean_nulls(other)),
         },
-        "@liquid" => Err(failed("@liquid is not supported yet")),
+        #[cfg(feature = "liquid")]
+        "@liquid" => liquid::evaluate(value, &payload.to_val()),
+        #[cfg(not(feature = "liquid"))]
+        "@liquid" => Err(failed("@liquid is not available in this build")),
         other => Err(failed(format!(
             "{other} is not a valid directive, got undefined"
         ))),
@@ -1908,7 +1912,7 @@ fn validate_directive(map: &Map<String, Value>, stack: &Stack<'_>, depth: usize)
                 ("mapping", Required(Check::DirectiveOrObject)),
             ],
         ),
-        "@liquid" => Err(problem(stack, "uses @liquid, which is not supported yet")),
+        "@liquid" => check(Check::String, &value, stack, depth),
         other => Err(problem(
             stack.parent(),
             format!("has an invalid directive: {other}"),

@@ -307,6 +307,7 @@ fn parse_sections(
             label: text(object, "name").unwrap_or_else(|| code.clone()),
             description: text(object, "description"),
             default_enabled: text(object, "defaultSubscription").is_some(),
+            default_subscribe: text(object, "defaultSubscription"),
             fields,
             code,
         });

@@ -311,6 +311,9 @@ pub struct PrototypeSection {
     pub description: Option<String>,
     /// Whether a new configuration has it switched on.
     pub default_enabled: bool,
+    /// The action's default trigger (the catalog's `defaultSubscription`, Segment's FQL),
+    /// used when a configuration's section has no `subscribe` of its own.
+    pub default_subscribe: Option<String>,
     /// The section's fields, stored beside `enabled` in its object.
     pub fields: Vec<PrototypeField>,
 }

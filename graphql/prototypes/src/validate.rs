@@ -41,7 +41,8 @@ impl Destination {
     /// must be an object `{enabled: bool, ...}`; a section not enabled (or absent) is not
     /// validated beyond being an object; unknown top-level keys that are neither settings nor
     /// section codes are errors. Field errors of a section are prefixed with `"<sectionCode>."`.
-    /// A present section without a boolean `enabled` is an error at `"<sectionCode>.enabled"`.
+    /// A present section without a boolean `enabled` is an error at `"<sectionCode>.enabled"`;
+    /// its `subscribe` (the trigger), when present, must be text.
     pub fn validate_config(&self, value: &Value) -> Vec<FieldError> {
         let Some(object) = value.as_object() else {
             return vec![FieldError::new("", "Must be an object")];
@@ -73,6 +74,17 @@ impl Destination {
                 ));
                 continue;
             };
+            // `subscribe` is the section's trigger (Segment's FQL), parsed by
+            // `houston_events::delivery::subscribe_errors`; here only its type.
+            if section_object
+                .get("subscribe")
+                .is_some_and(|s| !s.is_string())
+            {
+                errors.push(FieldError::new(
+                    join(&section.code, "subscribe"),
+                    "Must be text",
+                ));
+            }
             match section_object.get("enabled") {
                 Some(Value::Bool(true)) => check_object(
                     &section.fields,
@@ -80,7 +92,7 @@ impl Destination {
                     Extra::Refuse,
                     &section.code,
                     Some(&top),
-                    &|key| key == "enabled",
+                    &|key| key == "enabled" || key == "subscribe",
                     &mut errors,
                 ),
                 Some(Value::Bool(false)) => {}

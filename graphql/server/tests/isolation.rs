@@ -107,6 +107,10 @@ async fn another_organizations_ids_are_not_found() {
             "query($o: ID, $x: String) { eventReport(orgId: $o, appId: $x, period: DAY) { period } }",
             json!({ "o": a.id, "x": b.app }),
         ),
+        (
+            "query($x: String!) { deliveryPreview(appId: $x, event: {type: \"track\"}) { code } }",
+            json!({ "x": b.app }),
+        ),
     ];
     for (q, vars) in not_found {
         let res = server.gql(q, vars, Some(&a.token)).await;

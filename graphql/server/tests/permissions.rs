@@ -250,6 +250,8 @@ const OWNER: [&str; 10] = [U, E, U, F, N, F, OK, N, F, OK];
 const OWNER_PERSON: [&str; 10] = [U, E, U, F, N, F, OK, N, F, F];
 /// A confirmed person, any organization.
 const PERSON: [&str; 10] = [U, E, U, F, OK, OK, OK, OK, F, F];
+/// Anyone signed in: a confirmed person of any organization, or an API key.
+const SIGNED_IN: [&str; 10] = [U, E, U, F, OK, OK, OK, OK, OK, OK];
 /// Any signed-in person, even pending.
 const ANY_PERSON: [&str; 10] = [U, E, U, OK, OK, OK, OK, OK, F, F];
 
@@ -271,6 +273,8 @@ fn table() -> Vec<(&'static str, &'static str, Vars, [&'static str; 10])> {
         ("integrations", "{ integrations(code: \"acquisio\") { code } }", |_| json!({}), PUBLIC),
         ("clickstreamConfigs(appId)", "query($a: String) { clickstreamConfigs(appId: $a) { id } }", |f| json!({ "a": f.app_a }), MEMBER),
         ("clickstreamConfigs(orgId)", "query($o: ID) { clickstreamConfigs(orgId: $o) { id } }", |f| json!({ "o": f.org_a }), MEMBER),
+        ("previewDelivery", "{ previewDelivery(integrationCode: \"acquisio\", configPayload: {}, event: {type: \"track\"}) { code } }", |_| json!({}), SIGNED_IN),
+        ("deliveryPreview", "query($a: String!) { deliveryPreview(appId: $a, event: {type: \"track\"}) { code } }", |f| json!({ "a": f.app_a }), MEMBER),
         ("apiKeys", "query($o: ID!) { apiKeys(orgId: $o) { id } }", |f| json!({ "o": f.org_a }), OWNER),
         ("myMail", "{ myMail { id } }", |_| json!({}), [U, E, U, OK, EMPTY, EMPTY, EMPTY, EMPTY, F, F]),
         ("createToken", "mutation($u: String!) { createToken(username: $u, password: \"password123\") { success code } }", |f| json!({ "u": f.owner_email }), PUBLIC),

@@ -36,7 +36,11 @@ impl Form {
     pub(crate) fn check(self, dest: &Destination, value: &Value) -> ApiResult<()> {
         valid(match self {
             Form::Connection => dest.validate_connection(value),
-            Form::Config => dest.validate_config(value),
+            Form::Config => {
+                let mut errors = dest.validate_config(value);
+                errors.extend(houston_events::delivery::subscribe_errors(dest, value));
+                errors
+            }
         })
     }
 

@@ -7,6 +7,7 @@ mod api_keys;
 mod catalog;
 mod connections;
 mod events;
+mod delivery;
 mod hashing;
 mod integrations;
 mod limits;
@@ -55,6 +56,7 @@ pub struct Query(
     api_keys::ApiKeysQuery,
     mail::MailQuery,
     events::EventsQuery,
+    delivery::DeliveryQuery,
 );
 
 // Everything that writes. Each mutation returns its outcome as data (`StatusMessage`,
