@@ -4,8 +4,9 @@
 //! accept requests from other origins.
 
 use crate::access::RequestAuth;
-use crate::collector;
+use crate::schema::Budget;
 use crate::Houston;
+use crate::{answers, collector};
 use async_graphql::http::{GraphiQLSource, ALL_WEBSOCKET_PROTOCOLS};
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{BatchRequest, Data};
@@ -24,6 +25,9 @@ use std::time::Instant;
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// The most operations in one batched request.
 pub const MAX_BATCH: usize = 10;
+/// The largest answer sent for one request, its batch included (the whole catalog with
+/// every form field is 7.6 MB).
+pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
 /// `Host` values a request may name: loopback names on any port, plus configured ones.
 /// A DNS-rebinding page reaches a loopback server under its own host name, which is
@@ -221,7 +225,7 @@ fn wants_graphql_response(headers: &HeaderMap) -> bool {
     header_str(headers, "accept").is_some_and(|a| a.contains("application/graphql-response+json"))
 }
 
-fn json_response(headers: &HeaderMap, body: String, request_failed: bool) -> Response {
+fn json_response(headers: &HeaderMap, body: Bytes, request_failed: bool) -> Response {
     // With the newer media type, a request that never executed is a 400 (GraphQL over HTTP).
     let (status, ctype) = if wants_graphql_response(headers) {
         let status = if request_failed {
@@ -245,19 +249,78 @@ fn never_executed(r: &async_graphql::Response) -> bool {
     r.is_err() && matches!(r.data, async_graphql::Value::Null)
 }
 
-/// The answer to one operation. A request that never executed has no `data` entry with
-/// the newer media type (GraphQL over HTTP), and `"data": null` with plain JSON, as the
-/// original clients expect.
-fn single_response(headers: &HeaderMap, res: &async_graphql::Response) -> Response {
+/// One answer, serialized, and whether it never executed. Alone, with the newer media
+/// type, such an answer has no `data` entry (GraphQL over HTTP); otherwise (plain JSON, or
+/// in a batch) it has `"data": null`, as the original clients expect. Serialized straight
+/// from the response: a serde_json::Value would sort the fields, and clients read them in
+/// the order their query asked for.
+fn serialize(headers: &HeaderMap, res: &async_graphql::Response, alone: bool) -> (Bytes, bool) {
     let failed = never_executed(res);
-    // Serialized straight from the response: a serde_json::Value would sort the fields,
-    // and clients read them in the order their query asked for.
-    let body = if failed && wants_graphql_response(headers) {
-        serde_json::to_string(&serde_json::json!({ "errors": res.errors }))
+    let body = if failed && alone && wants_graphql_response(headers) {
+        serde_json::to_vec(&serde_json::json!({ "errors": res.errors }))
     } else {
-        serde_json::to_string(res)
+        serde_json::to_vec(res)
     };
-    json_response(headers, body.unwrap_or_default(), failed)
+    (Bytes::from(body.unwrap_or_default()), failed)
+}
+
+/// The answer to one operation: the kept catalog answer when there is one, else executed
+/// within the request's `budget` (and kept when it is a catalog answer).
+async fn answer(
+    houston: &Houston,
+    headers: &HeaderMap,
+    req: async_graphql::Request,
+    auth: RequestAuth,
+    budget: &Arc<Budget>,
+    alone: bool,
+) -> (Bytes, bool) {
+    let key = answers::Key::of_catalog_request(&req);
+    if let Some(kept) = key.as_ref().and_then(|k| houston.catalog_answers().get(k)) {
+        return (kept, false);
+    }
+    let res = houston
+        .schema()
+        .execute(req.data(auth).data(budget.clone()))
+        .await;
+    let (body, failed) = serialize(headers, &res, alone);
+    if let Some(key) = key.filter(|_| res.errors.is_empty()) {
+        houston.catalog_answers().keep(key, body.clone());
+    }
+    (body, failed)
+}
+
+/// The answer to a request whose answer passed [`MAX_RESPONSE_BYTES`].
+fn too_large(headers: &HeaderMap, bytes: usize, alone: bool) -> (Bytes, bool) {
+    let mut error = async_graphql::ServerError::new(
+        format!(
+            "The answer would be {bytes} bytes or more; at most {MAX_RESPONSE_BYTES} are sent \
+             for one request. Ask for fewer fields, or filter the lists."
+        ),
+        None,
+    );
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", "QUERY_TOO_LARGE");
+    serialize(
+        headers,
+        &async_graphql::Response::from_errors(vec![error]),
+        alone,
+    )
+}
+
+/// One operation's answer as an HTTP response.
+async fn single_answer(
+    houston: &Houston,
+    headers: &HeaderMap,
+    req: async_graphql::Request,
+    auth: RequestAuth,
+) -> Response {
+    let (mut body, mut failed) = answer(houston, headers, req, auth, &Budget::new(), true).await;
+    if body.len() > MAX_RESPONSE_BYTES {
+        (body, failed) = too_large(headers, body.len(), true);
+    }
+    json_response(headers, body, failed)
 }
 
 async fn post_graphql(State(houston): State<Houston>, headers: HeaderMap, body: Bytes) -> Response {
@@ -296,8 +359,7 @@ async fn post_graphql(State(houston): State<Houston>, headers: HeaderMap, body: 
                     "BAD_REQUEST",
                 );
             }
-            let res = houston.schema().execute(req.data(auth)).await;
-            single_response(&headers, &res)
+            single_answer(&houston, &headers, req, auth).await
         }
         BatchRequest::Batch(reqs) => {
             if reqs.len() > MAX_BATCH || reqs.is_empty() {
@@ -307,15 +369,29 @@ async fn post_graphql(State(houston): State<Houston>, headers: HeaderMap, body: 
                     "BATCH_TOO_LARGE",
                 );
             }
+            // One budget for the whole batch: ten documents cost what one may.
+            let budget = Budget::new();
             let mut out = Vec::with_capacity(reqs.len());
+            let mut bytes = 0;
             for req in reqs {
-                out.push(houston.schema().execute(req.data(auth.clone())).await);
+                let (body, _) = answer(&houston, &headers, req, auth.clone(), &budget, false).await;
+                bytes += body.len() + 1;
+                if bytes > MAX_RESPONSE_BYTES {
+                    let (body, failed) = too_large(&headers, bytes, true);
+                    return json_response(&headers, body, failed);
+                }
+                out.push(body);
             }
-            json_response(
-                &headers,
-                serde_json::to_string(&out).unwrap_or_default(),
-                false,
-            )
+            let mut joined = Vec::with_capacity(bytes + 1);
+            joined.push(b'[');
+            for (i, body) in out.iter().enumerate() {
+                if i > 0 {
+                    joined.push(b',');
+                }
+                joined.extend_from_slice(body);
+            }
+            joined.push(b']');
+            json_response(&headers, Bytes::from(joined), false)
         }
     }
 }
@@ -409,8 +485,7 @@ async fn get_graphql(
         return res;
     }
     let auth = auth_of(&houston, &headers).await;
-    let res = houston.schema().execute(req.data(auth)).await;
-    single_response(&headers, &res)
+    single_answer(&houston, &headers, req, auth).await
 }
 
 async fn websocket(

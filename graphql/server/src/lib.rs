@@ -4,6 +4,7 @@
 //! `houston-server` binary serves it over HTTP ([`Houston::serve`]), and the tests do both.
 
 pub mod access;
+mod answers;
 pub mod auth;
 pub mod catalog;
 pub mod changes;

@@ -2,6 +2,7 @@
 //! [`ServerConfig`], builds the schema over them, and answers in-process or over HTTP.
 
 use crate::access::RequestAuth;
+use crate::answers::CatalogAnswers;
 use crate::catalog::Catalog;
 use crate::config::{SecretSource, ServerConfig};
 use crate::schema::{build_schema, HoustonSchema};
@@ -17,6 +18,7 @@ pub struct Houston {
     state: Arc<AppState>,
     schema: HoustonSchema,
     allowed_hosts: Vec<String>,
+    catalog_answers: Arc<CatalogAnswers>,
 }
 
 impl Houston {
@@ -78,6 +80,7 @@ impl Houston {
             schema: build_schema(state.clone()),
             state,
             allowed_hosts,
+            catalog_answers: Arc::default(),
         })
     }
 
@@ -126,6 +129,10 @@ impl Houston {
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)
             .await
+    }
+
+    pub(crate) fn catalog_answers(&self) -> &CatalogAnswers {
+        &self.catalog_answers
     }
 
     pub(crate) fn allowed_hosts(&self) -> &[String] {

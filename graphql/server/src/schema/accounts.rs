@@ -129,6 +129,9 @@ impl AccountsQuery {
     }
 
     /// Yourself, or members of organizations you share, optionally one by id or email.
+    #[graphql(
+        complexity = "super::limits::store_list(user_id.is_some() || email.is_some(), child_complexity)"
+    )]
     async fn users(
         &self,
         ctx: &Context<'_>,

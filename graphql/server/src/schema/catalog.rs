@@ -89,6 +89,7 @@ pub struct CatalogQuery;
 #[Object]
 impl CatalogQuery {
     /// The destination catalog. `search` matches names and codes, case-insensitively.
+    #[graphql(complexity = "super::limits::catalog_list(code.is_some(), child_complexity)")]
     async fn clickstream_prototypes<'ctx>(
         &self,
         ctx: &Context<'ctx>,
@@ -106,7 +107,10 @@ impl CatalogQuery {
     }
 
     /// The catalog (deprecated alias of `clickstreamPrototypes`).
-    #[graphql(deprecation = "use clickstreamPrototypes")]
+    #[graphql(
+        deprecation = "use clickstreamPrototypes",
+        complexity = "super::limits::catalog_list(code.is_some(), child_complexity)"
+    )]
     async fn integrations<'ctx>(
         &self,
         ctx: &Context<'ctx>,
@@ -161,6 +165,7 @@ impl<'a> PrototypeFieldOut<'a> {
     async fn default_mapping(&self) -> Option<Json<serde_json::Value>> {
         self.0.default_mapping.clone().map(Json)
     }
+    #[graphql(complexity = "super::limits::list(child_complexity, super::limits::CHOICES)")]
     async fn choices(&self) -> Option<Vec<Choice>> {
         if self.0.choices.is_empty() {
             return None;
@@ -201,6 +206,7 @@ impl<'a> PrototypeFieldOut<'a> {
         self.0.placeholder.as_deref()
     }
     /// Nested fields of an object (or the values of a map).
+    #[graphql(complexity = "super::limits::list(child_complexity, super::limits::PROPERTIES)")]
     async fn properties(&self) -> Option<Vec<PrototypeFieldOut<'a>>> {
         if self.0.properties.is_empty() {
             return None;
@@ -251,6 +257,9 @@ impl<'a> ConnectionPrototype<'a> {
     async fn scheme(&self) -> Option<&str> {
         self.0.connection_scheme.as_deref()
     }
+    #[graphql(
+        complexity = "super::limits::list(child_complexity, super::limits::CONNECTION_FIELDS)"
+    )]
     async fn fields(&self) -> Vec<PrototypeFieldOut<'a>> {
         self.0
             .connection_fields
@@ -278,6 +287,7 @@ impl<'a> PrototypeSectionOut<'a> {
     async fn default_enabled(&self) -> bool {
         self.0.default_enabled
     }
+    #[graphql(complexity = "super::limits::list(child_complexity, super::limits::SECTION_FIELDS)")]
     async fn fields(&self) -> Vec<PrototypeFieldOut<'a>> {
         self.0.fields.iter().map(PrototypeFieldOut).collect()
     }
@@ -312,10 +322,12 @@ impl<'a> ClickstreamPrototype<'a> {
         ConnectionPrototype(self.0)
     }
     /// The top-level fields of the configPayload.
+    #[graphql(complexity = "super::limits::list(child_complexity, super::limits::CONFIG_FIELDS)")]
     async fn config_prototype(&self) -> Vec<PrototypeFieldOut<'a>> {
         self.0.settings.iter().map(PrototypeFieldOut).collect()
     }
     /// Groups of fields that can be switched on, each under its `code` in the configPayload.
+    #[graphql(complexity = "super::limits::list(child_complexity, super::limits::SECTIONS)")]
     async fn sections(&self) -> Vec<PrototypeSectionOut<'a>> {
         self.0.sections.iter().map(PrototypeSectionOut).collect()
     }
