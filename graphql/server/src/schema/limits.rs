@@ -99,13 +99,19 @@ pub struct DocumentLimits;
 
 impl ExtensionFactory for DocumentLimits {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(DocumentLimitsExtension { own: Budget::new() })
+        Arc::new(DocumentLimitsExtension {
+            own: Budget::new(),
+            over: AtomicBool::new(false),
+        })
     }
 }
 
 struct DocumentLimitsExtension {
     /// The budget when the request brings none (in-process execution): this request's own.
     own: Arc<Budget>,
+    /// This request passed [`MAX_VALUES`] (the request hook sees no request data, so the
+    /// flag is kept here too).
+    over: AtomicBool,
 }
 
 impl DocumentLimitsExtension {
@@ -151,7 +157,7 @@ impl Extension for DocumentLimitsExtension {
     /// document that does not parse or validate, a bad variable) get `INVALID_QUERY`.
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let mut response = next.run(ctx).await;
-        if self.budget(ctx).spent.load(Ordering::Relaxed) {
+        if self.over.load(Ordering::Relaxed) {
             // What was resolved before the limit is dropped: a partial answer would look
             // like a complete one with nulls in it.
             response = Response::from_errors(vec![limit_error(format!(
@@ -274,7 +280,9 @@ impl Extension for DocumentLimitsExtension {
         let budget = self.budget(ctx);
         if budget.values.fetch_add(1, Ordering::Relaxed) >= MAX_VALUES {
             budget.spent.store(true, Ordering::Relaxed);
-            return Ok(None);
+            self.over.store(true, Ordering::Relaxed);
+            // A null, not `None`: async-graphql expects every list item to have a value.
+            return Ok(Some(Value::Null));
         }
         next.run(ctx, info).await
     }
