@@ -1,6 +1,7 @@
 //! How to open a server: where its database, signing secret and data key come from.
 
 use crate::seal;
+use crate::throttle::Limits;
 use std::path::PathBuf;
 
 /// Where the signing secret comes from.
@@ -75,6 +76,8 @@ pub struct ServerConfig {
     /// `Host` header values accepted besides loopback names (see
     /// [`http::HostAllowList`](crate::http::HostAllowList)).
     pub allowed_hosts: Vec<String>,
+    /// What each client may ask for, and how long the listener waits for slow ones.
+    pub limits: Limits,
 }
 
 impl ServerConfig {
@@ -89,6 +92,7 @@ impl ServerConfig {
             mail_from: None,
             public_url: "http://127.0.0.1:8871".into(),
             allowed_hosts: Vec::new(),
+            limits: Limits::default(),
         }
     }
 

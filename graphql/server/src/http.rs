@@ -3,10 +3,12 @@
 //! ([`crate::collector`]), all behind a `Host` allow-list; only the collector's paths
 //! accept requests from other origins.
 
+use crate::access::Principal;
 use crate::access::RequestAuth;
 use crate::schema::Budget;
+use crate::throttle::{client_ip, ClientIp, Rate};
 use crate::Houston;
-use crate::{answers, collector};
+use crate::{answers, collector, listener};
 use async_graphql::http::{GraphiQLSource, ALL_WEBSOCKET_PROTOCOLS};
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{BatchRequest, Data};
@@ -17,9 +19,10 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
+use axum::{Extension, Router};
+use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// The largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -107,6 +110,11 @@ pub fn router(houston: Houston) -> Router {
 /// The routes, accepting loopback names and `hosts`.
 pub fn router_with_hosts(houston: Houston, hosts: Vec<String>) -> Router {
     let allow = HostAllowList::new(hosts);
+    let limits = houston.state().throttle.limits();
+    let (timeout, proxies) = (
+        limits.request_timeout,
+        Arc::new(limits.trusted_proxies.clone()),
+    );
     Router::new()
         .route("/graphql", get(get_graphql).post(post_graphql))
         .route("/graphql/ws", get(websocket))
@@ -114,6 +122,8 @@ pub fn router_with_hosts(houston: Houston, hosts: Vec<String>) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .merge(collector::routes())
         .layer(middleware::from_fn_with_state(allow, check_host))
+        .layer(middleware::from_fn_with_state(proxies, identify_client))
+        .layer(middleware::from_fn_with_state(timeout, time_limit))
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn(log_request))
         .with_state(houston)
@@ -151,6 +161,75 @@ async fn check_host(State(allow): State<HostAllowList>, req: Request, next: Next
         }
     }
     next.run(req).await
+}
+
+/// A request that takes longer than `limit` (a body trickled in, or slow work) is answered
+/// 408 and its work dropped. A WebSocket is past this once upgraded.
+async fn time_limit(State(limit): State<Duration>, req: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => {
+            let mut res = error_response(
+                StatusCode::REQUEST_TIMEOUT,
+                "The request took too long.",
+                "TIMEOUT",
+            );
+            res.headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            res
+        }
+    }
+}
+
+/// Records the client ([`ClientIp`]) of a request that came through the listener:
+/// `X-Forwarded-For` counts only from the trusted proxies.
+async fn identify_client(
+    State(proxies): State<Arc<Vec<IpAddr>>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    if let Some(peer) = listener::peer(&req) {
+        let forwarded = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok());
+        let ip = client_ip(peer.ip(), forwarded, &proxies);
+        req.extensions_mut().insert(ClientIp(ip));
+    }
+    next.run(req).await
+}
+
+/// Takes `n` anonymous operations from the client's rate, when the caller is anonymous:
+/// `Err` with the 429 answer once the client has used it up.
+fn anonymous_rate(
+    houston: &Houston,
+    auth: &RequestAuth,
+    client: Option<ClientIp>,
+    n: usize,
+) -> Result<(), Response> {
+    let (Principal::Anonymous | Principal::Rejected(_), Some(ClientIp(ip))) =
+        (&auth.principal, client)
+    else {
+        return Ok(());
+    };
+    let n = u32::try_from(n).unwrap_or(u32::MAX);
+    if houston
+        .state()
+        .throttle
+        .take(Rate::Anonymous, &ip.to_string(), n)
+    {
+        return Ok(());
+    }
+    tracing::warn!("anonymous requests throttled for one client");
+    let mut res = error_response(
+        StatusCode::TOO_MANY_REQUESTS,
+        "Too many requests from this address; wait a minute and try again.",
+        "RATE_LIMITED",
+    );
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+    Err(res)
 }
 
 /// What every answer says about itself: never sniff its type; GraphQL answers (tokens,
@@ -271,6 +350,7 @@ async fn answer(
     headers: &HeaderMap,
     req: async_graphql::Request,
     auth: RequestAuth,
+    client: Option<ClientIp>,
     budget: &Arc<Budget>,
     alone: bool,
 ) -> (Bytes, bool) {
@@ -278,10 +358,11 @@ async fn answer(
     if let Some(kept) = key.as_ref().and_then(|k| houston.catalog_answers().get(k)) {
         return (kept, false);
     }
-    let res = houston
-        .schema()
-        .execute(req.data(auth).data(budget.clone()))
-        .await;
+    let mut req = req.data(auth).data(budget.clone());
+    if let Some(client) = client {
+        req = req.data(client);
+    }
+    let res = houston.schema().execute(req).await;
     let (body, failed) = serialize(headers, &res, alone);
     if let Some(key) = key.filter(|_| res.errors.is_empty()) {
         houston.catalog_answers().keep(key, body.clone());
@@ -315,15 +396,26 @@ async fn single_answer(
     headers: &HeaderMap,
     req: async_graphql::Request,
     auth: RequestAuth,
+    client: Option<ClientIp>,
 ) -> Response {
-    let (mut body, mut failed) = answer(houston, headers, req, auth, &Budget::new(), true).await;
+    if let Err(refused) = anonymous_rate(houston, &auth, client, 1) {
+        return refused;
+    }
+    let (mut body, mut failed) =
+        answer(houston, headers, req, auth, client, &Budget::new(), true).await;
     if body.len() > MAX_RESPONSE_BYTES {
         (body, failed) = too_large(headers, body.len(), true);
     }
     json_response(headers, body, failed)
 }
 
-async fn post_graphql(State(houston): State<Houston>, headers: HeaderMap, body: Bytes) -> Response {
+async fn post_graphql(
+    State(houston): State<Houston>,
+    client: Option<Extension<ClientIp>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let client = client.map(|Extension(c)| c);
     let ctype = header_str(&headers, "content-type").unwrap_or("");
     let essence = ctype
         .split(';')
@@ -359,7 +451,7 @@ async fn post_graphql(State(houston): State<Houston>, headers: HeaderMap, body: 
                     "BAD_REQUEST",
                 );
             }
-            single_answer(&houston, &headers, req, auth).await
+            single_answer(&houston, &headers, req, auth, client).await
         }
         BatchRequest::Batch(reqs) => {
             if reqs.len() > MAX_BATCH || reqs.is_empty() {
@@ -369,12 +461,24 @@ async fn post_graphql(State(houston): State<Houston>, headers: HeaderMap, body: 
                     "BATCH_TOO_LARGE",
                 );
             }
+            if let Err(refused) = anonymous_rate(&houston, &auth, client, reqs.len()) {
+                return refused;
+            }
             // One budget for the whole batch: ten documents cost what one may.
             let budget = Budget::new();
             let mut out = Vec::with_capacity(reqs.len());
             let mut bytes = 0;
             for req in reqs {
-                let (body, _) = answer(&houston, &headers, req, auth.clone(), &budget, false).await;
+                let (body, _) = answer(
+                    &houston,
+                    &headers,
+                    req,
+                    auth.clone(),
+                    client,
+                    &budget,
+                    false,
+                )
+                .await;
                 bytes += body.len() + 1;
                 if bytes > MAX_RESPONSE_BYTES {
                     let (body, failed) = too_large(&headers, bytes, true);
@@ -439,6 +543,7 @@ fn is_not_a_query(req: &async_graphql::Request) -> bool {
 
 async fn get_graphql(
     State(houston): State<Houston>,
+    client: Option<Extension<ClientIp>>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
@@ -485,7 +590,7 @@ async fn get_graphql(
         return res;
     }
     let auth = auth_of(&houston, &headers).await;
-    single_answer(&houston, &headers, req, auth).await
+    single_answer(&houston, &headers, req, auth, client.map(|Extension(c)| c)).await
 }
 
 async fn websocket(

@@ -52,6 +52,7 @@ impl Houston {
             Arc::new(catalog),
             mailer,
             config.allowed_hosts,
+            config.limits,
         )
         .await
     }
@@ -64,6 +65,7 @@ impl Houston {
         catalog: Arc<Catalog>,
         mailer: mail::Mailer,
         allowed_hosts: Vec<String>,
+        limits: crate::throttle::Limits,
     ) -> anyhow::Result<Houston> {
         let changes = changes::Changes::open(store.clone())
             .await
@@ -75,6 +77,7 @@ impl Houston {
             catalog,
             mailer,
             changes,
+            throttle: crate::throttle::Throttle::new(limits),
         });
         Ok(Houston {
             schema: build_schema(state.clone()),
@@ -116,7 +119,8 @@ impl Houston {
         http::router(self.clone())
     }
 
-    /// Serves HTTP on `listener` until `shutdown` completes.
+    /// Serves HTTP on `listener` until `shutdown` completes, within the configured
+    /// [`Limits`](crate::Limits) (header-read and request timeouts, connections at once).
     pub async fn serve(
         self,
         listener: tokio::net::TcpListener,
@@ -125,10 +129,9 @@ impl Houston {
         let local = listener.local_addr()?;
         let mut hosts = self.allowed_hosts.clone();
         hosts.push(local.to_string());
+        let limits = self.state.throttle.limits().clone();
         let app = http::router_with_hosts(self, hosts);
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
+        crate::listener::serve(listener, app, &limits, shutdown).await
     }
 
     pub(crate) fn catalog_answers(&self) -> &CatalogAnswers {

@@ -2,7 +2,7 @@
 
 use crate::catalog::Catalog;
 use crate::store::Store;
-use crate::{auth, changes, mail};
+use crate::{auth, changes, mail, throttle};
 use std::sync::Arc;
 
 /// What every request shares.
@@ -14,4 +14,6 @@ pub struct AppState {
     pub mailer: mail::Mailer,
     /// Integration changes, for `clickstreamChanged` (across servers on PostgreSQL).
     pub changes: changes::Changes,
+    /// Per-client rates and the load shed from password hashing.
+    pub throttle: throttle::Throttle,
 }

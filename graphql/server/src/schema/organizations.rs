@@ -323,6 +323,7 @@ impl OrganizationsMutation {
                         token_version: 0,
                         created_at: clock::rfc3339(clock::now()),
                     };
+                    crate::throttle::may_mail(&a, &email)?;
                     let org = store
                         .org_by_id(&org_id)
                         .await?
