@@ -28,6 +28,8 @@ use std::time::{Duration, Instant};
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// The most operations in one batched request.
 pub const MAX_BATCH: usize = 10;
+/// The largest WebSocket message (and frame) accepted.
+pub const MAX_WS_MESSAGE_BYTES: usize = 1024 * 1024;
 /// The largest answer sent for one request, its batch included (the whole catalog with
 /// every form field is 7.6 MB).
 pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
@@ -600,6 +602,8 @@ async fn websocket(
 ) -> Response {
     let schema = houston.schema().clone();
     upgrade
+        .max_message_size(MAX_WS_MESSAGE_BYTES)
+        .max_frame_size(MAX_WS_MESSAGE_BYTES)
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |stream| {
             GraphQLWebSocket::new(stream, schema, protocol)
@@ -618,6 +622,12 @@ async fn websocket(
                         field("organization").as_deref(),
                     )
                     .await;
+                    // Subscriptions need a caller: an anonymous socket is refused at once.
+                    if !matches!(auth.principal, Principal::User(_) | Principal::ApiKey(_)) {
+                        return Err(async_graphql::Error::new(
+                            "Sign in first: send a valid authorization in connection_init.",
+                        ));
+                    }
                     let mut data = Data::default();
                     data.insert(auth);
                     Ok(data)

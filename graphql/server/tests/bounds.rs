@@ -435,3 +435,63 @@ async fn hashing_sheds_load_instead_of_queueing() {
     assert!(shed > 0, "16 concurrent hashes were all queued: {codes:?}");
     assert!(shed < 16, "none was served: {codes:?}");
 }
+
+// ---- 4: the WebSocket
+
+/// Opens `/graphql/ws` (graphql-transport-ws) and sends `init`; the first message back, or
+/// why there is none.
+async fn ws_init(url: &str, init: Value) -> String {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::Message;
+    let mut req = url.into_client_request().unwrap();
+    req.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(req)
+        .await
+        .expect("upgrade");
+    ws.send(Message::Text(init.to_string().into()))
+        .await
+        .unwrap();
+    match tokio::time::timeout(Duration::from_secs(5), ws.next()).await {
+        Ok(Some(Ok(Message::Text(t)))) => t.to_string(),
+        Ok(Some(Ok(Message::Close(c)))) => format!("closed: {c:?}"),
+        other => format!("no answer: {other:?}"),
+    }
+}
+
+/// An anonymous connection_init is refused (the socket closes) instead of acknowledged;
+/// a signed-in one is acknowledged.
+#[tokio::test]
+async fn an_anonymous_websocket_is_refused() {
+    let server = TestServer::start().await;
+    let ws = server.url.replacen("http://", "ws://", 1) + "/ws";
+    let answer = ws_init(&ws, json!({ "type": "connection_init" })).await;
+    assert!(
+        !answer.contains("connection_ack"),
+        "an anonymous socket was acknowledged: {answer}"
+    );
+    let (token, _) = server.confirmed_user("ws@example.com").await;
+    let answer = ws_init(
+        &ws,
+        json!({ "type": "connection_init", "payload": { "authorization": token } }),
+    )
+    .await;
+    assert!(answer.contains("connection_ack"), "{answer}");
+}
+
+/// A 2 MiB message is refused: the socket closes.
+#[tokio::test]
+async fn a_websocket_message_is_capped() {
+    let server = TestServer::start().await;
+    let ws = server.url.replacen("http://", "ws://", 1) + "/ws";
+    let big = json!({ "type": "connection_init", "payload": { "pad": "x".repeat(2 << 20) } });
+    let answer = ws_init(&ws, big).await;
+    assert!(
+        !answer.contains("connection_ack"),
+        "a 2 MiB message was read: {}",
+        &answer[..answer.len().min(200)]
+    );
+}
