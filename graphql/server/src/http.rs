@@ -203,17 +203,17 @@ async fn identify_client(
 }
 
 /// Takes `n` anonymous operations from the client's rate, when the caller is anonymous:
-/// `Err` with the 429 answer once the client has used it up.
+/// the 429 answer once the client has used it up.
 fn anonymous_rate(
     houston: &Houston,
     auth: &RequestAuth,
     client: Option<ClientIp>,
     n: usize,
-) -> Result<(), Response> {
+) -> Option<Response> {
     let (Principal::Anonymous | Principal::Rejected(_), Some(ClientIp(ip))) =
         (&auth.principal, client)
     else {
-        return Ok(());
+        return None;
     };
     let n = u32::try_from(n).unwrap_or(u32::MAX);
     if houston
@@ -221,7 +221,7 @@ fn anonymous_rate(
         .throttle
         .take(Rate::Anonymous, &ip.to_string(), n)
     {
-        return Ok(());
+        return None;
     }
     tracing::warn!("anonymous requests throttled for one client");
     let mut res = error_response(
@@ -231,7 +231,7 @@ fn anonymous_rate(
     );
     res.headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
-    Err(res)
+    Some(res)
 }
 
 /// What every answer says about itself: never sniff its type; GraphQL answers (tokens,
@@ -400,7 +400,7 @@ async fn single_answer(
     auth: RequestAuth,
     client: Option<ClientIp>,
 ) -> Response {
-    if let Err(refused) = anonymous_rate(houston, &auth, client, 1) {
+    if let Some(refused) = anonymous_rate(houston, &auth, client, 1) {
         return refused;
     }
     let (mut body, mut failed) =
@@ -463,7 +463,7 @@ async fn post_graphql(
                     "BATCH_TOO_LARGE",
                 );
             }
-            if let Err(refused) = anonymous_rate(&houston, &auth, client, reqs.len()) {
+            if let Some(refused) = anonymous_rate(&houston, &auth, client, reqs.len()) {
                 return refused;
             }
             // One budget for the whole batch: ten documents cost what one may.
