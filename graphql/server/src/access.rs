@@ -92,6 +92,8 @@ async fn principal_of(state: &AppState, raw: &str) -> Principal {
 pub struct Access<'a> {
     pub state: &'a Arc<AppState>,
     pub auth: &'a RequestAuth,
+    /// The client's address, when the request came over HTTP.
+    pub client: Option<crate::throttle::ClientIp>,
 }
 
 impl<'a> Access<'a> {
@@ -104,6 +106,7 @@ impl<'a> Access<'a> {
         Access {
             state: ctx.data_unchecked::<Arc<AppState>>(),
             auth: ctx.data_opt::<RequestAuth>().unwrap_or(&ANONYMOUS),
+            client: ctx.data_opt().copied(),
         }
     }
 

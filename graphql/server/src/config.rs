@@ -2,6 +2,7 @@
 
 use crate::seal;
 use crate::store::Retention;
+use crate::throttle::Limits;
 use std::path::PathBuf;
 
 /// Where the signing secret comes from.
@@ -78,6 +79,8 @@ pub struct ServerConfig {
     pub allowed_hosts: Vec<String>,
     /// How many events each source keeps (see [`parse_event_retention`]).
     pub event_retention: Retention,
+    /// What each client may ask for, and how long the listener waits for slow ones.
+    pub limits: Limits,
 }
 
 impl ServerConfig {
@@ -93,6 +96,7 @@ impl ServerConfig {
             public_url: "http://127.0.0.1:8871".into(),
             allowed_hosts: Vec::new(),
             event_retention: Retention::default(),
+            limits: Limits::default(),
         }
     }
 

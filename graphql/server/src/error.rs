@@ -19,6 +19,9 @@ pub enum ApiError {
     LastOwner,
     OrgMismatch,
     RateLimited,
+    /// Too many requests of one kind from one client (or for one address), or the server
+    /// is shedding load: try again later. The sentence says which.
+    Busy(&'static str),
     /// The detail was logged on the server when the error was made, and is never sent.
     Internal,
 }
@@ -38,7 +41,7 @@ impl ApiError {
             ApiError::Conflict(_) => ErrorCode::Conflict,
             ApiError::LastOwner => ErrorCode::LastOwner,
             ApiError::OrgMismatch => ErrorCode::OrgMismatch,
-            ApiError::RateLimited => ErrorCode::RateLimited,
+            ApiError::RateLimited | ApiError::Busy(_) => ErrorCode::RateLimited,
             ApiError::Internal => ErrorCode::Internal,
         }
     }
@@ -83,6 +86,7 @@ impl ApiError {
             ApiError::RateLimited => {
                 "Too many failed attempts; wait a few minutes and try again.".into()
             }
+            ApiError::Busy(m) => (*m).into(),
             ApiError::Internal => "Something went wrong on the server.".into(),
         }
     }

@@ -3,9 +3,12 @@
 //! ([`crate::collector`]), all behind a `Host` allow-list; only the collector's paths
 //! accept requests from other origins.
 
+use crate::access::Principal;
 use crate::access::RequestAuth;
-use crate::collector;
+use crate::schema::Budget;
+use crate::throttle::{client_ip, ClientIp, Rate};
 use crate::Houston;
+use crate::{answers, collector, listener};
 use async_graphql::http::{GraphiQLSource, ALL_WEBSOCKET_PROTOCOLS};
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{BatchRequest, Data};
@@ -16,14 +19,20 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
+use axum::{Extension, Router};
+use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// The largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// The most operations in one batched request.
 pub const MAX_BATCH: usize = 10;
+/// The largest WebSocket message (and frame) accepted.
+pub const MAX_WS_MESSAGE_BYTES: usize = 1024 * 1024;
+/// The largest answer sent for one request, its batch included (the whole catalog with
+/// every form field is 7.6 MB).
+pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
 /// `Host` values a request may name: loopback names on any port, plus configured ones.
 /// A DNS-rebinding page reaches a loopback server under its own host name, which is
@@ -121,8 +130,15 @@ pub fn collector_router_with_hosts(houston: Houston, hosts: Vec<String>) -> Rout
 /// request log.
 fn guarded(routes: Router<Houston>, houston: Houston, hosts: Vec<String>) -> Router {
     let allow = HostAllowList::new(hosts);
+    let limits = houston.state().throttle.limits();
+    let (timeout, proxies) = (
+        limits.request_timeout,
+        Arc::new(limits.trusted_proxies.clone()),
+    );
     routes
         .layer(middleware::from_fn_with_state(allow, check_host))
+        .layer(middleware::from_fn_with_state(proxies, identify_client))
+        .layer(middleware::from_fn_with_state(timeout, time_limit))
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn(log_request))
         .with_state(houston)
@@ -160,6 +176,75 @@ async fn check_host(State(allow): State<HostAllowList>, req: Request, next: Next
         }
     }
     next.run(req).await
+}
+
+/// A request that takes longer than `limit` (a body trickled in, or slow work) is answered
+/// 408 and its work dropped. A WebSocket is past this once upgraded.
+async fn time_limit(State(limit): State<Duration>, req: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => {
+            let mut res = error_response(
+                StatusCode::REQUEST_TIMEOUT,
+                "The request took too long.",
+                "TIMEOUT",
+            );
+            res.headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            res
+        }
+    }
+}
+
+/// Records the client ([`ClientIp`]) of a request that came through the listener:
+/// `X-Forwarded-For` counts only from the trusted proxies.
+async fn identify_client(
+    State(proxies): State<Arc<Vec<IpAddr>>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    if let Some(peer) = listener::peer(&req) {
+        let forwarded = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok());
+        let ip = client_ip(peer.ip(), forwarded, &proxies);
+        req.extensions_mut().insert(ClientIp(ip));
+    }
+    next.run(req).await
+}
+
+/// Takes `n` anonymous operations from the client's rate, when the caller is anonymous:
+/// the 429 answer once the client has used it up.
+fn anonymous_rate(
+    houston: &Houston,
+    auth: &RequestAuth,
+    client: Option<ClientIp>,
+    n: usize,
+) -> Option<Response> {
+    let (Principal::Anonymous | Principal::Rejected(_), Some(ClientIp(ip))) =
+        (&auth.principal, client)
+    else {
+        return None;
+    };
+    let n = u32::try_from(n).unwrap_or(u32::MAX);
+    if houston
+        .state()
+        .throttle
+        .take(Rate::Anonymous, &ip.to_string(), n)
+    {
+        return None;
+    }
+    tracing::warn!("anonymous requests throttled for one client");
+    let mut res = error_response(
+        StatusCode::TOO_MANY_REQUESTS,
+        "Too many requests from this address; wait a minute and try again.",
+        "RATE_LIMITED",
+    );
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+    Some(res)
 }
 
 /// What every answer says about itself: never sniff its type; GraphQL answers (tokens,
@@ -238,7 +323,7 @@ fn wants_graphql_response(headers: &HeaderMap) -> bool {
     header_str(headers, "accept").is_some_and(|a| a.contains("application/graphql-response+json"))
 }
 
-fn json_response(headers: &HeaderMap, body: String, request_failed: bool) -> Response {
+fn json_response(headers: &HeaderMap, body: Bytes, request_failed: bool) -> Response {
     // With the newer media type, a request that never executed is a 400 (GraphQL over HTTP).
     let (status, ctype) = if wants_graphql_response(headers) {
         let status = if request_failed {
@@ -262,22 +347,94 @@ fn never_executed(r: &async_graphql::Response) -> bool {
     r.is_err() && matches!(r.data, async_graphql::Value::Null)
 }
 
-/// The answer to one operation. A request that never executed has no `data` entry with
-/// the newer media type (GraphQL over HTTP), and `"data": null` with plain JSON, as the
-/// original clients expect.
-fn single_response(headers: &HeaderMap, res: &async_graphql::Response) -> Response {
+/// One answer, serialized, and whether it never executed. Alone, with the newer media
+/// type, such an answer has no `data` entry (GraphQL over HTTP); otherwise (plain JSON, or
+/// in a batch) it has `"data": null`, as the original clients expect. Serialized straight
+/// from the response: a serde_json::Value would sort the fields, and clients read them in
+/// the order their query asked for.
+fn serialize(headers: &HeaderMap, res: &async_graphql::Response, alone: bool) -> (Bytes, bool) {
     let failed = never_executed(res);
-    // Serialized straight from the response: a serde_json::Value would sort the fields,
-    // and clients read them in the order their query asked for.
-    let body = if failed && wants_graphql_response(headers) {
-        serde_json::to_string(&serde_json::json!({ "errors": res.errors }))
+    let body = if failed && alone && wants_graphql_response(headers) {
+        serde_json::to_vec(&serde_json::json!({ "errors": res.errors }))
     } else {
-        serde_json::to_string(res)
+        serde_json::to_vec(res)
     };
-    json_response(headers, body.unwrap_or_default(), failed)
+    (Bytes::from(body.unwrap_or_default()), failed)
 }
 
-async fn post_graphql(State(houston): State<Houston>, headers: HeaderMap, body: Bytes) -> Response {
+/// The answer to one operation: the kept catalog answer when there is one, else executed
+/// within the request's `budget` (and kept when it is a catalog answer).
+async fn answer(
+    houston: &Houston,
+    headers: &HeaderMap,
+    req: async_graphql::Request,
+    auth: RequestAuth,
+    client: Option<ClientIp>,
+    budget: &Arc<Budget>,
+    alone: bool,
+) -> (Bytes, bool) {
+    let key = answers::Key::of_catalog_request(&req);
+    if let Some(kept) = key.as_ref().and_then(|k| houston.catalog_answers().get(k)) {
+        return (kept, false);
+    }
+    let mut req = req.data(auth).data(budget.clone());
+    if let Some(client) = client {
+        req = req.data(client);
+    }
+    let res = houston.schema().execute(req).await;
+    let (body, failed) = serialize(headers, &res, alone);
+    if let Some(key) = key.filter(|_| res.errors.is_empty()) {
+        houston.catalog_answers().keep(key, body.clone());
+    }
+    (body, failed)
+}
+
+/// The answer to a request whose answer passed [`MAX_RESPONSE_BYTES`].
+fn too_large(headers: &HeaderMap, bytes: usize, alone: bool) -> (Bytes, bool) {
+    let mut error = async_graphql::ServerError::new(
+        format!(
+            "The answer would be {bytes} bytes or more; at most {MAX_RESPONSE_BYTES} are sent \
+             for one request. Ask for fewer fields, or filter the lists."
+        ),
+        None,
+    );
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", "QUERY_TOO_LARGE");
+    serialize(
+        headers,
+        &async_graphql::Response::from_errors(vec![error]),
+        alone,
+    )
+}
+
+/// One operation's answer as an HTTP response.
+async fn single_answer(
+    houston: &Houston,
+    headers: &HeaderMap,
+    req: async_graphql::Request,
+    auth: RequestAuth,
+    client: Option<ClientIp>,
+) -> Response {
+    if let Some(refused) = anonymous_rate(houston, &auth, client, 1) {
+        return refused;
+    }
+    let (mut body, mut failed) =
+        answer(houston, headers, req, auth, client, &Budget::new(), true).await;
+    if body.len() > MAX_RESPONSE_BYTES {
+        (body, failed) = too_large(headers, body.len(), true);
+    }
+    json_response(headers, body, failed)
+}
+
+async fn post_graphql(
+    State(houston): State<Houston>,
+    client: Option<Extension<ClientIp>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let client = client.map(|Extension(c)| c);
     let ctype = header_str(&headers, "content-type").unwrap_or("");
     let essence = ctype
         .split(';')
@@ -313,8 +470,7 @@ async fn post_graphql(State(houston): State<Houston>, headers: HeaderMap, body: 
                     "BAD_REQUEST",
                 );
             }
-            let res = houston.schema().execute(req.data(auth)).await;
-            single_response(&headers, &res)
+            single_answer(&houston, &headers, req, auth, client).await
         }
         BatchRequest::Batch(reqs) => {
             if reqs.len() > MAX_BATCH || reqs.is_empty() {
@@ -324,15 +480,41 @@ async fn post_graphql(State(houston): State<Houston>, headers: HeaderMap, body: 
                     "BATCH_TOO_LARGE",
                 );
             }
-            let mut out = Vec::with_capacity(reqs.len());
-            for req in reqs {
-                out.push(houston.schema().execute(req.data(auth.clone())).await);
+            if let Some(refused) = anonymous_rate(&houston, &auth, client, reqs.len()) {
+                return refused;
             }
-            json_response(
-                &headers,
-                serde_json::to_string(&out).unwrap_or_default(),
-                false,
-            )
+            // One budget for the whole batch: ten documents cost what one may.
+            let budget = Budget::new();
+            let mut out = Vec::with_capacity(reqs.len());
+            let mut bytes = 0;
+            for req in reqs {
+                let (body, _) = answer(
+                    &houston,
+                    &headers,
+                    req,
+                    auth.clone(),
+                    client,
+                    &budget,
+                    false,
+                )
+                .await;
+                bytes += body.len() + 1;
+                if bytes > MAX_RESPONSE_BYTES {
+                    let (body, failed) = too_large(&headers, bytes, true);
+                    return json_response(&headers, body, failed);
+                }
+                out.push(body);
+            }
+            let mut joined = Vec::with_capacity(bytes + 1);
+            joined.push(b'[');
+            for (i, body) in out.iter().enumerate() {
+                if i > 0 {
+                    joined.push(b',');
+                }
+                joined.extend_from_slice(body);
+            }
+            joined.push(b']');
+            json_response(&headers, Bytes::from(joined), false)
         }
     }
 }
@@ -380,6 +562,7 @@ fn is_not_a_query(req: &async_graphql::Request) -> bool {
 
 async fn get_graphql(
     State(houston): State<Houston>,
+    client: Option<Extension<ClientIp>>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
@@ -426,8 +609,7 @@ async fn get_graphql(
         return res;
     }
     let auth = auth_of(&houston, &headers).await;
-    let res = houston.schema().execute(req.data(auth)).await;
-    single_response(&headers, &res)
+    single_answer(&houston, &headers, req, auth, client.map(|Extension(c)| c)).await
 }
 
 async fn websocket(
@@ -437,6 +619,8 @@ async fn websocket(
 ) -> Response {
     let schema = houston.schema().clone();
     upgrade
+        .max_message_size(MAX_WS_MESSAGE_BYTES)
+        .max_frame_size(MAX_WS_MESSAGE_BYTES)
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |stream| {
             GraphQLWebSocket::new(stream, schema, protocol)
@@ -455,6 +639,12 @@ async fn websocket(
                         field("organization").as_deref(),
                     )
                     .await;
+                    // Subscriptions need a caller: an anonymous socket is refused at once.
+                    if !matches!(auth.principal, Principal::User(_) | Principal::ApiKey(_)) {
+                        return Err(async_graphql::Error::new(
+                            "Sign in first: send a valid authorization in connection_init.",
+                        ));
+                    }
                     let mut data = Data::default();
                     data.insert(auth);
                     Ok(data)

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod analytics_js;
+mod answers;
 pub mod auth;
 pub mod catalog;
 pub mod changes;
@@ -16,6 +17,7 @@ pub mod event_feed;
 pub mod http;
 pub mod ids;
 pub mod input;
+mod listener;
 pub mod mail;
 pub mod migrate;
 pub mod schema;
@@ -23,6 +25,7 @@ pub mod seal;
 mod server;
 mod state;
 pub mod store;
+pub mod throttle;
 
 pub use access::RequestAuth;
 pub use config::{
@@ -31,3 +34,4 @@ pub use config::{
 pub use schema::{build_schema, sdl, HoustonSchema};
 pub use server::Houston;
 pub use state::AppState;
+pub use throttle::Limits;

@@ -50,6 +50,60 @@ struct Args {
     /// Print the schema (SDL) and exit.
     #[arg(long)]
     print_schema: bool,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// What each client may ask for, and how long the server waits for slow ones.
+#[derive(clap::Args, Debug)]
+struct LimitArgs {
+    /// Reverse proxies (IP addresses, comma-separated) whose X-Forwarded-For is believed:
+    /// the client is the last address they appended. From anyone else the header is ignored
+    /// and the client is the connection's peer.
+    #[arg(long, env = "HOUSTON_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxies: Vec<std::net::IpAddr>,
+    /// Anonymous operations per client (IP) per minute; more are refused (RATE_LIMITED).
+    #[arg(long, env = "HOUSTON_RATE_ANONYMOUS", default_value_t = 600)]
+    rate_anonymous: u32,
+    /// Password-hashing mutations (createToken, createNewUser, setPassword, a password
+    /// change) per client per minute.
+    #[arg(long, env = "HOUSTON_RATE_HASHING", default_value_t = 60)]
+    rate_hashing: u32,
+    /// Hashing requests admitted at once, running or waiting; more are refused at once.
+    #[arg(long, env = "HOUSTON_HASHING_IN_FLIGHT", default_value_t = 64)]
+    hashing_in_flight: usize,
+    /// Mail-sending operations per client per hour.
+    #[arg(long, env = "HOUSTON_RATE_MAIL", default_value_t = 120)]
+    rate_mail: u32,
+    /// Mails to one address per hour.
+    #[arg(long, env = "HOUSTON_RATE_MAIL_ADDRESS", default_value_t = 10)]
+    rate_mail_address: u32,
+    /// Seconds a client may take to send a request's headers.
+    #[arg(long, env = "HOUSTON_HEADER_TIMEOUT", default_value_t = 10)]
+    header_timeout: u64,
+    /// Seconds one request may take, its body included.
+    #[arg(long, env = "HOUSTON_REQUEST_TIMEOUT", default_value_t = 30)]
+    request_timeout: u64,
+    /// Connections served at once; more wait until one closes.
+    #[arg(long, env = "HOUSTON_MAX_CONNECTIONS", default_value_t = 1024)]
+    max_connections: usize,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> houston_server::Limits {
+        use std::time::Duration;
+        houston_server::Limits {
+            anonymous_per_minute: self.rate_anonymous,
+            hashing_per_minute: self.rate_hashing,
+            hashing_in_flight: self.hashing_in_flight,
+            mail_per_hour: self.rate_mail,
+            mail_per_address_per_hour: self.rate_mail_address,
+            trusted_proxies: self.trusted_proxies.clone(),
+            header_read_timeout: Duration::from_secs(self.header_timeout.max(1)),
+            request_timeout: Duration::from_secs(self.request_timeout.max(1)),
+            max_connections: self.max_connections.max(1),
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -155,6 +209,7 @@ async fn main() -> anyhow::Result<()> {
         public_url,
         allowed_hosts,
         event_retention: args.event_retention.unwrap_or_default(),
+        limits: args.limits.limits(),
     };
     let houston = Houston::open(config).await?;
     let listener = tokio::net::TcpListener::bind(args.listen)

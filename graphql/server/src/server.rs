@@ -2,6 +2,7 @@
 //! [`ServerConfig`], builds the schema over them, and answers in-process or over HTTP.
 
 use crate::access::RequestAuth;
+use crate::answers::CatalogAnswers;
 use crate::catalog::Catalog;
 use crate::config::{SecretSource, ServerConfig};
 use crate::schema::{build_schema, HoustonSchema};
@@ -17,6 +18,7 @@ pub struct Houston {
     state: Arc<AppState>,
     schema: HoustonSchema,
     allowed_hosts: Vec<String>,
+    catalog_answers: Arc<CatalogAnswers>,
 }
 
 impl Houston {
@@ -51,6 +53,7 @@ impl Houston {
             mailer,
             config.allowed_hosts,
             config.event_retention,
+            config.limits,
         )
         .await
     }
@@ -64,6 +67,7 @@ impl Houston {
         mailer: mail::Mailer,
         allowed_hosts: Vec<String>,
         event_retention: Retention,
+        limits: crate::throttle::Limits,
     ) -> anyhow::Result<Houston> {
         let changes = changes::Changes::open(store.clone())
             .await
@@ -79,11 +83,13 @@ impl Houston {
             mailer,
             changes,
             events,
+            throttle: crate::throttle::Throttle::new(limits),
         });
         Ok(Houston {
             schema: build_schema(state.clone()),
             state,
             allowed_hosts,
+            catalog_answers: Arc::default(),
         })
     }
 
@@ -119,7 +125,8 @@ impl Houston {
         http::router(self.clone())
     }
 
-    /// Serves HTTP on `listener` until `shutdown` completes.
+    /// Serves HTTP on `listener` until `shutdown` completes, within the configured
+    /// [`Limits`](crate::Limits) (header-read and request timeouts, connections at once).
     pub async fn serve(
         self,
         listener: tokio::net::TcpListener,
@@ -128,10 +135,13 @@ impl Houston {
         let local = listener.local_addr()?;
         let mut hosts = self.allowed_hosts.clone();
         hosts.push(local.to_string());
+        let limits = self.state.throttle.limits().clone();
         let app = http::router_with_hosts(self, hosts);
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
+        crate::listener::serve(listener, app, &limits, shutdown).await
+    }
+
+    pub(crate) fn catalog_answers(&self) -> &CatalogAnswers {
+        &self.catalog_answers
     }
 
     /// Serves HTTP on `listener` until `shutdown` completes: only the collector's routes
@@ -149,10 +159,9 @@ impl Houston {
         let local = listener.local_addr()?;
         let mut hosts = self.allowed_hosts.clone();
         hosts.push(local.to_string());
+        let limits = self.state.throttle.limits().clone();
         let app = http::collector_router_with_hosts(self, hosts);
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
+        crate::listener::serve(listener, app, &limits, shutdown).await
     }
 
     /// Runs one subscription as the holder of `authorization` acting for `organization`:

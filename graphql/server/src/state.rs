@@ -2,7 +2,7 @@
 
 use crate::catalog::Catalog;
 use crate::store::Store;
-use crate::{auth, changes, event_feed, mail};
+use crate::{auth, changes, event_feed, mail, throttle};
 use std::sync::Arc;
 
 /// What every request shares.
@@ -17,4 +17,6 @@ pub struct AppState {
     /// Stored events, for `eventReceived` (across servers on PostgreSQL), and their
     /// retention.
     pub events: event_feed::EventFeed,
+    /// Per-client rates and the load shed from password hashing.
+    pub throttle: throttle::Throttle,
 }

@@ -10,6 +10,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::input;
 use crate::mail::MailKind;
 use crate::store::{LinkEffect, UserRow};
+use crate::throttle;
 use crate::{clock, ids};
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use houston_vocabulary::{ErrorCode, UserStatus};
@@ -129,6 +130,9 @@ impl AccountsQuery {
     }
 
     /// Yourself, or members of organizations you share, optionally one by id or email.
+    #[graphql(
+        complexity = "super::limits::store_list(user_id.is_some() || email.is_some(), child_complexity)"
+    )]
     async fn users(
         &self,
         ctx: &Context<'_>,
@@ -310,6 +314,7 @@ impl AccountsMutation {
                 let email = input::email(&email)?;
                 input::password("password", &password)?;
                 let profile = input::profile(profile)?;
+                throttle::may_mail(&a, &email)?;
                 // The cheap check first: a taken address costs no hash. (The insert below
                 // still answers CONFLICT when two sign-ups race for one address.)
                 if a.state.store.user_by_username(&email).await?.is_some() {
@@ -375,6 +380,7 @@ impl AccountsMutation {
         status(
             async {
                 let email = input::email(&email)?;
+                throttle::may_mail(&a, &email)?;
                 if let Some(user) = a.state.store.user_by_username(&email).await? {
                     if user.status == UserStatus::Pending && user.password_hash.is_some() {
                         mail_link(&a, &user, MailKind::ConfirmEmail).await?;
@@ -437,6 +443,7 @@ impl AccountsMutation {
                         check_current_password(&a, me, current_password).await?;
                     }
                 }
+                throttle::may_mail(&a, &email)?;
                 if let Some(user) = a.state.store.user_by_username(&email).await? {
                     if user.status != UserStatus::Locked {
                         mail_link(&a, &user, MailKind::PasswordReset).await?;

@@ -67,6 +67,7 @@ pub struct ApiKeysQuery;
 #[Object]
 impl ApiKeysQuery {
     /// An organization's API keys (Owners only).
+    #[graphql(complexity = "super::limits::store_list(false, child_complexity)")]
     async fn api_keys(&self, ctx: &Context<'_>, org_id: ID) -> ApiResult<Vec<ApiKey>> {
         let a = Access::of(ctx);
         let org_id = a.named_org(org_id.0)?;

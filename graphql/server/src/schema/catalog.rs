@@ -93,6 +93,7 @@ pub struct CatalogQuery;
 #[Object]
 impl CatalogQuery {
     /// The destination catalog. `search` matches names and codes, case-insensitively.
+    #[graphql(complexity = "super::limits::catalog_list(code.is_some(), child_complexity)")]
     async fn clickstream_prototypes<'ctx>(
         &self,
         ctx: &Context<'ctx>,
@@ -110,7 +111,10 @@ impl CatalogQuery {
     }
 
     /// The catalog (deprecated alias of `clickstreamPrototypes`).
-    #[graphql(deprecation = "use clickstreamPrototypes")]
+    #[graphql(
+        deprecation = "use clickstreamPrototypes",
+        complexity = "super::limits::catalog_list(code.is_some(), child_complexity)"
+    )]
     async fn integrations<'ctx>(
         &self,
         ctx: &Context<'ctx>,
@@ -165,6 +169,7 @@ impl<'a> PrototypeFieldOut<'a> {
     async fn default_mapping(&self) -> Option<Json<serde_json::Value>> {
         self.0.default_mapping.clone().map(Json)
     }
+    #[graphql(complexity = "super::limits::list(child_complexity, super::limits::CHOICES)")]
     async fn choices(&self) -> Option<Vec<Choice>> {
         if self.0.choices.is_empty() {
             return None;
@@ -205,6 +210,7 @@ impl<'a> PrototypeFieldOut<'a> {
         self.0.placeholder.as_deref()
     }
     /// Nested fields of an object (or the values of a map).
+    #[graphql(complexity = "super::limits::list(child_complexity, super::limits::PROPERTIES)")]
     async fn properties(&self) -> Option<Vec<PrototypeFieldOut<'a>>> {
         if self.0.properties.is_empty() {
             return None;
@@ -255,6 +261,9 @@ impl<'a> ConnectionPrototype<'a> {
     async fn scheme(&self) -> Option<&str> {
         self.0.connection_scheme.as_deref()
     }
+    #[graphql(
+        complexity = "super::limits::list(child_complexity, super::limits::CONNECTION_FIELDS)"
+    )]
     async fn fields(&self) -> Vec<PrototypeFieldOut<'a>> {
         self.0
             .connection_fields
@@ -282,6 +291,7 @@ impl<'a> PrototypeSectionOut<'a> {
     async fn default_enabled(&self) -> bool {
         self.0.default_enabled
     }
+    #[graphql(complexity = "super::limits::list(child_complexity, super::limits::SECTION_FIELDS)")]
     async fn fields(&self) -> Vec<PrototypeFieldOut<'a>> {
         self.0.fields.iter().map(PrototypeFieldOut).collect()
     }
@@ -316,10 +326,12 @@ impl<'a> ClickstreamPrototype<'a> {
         ConnectionPrototype(self.0)
     }
     /// The top-level fields of the configPayload.
+    #[graphql(complexity = "super::limits::list(child_complexity, super::limits::CONFIG_FIELDS)")]
     async fn config_prototype(&self) -> Vec<PrototypeFieldOut<'a>> {
         self.0.settings.iter().map(PrototypeFieldOut).collect()
     }
     /// Groups of fields that can be switched on, each under its `code` in the configPayload.
+    #[graphql(complexity = "super::limits::list(child_complexity, super::limits::SECTIONS)")]
     async fn sections(&self) -> Vec<PrototypeSectionOut<'a>> {
         self.0.sections.iter().map(PrototypeSectionOut).collect()
     }

@@ -78,6 +78,7 @@ impl ConnectionsQuery {
     }
 
     /// An organization's connections, optionally for one connection prototype.
+    #[graphql(complexity = "super::limits::store_list(false, child_complexity)")]
     async fn org_connections(
         &self,
         ctx: &Context<'_>,

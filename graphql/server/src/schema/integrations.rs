@@ -148,6 +148,7 @@ pub struct IntegrationsQuery;
 #[Object]
 impl IntegrationsQuery {
     /// Integrations of one source, or of every source of an organization.
+    #[graphql(complexity = "super::limits::store_list(false, child_complexity)")]
     async fn clickstream_configs(
         &self,
         ctx: &Context<'_>,

@@ -46,6 +46,7 @@ impl MailQuery {
     /// The outbox for your own address: confirmation and invitation mails. Never reset
     /// mails: a reset link proves control of the mailbox, and a session (perhaps a stolen
     /// one) is not that.
+    #[graphql(complexity = "super::limits::store_list(false, child_complexity)")]
     async fn my_mail(&self, ctx: &Context<'_>) -> ApiResult<Vec<Mail>> {
         let a = Access::of(ctx);
         let me = a.person()?;

@@ -77,6 +77,7 @@ impl Organization {
     async fn my_role(&self) -> MemberRole {
         self.role.into()
     }
+    #[graphql(complexity = "super::limits::store_list(false, child_complexity)")]
     async fn members(&self, ctx: &Context<'_>) -> ApiResult<Vec<Member>> {
         let a = Access::of(ctx);
         Ok(a.state
@@ -88,14 +89,17 @@ impl Organization {
             .collect())
     }
     /// Members with the `USER` role.
+    #[graphql(complexity = "super::limits::store_list(false, child_complexity)")]
     async fn users(&self, ctx: &Context<'_>) -> ApiResult<Vec<User>> {
         self.with_role(ctx, Role::User).await
     }
     /// Members with the `OWNER` role.
+    #[graphql(complexity = "super::limits::store_list(false, child_complexity)")]
     async fn owners(&self, ctx: &Context<'_>) -> ApiResult<Vec<User>> {
         self.with_role(ctx, Role::Owner).await
     }
     /// Its clickstream sources.
+    #[graphql(complexity = "super::limits::store_list(false, child_complexity)")]
     async fn applications(&self, ctx: &Context<'_>) -> ApiResult<Vec<Application>> {
         let a = Access::of(ctx);
         Ok(a.state
@@ -149,6 +153,7 @@ pub struct OrganizationsQuery;
 impl OrganizationsQuery {
     /// Organizations: one by `orgId` (or the `organization` header), those of a member
     /// you share them with by `userId`, or all of yours. Always a list.
+    #[graphql(complexity = "super::limits::store_list(org_id.is_some(), child_complexity)")]
     async fn organizations(
         &self,
         ctx: &Context<'_>,
@@ -318,6 +323,7 @@ impl OrganizationsMutation {
                         token_version: 0,
                         created_at: clock::rfc3339(clock::now()),
                     };
+                    crate::throttle::may_mail(&a, &email)?;
                     let org = store
                         .org_by_id(&org_id)
                         .await?

@@ -47,6 +47,7 @@ impl Application {
         Organization::load(&Access::of(ctx), &self.row.org_id, self.role).await
     }
     /// The destinations switched on for this source.
+    #[graphql(complexity = "super::limits::store_list(false, child_complexity)")]
     async fn clickstream(&self, ctx: &Context<'_>) -> ApiResult<Vec<ClickstreamConfig>> {
         let known = self
             .prefetched
@@ -91,6 +92,7 @@ pub struct SourcesQuery;
 #[Object]
 impl SourcesQuery {
     /// Sources: one by `appId`, or those of an organization (the argument or the header).
+    #[graphql(complexity = "super::limits::store_list(app_id.is_some(), child_complexity)")]
     async fn applications(
         &self,
         ctx: &Context<'_>,
@@ -146,6 +148,7 @@ impl SourcesQuery {
     }
 
     /// The event router's lookup of one source and its integrations.
+    #[graphql(complexity = "super::limits::store_list(true, child_complexity)")]
     async fn sources(&self, ctx: &Context<'_>, id: String) -> ApiResult<Vec<Application>> {
         let app = found(Access::of(ctx).app(&id).await)?;
         Ok(app.map(Application::alone).into_iter().collect())
