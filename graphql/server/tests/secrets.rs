@@ -1,0 +1,326 @@
+//! Attack tests for issue 12's secrets at rest (items 6, 14, 15, 16, 17 and 20): each test
+//! states the attack, then checks that it no longer works.
+
+use houston_server::seal::{self, DataKey};
+use houston_server::store::StoreError;
+use houston_server::{DataKeySource, Houston, SecretSource, ServerConfig};
+use houston_test_harness::{PgDatabase, TestServer};
+use serde_json::json;
+use sqlx::{Connection, Executor, Row};
+use tempfile::TempDir;
+
+/// The database a test runs on, SQLite or PostgreSQL, with its data key in a file of its own
+/// directory.
+struct Db {
+    url: String,
+    _sqlite_dir: Option<TempDir>,
+    pg: Option<PgDatabase>,
+    keys: TempDir,
+}
+
+impl Db {
+    fn sqlite() -> Db {
+        let dir = tempfile::tempdir().unwrap();
+        Db {
+            url: format!("sqlite://{}", dir.path().join("houston.db").display()),
+            _sqlite_dir: Some(dir),
+            pg: None,
+            keys: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    async fn postgres() -> Db {
+        let pg = PgDatabase::create().await;
+        Db {
+            url: pg.url.clone(),
+            _sqlite_dir: None,
+            pg: Some(pg),
+            keys: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn key_path(&self) -> std::path::PathBuf {
+        self.keys.path().join("houston-data.key")
+    }
+
+    fn config(&self) -> ServerConfig {
+        ServerConfig {
+            database_url: self.url.clone(),
+            secret: SecretSource::File(self.keys.path().join("token-secret")),
+            data_key: DataKeySource::File(self.key_path()),
+            ..ServerConfig::in_memory()
+        }
+    }
+
+    async fn serve(&self) -> TestServer {
+        TestServer::with_config(self.config(), tempfile::tempdir().unwrap()).await
+    }
+
+    /// The data key, read from its file as the server wrote it.
+    fn data_key(&self) -> DataKey {
+        let text = std::fs::read_to_string(self.key_path()).unwrap();
+        DataKey::new(&seal::parse_key(&text).unwrap(), "the test")
+    }
+
+    /// Runs statements on the database behind the server's back.
+    async fn raw_exec(&self, sql: &str) {
+        if self.pg.is_some() {
+            let mut c = sqlx::PgConnection::connect(&self.url).await.unwrap();
+            c.execute(sql).await.unwrap();
+            let _ = c.close().await;
+        } else {
+            let mut c = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
+            c.execute(sql).await.unwrap();
+            let _ = c.close().await;
+        }
+    }
+
+    /// The first column of every row `sql` returns, as text.
+    async fn raw_texts(&self, sql: &str) -> Vec<String> {
+        if self.pg.is_some() {
+            let mut c = sqlx::PgConnection::connect(&self.url).await.unwrap();
+            let rows = sqlx::query(sql).fetch_all(&mut c).await.unwrap();
+            let _ = c.close().await;
+            rows.iter().map(|r| r.get::<String, _>(0)).collect()
+        } else {
+            let mut c = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
+            let rows = sqlx::query(sql).fetch_all(&mut c).await.unwrap();
+            let _ = c.close().await;
+            rows.iter().map(|r| r.get::<String, _>(0)).collect()
+        }
+    }
+}
+
+/// Two organizations of one Owner, each with a source, a connection and an integration.
+struct Two {
+    org: [String; 2],
+    app: [String; 2],
+    conn: [String; 2],
+    integration: [String; 2],
+}
+
+async fn two_orgs(server: &TestServer) -> Two {
+    let (owner, _) = server.confirmed_user("owner@example.com").await;
+    let mut made = Two {
+        org: Default::default(),
+        app: Default::default(),
+        conn: Default::default(),
+        integration: Default::default(),
+    };
+    for i in 0..2 {
+        made.org[i] = server.create_org(&owner, &format!("Org {i}")).await;
+        made.app[i] = server.create_app(&owner, &made.org[i], "Web").await;
+        made.conn[i] = server
+            .create_connection(&owner, &made.org[i], &format!("key-of-org-{i}"))
+            .await;
+        made.integration[i] = server
+            .create_integration(&owner, &made.app[i], &made.conn[i])
+            .await;
+    }
+    made
+}
+
+fn assert_unsealable<T: std::fmt::Debug>(got: Result<Option<T>, StoreError>, what: &str) {
+    match got {
+        Err(StoreError::Unsealable { .. }) => {}
+        other => panic!("{what}: a re-labelled row must not open, got {other:?}"),
+    }
+}
+
+// ---- 14: sealing binds the row's meaning -------------------------------------------------
+
+/// Whoever can write the database moves a connection to an organization they control, or
+/// re-labels it as another destination, or moves an integration to another source: the
+/// sealed value no longer opens, so the secret never shows up under the new label.
+async fn a_relabelled_row_does_not_open(db: Db) {
+    let server = db.serve().await;
+    let made = two_orgs(&server).await;
+    let store = server.houston.state().store.clone();
+    db.raw_exec(&format!(
+        "UPDATE connections SET org_id = '{}' WHERE id = '{}'",
+        made.org[1], made.conn[0]
+    ))
+    .await;
+    assert_unsealable(
+        store.connection_by_id(&made.conn[0]).await,
+        "connection moved to another organization",
+    );
+    db.raw_exec(&format!(
+        "UPDATE connections SET integration_code = 'google_ads', \
+         connection_prototype_id = 'google_ads' WHERE id = '{}'",
+        made.conn[1]
+    ))
+    .await;
+    assert_unsealable(
+        store.connection_by_id(&made.conn[1]).await,
+        "connection re-labelled as another destination",
+    );
+    db.raw_exec(&format!(
+        "UPDATE integrations SET app_id = '{}' WHERE id = '{}'",
+        made.app[1], made.integration[0]
+    ))
+    .await;
+    assert_unsealable(
+        store.integration_by_id(&made.integration[0]).await,
+        "integration moved to another source",
+    );
+    db.raw_exec(&format!(
+        "UPDATE applications SET org_id = '{}' WHERE id = '{}'",
+        made.org[0], made.app[1]
+    ))
+    .await;
+    assert_unsealable(
+        store.integration_by_id(&made.integration[1]).await,
+        "integration whose source moved to another organization",
+    );
+}
+
+#[tokio::test]
+async fn sqlite_relabelled_row_does_not_open() {
+    a_relabelled_row_does_not_open(Db::sqlite()).await;
+}
+
+#[tokio::test]
+async fn postgres_relabelled_row_does_not_open() {
+    a_relabelled_row_does_not_open(Db::postgres().await).await;
+}
+
+/// Plaintext written into a sealed column (by whoever can write the database, to plant a
+/// configuration) is refused, while the server runs and after it restarts.
+async fn plaintext_is_refused(db: Db) {
+    let server = db.serve().await;
+    let made = two_orgs(&server).await;
+    db.raw_exec(&format!(
+        "UPDATE connections SET details = '{{\"apiKey\":\"planted\"}}' WHERE id = '{}'",
+        made.conn[0]
+    ))
+    .await;
+    db.raw_exec(&format!(
+        "UPDATE integrations SET config = '{{\"events\":[]}}' WHERE id = '{}'",
+        made.integration[0]
+    ))
+    .await;
+    let store = server.houston.state().store.clone();
+    assert_unsealable(store.connection_by_id(&made.conn[0]).await, "plaintext");
+    assert_unsealable(
+        store.integration_by_id(&made.integration[0]).await,
+        "plaintext",
+    );
+    drop(server);
+    let houston = Houston::open(db.config()).await.unwrap();
+    let store = &houston.state().store;
+    assert_unsealable(store.connection_by_id(&made.conn[0]).await, "after restart");
+    assert_unsealable(
+        store.integration_by_id(&made.integration[0]).await,
+        "after restart",
+    );
+    assert!(store.connection_by_id(&made.conn[1]).await.is_ok());
+}
+
+#[tokio::test]
+async fn sqlite_plaintext_is_refused() {
+    plaintext_is_refused(Db::sqlite()).await;
+}
+
+#[tokio::test]
+async fn postgres_plaintext_is_refused() {
+    plaintext_is_refused(Db::postgres().await).await;
+}
+
+/// A database written by a server whose sealed values named only their row (table, column,
+/// id) is re-sealed once at open: every value reads back, the pass is not repeated, and
+/// from then on a re-labelled row fails to open.
+async fn values_sealed_for_their_row_only_are_rebound_once(db: Db) {
+    let server = db.serve().await;
+    let made = two_orgs(&server).await;
+    drop(server);
+    let key = db.data_key();
+    for (i, conn) in made.conn.iter().enumerate() {
+        let old = key.seal(
+            &seal::context("connections", "details", conn),
+            json!({ "apiKey": format!("old-key-{i}") })
+                .to_string()
+                .as_bytes(),
+        );
+        db.raw_exec(&format!(
+            "UPDATE connections SET details = '{old}' WHERE id = '{conn}'"
+        ))
+        .await;
+    }
+    let old = key.seal(
+        &seal::context("integrations", "config", &made.integration[0]),
+        json!({ "events": ["Old Event"] }).to_string().as_bytes(),
+    );
+    db.raw_exec(&format!(
+        "UPDATE integrations SET config = '{old}' WHERE id = '{}'",
+        made.integration[0]
+    ))
+    .await;
+    // A plaintext value left by a server from before sealing is sealed by the same pass.
+    db.raw_exec(&format!(
+        "UPDATE integrations SET config = '{{\"events\":[\"Plain\"]}}' WHERE id = '{}'",
+        made.integration[1]
+    ))
+    .await;
+    db.raw_exec("DROP TABLE sealing_scheme").await;
+    db.raw_exec("DELETE FROM _sqlx_migrations WHERE version = 5")
+        .await;
+
+    let houston = Houston::open(db.config()).await.unwrap();
+    let store = &houston.state().store;
+    for (i, conn) in made.conn.iter().enumerate() {
+        let c = store.connection_by_id(conn).await.unwrap().unwrap();
+        assert_eq!(c.details, json!({ "apiKey": format!("old-key-{i}") }));
+    }
+    let i = store
+        .integration_by_id(&made.integration[0])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(i.config, json!({ "events": ["Old Event"] }));
+    let i = store
+        .integration_by_id(&made.integration[1])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(i.config, json!({ "events": ["Plain"] }));
+    let stored = "SELECT details FROM connections UNION ALL SELECT config FROM integrations";
+    let after_first = db.raw_texts(stored).await;
+    assert!(
+        after_first.iter().all(|v| seal::is_sealed(v)),
+        "{after_first:?}"
+    );
+    drop(houston);
+
+    // Idempotent: a second open re-seals nothing.
+    let houston = Houston::open(db.config()).await.unwrap();
+    assert_eq!(db.raw_texts(stored).await, after_first);
+    drop(houston);
+
+    // And the old binding no longer opens: the value sealed for its row only, put back,
+    // is refused.
+    let old = key.seal(
+        &seal::context("connections", "details", &made.conn[0]),
+        b"{\"apiKey\":\"old-again\"}",
+    );
+    db.raw_exec(&format!(
+        "UPDATE connections SET details = '{old}' WHERE id = '{}'",
+        made.conn[0]
+    ))
+    .await;
+    let houston = Houston::open(db.config()).await.unwrap();
+    assert_unsealable(
+        houston.state().store.connection_by_id(&made.conn[0]).await,
+        "a value bound to its row only, after the pass",
+    );
+}
+
+#[tokio::test]
+async fn sqlite_values_sealed_for_their_row_only_are_rebound_once() {
+    values_sealed_for_their_row_only_are_rebound_once(Db::sqlite()).await;
+}
+
+#[tokio::test]
+async fn postgres_values_sealed_for_their_row_only_are_rebound_once() {
+    values_sealed_for_their_row_only_are_rebound_once(Db::postgres().await).await;
+}
