@@ -324,3 +324,83 @@ async fn sqlite_values_sealed_for_their_row_only_are_rebound_once() {
 async fn postgres_values_sealed_for_their_row_only_are_rebound_once() {
     values_sealed_for_their_row_only_are_rebound_once(Db::postgres().await).await;
 }
+
+// ---- 17: migrate never writes to a PostgreSQL source --------------------------------------
+
+/// Every row of every table of a PostgreSQL database, as text.
+async fn pg_snapshot(db: &Db) -> Vec<String> {
+    let mut all = Vec::new();
+    for table in houston_server::store::Dump::TABLES.iter().chain(&[
+        "data_key_check",
+        "sealing_scheme",
+        "_sqlx_migrations",
+    ]) {
+        let mut rows = db
+            .raw_texts(&format!("SELECT t::text FROM {table} t"))
+            .await;
+        rows.sort();
+        all.push(format!("{table}: {}", rows.join("\n")));
+    }
+    all
+}
+
+/// `migrate` pointed at a team's only PostgreSQL database, as an older server left it
+/// (an older schema, a plaintext value): it used to migrate and seal the source in place.
+/// Now it refuses, saying what to do, and the source is as it was; a current source is
+/// copied without a single change.
+#[tokio::test]
+async fn migrate_never_writes_to_a_postgres_source() {
+    let db = Db::postgres().await;
+    let server = db.serve().await;
+    let made = two_orgs(&server).await;
+    drop(server);
+    let key = db.data_key();
+    let target = tempfile::tempdir().unwrap();
+
+    let before = pg_snapshot(&db).await;
+    let copied = houston_server::migrate::migrate(
+        &db.url,
+        &format!("sqlite://{}", target.path().join("copy.db").display()),
+        &key,
+    )
+    .await
+    .expect("a current source is copied");
+    assert!(copied.total() > 0);
+    assert_eq!(pg_snapshot(&db).await, before, "migrate changed its source");
+
+    db.raw_exec(&format!(
+        "UPDATE connections SET details = '{{\"apiKey\":\"sk-legacy\"}}' WHERE id = '{}'",
+        made.conn[0]
+    ))
+    .await;
+    db.raw_exec("DROP TABLE data_key_check").await;
+    db.raw_exec("DELETE FROM _sqlx_migrations WHERE version = 2")
+        .await;
+    let err = houston_server::migrate::migrate(
+        &db.url,
+        &format!("sqlite://{}", target.path().join("copy2.db").display()),
+        &key,
+    )
+    .await;
+    let still_legacy = db
+        .raw_texts("SELECT COALESCE(to_regclass('data_key_check')::text, 'absent')")
+        .await;
+    assert_eq!(
+        still_legacy,
+        ["absent"],
+        "migrate brought its source to the current schema ({err:?})"
+    );
+    let details = db
+        .raw_texts(&format!(
+            "SELECT details FROM connections WHERE id = '{}'",
+            made.conn[0]
+        ))
+        .await;
+    assert_eq!(
+        details,
+        [r#"{"apiKey":"sk-legacy"}"#],
+        "migrate sealed its source"
+    );
+    let message = err.err().expect("an older source is refused").to_string();
+    assert!(message.contains("not at this server's schema"), "{message}");
+}

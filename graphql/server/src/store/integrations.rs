@@ -114,8 +114,7 @@ for_each_backend! {
         .bind(&i.created_at)
         .bind(&i.updated_at)
         .execute(db)
-        .await
-        .map_err(gone)?;
+        .await?;
         Ok(())
     }
 
@@ -147,7 +146,12 @@ for_each_backend! {
     impl Integrations for Backend {
         async fn create_integration(&self, i: &IntegrationRow) -> StoreResult<()> {
             let mut tx = self.write().await?;
-            insert_integration(&mut tx, &self.key, i).await?;
+            insert_integration(&mut tx, &self.key, i)
+                .await
+                .map_err(|e| match e {
+                    StoreError::Database(e) => gone(e),
+                    other => other,
+                })?;
             tx.commit().await?;
             Ok(())
         }

@@ -102,7 +102,7 @@ fn legacy_plaintext(key: &DataKey, field: Sealed, id: &str, stored: &str) -> Opt
 }
 
 /// The sealing scheme of the pass at open: values bound to their row's meaning.
-const BOUND_TO_MEANING: i32 = 2;
+pub(super) const BOUND_TO_MEANING: i32 = 2;
 
 /// The check value's plaintext and its place: a database remembers, sealed, which key seals
 /// it, so that a server given another key refuses to start (before it writes anything with
@@ -115,7 +115,7 @@ fn key_check_value(key: &DataKey) -> String {
 }
 
 /// `Ok` when `stored` (the database's check value) was sealed with `key`.
-fn verify_key_check(key: &DataKey, stored: &str) -> StoreResult<()> {
+pub(super) fn verify_key_check(key: &DataKey, stored: &str) -> StoreResult<()> {
     match key.open(&seal::context("data_key_check", "sealed", "1"), stored) {
         Ok(plain) if plain == KEY_CHECK => Ok(()),
         _ => Err(StoreError::WrongDataKey {
