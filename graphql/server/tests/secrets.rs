@@ -404,3 +404,134 @@ async fn migrate_never_writes_to_a_postgres_source() {
     let message = err.err().expect("an older source is refused").to_string();
     assert!(message.contains("not at this server's schema"), "{message}");
 }
+
+// ---- 15: link tokens are never stored ---------------------------------------------------
+
+/// Every byte of a SQLite database's files.
+fn sqlite_bytes(db: &Db) -> Vec<u8> {
+    let dir = db._sqlite_dir.as_ref().unwrap().path();
+    let mut all = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().filter_map(Result::ok) {
+        all.extend(std::fs::read(e.path()).unwrap());
+    }
+    all
+}
+
+fn holds(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+/// Whoever reads the database (a backup, a dump, a stolen file) finds the outbox: it used
+/// to hold every live confirmation and reset link, each one an account taken over. Now
+/// the database holds only their hashes; the Mail panel still shows the links (from the
+/// server's memory) and they work.
+#[tokio::test]
+async fn the_database_holds_no_live_link() {
+    let db = Db::sqlite();
+    let server = db.serve().await;
+    let (_, _) = server.confirmed_user("ada@example.com").await;
+    let s = server
+        .status(
+            r#"mutation { createNewUser(email: "bob@example.com", password: "password123") { success } }"#,
+            json!({}),
+            None,
+        )
+        .await;
+    assert_eq!(s["success"], true, "{s}");
+    let s = server
+        .status(
+            r#"mutation { requestPasswordReset(email: "ada@example.com") { success } }"#,
+            json!({}),
+            None,
+        )
+        .await;
+    assert_eq!(s["success"], true, "{s}");
+    let confirm = server
+        .outbox_token("bob@example.com", "CONFIRM_EMAIL")
+        .await;
+    let reset = server
+        .outbox_token("ada@example.com", "PASSWORD_RESET")
+        .await;
+    db.raw_exec("PRAGMA wal_checkpoint(TRUNCATE)").await;
+    let at_rest = sqlite_bytes(&db);
+    assert!(
+        holds(&at_rest, "bob@example.com"),
+        "the scan reads the database"
+    );
+    for token in [&confirm, &reset] {
+        assert!(!holds(&at_rest, token), "a live link is stored: {token}");
+    }
+    let stored = db
+        .raw_texts("SELECT body || COALESCE(token, '') FROM mail")
+        .await;
+    assert!(stored
+        .iter()
+        .all(|b| !b.contains(&confirm) && !b.contains(&reset)));
+
+    // The links shown from memory work.
+    let s = server
+        .status(
+            "mutation($t: String!) { confirmEmail(token: $t) { success } }",
+            json!({ "t": confirm }),
+            None,
+        )
+        .await;
+    assert_eq!(s["success"], true, "{s}");
+    let s = server
+        .status(
+            "mutation($t: String!) { setPassword(token: $t, password: \"another-pass-2\") { success } }",
+            json!({ "t": reset }),
+            None,
+        )
+        .await;
+    assert_eq!(s["success"], true, "{s}");
+}
+
+/// Used and expired links and old mail are pruned: the tables do not keep every link ever
+/// sent (each a record of who was invited or reset when).
+#[tokio::test]
+async fn used_and_expired_links_and_old_mail_are_pruned() {
+    let db = Db::sqlite();
+    let server = db.serve().await;
+    let (_, _) = server.confirmed_user("ada@example.com").await;
+    let s = server
+        .status(
+            r#"mutation { createNewUser(email: "bob@example.com", password: "password123") { success } }"#,
+            json!({}),
+            None,
+        )
+        .await;
+    assert_eq!(s["success"], true, "{s}");
+    db.raw_exec("UPDATE link_tokens SET expires_at = '2000-01-01T00:00:00Z' WHERE used_at IS NULL")
+        .await;
+    db.raw_exec("UPDATE mail SET created_at = '2000-01-01T00:00:00Z'")
+        .await;
+    let count = |sql: &'static str| {
+        let db = &db;
+        async move { db.raw_texts(sql).await[0].clone() }
+    };
+    assert_ne!(
+        count("SELECT CAST(COUNT(*) AS TEXT) FROM link_tokens").await,
+        "0"
+    );
+    let s = server
+        .status(
+            r#"mutation { createNewUser(email: "carol@example.com", password: "password123") { success } }"#,
+            json!({}),
+            None,
+        )
+        .await;
+    assert_eq!(s["success"], true, "{s}");
+    assert_eq!(
+        count("SELECT CAST(COUNT(*) AS TEXT) FROM link_tokens").await,
+        "1",
+        "only carol's new link is left"
+    );
+    assert_eq!(
+        count("SELECT CAST(COUNT(*) AS TEXT) FROM mail WHERE created_at < '2001'").await,
+        "0",
+        "old mail is pruned"
+    );
+}
