@@ -535,3 +535,83 @@ async fn used_and_expired_links_and_old_mail_are_pruned() {
         "old mail is pruned"
     );
 }
+
+// ---- 6: stored sizes and per-organization quotas ----------------------------------------
+
+/// A signed-up account fills the database through ordinary mutations: a megabyte of
+/// "credentials" per connection, and rows without end. Now a string over 16 KB, an
+/// argument over 64 KB, and a row over the organization's quota are refused, each with a
+/// sentence that says which limit.
+#[tokio::test]
+async fn stored_sizes_and_quotas_are_bounded() {
+    let server = TestServer::start().await;
+    let (owner, _) = server.confirmed_user("owner@example.com").await;
+    let org = server.create_org(&owner, "Org").await;
+    let create = "mutation($o: String!, $d: JSON!) { createConnection(integrationCode: \"acquisio\", details: $d, name: \"Acquisio\", orgId: $o, connectionPrototypeId: \"acquisio\") { success code message } }";
+    for (what, details) in [
+        (
+            "one long string",
+            json!({ "apiKey": "k".repeat(20 * 1024) }),
+        ),
+        (
+            "many short strings",
+            json!({ "apiKey": "k", "extra": vec!["x".repeat(1000); 80] }),
+        ),
+    ] {
+        let res = server
+            .gql(create, json!({ "o": org, "d": details }), Some(&owner))
+            .await;
+        assert_eq!(
+            houston_test_harness::error_code(&res),
+            "INVALID_INPUT",
+            "{what}: {res}"
+        );
+        let message = res["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("createConnection(details)"), "{message}");
+    }
+    let stored = server
+        .data(
+            "query($o: String!) { orgConnections(orgId: $o) { id } }",
+            json!({ "o": org }),
+            Some(&owner),
+        )
+        .await;
+    assert_eq!(stored["orgConnections"], json!([]), "nothing was stored");
+    // Within the limits, it is stored.
+    server.create_connection(&owner, &org, "sk-ordinary").await;
+
+    // Quotas: 100 API keys, then a clear refusal.
+    let key =
+        "mutation($o: String!) { createApiKey(orgId: $o, label: \"k\") { success code message } }";
+    for i in 0..100 {
+        let res = server.data(key, json!({ "o": org }), Some(&owner)).await;
+        assert_eq!(res["createApiKey"]["success"], true, "key {i}: {res}");
+    }
+    let res = server.data(key, json!({ "o": org }), Some(&owner)).await;
+    assert_eq!(res["createApiKey"]["success"], false, "{res}");
+    assert_eq!(res["createApiKey"]["code"], "INVALID_INPUT", "{res}");
+    let message = res["createApiKey"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("100 API keys"), "{message}");
+
+    // 200 sources, then a clear refusal.
+    for i in 0..200 {
+        server
+            .create_app(&owner, &org, &format!("Source {i}"))
+            .await;
+    }
+    let s = server
+        .status(
+            "mutation($o: String!) { createApplication(name: \"One more\", platform: \"analytics.js\", orgId: $o) { success code message } }",
+            json!({ "o": org }),
+            Some(&owner),
+        )
+        .await;
+    assert_eq!(s["success"], false, "{s}");
+    assert!(
+        s["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("200 sources"),
+        "{s}"
+    );
+}

@@ -87,7 +87,7 @@ pub use events::{
 };
 pub use integrations::{IntegrationPatch, IntegrationRow, Integrations};
 pub use links::{LinkEffect, Links, MailRow, NewLink};
-pub use orgs::{MemberRow, OrgRow, Orgs, Role};
+pub use orgs::{MemberRow, OrgRow, OrgTable, Orgs, Role};
 pub use sealing::{open_json, seal_json, Sealed};
 pub use sign_in::SignIn;
 pub use sources::{AppRow, Sources};
