@@ -401,7 +401,7 @@ async fn migrate_never_writes_to_a_postgres_source() {
         [r#"{"apiKey":"sk-legacy"}"#],
         "migrate sealed its source"
     );
-    let message = err.err().expect("an older source is refused").to_string();
+    let message = err.expect_err("an older source is refused").to_string();
     assert!(message.contains("not at this server's schema"), "{message}");
 }
 

@@ -254,7 +254,7 @@ for_each_backend! {
                 domains::insert_connection(&mut *tx, &self.key, c).await?;
             }
             for i in &dump.integrations {
-                domains::insert_integration(&mut *tx, &self.key, i).await?;
+                domains::insert_integration(&mut tx, &self.key, i).await?;
             }
             for k in &dump.api_keys {
                 domains::insert_api_key(&mut *tx, &k.key, &k.key_hash).await?;
