@@ -615,3 +615,46 @@ async fn stored_sizes_and_quotas_are_bounded() {
         "{s}"
     );
 }
+
+// ---- 16: the data key away from the database --------------------------------------------
+
+/// A server run with every default (as a user would start it) kept its data key beside the
+/// database, so a copy of the data directory (a backup, a synced folder) was a copy of the
+/// key too. Now the key lives in the configuration directory, and an older install's key is
+/// moved there, still opening what it sealed.
+#[tokio::test]
+async fn the_default_data_key_is_not_beside_the_database() {
+    use houston_test_harness::ServerProcess;
+    let home = tempfile::tempdir().unwrap();
+    let (data, config) = (home.path().join("data"), home.path().join("config"));
+    let start = || {
+        let mut command = ServerProcess::command();
+        command
+            .args(["--listen", "127.0.0.1:0"])
+            .env("HOME", home.path())
+            .env("XDG_DATA_HOME", &data)
+            .env("XDG_CONFIG_HOME", &config)
+            .env_remove("HOUSTON_DATA_KEY")
+            .env_remove("HOUSTON_DATA_KEY_FILE")
+            .env_remove("HOUSTON_DATABASE_URL")
+            .env_remove("HOUSTON_SECRET_FILE");
+        ServerProcess::spawn(command)
+    };
+    let server = start();
+    let database_dir = data.join("houston");
+    assert!(database_dir.join("houston.db").exists());
+    let key = config.join("houston").join("houston-data.key");
+    assert!(
+        !database_dir.join("houston-data.key").exists(),
+        "the data key sits beside the database"
+    );
+    assert!(key.exists(), "the key is in the configuration directory");
+    drop(server);
+
+    // An older install: its key beside the database is moved, and still seals the database.
+    std::fs::rename(&key, database_dir.join("houston-data.key")).unwrap();
+    let server = start();
+    assert!(key.exists(), "the old key was moved");
+    assert!(!database_dir.join("houston-data.key").exists());
+    drop(server);
+}
