@@ -1,12 +1,17 @@
-//! Mail: confirmation, invitation and reset links. Every mail goes to the outbox table;
-//! with an SMTP URL configured it is also sent, and the outbox copy then keeps no link.
+//! Mail: confirmation, invitation and reset links. Every mail goes to the outbox table,
+//! which never holds a live link: only its hash is stored (in `link_tokens`). With an SMTP
+//! URL configured the mail is sent; without one the link is kept in this process's memory
+//! only, until it expires, and shown to the outbox's readers (the desktop's Mail panel,
+//! `myMail`) from there. Whoever reads the database or a backup finds no usable link.
 
 use crate::store::{MailRow, NewLink};
 use crate::{auth, clock, ids};
 use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use time::Duration;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use time::{Duration, OffsetDateTime};
 
 pub use houston_vocabulary::MailKind;
 
@@ -18,12 +23,52 @@ fn lifetime(kind: MailKind) -> Duration {
     }
 }
 
+/// How long a mail stays in the outbox: the longest a link in it stays usable.
+pub const MAIL_KEPT: Duration = Duration::days(7);
+
+/// At most this many live links are kept in memory; the ones expiring first go first.
+const LIVE_LINKS_KEPT: usize = 10_000;
+
 /// A link to record with its mail, and the mail to send once the record is committed.
 pub struct PendingMail {
-    /// What the store records (the outbox copy).
+    /// What the store records (the outbox copy, without the link).
     pub record: NewLink,
-    /// The full mail, for SMTP.
+    /// The full mail, for SMTP or the memory of live links.
     full: MailRow,
+    expires: OffsetDateTime,
+}
+
+impl PendingMail {
+    /// The link's token, for the code that composed the mail (it is in the record only as
+    /// a hash).
+    pub fn token(&self) -> &str {
+        self.full.token.as_deref().unwrap_or_default()
+    }
+}
+
+/// The full body and token of the outbox's mails whose links are still usable, by mail id:
+/// in memory only, so that no copy of a live link is ever stored.
+#[derive(Default)]
+struct LiveLinks {
+    by_mail: HashMap<String, (MailRow, OffsetDateTime)>,
+}
+
+impl LiveLinks {
+    fn keep(&mut self, mail: MailRow, expires: OffsetDateTime) {
+        let now = OffsetDateTime::now_utc();
+        self.by_mail.retain(|_, (_, until)| *until > now);
+        if self.by_mail.len() >= LIVE_LINKS_KEPT {
+            let first = self
+                .by_mail
+                .iter()
+                .min_by_key(|(_, (_, until))| *until)
+                .map(|(id, _)| id.clone());
+            if let Some(id) = first {
+                self.by_mail.remove(&id);
+            }
+        }
+        self.by_mail.insert(mail.id.clone(), (mail, expires));
+    }
 }
 
 /// Composes mails and sends them over SMTP when configured.
@@ -31,6 +76,7 @@ pub struct PendingMail {
 pub struct Mailer {
     public_url: String,
     smtp: Option<(AsyncSmtpTransport<Tokio1Executor>, Mailbox)>,
+    live: Arc<Mutex<LiveLinks>>,
 }
 
 impl std::fmt::Debug for Mailer {
@@ -48,6 +94,7 @@ impl Mailer {
         Mailer {
             public_url: public_url.trim_end_matches('/').to_string(),
             smtp: None,
+            live: Arc::default(),
         }
     }
 
@@ -68,6 +115,7 @@ impl Mailer {
         Ok(Mailer {
             public_url: public_url.trim_end_matches('/').to_string(),
             smtp: Some((transport, from)),
+            live: Arc::default(),
         })
     }
 
@@ -117,26 +165,52 @@ impl Mailer {
             token: Some(token.clone()),
             created_at: clock::rfc3339(now),
         };
+        // The database keeps no usable copy of the link: its hash is the link's record.
         let mut outbox = full.clone();
-        if self.smtp.is_some() {
-            // The link went by mail: the database keeps no usable copy of it.
-            outbox.body = "Sent by SMTP.".into();
-            outbox.token = None;
-        }
+        outbox.token = None;
+        outbox.body = if self.smtp.is_some() {
+            "Sent by SMTP.".into()
+        } else {
+            format!(
+                "{intro}\n\nThe link is kept in the server's memory only, while it is usable: \
+                 open the app's Mail panel to follow it.\n"
+            )
+        };
+        let expires = now + lifetime(kind);
         PendingMail {
             record: NewLink {
                 token_hash: auth::sha256_hex(&token),
                 kind,
-                expires_at: clock::rfc3339(now + lifetime(kind)),
+                expires_at: clock::rfc3339(expires),
                 mail: outbox,
             },
             full,
+            expires,
         }
     }
 
-    /// Sends the mail over SMTP in the background (after its link was committed).
+    /// `mail` as its reader sees it: with its link while the link is usable and this
+    /// process composed it (links live in memory only), as stored otherwise.
+    pub fn reveal(&self, mail: MailRow) -> MailRow {
+        let live = match self.live.lock() {
+            Ok(live) => live,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        match live.by_mail.get(&mail.id) {
+            Some((full, until)) if *until > OffsetDateTime::now_utc() => full.clone(),
+            _ => mail,
+        }
+    }
+
+    /// Sends the mail over SMTP in the background (after its link was committed); without
+    /// SMTP, keeps its link in memory for the outbox's readers.
     pub fn deliver(&self, mail: PendingMail) {
         let Some((transport, from)) = self.smtp.clone() else {
+            let mut live = match self.live.lock() {
+                Ok(live) => live,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            live.keep(mail.full, mail.expires);
             return;
         };
         let full = mail.full;

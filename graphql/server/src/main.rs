@@ -10,9 +10,13 @@ use std::path::PathBuf;
 const DATA_KEY_HELP: &str = "\
 Connection details and integration configurations are encrypted in the database with a
 data key kept outside it: the environment variable HOUSTON_DATA_KEY (32 bytes, base64 or
-hex) if set, else the file houston-data.key beside the --secret-file (created, mode 0600,
-when missing). Back the key up with the database: without it they cannot be read. Servers
-sharing one PostgreSQL database, and `migrate` (both sides), must use the same key.";
+hex) if set, else the file named by HOUSTON_DATA_KEY_FILE, else houston-data.key beside
+the --secret-file when one is given, else houston-data.key in the user's configuration
+directory (~/.config/houston), away from the database (created, mode 0600, when missing; a
+key left beside the default database by an older version is moved there). Back the key up
+apart from the database: without it they cannot be read, and whoever holds both reads
+them. Servers sharing one PostgreSQL database, and `migrate` (both sides), must use the
+same key.";
 
 /// The Houston API server (GraphQL at /graphql, GraphiQL in a browser).
 #[derive(Parser, Debug)]
@@ -34,7 +38,8 @@ struct Args {
     #[arg(long, env = "HOUSTON_CATALOG")]
     catalog: Option<PathBuf>,
     /// The token signing secret, created (mode 0600) when missing. Default: beside the
-    /// default database. The data key file houston-data.key goes beside it (see below).
+    /// default database. When given, the data key file houston-data.key goes beside it
+    /// (see below).
     #[arg(long, env = "HOUSTON_SECRET_FILE")]
     secret_file: Option<PathBuf>,
     /// Send mail over SMTP, e.g. `smtp://user:pass@mail.example.org:587?tls=required`.
@@ -171,7 +176,7 @@ async fn main() -> anyhow::Result<()> {
         Some(p) => p.clone(),
         None => data_dir()?.join("token-secret"),
     };
-    let data_key = data_key_source(&secret_file)?;
+    let data_key = data_key_source(&secret_file, args.secret_file.is_none())?;
     if args.database_url.is_none() {
         args.database_url = setting_from_file("HOUSTON_DATABASE_URL_FILE")?;
     }
@@ -226,10 +231,15 @@ async fn main() -> anyhow::Result<()> {
 }
 
 /// `HOUSTON_DATA_KEY` when set (a bad value is an error naming the variable, never
-/// echoing it), else `houston-data.key` beside the token secret. Beside the secret rather
-/// than the database: the two secrets are what an operator guards and copies to replicas,
-/// and a PostgreSQL database has no directory to be beside.
-fn data_key_source(secret_file: &std::path::Path) -> anyhow::Result<DataKeySource> {
+/// echoing it), else the file `HOUSTON_DATA_KEY_FILE` names, else `houston-data.key` beside
+/// a token secret the operator named (the two secrets are what an operator guards and
+/// copies to replicas, and a PostgreSQL database has no directory to be beside), else, with
+/// every default, in the configuration directory: never beside the default database, so
+/// that a copy of the data directory is not a copy of the key.
+fn data_key_source(
+    secret_file: &std::path::Path,
+    default_secret: bool,
+) -> anyhow::Result<DataKeySource> {
     match std::env::var("HOUSTON_DATA_KEY") {
         Ok(text) => {
             let key = houston_server::seal::parse_key(&text).context(
@@ -243,10 +253,53 @@ fn data_key_source(secret_file: &std::path::Path) -> anyhow::Result<DataKeySourc
         Err(std::env::VarError::NotUnicode(_)) => {
             anyhow::bail!("HOUSTON_DATA_KEY must be 32 bytes in base64 or hex")
         }
-        Err(std::env::VarError::NotPresent) => Ok(DataKeySource::File(
-            secret_file.with_file_name("houston-data.key"),
-        )),
+        Err(std::env::VarError::NotPresent) => {
+            if let Some(path) = std::env::var_os("HOUSTON_DATA_KEY_FILE") {
+                return Ok(DataKeySource::File(PathBuf::from(path)));
+            }
+            let beside_secret = secret_file.with_file_name("houston-data.key");
+            if !default_secret {
+                return Ok(DataKeySource::File(beside_secret));
+            }
+            let dir = dirs::config_dir()
+                .context("no configuration directory for this user; set HOUSTON_DATA_KEY_FILE")?
+                .join("houston");
+            create_private_dir(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            let path = dir.join("houston-data.key");
+            move_old_key(&beside_secret, &path)?;
+            Ok(DataKeySource::File(path))
+        }
     }
+}
+
+/// Moves a data key an older version left beside the default database to `to`, unless a
+/// key is there already (then the old file is left alone: two keys need a person).
+fn move_old_key(from: &std::path::Path, to: &std::path::Path) -> anyhow::Result<()> {
+    if !from.exists() || to.exists() {
+        return Ok(());
+    }
+    if std::fs::rename(from, to).is_err() {
+        // Another file system: copy (still private), then remove.
+        let bytes = std::fs::read(from).with_context(|| format!("reading {}", from.display()))?;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        std::io::Write::write_all(
+            &mut options
+                .open(to)
+                .with_context(|| format!("writing {}", to.display()))?,
+            &bytes,
+        )
+        .with_context(|| format!("writing {}", to.display()))?;
+        std::fs::remove_file(from).with_context(|| format!("removing {}", from.display()))?;
+    }
+    tracing::info!(
+        from = %from.display(),
+        to = %to.display(),
+        "moved the data key away from the database"
+    );
+    Ok(())
 }
 
 async fn migrate(from: &str, to: &str, data_key: &DataKeySource) -> anyhow::Result<()> {

@@ -14,8 +14,9 @@
 //! refused before anything is written.
 
 use crate::seal::DataKey;
-use crate::store::{self, Dump, StoreError};
+use crate::store::{self, Dump, PgStore, Store, StoreError};
 use std::path::Path;
+use std::sync::Arc;
 
 /// What a copy did.
 #[derive(Clone, Debug)]
@@ -47,8 +48,10 @@ pub enum MigrateError {
 }
 
 /// Copies every row of the database at `from` into the empty database at `to` (either
-/// URL SQLite or PostgreSQL; both are migrated to the current schema first, and a source
-/// an older server left in plaintext is sealed with `key` on the way).
+/// URL SQLite or PostgreSQL). The target is migrated to the current schema first; the
+/// source is never written: a SQLite source is read through a private copy (migrated and
+/// sealed with `key` there), a PostgreSQL source through READ ONLY sessions, and must be at
+/// the current schema already.
 pub async fn migrate(from: &str, to: &str, key: &DataKey) -> Result<Migration, MigrateError> {
     if let Some(path) = sqlite_path(from) {
         if !path.exists() {
@@ -64,8 +67,8 @@ pub async fn migrate(from: &str, to: &str, key: &DataKey) -> Result<Migration, M
         source,
     };
     // Opening a database may bring it to the current schema and seal what an older server
-    // left in plaintext: a SQLite source is copied first and the copy opened, so the
-    // original is never written. (A PostgreSQL source is opened as it is.)
+    // left: a SQLite source is copied first and the copy opened, so the original is never
+    // written; a PostgreSQL source is opened read-only, and must be current already.
     let copy = match sqlite_path(from) {
         Some(path) => Some(PrivateCopy::of(path).map_err(|source| MigrateError::Copy {
             url: redact(from),
@@ -74,9 +77,17 @@ pub async fn migrate(from: &str, to: &str, key: &DataKey) -> Result<Migration, M
         None => None,
     };
     let source_url = copy.as_ref().map_or(from.to_string(), PrivateCopy::url);
-    let source = store::open(&source_url, key.clone())
-        .await
-        .map_err(source_error)?;
+    let source: Arc<dyn Store> = if copy.is_none() && store::is_postgres_url(from) {
+        Arc::new(
+            PgStore::open_read_only(from, key.clone())
+                .await
+                .map_err(source_error)?,
+        )
+    } else {
+        store::open(&source_url, key.clone())
+            .await
+            .map_err(source_error)?
+    };
     let dump: Dump = source.export().await.map_err(source_error)?;
     drop(source);
     drop(copy);

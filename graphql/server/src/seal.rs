@@ -177,6 +177,19 @@ pub fn context(table: &str, column: &str, id: &str) -> Vec<u8> {
     format!("houston/sealed/v1\0{table}\0{column}\0{id}").into_bytes()
 }
 
+/// The associated data of the value in `table`.`column` of the row that `labels` describe
+/// (the row's id last, after what the row means: its organization, its destination, its
+/// source): it opens only in that row while the row keeps that meaning. Each label is
+/// length-prefixed, so no two lists encode alike whatever they hold.
+pub fn bound_context(table: &str, column: &str, labels: &[&str]) -> Vec<u8> {
+    let mut context = format!("houston/sealed/v2\0{table}\0{column}").into_bytes();
+    for label in labels {
+        context.extend_from_slice(&(label.len() as u64).to_be_bytes());
+        context.extend_from_slice(label.as_bytes());
+    }
+    context
+}
+
 /// 32 random bytes from the OS.
 pub fn random_key() -> [u8; 32] {
     let mut key = [0u8; 32];
@@ -229,6 +242,20 @@ mod tests {
             context("integrations", "config", "conn-a"),
         ] {
             assert_eq!(key.open(&elsewhere, &sealed), Err(SealError::WrongKey));
+        }
+    }
+
+    #[test]
+    fn bound_contexts_differ_with_any_label_and_cannot_be_shifted() {
+        let base = bound_context("connections", "details", &["org", "code", "proto", "id"]);
+        for other in [
+            bound_context("connections", "details", &["org2", "code", "proto", "id"]),
+            bound_context("connections", "details", &["org", "cod", "eproto", "id"]),
+            bound_context("connections", "details", &["org", "code", "proto"]),
+            bound_context("integrations", "config", &["org", "code", "proto", "id"]),
+            context("connections", "details", "id"),
+        ] {
+            assert_ne!(base, other);
         }
     }
 

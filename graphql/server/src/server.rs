@@ -115,9 +115,14 @@ impl Houston {
         self.schema.execute(request.into().data(auth)).await
     }
 
-    /// Every mail in the outbox, newest first (the desktop app's Mail panel).
+    /// Every mail in the outbox, newest first, with the links this process still holds
+    /// (the desktop app's Mail panel; see [`mail::Mailer::reveal`]).
     pub async fn outbox(&self) -> anyhow::Result<Vec<store::MailRow>> {
-        Ok(self.state.store.outbox().await?)
+        let stored = self.state.store.outbox().await?;
+        Ok(stored
+            .into_iter()
+            .map(|m| self.state.mailer.reveal(m))
+            .collect())
     }
 
     /// The HTTP routes: `/graphql` (POST, GET, GraphiQL), `/graphql/ws` and the collector.

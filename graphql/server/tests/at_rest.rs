@@ -441,7 +441,8 @@ async fn a_database_from_before_sealing_is_sealed_at_open(db: Db) {
     ))
     .await;
     db.raw_exec("DROP TABLE data_key_check").await;
-    db.raw_exec("DELETE FROM _sqlx_migrations WHERE version = 2")
+    db.raw_exec("DROP TABLE sealing_scheme").await;
+    db.raw_exec("DELETE FROM _sqlx_migrations WHERE version IN (2, 5)")
         .await;
     if !db.is_postgres() {
         db.raw_exec("VACUUM").await;

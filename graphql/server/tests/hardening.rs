@@ -247,8 +247,11 @@ fn the_data_directory_and_its_files_are_private() {
         }
     }
     assert!(dir.join("houston.db").exists());
-    for file in ["token-secret", "houston-data.key"] {
-        assert_eq!(mode(&dir.join(file)), 0o600, "{file}");
+    // The data key is kept away from the database, in the configuration directory (item 16).
+    let config = home.path().join(".config").join("houston");
+    assert_eq!(mode(&config), 0o700, "the configuration directory");
+    for path in [dir.join("token-secret"), config.join("houston-data.key")] {
+        assert_eq!(mode(&path), 0o600, "{}", path.display());
     }
     drop(server);
 }
@@ -370,7 +373,8 @@ async fn migrate_never_writes_to_its_source() {
         .await
         .unwrap();
         c.execute("DROP TABLE data_key_check").await.unwrap();
-        c.execute("DELETE FROM _sqlx_migrations WHERE version = 2")
+        c.execute("DROP TABLE sealing_scheme").await.unwrap();
+        c.execute("DELETE FROM _sqlx_migrations WHERE version IN (2, 5)")
             .await
             .unwrap();
         c.execute("PRAGMA wal_checkpoint(TRUNCATE)").await.unwrap();

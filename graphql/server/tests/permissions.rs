@@ -75,7 +75,7 @@ impl Fixture {
         let confirm = st
             .mailer
             .link(MailKind::ConfirmEmail, &pending.username, None);
-        let confirm_link = confirm.record.mail.token.clone().unwrap();
+        let confirm_link = confirm.token().to_string();
         for u in [&owner, &member, &other, &loner] {
             store.create_user(u, None).await.unwrap();
         }
@@ -101,7 +101,7 @@ impl Fixture {
         let invite = st
             .mailer
             .link(MailKind::Invitation, &invited.username, Some("A"));
-        let invite_link = invite.record.mail.token.clone().unwrap();
+        let invite_link = invite.token().to_string();
         store
             .invite_member(
                 &a.id,

@@ -81,7 +81,8 @@ pub async fn ok_id(url: &str, query: &str, vars: Value, auth: Option<&str>) -> S
         .to_string()
 }
 
-/// Signs up through `first`, confirms through `second` (the same URL for one server);
+/// Signs up through `first` and reads the link there (a link lives in the memory of the
+/// server that mailed it), confirms through `second` (the same URL for one server);
 /// returns a token.
 pub async fn confirmed_user(first: &str, second: &str, email: &str, password: &str) -> String {
     let t = ok(
@@ -93,7 +94,7 @@ pub async fn confirmed_user(first: &str, second: &str, email: &str, password: &s
     .await;
     let pending = t["token"].as_str().unwrap().to_string();
     let mail = gql(
-        second,
+        first,
         "{ myMail { kind token } }",
         json!({}),
         Some(&pending),

@@ -28,7 +28,8 @@ impl Mail {
     async fn body(&self) -> &str {
         &self.0.body
     }
-    /// The token of the link in the body.
+    /// The token of the link in the body, while the link is usable and the server that
+    /// composed it runs: links are kept in its memory only, never stored.
     async fn token(&self) -> Option<&str> {
         self.0.token.as_deref()
     }
@@ -56,7 +57,7 @@ impl MailQuery {
             .await?
             .into_iter()
             .filter(|m| m.kind != MailKind::PasswordReset.as_str())
-            .map(Mail)
+            .map(|m| Mail(a.state.mailer.reveal(m)))
             .collect())
     }
 }

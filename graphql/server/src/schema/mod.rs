@@ -15,9 +15,11 @@ mod mail;
 mod organizations;
 mod paging;
 mod prefetch;
+mod quotas;
 mod scalars;
 mod sources;
 mod status;
+mod stored_sizes;
 mod subscription;
 
 pub use accounts::{UserProfileInput, MAX_FAILED_SIGN_INS, SIGN_IN_WINDOW_SECS};
@@ -107,6 +109,7 @@ pub fn build_schema(state: Arc<AppState>) -> HoustonSchema {
         .limit_directives(MAX_DIRECTIVES)
         .extension(limits::DocumentLimits)
         .extension(hashing::OneHashPerDocument)
+        .extension(stored_sizes::StoredSizes)
         .disable_suggestions()
         .finish()
 }

@@ -18,6 +18,19 @@ pub struct ConnectionRow {
     pub updated_at: String,
 }
 
+impl ConnectionRow {
+    /// What its sealed details are bound to (see [`seal_json`]): the organization, the
+    /// destination and its connection prototype, then the row's id.
+    pub fn labels(&self) -> [&str; 4] {
+        [
+            &self.org_id,
+            &self.integration_code,
+            &self.connection_prototype_id,
+            &self.id,
+        ]
+    }
+}
+
 /// The columns of [`ConnectionRow`], in its order.
 pub(super) const CONNECTION_COLUMNS: &str = "id, org_id, name, integration_code, \
      connection_prototype_id, details, created_at, updated_at";
@@ -63,7 +76,7 @@ for_each_backend! {
         .bind(&c.name)
         .bind(&c.integration_code)
         .bind(&c.connection_prototype_id)
-        .bind(seal_json(key, Sealed::ConnectionDetails, &c.id, &c.details))
+        .bind(seal_json(key, Sealed::ConnectionDetails, &c.labels(), &c.details))
         .bind(&c.created_at)
         .bind(&c.updated_at)
         .execute(db)
@@ -73,18 +86,18 @@ for_each_backend! {
 
     /// A connection from a row of [`CONNECTION_COLUMNS`], its details opened with `key`.
     pub(crate) fn connection_from(key: &DataKey, row: &DbRow) -> StoreResult<ConnectionRow> {
-        let id: String = row.try_get("id")?;
-        let details = open_json(key, Sealed::ConnectionDetails, &id, row.try_get("details")?)?;
-        Ok(ConnectionRow {
-            id,
+        let mut c = ConnectionRow {
+            id: row.try_get("id")?,
             org_id: row.try_get("org_id")?,
             name: row.try_get("name")?,
             integration_code: row.try_get("integration_code")?,
             connection_prototype_id: row.try_get("connection_prototype_id")?,
-            details,
+            details: Value::Null,
             created_at: row.try_get("created_at")?,
             updated_at: row.try_get("updated_at")?,
-        })
+        };
+        c.details = open_json(key, Sealed::ConnectionDetails, &c.labels(), row.try_get("details")?)?;
+        Ok(c)
     }
 
     #[async_trait]
@@ -138,17 +151,36 @@ for_each_backend! {
             details: Option<&Value>,
             now: &str,
         ) -> StoreResult<()> {
-            self.change_one(
-                sqlx::query(
-                    "UPDATE connections SET name = COALESCE($1, name), \
-                     details = COALESCE($2, details), updated_at = $3 WHERE id = $4",
-                )
-                .bind(name)
-                .bind(details.map(|d| seal_json(&self.key, Sealed::ConnectionDetails, id, d)))
-                .bind(now)
-                .bind(id),
+            let mut tx = self.write().await?;
+            // The labels the new details are sealed for, read under the write lock.
+            let labels: Option<(String, String, String)> = sqlx::query_as(&format!(
+                "SELECT org_id, integration_code, connection_prototype_id FROM connections \
+                 WHERE id = $1{}",
+                Backend::FOR_UPDATE
+            ))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((org, code, prototype)) = labels else {
+                return Err(StoreError::NotFound);
+            };
+            let sealed = details.map(|d| {
+                seal_json(&self.key, Sealed::ConnectionDetails, &[&org, &code, &prototype, id], d)
+            });
+            let rows = sqlx::query(
+                "UPDATE connections SET name = COALESCE($1, name), \
+                 details = COALESCE($2, details), updated_at = $3 WHERE id = $4",
             )
-            .await
+            .bind(name)
+            .bind(sealed)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            affected(rows)?;
+            tx.commit().await?;
+            Ok(())
         }
 
         async fn delete_connection(&self, id: &str) -> StoreResult<()> {

@@ -112,7 +112,7 @@ for_each_backend! {
     use crate::store::accounts::USER_COLUMNS;
     use crate::store::api_keys::API_KEY_COLUMNS;
     use crate::store::connections::CONNECTION_COLUMNS;
-    use crate::store::integrations::INTEGRATION_COLUMNS;
+    use crate::store::integrations::INTEGRATION_SELECT;
     use crate::store::links::MAIL_COLUMNS;
     use crate::store::orgs::ORG_COLUMNS;
     use crate::store::sources::APP_COLUMNS;
@@ -151,7 +151,7 @@ for_each_backend! {
                 .iter()
                 .map(|r| domains::connection_from(&self.key, r))
                 .collect::<StoreResult<_>>()?;
-            let sql = format!("SELECT {INTEGRATION_COLUMNS} FROM integrations ORDER BY id");
+            let sql = format!("{INTEGRATION_SELECT} ORDER BY i.id");
             let integrations = sqlx::query(&sql)
                 .fetch_all(&mut *tx)
                 .await?
@@ -254,7 +254,7 @@ for_each_backend! {
                 domains::insert_connection(&mut *tx, &self.key, c).await?;
             }
             for i in &dump.integrations {
-                domains::insert_integration(&mut *tx, &self.key, i).await?;
+                domains::insert_integration(&mut tx, &self.key, i).await?;
             }
             for k in &dump.api_keys {
                 domains::insert_api_key(&mut *tx, &k.key, &k.key_hash).await?;

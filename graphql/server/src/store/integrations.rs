@@ -28,9 +28,27 @@ pub struct IntegrationPatch {
     pub enabled: Option<bool>,
 }
 
-/// The columns of [`IntegrationRow`], in its order.
-pub(super) const INTEGRATION_COLUMNS: &str =
-    "id, app_id, connection_id, name, code, config, enabled, created_at, updated_at";
+/// What an integration's sealed config is bound to (see [`seal_json`]): the organization of
+/// its source, the destination, the source, then the row's id.
+pub struct IntegrationLabels<'a> {
+    pub org_id: &'a str,
+    pub code: &'a str,
+    pub app_id: &'a str,
+    pub id: &'a str,
+}
+
+impl IntegrationLabels<'_> {
+    fn list(&self) -> [&str; 4] {
+        [self.org_id, self.code, self.app_id, self.id]
+    }
+}
+
+/// The columns of [`IntegrationRow`], in its order, and its source's organization (`org_id`,
+/// which its sealed config is bound to), from `integrations i`.
+pub(super) const INTEGRATION_SELECT: &str =
+    "SELECT i.id, i.app_id, i.connection_id, i.name, i.code, i.config, i.enabled, \
+     i.created_at, i.updated_at, a.org_id FROM integrations i \
+     JOIN applications a ON a.id = i.app_id";
 
 /// Integrations.
 #[async_trait]
@@ -61,12 +79,27 @@ for_each_backend! {
     use crate::seal::DataKey;
     use sqlx::Row;
 
-    /// An integration, its config sealed with `key` (see [`seal_json`]).
-    pub(crate) async fn insert_integration<'c>(
-        db: impl sqlx::Executor<'c, Database = Db>,
+    /// An integration, its config sealed with `key` for its source's organization (see
+    /// [`seal_json`]); `NotFound` when the source is gone.
+    pub(crate) async fn insert_integration(
+        db: &mut <Db as sqlx::Database>::Connection,
         key: &DataKey,
         i: &IntegrationRow,
-    ) -> sqlx::Result<()> {
+    ) -> StoreResult<()> {
+        let org: Option<String> =
+            sqlx::query_scalar("SELECT org_id FROM applications WHERE id = $1")
+                .bind(&i.app_id)
+                .fetch_optional(&mut *db)
+                .await?;
+        let Some(org_id) = org else {
+            return Err(StoreError::NotFound);
+        };
+        let labels = IntegrationLabels {
+            org_id: &org_id,
+            code: &i.code,
+            app_id: &i.app_id,
+            id: &i.id,
+        };
         sqlx::query(
             "INSERT INTO integrations (id, app_id, connection_id, name, code, config, enabled, \
              created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
@@ -76,7 +109,7 @@ for_each_backend! {
         .bind(&i.connection_id)
         .bind(&i.name)
         .bind(&i.code)
-        .bind(seal_json(key, Sealed::IntegrationConfig, &i.id, &i.config))
+        .bind(seal_json(key, Sealed::IntegrationConfig, &labels.list(), &i.config))
         .bind(i.enabled)
         .bind(&i.created_at)
         .bind(&i.updated_at)
@@ -85,36 +118,49 @@ for_each_backend! {
         Ok(())
     }
 
-    /// An integration from a row of [`INTEGRATION_COLUMNS`], its config opened with `key`.
+    /// An integration from a row of [`INTEGRATION_SELECT`], its config opened with `key`.
     pub(crate) fn integration_from(key: &DataKey, row: &DbRow) -> StoreResult<IntegrationRow> {
-        let id: String = row.try_get("id")?;
-        let config = open_json(key, Sealed::IntegrationConfig, &id, row.try_get("config")?)?;
-        Ok(IntegrationRow {
-            id,
+        let mut i = IntegrationRow {
+            id: row.try_get("id")?,
             app_id: row.try_get("app_id")?,
             connection_id: row.try_get("connection_id")?,
             name: row.try_get("name")?,
             code: row.try_get("code")?,
-            config,
+            config: Value::Null,
             enabled: row.try_get("enabled")?,
             created_at: row.try_get("created_at")?,
             updated_at: row.try_get("updated_at")?,
-        })
+        };
+        let org_id: String = row.try_get("org_id")?;
+        let labels = IntegrationLabels {
+            org_id: &org_id,
+            code: &i.code,
+            app_id: &i.app_id,
+            id: &i.id,
+        };
+        i.config = open_json(key, Sealed::IntegrationConfig, &labels.list(), row.try_get("config")?)?;
+        Ok(i)
     }
 
     #[async_trait]
     impl Integrations for Backend {
         async fn create_integration(&self, i: &IntegrationRow) -> StoreResult<()> {
-            insert_integration(&self.pool, &self.key, i)
+            let mut tx = self.write().await?;
+            insert_integration(&mut tx, &self.key, i)
                 .await
-                .map_err(gone)
+                .map_err(|e| match e {
+                    StoreError::Database(e) => gone(e),
+                    other => other,
+                })?;
+            tx.commit().await?;
+            Ok(())
         }
 
         async fn integration_by_id(&self, id: &str) -> StoreResult<Option<IntegrationRow>> {
             if !storable(id) {
                 return Ok(None);
             }
-            let sql = format!("SELECT {INTEGRATION_COLUMNS} FROM integrations WHERE id = $1");
+            let sql = format!("{INTEGRATION_SELECT} WHERE i.id = $1");
             let row = sqlx::query(&sql)
                 .bind(id)
                 .fetch_optional(&self.pool)
@@ -128,10 +174,7 @@ for_each_backend! {
             if !storable(app_id) {
                 return Ok(Vec::new());
             }
-            let sql = format!(
-                "SELECT {INTEGRATION_COLUMNS} FROM integrations WHERE app_id = $1 \
-                 ORDER BY created_at, id"
-            );
+            let sql = format!("{INTEGRATION_SELECT} WHERE i.app_id = $1 ORDER BY i.created_at, i.id");
             let rows = sqlx::query(&sql).bind(app_id).fetch_all(&self.pool).await?;
             rows.iter()
                 .map(|r| integration_from(&self.key, r))
@@ -142,12 +185,9 @@ for_each_backend! {
             if !storable(org_id) {
                 return Ok(Vec::new());
             }
-            let rows = sqlx::query(
-                "SELECT i.id, i.app_id, i.connection_id, i.name, i.code, i.config, i.enabled, \
-                 i.created_at, i.updated_at \
-                 FROM integrations i JOIN applications a ON a.id = i.app_id \
-                 WHERE a.org_id = $1 ORDER BY i.created_at, i.id",
-            )
+            let sql =
+                format!("{INTEGRATION_SELECT} WHERE a.org_id = $1 ORDER BY i.created_at, i.id");
+            let rows = sqlx::query(&sql)
             .bind(org_id)
             .fetch_all(&self.pool)
             .await?;
@@ -166,10 +206,29 @@ for_each_backend! {
                 Some(c) => (true, c.clone()),
                 None => (false, None),
             };
+            let mut tx = self.write().await?;
+            // The labels the new config is sealed for, read under the write lock.
+            let labels: Option<(String, String, String)> = sqlx::query_as(&format!(
+                "SELECT a.org_id, i.code, i.app_id FROM integrations i \
+                 JOIN applications a ON a.id = i.app_id WHERE i.id = $1{}",
+                Backend::FOR_UPDATE
+            ))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((org_id, code, app_id)) = labels else {
+                return Err(StoreError::NotFound);
+            };
+            let labels = IntegrationLabels {
+                org_id: &org_id,
+                code: &code,
+                app_id: &app_id,
+                id,
+            };
             let config = patch
                 .config
                 .as_ref()
-                .map(|c| seal_json(&self.key, Sealed::IntegrationConfig, id, c));
+                .map(|c| seal_json(&self.key, Sealed::IntegrationConfig, &labels.list(), c));
             let rows = sqlx::query(
                 "UPDATE integrations SET name = COALESCE($1, name), \
                  config = COALESCE($2, config), \
@@ -183,11 +242,13 @@ for_each_backend! {
             .bind(patch.enabled)
             .bind(now)
             .bind(id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .map_err(gone)?
             .rows_affected();
-            affected(rows)
+            affected(rows)?;
+            tx.commit().await?;
+            Ok(())
         }
 
         async fn delete_integration(&self, id: &str) -> StoreResult<()> {

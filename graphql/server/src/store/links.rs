@@ -63,12 +63,26 @@ pub trait Links: Send + Sync {
 for_each_backend! {
     use sqlx::Transaction;
 
-    /// A link's token and its mail, for `user_id`.
+    /// A link's token and its mail, for `user_id`; first prunes what no one can use any
+    /// more, as of the mail's time: used and expired links, and mail older than
+    /// [`MAIL_KEPT`](crate::mail::MAIL_KEPT).
     pub(crate) async fn insert_link(
         tx: &mut Transaction<'_, Db>,
         user_id: &str,
         link: &NewLink,
     ) -> StoreResult<()> {
+        let now = &link.mail.created_at;
+        sqlx::query("DELETE FROM link_tokens WHERE used_at IS NOT NULL OR expires_at < $1")
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        let written = time::OffsetDateTime::parse(now, &time::format_description::well_known::Rfc3339);
+        if let Ok(written) = written {
+            sqlx::query("DELETE FROM mail WHERE created_at < $1")
+                .bind(crate::clock::rfc3339(written - crate::mail::MAIL_KEPT))
+                .execute(&mut **tx)
+                .await?;
+        }
         insert_link_token(
             &mut **tx,
             &link.token_hash,

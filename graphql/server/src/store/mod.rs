@@ -87,7 +87,7 @@ pub use events::{
 };
 pub use integrations::{IntegrationPatch, IntegrationRow, Integrations};
 pub use links::{LinkEffect, Links, MailRow, NewLink};
-pub use orgs::{MemberRow, OrgRow, Orgs, Role};
+pub use orgs::{MemberRow, OrgRow, OrgTable, Orgs, Role};
 pub use sealing::{open_json, seal_json, Sealed};
 pub use sign_in::SignIn;
 pub use sources::{AppRow, Sources};
@@ -178,6 +178,14 @@ pub enum StoreError {
          start the server with the key it was sealed with (losing that key loses them)"
     )]
     WrongDataKey { key_source: String },
+    /// A database opened for reading only (`migrate`'s PostgreSQL source) is not at this
+    /// server's schema, or its values are not yet sealed for their rows' meaning: opening
+    /// it read-only cannot bring it there.
+    #[error(
+        "the database is not at this server's schema; serve it once with this version of \
+         houston-server (which brings it there), then copy it"
+    )]
+    NotCurrent,
     /// One sealed value did not open (altered, or copied from another row).
     #[error("{what} {id} cannot be opened with {key_source}: {reason}")]
     Unsealable {

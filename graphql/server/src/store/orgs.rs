@@ -28,9 +28,22 @@ pub struct MemberRow {
 /// The columns of [`OrgRow`], in its order.
 pub(super) const ORG_COLUMNS: &str = "id, name, description, enabled, created_at";
 
+/// What an organization holds, counted against its quota.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OrgTable {
+    Sources,
+    Connections,
+    Integrations,
+    Members,
+    ApiKeys,
+}
+
 /// Organizations and members.
 #[async_trait]
 pub trait Orgs: Send + Sync {
+    /// How many of `table`'s rows the organization has, for its quota (see
+    /// `schema::quotas`).
+    async fn count_in_org(&self, org_id: &str, table: OrgTable) -> StoreResult<i64>;
     async fn create_org(&self, org: &OrgRow, owner_id: &str) -> StoreResult<()>;
     async fn org_by_id(&self, id: &str) -> StoreResult<Option<OrgRow>>;
     async fn orgs_of_user(&self, user_id: &str) -> StoreResult<Vec<OrgRow>>;
@@ -131,6 +144,20 @@ for_each_backend! {
 
     #[async_trait]
     impl Orgs for Backend {
+        async fn count_in_org(&self, org_id: &str, table: OrgTable) -> StoreResult<i64> {
+            let sql = match table {
+                OrgTable::Sources => "SELECT COUNT(*) FROM applications WHERE org_id = $1",
+                OrgTable::Connections => "SELECT COUNT(*) FROM connections WHERE org_id = $1",
+                OrgTable::Integrations => {
+                    "SELECT COUNT(*) FROM integrations i JOIN applications a \
+                     ON a.id = i.app_id WHERE a.org_id = $1"
+                }
+                OrgTable::Members => "SELECT COUNT(*) FROM memberships WHERE org_id = $1",
+                OrgTable::ApiKeys => "SELECT COUNT(*) FROM api_keys WHERE org_id = $1",
+            };
+            Ok(sqlx::query_scalar(sql).bind(org_id).fetch_one(&self.pool).await?)
+        }
+
         async fn create_org(&self, org: &OrgRow, owner_id: &str) -> StoreResult<()> {
             let mut tx = self.write().await?;
             insert_org(&mut *tx, org).await.map_err(unique_violation)?;

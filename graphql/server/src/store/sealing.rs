@@ -1,6 +1,8 @@
 //! Sealing at rest: the sealed columns, how a value is sealed and opened, the check value
 //! that binds a database to its data key, and the one-time pass that seals what an older
-//! server left in plaintext (see [`crate::seal`]).
+//! server left (plaintext, or values sealed for their row id only) for the row's meaning:
+//! its organization, destination and source (see [`crate::seal`]). After that pass, which
+//! `sealing_scheme` records, plaintext is refused.
 
 use super::{StoreError, StoreResult};
 use crate::seal::{self, DataKey, SealError};
@@ -40,40 +42,67 @@ impl Sealed {
         }
     }
 
-    /// The associated data of the value in row `id`: it only opens there.
-    fn context(self, id: &str) -> Vec<u8> {
+    /// The associated data of the value in the row `labels` describe (see
+    /// [`ConnectionRow::labels`](super::connections::ConnectionRow::labels) and
+    /// [`IntegrationLabels`](super::integrations::IntegrationLabels)): it opens only there,
+    /// and only while the row keeps its organization, destination and source.
+    fn context(self, labels: &[&str]) -> Vec<u8> {
+        seal::bound_context(self.table(), self.column(), labels)
+    }
+
+    /// The associated data of the first sealing scheme, which named the row's id only:
+    /// read once, by the pass at open that re-seals such values (see `seal_at_rest`).
+    fn row_only_context(self, id: &str) -> Vec<u8> {
         seal::context(self.table(), self.column(), id)
     }
 }
 
-/// The stored text of `value` for row `id` of `field`'s column: always sealed.
-pub fn seal_json(key: &DataKey, field: Sealed, id: &str, value: &Value) -> String {
-    key.seal(&field.context(id), value.to_string().as_bytes())
+/// The stored text of `value` for the row that `labels` describe (its id last): always
+/// sealed.
+pub fn seal_json(key: &DataKey, field: Sealed, labels: &[&str], value: &Value) -> String {
+    key.seal(&field.context(labels), value.to_string().as_bytes())
 }
 
-/// The stored text of a plaintext value found in the database (written by a server from
-/// before sealing), sealed byte for byte as it was.
-fn seal_legacy(key: &DataKey, field: Sealed, id: &str, plaintext: &str) -> String {
-    key.seal(&field.context(id), plaintext.as_bytes())
-}
-
-/// The value of row `id` of `field`'s column from its stored text: opened when sealed,
-/// parsed as it is when plaintext (a database written before sealing, until the pass at
-/// open seals it). A value that does not open is [`StoreError::Unsealable`], naming the row
-/// and where the key came from; never a panic, never a guess.
-pub fn open_json(key: &DataKey, field: Sealed, id: &str, stored: &str) -> StoreResult<Value> {
+/// The value of the row that `labels` describe (its id last) from its stored text. Only a
+/// value sealed for this row with its present meaning opens: plaintext (planted by
+/// whoever can write the database; the pass at open sealed what older servers left) and a
+/// value sealed elsewhere, or before the row was re-labelled, are
+/// [`StoreError::Unsealable`], naming the row and where the key came from; never a panic,
+/// never a guess.
+pub fn open_json(
+    key: &DataKey,
+    field: Sealed,
+    labels: &[&str],
+    stored: &str,
+) -> StoreResult<Value> {
     let unsealable = |reason| StoreError::Unsealable {
         what: field.what(),
-        id: id.to_string(),
+        id: labels.last().copied().unwrap_or_default().to_string(),
         key_source: key.source().to_string(),
         reason,
     };
     if !seal::is_sealed(stored) {
-        return serde_json::from_str(stored).map_err(|_| unsealable(SealError::Malformed));
+        return Err(unsealable(SealError::Malformed));
     }
-    let plain = key.open(&field.context(id), stored).map_err(unsealable)?;
+    let plain = key
+        .open(&field.context(labels), stored)
+        .map_err(unsealable)?;
     serde_json::from_slice(&plain).map_err(|_| unsealable(SealError::Malformed))
 }
+
+/// The plaintext of a value found by the pass at open, as an older server left it: sealed
+/// for its row id only, or plaintext from before sealing. `None` for a value that does not
+/// open even so (moved from another row): it stays as it is, and fails to open later.
+fn legacy_plaintext(key: &DataKey, field: Sealed, id: &str, stored: &str) -> Option<Vec<u8>> {
+    if seal::is_sealed(stored) {
+        key.open(&field.row_only_context(id), stored).ok()
+    } else {
+        Some(stored.as_bytes().to_vec())
+    }
+}
+
+/// The sealing scheme of the pass at open: values bound to their row's meaning.
+pub(super) const BOUND_TO_MEANING: i32 = 2;
 
 /// The check value's plaintext and its place: a database remembers, sealed, which key seals
 /// it, so that a server given another key refuses to start (before it writes anything with
@@ -86,7 +115,7 @@ fn key_check_value(key: &DataKey) -> String {
 }
 
 /// `Ok` when `stored` (the database's check value) was sealed with `key`.
-fn verify_key_check(key: &DataKey, stored: &str) -> StoreResult<()> {
+pub(super) fn verify_key_check(key: &DataKey, stored: &str) -> StoreResult<()> {
     match key.open(&seal::context("data_key_check", "sealed", "1"), stored) {
         Ok(plain) if plain == KEY_CHECK => Ok(()),
         _ => Err(StoreError::WrongDataKey {
@@ -134,35 +163,89 @@ for_each_backend! {
                     .fetch_one(&mut *tx)
                     .await?;
             verify_key_check(key, &stored)?;
+            // One server at a time decides whether the values still need binding.
+            sqlx::query(
+                "INSERT INTO sealing_scheme (id, version) VALUES (1, 0) \
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .execute(&mut *tx)
+            .await?;
+            let scheme: i32 = sqlx::query_scalar(&format!(
+                "SELECT version FROM sealing_scheme WHERE id = 1{}",
+                Backend::FOR_UPDATE
+            ))
+            .fetch_one(&mut *tx)
+            .await?;
             let mut sealed = 0u64;
-            for field in Sealed::ALL {
-                let (table, column) = (field.table(), field.column());
-                let plaintext: Vec<(String, String)> = sqlx::query_as(&format!(
-                    "SELECT id, {column} FROM {table} WHERE substr({column}, 1, 7) <> 'sealed:'"
-                ))
-                .fetch_all(&mut *tx)
-                .await?;
-                for (id, text) in plaintext {
-                    sealed += sqlx::query(&format!(
-                        "UPDATE {table} SET {column} = $1 WHERE id = $2 AND {column} = $3"
-                    ))
-                    .bind(seal_legacy(key, field, &id, &text))
-                    .bind(&id)
-                    .bind(&text)
+            if scheme < BOUND_TO_MEANING {
+                sealed = Self::bind_to_meaning(key, &mut tx).await?;
+                sqlx::query("UPDATE sealing_scheme SET version = $1 WHERE id = 1")
+                    .bind(BOUND_TO_MEANING)
                     .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                }
+                    .await?;
             }
             tx.commit().await?;
             if sealed > 0 {
                 tracing::info!(
                     values = sealed,
-                    "sealed plaintext values left by an older server"
+                    "re-sealed the values an older server left, bound to their rows' meaning"
                 );
                 self.rewrite_after_sealing().await;
             }
             Ok(())
+        }
+
+        /// The one-time re-sealing inside the pass at open: every value an older server
+        /// left (plaintext, or sealed for its row id only) sealed again for its row's
+        /// organization, destination and source. An update only replaces the exact text it
+        /// read. Returns how many values it re-sealed.
+        async fn bind_to_meaning(
+            key: &DataKey,
+            tx: &mut sqlx::Transaction<'static, Db>,
+        ) -> StoreResult<u64> {
+            let mut rows: Vec<(Sealed, Vec<String>, String)> = Vec::new();
+            let connections: Vec<(String, String, String, String, String)> = sqlx::query_as(
+                "SELECT org_id, integration_code, connection_prototype_id, id, details \
+                 FROM connections",
+            )
+            .fetch_all(&mut **tx)
+            .await?;
+            for (org, code, prototype, id, text) in connections {
+                rows.push((Sealed::ConnectionDetails, vec![org, code, prototype, id], text));
+            }
+            let integrations: Vec<(String, String, String, String, String)> = sqlx::query_as(
+                "SELECT a.org_id, i.code, i.app_id, i.id, i.config \
+                 FROM integrations i JOIN applications a ON a.id = i.app_id",
+            )
+            .fetch_all(&mut **tx)
+            .await?;
+            for (org, code, app, id, text) in integrations {
+                rows.push((Sealed::IntegrationConfig, vec![org, code, app, id], text));
+            }
+            let mut resealed = 0u64;
+            for (field, labels, text) in rows {
+                let id = labels.last().map(String::as_str).unwrap_or_default();
+                let Some(plain) = legacy_plaintext(key, field, id, &text) else {
+                    tracing::warn!(
+                        row = id,
+                        "{} {id} does not open with the data key; left as it is",
+                        field.what()
+                    );
+                    continue;
+                };
+                let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
+                let (table, column) = (field.table(), field.column());
+                resealed += sqlx::query(&format!(
+                    "UPDATE {table} SET {column} = $1 WHERE id = $2 AND {column} = $3"
+                ))
+                .bind(key.seal(&field.context(&labels), &plain))
+                .bind(id)
+                .bind(&text)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected();
+            }
+            Ok(resealed)
         }
     }
 }

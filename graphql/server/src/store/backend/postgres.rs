@@ -9,12 +9,13 @@
 
 use super::{Lock, StoreOn};
 use crate::seal::DataKey;
-use crate::store::{ChangeFeed, ChangeStream, StoreResult};
+use crate::store::{ChangeFeed, ChangeStream, StoreError, StoreResult};
 use async_trait::async_trait;
 use futures_util::StreamExt;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use sqlx::Transaction;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The database of this backend, for the shared SQL (see `for_each_backend!`).
@@ -57,6 +58,47 @@ impl StoreOn<Db> {
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         Self::sealed(pool, key).await
+    }
+
+    /// The store on the database at `url` for reading only (`migrate`'s source): every
+    /// session it opens is READ ONLY (`default_transaction_read_only`), so nothing (no
+    /// migration, no sealing pass, no stray write) can change the source. A database not
+    /// at this server's schema or not yet sealed for its rows' meaning is
+    /// [`StoreError::NotCurrent`]; one sealed with another key is `WrongDataKey`.
+    pub async fn open_read_only(url: &str, key: DataKey) -> StoreResult<Self> {
+        let options = PgConnectOptions::from_str(url)?
+            .application_name("houston-server migrate")
+            .options([("default_transaction_read_only", "on")]);
+        let pool = PgPoolOptions::new()
+            .max_connections(2)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        let applied: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+                .fetch_all(&pool)
+                .await
+                .map_err(|_| StoreError::NotCurrent)?;
+        let migrator = sqlx::migrate!("./migrations/postgres");
+        if migrator.iter().any(|m| !applied.contains(&m.version)) {
+            return Err(StoreError::NotCurrent);
+        }
+        let check: String = sqlx::query_scalar("SELECT sealed FROM data_key_check WHERE id = 1")
+            .fetch_optional(&pool)
+            .await?
+            .ok_or(StoreError::NotCurrent)?;
+        crate::store::sealing::verify_key_check(&key, &check)?;
+        let scheme: Option<i32> =
+            sqlx::query_scalar("SELECT version FROM sealing_scheme WHERE id = 1")
+                .fetch_optional(&pool)
+                .await?;
+        if scheme != Some(crate::store::sealing::BOUND_TO_MEANING) {
+            return Err(StoreError::NotCurrent);
+        }
+        Ok(StoreOn {
+            pool,
+            key: Arc::new(key),
+        })
     }
 
     /// A write transaction. It locks nothing by itself: each write locks the rows its
