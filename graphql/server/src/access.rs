@@ -7,6 +7,7 @@ use crate::store::{ApiKeyRow, AppRow, ConnectionRow, IntegrationRow, Role, UserR
 use crate::AppState;
 use async_graphql::{Context, ID};
 use houston_vocabulary::UserStatus;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 /// The caller of one request, resolved from the `authorization` header before execution.
@@ -88,10 +89,17 @@ async fn principal_of(state: &AppState, raw: &str) -> Principal {
     }
 }
 
+/// The address a request came from (the peer of its connection), in the request's data;
+/// absent in-process (the desktop's own calls).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ClientAddr(pub Option<IpAddr>);
+
 /// The per-request view resolvers use: the shared state plus the caller.
 pub struct Access<'a> {
     pub state: &'a Arc<AppState>,
     pub auth: &'a RequestAuth,
+    /// Where the request came from.
+    pub client: ClientAddr,
 }
 
 impl<'a> Access<'a> {
@@ -104,7 +112,13 @@ impl<'a> Access<'a> {
         Access {
             state: ctx.data_unchecked::<Arc<AppState>>(),
             auth: ctx.data_opt::<RequestAuth>().unwrap_or(&ANONYMOUS),
+            client: ctx.data_opt::<ClientAddr>().copied().unwrap_or_default(),
         }
+    }
+
+    /// The client as sign-in attempts are counted: its address, or `""` in-process.
+    pub fn client_key(&self) -> String {
+        self.client.0.map(|ip| ip.to_string()).unwrap_or_default()
     }
 
     fn refused(&self) -> ApiError {

@@ -3,7 +3,7 @@
 //! ([`crate::collector`]), all behind a `Host` allow-list; only the collector's paths
 //! accept requests from other origins.
 
-use crate::access::RequestAuth;
+use crate::access::{ClientAddr, RequestAuth};
 use crate::collector;
 use crate::Houston;
 use async_graphql::http::{GraphiQLSource, ALL_WEBSOCKET_PROTOCOLS};
@@ -11,7 +11,9 @@ use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{BatchRequest, Data};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, RawQuery, Request, State, WebSocketUpgrade};
+use axum::extract::{
+    ConnectInfo, DefaultBodyLimit, Extension, RawQuery, Request, State, WebSocketUpgrade,
+};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
@@ -112,7 +114,19 @@ pub fn router_with_hosts(houston: Houston, hosts: Vec<String>) -> Router {
         .layer(middleware::from_fn_with_state(allow, check_host))
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn(log_request))
+        .layer(middleware::from_fn(client_addr))
         .with_state(houston)
+}
+
+/// Notes where the request came from (the connection's peer, when the listener tells),
+/// for the resolvers: sign-in attempts are counted per client.
+async fn client_addr(mut req: Request, next: Next) -> Response {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    req.extensions_mut().insert(ClientAddr(peer));
+    next.run(req).await
 }
 
 async fn check_host(State(allow): State<HostAllowList>, req: Request, next: Next) -> Response {
@@ -260,7 +274,12 @@ fn single_response(headers: &HeaderMap, res: &async_graphql::Response) -> Respon
     json_response(headers, body.unwrap_or_default(), failed)
 }
 
-async fn post_graphql(State(houston): State<Houston>, headers: HeaderMap, body: Bytes) -> Response {
+async fn post_graphql(
+    State(houston): State<Houston>,
+    Extension(client): Extension<ClientAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let ctype = header_str(&headers, "content-type").unwrap_or("");
     let essence = ctype
         .split(';')
@@ -296,7 +315,7 @@ async fn post_graphql(State(houston): State<Houston>, headers: HeaderMap, body: 
                     "BAD_REQUEST",
                 );
             }
-            let res = houston.schema().execute(req.data(auth)).await;
+            let res = houston.schema().execute(req.data(auth).data(client)).await;
             single_response(&headers, &res)
         }
         BatchRequest::Batch(reqs) => {
@@ -309,7 +328,12 @@ async fn post_graphql(State(houston): State<Houston>, headers: HeaderMap, body: 
             }
             let mut out = Vec::with_capacity(reqs.len());
             for req in reqs {
-                out.push(houston.schema().execute(req.data(auth.clone())).await);
+                out.push(
+                    houston
+                        .schema()
+                        .execute(req.data(auth.clone()).data(client))
+                        .await,
+                );
             }
             json_response(
                 &headers,
@@ -363,6 +387,7 @@ fn is_not_a_query(req: &async_graphql::Request) -> bool {
 
 async fn get_graphql(
     State(houston): State<Houston>,
+    Extension(client): Extension<ClientAddr>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
@@ -409,7 +434,7 @@ async fn get_graphql(
         return res;
     }
     let auth = auth_of(&houston, &headers).await;
-    let res = houston.schema().execute(req.data(auth)).await;
+    let res = houston.schema().execute(req.data(auth).data(client)).await;
     single_response(&headers, &res)
 }
 

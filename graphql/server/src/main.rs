@@ -42,6 +42,12 @@ struct Args {
     /// Or in a file named by HOUSTON_SMTP_URL_FILE (the URL carries the password).
     #[arg(long, env = "HOUSTON_SMTP_URL", hide_env_values = true)]
     smtp_url: Option<String>,
+    /// Keep mail in the outbox (readable by its recipient's session through `myMail`)
+    /// when listening beyond loopback without --smtp-url. The outbox proves no address:
+    /// anyone may sign up as a colleague and read the confirmation link. Without this flag
+    /// such a server refuses to start. On loopback the outbox is the default.
+    #[arg(long, env = "HOUSTON_OUTBOX")]
+    outbox: bool,
     /// Print the schema (SDL) and exit.
     #[arg(long)]
     print_schema: bool,
@@ -126,6 +132,7 @@ async fn main() -> anyhow::Result<()> {
             format!("sqlite://{}", dir.join("houston.db").display())
         }
     };
+    mail_mode(args.listen, args.smtp_url.is_some(), args.outbox)?;
     let allowed_hosts = std::env::var("HOUSTON_ALLOWED_HOSTS")
         .unwrap_or_default()
         .split(',')
@@ -156,6 +163,31 @@ async fn main() -> anyhow::Result<()> {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await?;
+    Ok(())
+}
+
+/// Whether mail may stay in the outbox. Without SMTP the outbox is the only mailbox, and
+/// `myMail` shows a session its own address's links: an evaluation feature for one
+/// machine. Beyond loopback it would let anyone sign up with a colleague's address, read
+/// the confirmation link and receive the invitations meant for them, so the server starts
+/// only with SMTP or when told so explicitly (and then says what that gives away).
+fn mail_mode(listen: SocketAddr, smtp: bool, outbox: bool) -> anyhow::Result<()> {
+    if smtp || listen.ip().is_loopback() {
+        return Ok(());
+    }
+    if !outbox {
+        anyhow::bail!(
+            "{listen} is reachable beyond this machine, and without --smtp-url mail would \
+             stay in the outbox, where anyone who signs up reads their own confirmation \
+             link: addresses would prove nothing. Give --smtp-url (or HOUSTON_SMTP_URL), or \
+             --outbox (HOUSTON_OUTBOX=true) to accept that for an evaluation."
+        );
+    }
+    tracing::warn!(
+        "--outbox on {listen}: mail is not sent; anyone who signs up can read their own \
+         confirmation link through myMail, so an email address proves nothing and a \
+         squatter can claim a colleague's address and its invitations"
+    );
     Ok(())
 }
 

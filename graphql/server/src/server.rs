@@ -123,9 +123,12 @@ impl Houston {
         let mut hosts = self.allowed_hosts.clone();
         hosts.push(local.to_string());
         let app = http::router_with_hosts(self, hosts);
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
     }
 
     pub(crate) fn allowed_hosts(&self) -> &[String] {

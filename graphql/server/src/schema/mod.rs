@@ -4,10 +4,12 @@
 
 mod accounts;
 mod api_keys;
+mod audit;
 mod catalog;
 mod connections;
 mod hashing;
 mod integrations;
+mod invitations;
 mod limits;
 mod mail;
 mod organizations;
@@ -52,6 +54,7 @@ pub struct Query(
     integrations::IntegrationsQuery,
     api_keys::ApiKeysQuery,
     mail::MailQuery,
+    invitations::InvitationsQuery,
 );
 
 // Everything that writes. Each mutation returns its outcome as data (`StatusMessage`,
@@ -64,6 +67,7 @@ pub struct Mutation(
     connections::ConnectionsMutation,
     integrations::IntegrationsMutation,
     api_keys::ApiKeysMutation,
+    invitations::InvitationsMutation,
 );
 
 /// The server's own query.
@@ -97,6 +101,7 @@ pub fn build_schema(state: Arc<AppState>) -> HoustonSchema {
         .limit_directives(MAX_DIRECTIVES)
         .extension(limits::DocumentLimits)
         .extension(hashing::OneHashPerDocument)
+        .extension(audit::KeyAudit)
         .disable_suggestions()
         .finish()
 }
