@@ -638,3 +638,95 @@ async fn api_keys_expire_and_their_use_is_audited() {
         .await;
     assert_eq!(error_code(&r), "FORBIDDEN", "{r}");
 }
+
+/// An account made by an invitation before invitations were kept apart (pending, no
+/// password) blocked its address's sign-up: the migration turns its memberships into
+/// invitations and removes it, so the real person signs up and accepts.
+#[tokio::test]
+async fn invitation_accounts_of_older_servers_become_invitations() {
+    use sqlx::{Connection, Executor};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("houston.db");
+    let url = format!("sqlite://{}", path.display());
+    // A database as the previous server left it: migrations 0001 to 0003.
+    let old = dir.path().join("old-migrations");
+    std::fs::create_dir(&old).unwrap();
+    for file in
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite")).unwrap()
+    {
+        let file = file.unwrap().path();
+        let name = file.file_name().unwrap().to_string_lossy().to_string();
+        if name.as_str() < "0004" {
+            std::fs::copy(&file, old.join(name)).unwrap();
+        }
+    }
+    let mut db = sqlx::SqliteConnection::connect(&format!("{url}?mode=rwc"))
+        .await
+        .unwrap();
+    sqlx::migrate::Migrator::new(old.as_path())
+        .await
+        .unwrap()
+        .run(&mut db)
+        .await
+        .unwrap();
+    db.execute(
+        "INSERT INTO users (id, username, password_hash, status, created_at) VALUES \
+         ('u-owner', 'owner@example.com', 'x', 'active', '2026-11-01T00:00:00Z'), \
+         ('u-squat', 'newcomer@example.com', NULL, 'pending', '2026-11-01T00:00:00Z'); \
+         INSERT INTO organizations (id, name, created_at) VALUES \
+         ('o-1', 'Team', '2026-11-01T00:00:00Z'); \
+         INSERT INTO memberships (org_id, user_id, role, created_at) VALUES \
+         ('o-1', 'u-owner', 'OWNER', '2026-11-01T00:00:00Z'), \
+         ('o-1', 'u-squat', 'USER', '2026-11-01T00:00:00Z'); \
+         INSERT INTO link_tokens (token_hash, user_id, kind, expires_at) VALUES \
+         ('h', 'u-squat', 'INVITATION', '2999-01-01T00:00:00Z');",
+    )
+    .await
+    .unwrap();
+    db.close().await.unwrap();
+
+    let config = houston_server::ServerConfig {
+        database_url: url,
+        secret: houston_server::SecretSource::File(dir.path().join("secret")),
+        ..houston_server::ServerConfig::in_memory()
+    };
+    let server = TestServer::with_config(config, dir).await;
+    let signed_up = server
+        .data(
+            "mutation($e: String!, $p: String!) { createNewUser(email: $e, password: $p) { success code token } }",
+            json!({ "e": "newcomer@example.com", "p": PASSWORD }),
+            None,
+        )
+        .await;
+    assert_eq!(signed_up["createNewUser"]["success"], true, "{signed_up}");
+    let token = signed_up["createNewUser"]["token"].as_str().unwrap();
+    let confirm = server.mail_token(token, "CONFIRM_EMAIL").await;
+    let confirmed = server
+        .data(
+            "mutation($t: String!) { confirmEmail(token: $t) { token } }",
+            json!({ "t": confirm }),
+            None,
+        )
+        .await;
+    let token = confirmed["confirmEmail"]["token"].as_str().unwrap();
+    let inv = server
+        .data(
+            "{ myInvitations { id organizationId role } }",
+            json!({}),
+            Some(token),
+        )
+        .await;
+    assert_eq!(inv["myInvitations"][0]["organizationId"], "o-1", "{inv}");
+    assert_eq!(inv["myInvitations"][0]["role"], "USER");
+    let s = server
+        .status(
+            "mutation($i: String) { acceptInvitation(invitationId: $i) { success } }",
+            json!({ "i": inv["myInvitations"][0]["id"] }),
+            Some(token),
+        )
+        .await;
+    assert_eq!(s["success"], true, "{s}");
+    assert!(
+        org_ids(&server.data(MY_ORGS, json!({}), Some(token)).await).contains(&"o-1".to_string())
+    );
+}

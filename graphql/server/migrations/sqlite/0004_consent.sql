@@ -43,3 +43,15 @@ CREATE TABLE api_key_audit (
     at        TEXT NOT NULL
 );
 CREATE INDEX api_key_audit_org ON api_key_audit(org_id, seq);
+
+-- Accounts made by invitations before this migration (pending, no password) squat their
+-- address: each of their memberships becomes an invitation (accepted in the app once the
+-- person signs up and confirms; its old link no longer works), and the account goes.
+INSERT INTO invitations (id, org_id, email, role, token_hash, created_at, expires_at)
+SELECT 'legacy-' || m.org_id || '-' || u.id, m.org_id, u.username, m.role,
+       'legacy:' || m.org_id || ':' || u.id, m.created_at,
+       COALESCE((SELECT MAX(l.expires_at) FROM link_tokens l
+                 WHERE l.user_id = u.id AND l.kind = 'INVITATION'), m.created_at)
+FROM users u JOIN memberships m ON m.user_id = u.id
+WHERE u.status = 'pending' AND u.password_hash IS NULL;
+DELETE FROM users WHERE status = 'pending' AND password_hash IS NULL;

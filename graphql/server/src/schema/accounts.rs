@@ -407,9 +407,8 @@ impl AccountsMutation {
         token_outcome(
             async {
                 input::password("password", &password)?;
-                // Invitations made before they were kept apart from accounts are links of
-                // a pending account, as resets are.
-                const KINDS: [MailKind; 2] = [MailKind::Invitation, MailKind::PasswordReset];
+                // An invitation's link is the invitation's own; a reset's is the account's.
+                const KINDS: [MailKind; 1] = [MailKind::PasswordReset];
                 // A made-up or spent link costs no hash: look it up, then hash, then consume
                 // it (atomically, so a concurrent use still finds it used).
                 let invitation = invitations::invitation_link_is_live(&a, &token).await?;
