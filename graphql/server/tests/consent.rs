@@ -183,6 +183,18 @@ async fn removal_revokes_that_organization_only() {
         .add_member(&owner, &org, "member@example.com", "USER")
         .await;
     assert!(org_ids(&server.data(MY_ORGS, json!({}), Some(&member)).await).contains(&org));
+    let r = server
+        .gql(
+            "query($o: ID) { organizations(orgId: $o) { invitations { email } } }",
+            json!({ "o": org }),
+            Some(&member),
+        )
+        .await;
+    assert_eq!(
+        error_code(&r),
+        "FORBIDDEN",
+        "invitations are the Owners': {r}"
+    );
     let s = server
         .status(REMOVE, json!({ "o": org, "u": member_id }), Some(&owner))
         .await;
@@ -230,6 +242,24 @@ async fn add_user_reads_the_same_whether_the_account_exists_or_not() {
         .await;
     assert_eq!(known["success"], true, "{known}");
     assert_eq!(strip(known), strip(unknown));
+    // The Owner sees both invitations waiting, apart from the members.
+    let d = server
+        .data(
+            "query($o: ID) { organizations(orgId: $o) { members { user { username } } invitations { email role expiresAt } } }",
+            json!({ "o": org }),
+            Some(&owner),
+        )
+        .await;
+    let org_seen = &d["organizations"][0];
+    assert_eq!(org_seen["members"].as_array().unwrap().len(), 1, "{d}");
+    let invited: Vec<&str> = org_seen["invitations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["email"].as_str().unwrap())
+        .collect();
+    assert_eq!(invited.len(), 2, "{d}");
+    assert!(invited.contains(&"exists@example.com") && invited.contains(&"nobody@example.com"));
 }
 
 // ---- 9: the outbox ---------------------------------------------------------------------------

@@ -10,7 +10,7 @@ use super::status::{status, StatusMessage};
 use crate::access::Access;
 use crate::error::{ApiError, ApiResult};
 use crate::input;
-use crate::store::{MemberRow, OrgRow, Role};
+use crate::store::{InvitationRow, MemberRow, OrgRow, Role};
 use crate::{clock, ids};
 use async_graphql::{Context, Enum, InputObject, Object, ID};
 
@@ -49,6 +49,29 @@ impl Member {
     }
     async fn role(&self) -> MemberRole {
         self.0.role.into()
+    }
+}
+
+/// An invitation to an organization, as its Owners see it.
+pub struct OrgInvitation(pub InvitationRow);
+
+#[Object]
+impl OrgInvitation {
+    async fn id(&self) -> &str {
+        &self.0.id
+    }
+    /// The invited address.
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+    async fn role(&self) -> MemberRole {
+        self.0.role.into()
+    }
+    async fn created_at(&self) -> Date {
+        Date(self.0.created_at.clone())
+    }
+    async fn expires_at(&self) -> Date {
+        Date(self.0.expires_at.clone())
     }
 }
 
@@ -93,6 +116,23 @@ impl Organization {
     /// Members with the `OWNER` role.
     async fn owners(&self, ctx: &Context<'_>) -> ApiResult<Vec<User>> {
         self.with_role(ctx, Role::Owner).await
+    }
+    /// Invitations not yet accepted (Owners only): who was invited, as what, until when.
+    async fn invitations(&self, ctx: &Context<'_>) -> ApiResult<Vec<OrgInvitation>> {
+        if self.role != Role::Owner {
+            return Err(ApiError::Forbidden(
+                "Only an owner of the organization can do that.",
+            ));
+        }
+        let a = Access::of(ctx);
+        let now = clock::rfc3339(clock::now());
+        Ok(a.state
+            .store
+            .invitations_of_org(&self.row.id, &now)
+            .await?
+            .into_iter()
+            .map(OrgInvitation)
+            .collect())
     }
     /// Its clickstream sources.
     async fn applications(&self, ctx: &Context<'_>) -> ApiResult<Vec<Application>> {

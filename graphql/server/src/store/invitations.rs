@@ -65,6 +65,8 @@ pub trait Invitations: Send + Sync {
     ) -> StoreResult<()>;
     /// The unexpired invitations of `email`, oldest first.
     async fn invitations_for(&self, email: &str, now: &str) -> StoreResult<Vec<PendingInvitation>>;
+    /// The unexpired invitations of `org_id`, oldest first (for its Owners).
+    async fn invitations_of_org(&self, org_id: &str, now: &str) -> StoreResult<Vec<InvitationRow>>;
     /// Whether a link of an unexpired invitation has this hash (a read: the cheap check
     /// before hashing a password).
     async fn invitation_is_live(&self, token_hash: &str, now: &str) -> StoreResult<bool>;
@@ -162,6 +164,25 @@ for_each_backend! {
                 })
                 .collect::<Result<_, sqlx::Error>>()
                 .map_err(StoreError::from)
+        }
+
+        async fn invitations_of_org(
+            &self,
+            org_id: &str,
+            now: &str,
+        ) -> StoreResult<Vec<InvitationRow>> {
+            if !storable(org_id) {
+                return Ok(Vec::new());
+            }
+            let sql = format!(
+                "SELECT {INVITATION_COLUMNS} FROM invitations \
+                 WHERE org_id = $1 AND expires_at > $2 ORDER BY created_at, id"
+            );
+            Ok(sqlx::query_as(&sql)
+                .bind(org_id)
+                .bind(now)
+                .fetch_all(&self.pool)
+                .await?)
         }
 
         async fn invitation_is_live(&self, token_hash: &str, now: &str) -> StoreResult<bool> {
