@@ -128,6 +128,15 @@ async function pipeline() {
     { variables: { o: org, e: memberEmail }, token: ownerToken },
   );
   assertOk(d.updateOrganization, 'updateOrganization(addUser)');
+  // The member joins by accepting the invitation in the app (issue 12: consent).
+  step('pipeline: the member accepts the invitation');
+  d = await exec(`{ myInvitations { id organizationId } }`, { token: member.token });
+  assert.equal(d.myInvitations[0].organizationId, org);
+  d = await exec(
+    `mutation($i: String) { acceptInvitation(invitationId: $i) { success message code } }`,
+    { variables: { i: d.myInvitations[0].id }, token: member.token },
+  );
+  assertOk(d.acceptInvitation, 'acceptInvitation');
   const ORG = gql`
     query Org($o: ID) {
       organizations(orgId: $o) {

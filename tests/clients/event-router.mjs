@@ -98,7 +98,7 @@ await main('event-router', async () => {
   const owner = await confirmedUser(email('owner'), 'owner-password-1');
   const routerUser = email('router');
   const routerPassword = 'router-password-1';
-  await confirmedUser(routerUser, routerPassword);
+  const router = await confirmedUser(routerUser, routerPassword);
   let d = await gql(`mutation { createOrganization(name: "Routed") { success id } }`, {}, owner);
   const org = assertOk(d.createOrganization, 'createOrganization').id;
   d = await gql(
@@ -107,6 +107,14 @@ await main('event-router', async () => {
     owner,
   );
   assertOk(d.updateOrganization, 'updateOrganization(addUser)');
+  // The router's account joins by accepting the invitation (issue 12: consent).
+  d = await gql(`{ myInvitations { id } }`, {}, router);
+  d = await gql(
+    `mutation($i: String) { acceptInvitation(invitationId: $i) { success } }`,
+    { i: d.myInvitations[0].id },
+    router,
+  );
+  assertOk(d.acceptInvitation, 'acceptInvitation');
   d = await gql(
     `mutation($o: String!) { createApplication(name: "Web", platform: "analytics.js", orgId: $o) { success id } }`,
     { o: org },

@@ -86,6 +86,35 @@ async function pipeline() {
     { o: org, e: memberEmail },
   );
   assertOk(d.updateOrganization, 'updateOrganization(addUser)');
+
+  // The member joins by accepting the invitation in the app (issue 12: consent).
+  step('pipeline: the member accepts the invitation');
+  const invitedClient = client(member.token);
+  d = await invitedClient.request(gql`
+    {
+      myInvitations {
+        id
+        organizationId
+        role
+      }
+    }
+  `);
+  assert.equal(d.myInvitations.length, 1);
+  assert.equal(d.myInvitations[0].organizationId, org);
+  assert.equal(d.myInvitations[0].role, 'USER');
+  d = await invitedClient.request(
+    gql`
+      mutation ($i: String) {
+        acceptInvitation(invitationId: $i) {
+          success
+          message
+          code
+        }
+      }
+    `,
+    { i: d.myInvitations[0].id },
+  );
+  assertOk(d.acceptInvitation, 'acceptInvitation');
   d = await ownerClient.request(
     gql`
       query ($o: ID) {

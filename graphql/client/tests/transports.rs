@@ -170,6 +170,28 @@ async fn story(t: &dyn Transport, houston: &Houston, who: &str) -> Transcript {
     .update_organization;
     assert!(added.success, "adding a member must succeed: {added:?}");
     transcript.note("addUser", json!({ "code": added.code }));
+    // Issue 12: the member joins by accepting the invitation; here with the mailed link,
+    // read from the outbox as a mailbox would be (the client crate has no operation for it).
+    let link = houston
+        .outbox()
+        .await
+        .expect("the outbox reads")
+        .into_iter()
+        .find(|m| m.to_address == member_email && m.kind == "INVITATION")
+        .and_then(|m| m.token)
+        .expect("an invitation was mailed");
+    let accepted = houston
+        .execute(
+            async_graphql::Request::new(
+                "mutation($t: String) { acceptInvitation(token: $t) { success } }",
+            )
+            .variables(async_graphql::Variables::from_json(json!({ "t": link }))),
+            None,
+            None,
+        )
+        .await;
+    let accepted = serde_json::to_value(&accepted.data).expect("an answer");
+    assert_eq!(accepted["acceptInvitation"]["success"], true, "{accepted}");
 
     let orgs = run::<Organizations>(
         t,

@@ -92,7 +92,8 @@ async fn principal_of(state: &AppState, raw: &str) -> Principal {
 pub struct Access<'a> {
     pub state: &'a Arc<AppState>,
     pub auth: &'a RequestAuth,
-    /// The client's address, when the request came over HTTP.
+    /// The client's address ([`crate::throttle::ClientIp`]: the peer, or what a trusted
+    /// proxy says), when the request came over HTTP; `None` in-process (the desktop).
     pub client: Option<crate::throttle::ClientIp>,
 }
 
@@ -108,6 +109,11 @@ impl<'a> Access<'a> {
             auth: ctx.data_opt::<RequestAuth>().unwrap_or(&ANONYMOUS),
             client: ctx.data_opt().copied(),
         }
+    }
+
+    /// The client as sign-in attempts are counted: its address, or `""` in-process.
+    pub fn client_key(&self) -> String {
+        self.client.map(|c| c.0.to_string()).unwrap_or_default()
     }
 
     fn refused(&self) -> ApiError {

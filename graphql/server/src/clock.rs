@@ -14,6 +14,13 @@ pub fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
 }
 
+/// An RFC 3339 text read back, in UTC (whole seconds); `None` when it is not one.
+pub fn parse(text: &str) -> Option<OffsetDateTime> {
+    let t = OffsetDateTime::parse(text, &Rfc3339).ok()?;
+    let t = t.to_offset(time::UtcOffset::UTC);
+    Some(t.replace_nanosecond(0).unwrap_or(t))
+}
+
 /// RFC 3339 text of a unix time.
 pub fn rfc3339_unix(secs: i64) -> String {
     OffsetDateTime::from_unix_timestamp(secs)

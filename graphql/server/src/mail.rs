@@ -136,7 +136,8 @@ impl Mailer {
                     org_name.unwrap_or("an organization")
                 ),
                 format!(
-                    "You have been added to {} on Houston. Choose a password to accept:",
+                    "You are invited to join {} on Houston. Open this link to accept it \
+                     (without an account yet, you choose your password there):",
                     org_name.unwrap_or("an organization")
                 ),
             ),

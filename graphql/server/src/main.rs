@@ -52,6 +52,12 @@ struct Args {
     /// behind reports are kept for good.
     #[arg(long, env = "HOUSTON_EVENT_RETENTION", value_parser = retention)]
     event_retention: Option<houston_server::store::Retention>,
+    /// Keep mail in the outbox (readable by its recipient's session through `myMail`)
+    /// when listening beyond loopback without --smtp-url. The outbox proves no address:
+    /// anyone may sign up as a colleague and read the confirmation link. Without this flag
+    /// such a server refuses to start. On loopback the outbox is the default.
+    #[arg(long, env = "HOUSTON_OUTBOX")]
+    outbox: bool,
     /// Print the schema (SDL) and exit.
     #[arg(long)]
     print_schema: bool,
@@ -195,6 +201,7 @@ async fn main() -> anyhow::Result<()> {
             format!("sqlite://{}", dir.join("houston.db").display())
         }
     };
+    mail_mode(args.listen, args.smtp_url.is_some(), args.outbox)?;
     let allowed_hosts = std::env::var("HOUSTON_ALLOWED_HOSTS")
         .unwrap_or_default()
         .split(',')
@@ -227,6 +234,31 @@ async fn main() -> anyhow::Result<()> {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await?;
+    Ok(())
+}
+
+/// Whether mail may stay in the outbox. Without SMTP the outbox is the only mailbox, and
+/// `myMail` shows a session its own address's links: an evaluation feature for one
+/// machine. Beyond loopback it would let anyone sign up with a colleague's address, read
+/// the confirmation link and receive the invitations meant for them, so the server starts
+/// only with SMTP or when told so explicitly (and then says what that gives away).
+fn mail_mode(listen: SocketAddr, smtp: bool, outbox: bool) -> anyhow::Result<()> {
+    if smtp || listen.ip().is_loopback() {
+        return Ok(());
+    }
+    if !outbox {
+        anyhow::bail!(
+            "{listen} is reachable beyond this machine, and without --smtp-url mail would \
+             stay in the outbox, where anyone who signs up reads their own confirmation \
+             link: addresses would prove nothing. Give --smtp-url (or HOUSTON_SMTP_URL), or \
+             --outbox (HOUSTON_OUTBOX=true) to accept that for an evaluation."
+        );
+    }
+    tracing::warn!(
+        "--outbox on {listen}: mail is not sent; anyone who signs up can read their own \
+         confirmation link through myMail, so an email address proves nothing and a \
+         squatter can claim a colleague's address and its invitations"
+    );
     Ok(())
 }
 

@@ -22,7 +22,7 @@ use std::sync::Arc;
 #[derive(Clone, Debug)]
 pub struct Migration {
     /// Rows copied, per table, in the order they were written.
-    pub counts: [(&'static str, usize); 12],
+    pub counts: [(&'static str, usize); 14],
 }
 
 impl Migration {

@@ -174,11 +174,28 @@ async fn every_operation(backend: Backend, via: Via) {
         .await;
     assert_eq!(d["organizations"].as_array().unwrap().len(), 1);
 
-    // Members: an existing user, and an unknown email (Auto Signup by invitation).
+    // Members: an existing user, and an unknown email (Auto Signup by invitation): both
+    // invited, both join by accepting.
     let (charles, charles_id) = server
         .confirmed_user(&format!("charles-{via:?}@example.com"))
         .await;
     s.ok("mutation($o: String!, $e: String!) { updateOrganization(orgId: $o, addUser: {email: $e}) { success } }", json!({ "o": org, "e": format!("charles-{via:?}@example.com") }), Some(&ada)).await;
+    // Issue 12: an existing account joins only by accepting the invitation in the app.
+    let d = s
+        .data(
+            "{ myInvitations { id organizationId organizationName role } }",
+            json!({}),
+            Some(&charles),
+        )
+        .await;
+    assert_eq!(d["myInvitations"][0]["organizationId"], org.as_str(), "{d}");
+    assert_eq!(d["myInvitations"][0]["role"], "USER");
+    s.ok(
+        "mutation($i: String) { acceptInvitation(invitationId: $i) { success } }",
+        json!({ "i": d["myInvitations"][0]["id"] }),
+        Some(&charles),
+    )
+    .await;
     let invited = s.ok("mutation($o: String!) { updateOrganization(orgId: $o, addUser: {email: \"mary@example.com\", role: OWNER}) { success message id } }", json!({ "o": org }), Some(&ada)).await;
     let mary_id = invited["id"].as_str().unwrap().to_string();
     let invitation = server.outbox_token("mary@example.com", "INVITATION").await;

@@ -8,9 +8,9 @@ use futures_util::StreamExt;
 use houston_server::seal::DataKey;
 use houston_server::store::prelude::*;
 use houston_server::store::{
-    ApiKeyRow, AppRow, ConnectionRow, Dump, EventFilter, IntegrationPatch, IntegrationRow,
-    LinkEffect, MailRow, NewEvent, NewLink, OrgRow, PgStore, Profile, Retention, Role, SqliteStore,
-    Store, StoreError, UserRow,
+    Accepted, ApiKeyRow, AppRow, ConnectionRow, Dump, EventFilter, IntegrationPatch,
+    IntegrationRow, InvitationProof, InvitationRow, KeyUseRow, LinkEffect, MailRow, NewEvent,
+    NewLink, OrgRow, PgStore, Profile, Retention, Role, SqliteStore, Store, StoreError, UserRow,
 };
 use houston_test_harness::PgDatabase;
 use houston_vocabulary::MailKind;
@@ -110,6 +110,7 @@ fn api_key(id: &str, org_id: &str, role: Role) -> ApiKeyRow {
         role,
         created_at: NOW.into(),
         last_used_at: None,
+        expires_at: None,
     }
 }
 
@@ -522,10 +523,12 @@ async fn story(s: &dyn Store, shared: bool) {
     } else {
         (bob_before, ada_before)
     };
+    // Issue 12: removal revokes no token (membership is read on every request, and the
+    // person's tokens still serve their other organizations).
     assert_eq!(
         version(left).await,
-        left_before + 1,
-        "removal revokes the member's tokens"
+        left_before,
+        "removal leaves the member's tokens alone"
     );
     assert_eq!(
         version(stayed).await,
@@ -860,43 +863,45 @@ async fn story(s: &dyn Store, shared: bool) {
     let t0 = 1_800_000_000;
     for n in 1..=3 {
         assert_eq!(
-            s.count_login_attempt("ada@example.com", t0 + n - 1, 900)
+            s.count_login_attempt("ada@example.com", "192.0.2.1", t0 + n - 1, 900)
                 .await
                 .unwrap(),
             n
         );
     }
     assert_eq!(
-        s.count_login_attempt("ada@example.com", t0 + 899, 900)
+        s.count_login_attempt("ada@example.com", "192.0.2.1", t0 + 899, 900)
             .await
             .unwrap(),
         4,
         "still in the window"
     );
     assert_eq!(
-        s.count_login_attempt("bob@example.com", t0, 900)
+        s.count_login_attempt("bob@example.com", "192.0.2.1", t0, 900)
             .await
             .unwrap(),
         1,
         "per username"
     );
     assert_eq!(
-        s.count_login_attempt("ada@example.com", t0 + 900, 900)
+        s.count_login_attempt("ada@example.com", "192.0.2.1", t0 + 900, 900)
             .await
             .unwrap(),
         1,
         "a new window starts over"
     );
-    s.clear_login_attempts("ada@example.com").await.unwrap();
+    s.clear_login_attempts("ada@example.com", "192.0.2.1")
+        .await
+        .unwrap();
     assert_eq!(
-        s.count_login_attempt("ada@example.com", t0 + 901, 900)
+        s.count_login_attempt("ada@example.com", "192.0.2.1", t0 + 901, 900)
             .await
             .unwrap(),
         1,
         "cleared"
     );
     let mut counts: Vec<i64> =
-        join_all((0..20).map(|_| s.count_login_attempt("carol@example.com", t0, 900)))
+        join_all((0..20).map(|_| s.count_login_attempt("carol@example.com", "192.0.2.1", t0, 900)))
             .await
             .into_iter()
             .map(|r| r.unwrap())
@@ -908,25 +913,204 @@ async fn story(s: &dyn Store, shared: bool) {
         "concurrent attempts are each counted once"
     );
     assert_eq!(
-        s.count_login_attempt("nul\u{0}@example.com", t0, 900)
+        s.count_login_attempt("nul\u{0}@example.com", "192.0.2.1", t0, 900)
             .await
             .unwrap(),
         1,
         "even a username no account can have is counted"
     );
-    s.clear_login_attempts("nul\u{0}@example.com")
+    s.clear_login_attempts("nul\u{0}@example.com", "192.0.2.1")
         .await
         .unwrap();
     assert_eq!(
-        s.count_login_attempt("nul\u{0}@example.com", t0, 900)
+        s.count_login_attempt("nul\u{0}@example.com", "192.0.2.1", t0, 900)
             .await
             .unwrap(),
         1,
         "and cleared"
     );
-    s.clear_login_attempts("nul\u{0}@example.com")
+    s.clear_login_attempts("nul\u{0}@example.com", "192.0.2.1")
         .await
         .unwrap();
+
+    assert_eq!(
+        s.count_login_attempt("carol@example.com", "192.0.2.2", t0, 900)
+            .await
+            .unwrap(),
+        1,
+        "per client: another client's failures do not count"
+    );
+    assert_eq!(
+        s.count_login_attempt("old@example.com", "192.0.2.1", t0 + 10_000, 900)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        s.export().await.unwrap().login_failures.len(),
+        1,
+        "the counters of windows long past are pruned"
+    );
+
+    // --- API key audit: newest first, per organization or key, kept after revocation.
+    for (op, ok) in [
+        ("createApplication", Some(true)),
+        ("updateOrganization", Some(false)),
+    ] {
+        s.record_key_use(&KeyUseRow {
+            org_id: "o-1".into(),
+            key_id: "k-2".into(),
+            key_label: "key k-2".into(),
+            operation: op.into(),
+            success: ok,
+            at: NOW.into(),
+        })
+        .await
+        .unwrap();
+    }
+    let uses = s.key_uses("o-1", Some("k-2"), 10).await.unwrap();
+    assert_eq!(
+        uses.iter()
+            .map(|u| (u.operation.as_str(), u.success))
+            .collect::<Vec<_>>(),
+        [
+            ("updateOrganization", Some(false)),
+            ("createApplication", Some(true))
+        ]
+    );
+    assert_eq!(
+        s.key_uses("o-1", None, 1).await.unwrap().len(),
+        1,
+        "limited"
+    );
+    assert!(s.key_uses("o-2", None, 10).await.unwrap().is_empty());
+
+    // --- Invitations: apart from accounts until accepted; they expire.
+    let invitation = |id: &str, email: &str, expires_at: &str| InvitationRow {
+        id: id.into(),
+        org_id: "o-2".into(),
+        email: email.into(),
+        role: Role::Owner,
+        token_hash: format!("hash-{id}"),
+        created_at: NOW.into(),
+        expires_at: expires_at.into(),
+    };
+    let invite = |id: &str, email: &str, expires_at: &str| {
+        let link = link(&format!("hash-{id}"), "INVITATION", email, expires_at, NOW);
+        (invitation(id, email, expires_at), link.mail)
+    };
+    let (inv, mail) = invite("inv-1", "erin@example.com", LATER);
+    s.create_invitation(&inv, &mail, NOW).await.unwrap();
+    let (old, mail) = invite("inv-old", "erin@example.com", EARLIER);
+    s.create_invitation(&old, &mail, EARLIER).await.unwrap();
+    let (bob_inv, mail) = invite("inv-bob", "bob@example.com", LATER);
+    s.create_invitation(&bob_inv, &mail, NOW).await.unwrap();
+    assert_eq!(
+        s.invitations_for("erin@example.com", NOW)
+            .await
+            .unwrap()
+            .iter()
+            .map(|p| (p.invitation.id.as_str(), p.org_name.as_str()))
+            .collect::<Vec<_>>(),
+        [("inv-1", "Analytical")],
+        "the expired one is not listed"
+    );
+    assert!(s.invitation_is_live("hash-inv-1", NOW).await.unwrap());
+    assert!(!s.invitation_is_live("hash-inv-old", NOW).await.unwrap());
+    assert!(
+        s.accept_invitation(
+            InvitationProof::Account {
+                id: "inv-1",
+                email: "bob@example.com"
+            },
+            None,
+            NOW
+        )
+        .await
+        .unwrap()
+        .is_none(),
+        "by id only for the invited address"
+    );
+    assert!(matches!(
+        s.accept_invitation(
+            InvitationProof::Link {
+                token_hash: "hash-inv-1"
+            },
+            None,
+            NOW
+        )
+        .await
+        .unwrap(),
+        Some(Accepted::NeedsAccount)
+    ));
+    let erin = UserRow {
+        username: String::new(),
+        ..user("ignored", "", "active")
+    };
+    match s
+        .accept_invitation(
+            InvitationProof::Link {
+                token_hash: "hash-inv-1",
+            },
+            Some(&erin),
+            NOW,
+        )
+        .await
+        .unwrap()
+    {
+        Some(Accepted::Joined { org_id, user }) => {
+            assert_eq!(org_id, "o-2");
+            assert_eq!(
+                (user.id.as_str(), user.username.as_str()),
+                ("inv-1", "erin@example.com")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(s.role_of("o-2", "inv-1").await.unwrap(), Some(Role::Owner));
+    assert!(
+        s.accept_invitation(
+            InvitationProof::Link {
+                token_hash: "hash-inv-1"
+            },
+            None,
+            NOW
+        )
+        .await
+        .unwrap()
+        .is_none(),
+        "accepted once"
+    );
+    // Bob is a member of o-2 already: accepting keeps his role.
+    assert!(matches!(
+        s.accept_invitation(
+            InvitationProof::Account {
+                id: "inv-bob",
+                email: "bob@example.com"
+            },
+            None,
+            NOW
+        )
+        .await
+        .unwrap(),
+        Some(Accepted::Joined { .. })
+    ));
+    let (dan_inv, mail) = invite("inv-dan", "dan@example.com", LATER);
+    s.create_invitation(&dan_inv, &mail, NOW).await.unwrap();
+    assert!(matches!(
+        s.decline_invitation("inv-dan", "bob@example.com").await,
+        Err(StoreError::NotFound)
+    ));
+    s.decline_invitation("inv-dan", "dan@example.com")
+        .await
+        .unwrap();
+    let (kept, mail) = invite("inv-kept", "frank@example.com", LATER);
+    s.create_invitation(&kept, &mail, NOW).await.unwrap();
+    assert_eq!(
+        s.export().await.unwrap().invitations,
+        vec![kept],
+        "the expired invitation was pruned, the accepted and declined ones are gone"
+    );
 
     // --- Deleting an organization takes everything of it along, and no user.
     s.create_org(&org("o-3", "Doomed"), "u-dan").await.unwrap();

@@ -7,7 +7,8 @@ use houston_server::auth::Tokens;
 use houston_server::mail::MailKind;
 use houston_server::schema::ClickstreamChange;
 use houston_server::store::{
-    ApiKeyRow, AppRow, ConnectionRow, IntegrationRow, NewEvent, OrgRow, Role, UserRow,
+    ApiKeyRow, AppRow, ConnectionRow, IntegrationRow, InvitationRow, NewEvent, OrgRow, Role,
+    UserRow,
 };
 use houston_server::{Houston, SecretSource, ServerConfig};
 use houston_vocabulary::ChangeAction;
@@ -41,6 +42,9 @@ struct Fixture {
     owner_email: String,
     confirm_link: String,
     invite_link: String,
+    /// The loner's invitation to organization A, and its link.
+    loner_invitation: String,
+    loner_link: String,
     auth: [Option<String>; 10],
 }
 
@@ -97,23 +101,33 @@ impl Fixture {
             .add_member(&a.id, &member.id, Role::User)
             .await
             .unwrap();
-        let invited = user(n, "invited", "pending", hash);
-        let invite = st
-            .mailer
-            .link(MailKind::Invitation, &invited.username, Some("A"));
-        let invite_link = invite.token().to_string();
-        store
-            .invite_member(
-                &a.id,
-                &UserRow {
-                    password_hash: None,
-                    ..invited
-                },
-                Role::User,
-                &invite.record,
-            )
-            .await
-            .unwrap();
+        // Invitations (issue 12: apart from accounts until accepted): one to an address
+        // with no account (its link sets a password), one to the loner's.
+        let invitation = |email: &str| {
+            let link = st.mailer.link(MailKind::Invitation, email, Some("A"));
+            let row = InvitationRow {
+                id: houston_server::ids::new_id(),
+                org_id: a.id.clone(),
+                email: email.to_string(),
+                role: Role::User,
+                token_hash: link.record.token_hash.clone(),
+                created_at: now.clone(),
+                expires_at: "2999-01-01T00:00:00Z".into(),
+            };
+            (row, link)
+        };
+        let (invited, invited_mail) = invitation(&format!("invited-{n}@example.com"));
+        let invite_link = invited_mail.token().to_string();
+        let (loners, loners_mail) = invitation(&loner.username);
+        let loner_link = loners_mail.token().to_string();
+        for (row, mail) in [(&invited, invited_mail), (&loners, loners_mail)] {
+            store
+                .create_invitation(row, &mail.record.mail, &now)
+                .await
+                .unwrap();
+            // As the server does: the link lives in the mailer's memory, not the store.
+            st.mailer.deliver(mail);
+        }
         let app = AppRow {
             id: houston_server::ids::new_id(),
             org_id: a.id.clone(),
@@ -159,6 +173,7 @@ impl Fixture {
                 role,
                 created_at: now.clone(),
                 last_used_at: None,
+                expires_at: None,
             };
             (row, secret)
         };
@@ -184,6 +199,8 @@ impl Fixture {
             owner_email: owner.username.clone(),
             confirm_link,
             invite_link,
+            loner_invitation: loners.id.clone(),
+            loner_link,
             auth: [
                 None,
                 Some(expired),
@@ -276,7 +293,11 @@ fn table() -> Vec<(&'static str, &'static str, Vars, [&'static str; 10])> {
         ("previewDelivery", "{ previewDelivery(integrationCode: \"acquisio\", configPayload: {}, event: {type: \"track\"}) { code } }", |_| json!({}), SIGNED_IN),
         ("deliveryPreview", "query($a: String!) { deliveryPreview(appId: $a, event: {type: \"track\"}) { code } }", |f| json!({ "a": f.app_a }), MEMBER),
         ("apiKeys", "query($o: ID!) { apiKeys(orgId: $o) { id } }", |f| json!({ "o": f.org_a }), OWNER),
-        ("myMail", "{ myMail { id } }", |_| json!({}), [U, E, U, OK, EMPTY, EMPTY, EMPTY, EMPTY, F, F]),
+        // The loner has the fixture's invitation mail.
+        ("myMail", "{ myMail { id } }", |_| json!({}), [U, E, U, OK, OK, EMPTY, EMPTY, EMPTY, F, F]),
+        // Issue 12: invitations are the invited person's; the key audit an Owner person's.
+        ("myInvitations", "{ myInvitations { id } }", |_| json!({}), [U, E, U, F, OK, EMPTY, EMPTY, EMPTY, F, F]),
+        ("apiKeyAudit", "query($o: ID!) { apiKeyAudit(orgId: $o) { operation } }", |f| json!({ "o": f.org_a }), [U, E, U, F, N, F, EMPTY, N, F, F]),
         ("createToken", "mutation($u: String!) { createToken(username: $u, password: \"password123\") { success code } }", |f| json!({ "u": f.owner_email }), PUBLIC),
         ("verifyToken", "mutation($t: String!) { verifyToken(token: $t) { success code } }", |f| json!({ "t": f.auth[6] }), PUBLIC),
         ("logout", "mutation { logout { success code } }", |_| json!({}), ANY_PERSON),
@@ -291,10 +312,16 @@ fn table() -> Vec<(&'static str, &'static str, Vars, [&'static str; 10])> {
         ("updateUser", "mutation { updateUser(profile: {company: \"X\"}) { success code } }", |_| json!({}), PERSON),
         ("createOrganization", "mutation { createOrganization(name: \"New\") { success code } }", |_| json!({}), PERSON),
         ("updateOrganization(name)", "mutation($o: String!) { updateOrganization(orgId: $o, name: \"Renamed\") { success code } }", |f| json!({ "o": f.org_a }), OWNER),
-        ("updateOrganization(addUser)", "mutation($o: String!, $e: String!) { updateOrganization(orgId: $o, addUser: {email: $e}) { success code } }", |f| json!({ "o": f.org_a, "e": format!("loner-{}@example.com", f.n) }), OWNER),
-        ("updateOrganization(removeUserId)", "mutation($o: String!, $u: String!) { updateOrganization(orgId: $o, removeUserId: $u) { success code } }", |f| json!({ "o": f.org_a, "u": f.member_id }), OWNER),
-        ("updateOrganization(setRole)", "mutation($o: String!, $u: String!) { updateOrganization(orgId: $o, setRole: {userId: $u, role: OWNER}) { success code } }", |f| json!({ "o": f.org_a, "u": f.member_id }), OWNER),
-        ("updateOrganization(delete)", "mutation($o: String!) { updateOrganization(orgId: $o, delete: true) { success code } }", |f| json!({ "o": f.org_a }), OWNER),
+        // Issue 12: members, roles and deletion are for people; an OWNER key is refused.
+        ("updateOrganization(addUser)", "mutation($o: String!, $e: String!) { updateOrganization(orgId: $o, addUser: {email: $e}) { success code } }", |f| json!({ "o": f.org_a, "e": format!("loner-{}@example.com", f.n) }), OWNER_PERSON),
+        ("updateOrganization(removeUserId)", "mutation($o: String!, $u: String!) { updateOrganization(orgId: $o, removeUserId: $u) { success code } }", |f| json!({ "o": f.org_a, "u": f.member_id }), OWNER_PERSON),
+        ("updateOrganization(setRole)", "mutation($o: String!, $u: String!) { updateOrganization(orgId: $o, setRole: {userId: $u, role: OWNER}) { success code } }", |f| json!({ "o": f.org_a, "u": f.member_id }), OWNER_PERSON),
+        ("updateOrganization(delete)", "mutation($o: String!) { updateOrganization(orgId: $o, delete: true) { success code } }", |f| json!({ "o": f.org_a }), OWNER_PERSON),
+        // The invited person's, by id; by the mailed link, whoever holds it (the mailbox
+        // is the proof).
+        ("acceptInvitation", "mutation($i: String) { acceptInvitation(invitationId: $i) { success code } }", |f| json!({ "i": f.loner_invitation }), [U, E, U, F, OK, N, N, N, F, F]),
+        ("acceptInvitation(token)", "mutation($t: String) { acceptInvitation(token: $t) { success code } }", |f| json!({ "t": f.loner_link }), PUBLIC),
+        ("declineInvitation", "mutation($i: String!) { declineInvitation(invitationId: $i) { success code } }", |f| json!({ "i": f.loner_invitation }), [U, E, U, F, OK, N, N, N, F, F]),
         ("createApplication", "mutation($o: String!) { createApplication(name: \"S\", platform: \"server\", orgId: $o) { success code } }", |f| json!({ "o": f.org_a }), MEMBER),
         ("updateApplication", "mutation($a: String!) { updateApplication(appId: $a, name: \"S2\") { success code } }", |f| json!({ "a": f.app_a }), MEMBER),
         ("updateApplication(delete)", "mutation($a: String!) { updateApplication(appId: $a, delete: true) { success code } }", |f| json!({ "a": f.app_a }), MEMBER),

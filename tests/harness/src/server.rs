@@ -268,13 +268,23 @@ impl TestServer {
         .await
     }
 
-    /// Adds an existing user to `org` with `role`.
+    /// Adds an existing (confirmed) user to `org` with `role`: the Owner invites the
+    /// address, and the invitation's mailed link accepts it.
     pub async fn add_member(&self, owner: &str, org: &str, email: &str, role: &str) {
         let s = self
             .status(
                 &format!("mutation($o: String!, $e: String!) {{ updateOrganization(orgId: $o, addUser: {{email: $e, role: {role}}}) {{ success message code }} }}"),
                 json!({ "o": org, "e": email }),
                 Some(owner),
+            )
+            .await;
+        assert_eq!(s["success"], true, "{s}");
+        let link = self.outbox_token(email, "INVITATION").await;
+        let s = self
+            .status(
+                "mutation($t: String) { acceptInvitation(token: $t) { success message code } }",
+                json!({ "t": link }),
+                None,
             )
             .await;
         assert_eq!(s["success"], true, "{s}");

@@ -2,6 +2,7 @@
 //! an email, setting and resetting a password, editing a profile; the `User` and `Token`
 //! answers.
 
+use super::invitations;
 use super::scalars::Date;
 use super::status::{status, StatusMessage};
 use crate::access::{Access, Principal};
@@ -15,7 +16,7 @@ use crate::{clock, ids};
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use houston_vocabulary::{ErrorCode, UserStatus};
 
-/// Failed sign-ins allowed per username in one window before `RATE_LIMITED`.
+/// Failed sign-ins allowed per username and client in one window before `RATE_LIMITED`.
 pub const MAX_FAILED_SIGN_INS: i64 = 10;
 /// The window of [`MAX_FAILED_SIGN_INS`], in seconds.
 pub const SIGN_IN_WINDOW_SECS: i64 = 15 * 60;
@@ -184,13 +185,19 @@ fn decoded(c: &auth::Claims) -> DecodedToken {
     }
 }
 
-/// Counts a sign-in attempt for `username` before checking the password, so aliased,
-/// batched and concurrent attempts all count; refuses once the window is used up.
+/// Counts a sign-in attempt for `username` from the caller's client before checking the
+/// password, so aliased, batched and concurrent attempts all count; refuses once the
+/// window is used up. Per client: another client's guesses never lock the owner out.
 async fn reserve_attempt(a: &Access<'_>, username: &str) -> ApiResult<()> {
     let count = a
         .state
         .store
-        .count_login_attempt(username, clock::now().unix_timestamp(), SIGN_IN_WINDOW_SECS)
+        .count_login_attempt(
+            username,
+            &a.client_key(),
+            clock::now().unix_timestamp(),
+            SIGN_IN_WINDOW_SECS,
+        )
         .await?;
     if count > MAX_FAILED_SIGN_INS {
         tracing::warn!("sign-in attempts throttled for one username");
@@ -243,7 +250,10 @@ impl AccountsMutation {
                     ));
                 }
                 let user = user.ok_or(ApiError::Unauthenticated)?;
-                a.state.store.clear_login_attempts(&username).await?;
+                a.state
+                    .store
+                    .clear_login_attempts(&username, &a.client_key())
+                    .await?;
                 if user.status == UserStatus::Locked {
                     return Err(ApiError::Forbidden("This account is locked."));
                 }
@@ -395,17 +405,20 @@ impl AccountsMutation {
         )
     }
 
-    /// Sets a password with an invitation or reset link's token (completing an Auto
-    /// Signup, or a reset), and signs the person in. Older tokens are revoked.
+    /// Sets a password with an invitation or reset link's token, and signs the person in.
+    /// An invitation's link makes the invited address's account (when it has none) and
+    /// accepts the invitation; a reset's revokes older tokens.
     async fn set_password(&self, ctx: &Context<'_>, token: String, password: String) -> Token {
         let a = Access::of(ctx);
         token_outcome(
             async {
                 input::password("password", &password)?;
-                const KINDS: [MailKind; 2] = [MailKind::Invitation, MailKind::PasswordReset];
+                // An invitation's link is the invitation's own; a reset's is the account's.
+                const KINDS: [MailKind; 1] = [MailKind::PasswordReset];
                 // A made-up or spent link costs no hash: look it up, then hash, then consume
                 // it (atomically, so a concurrent use still finds it used).
-                if !link_is_live(&a, &token, &KINDS).await? {
+                let invitation = invitations::invitation_link_is_live(&a, &token).await?;
+                if !invitation && !link_is_live(&a, &token, &KINDS).await? {
                     return Err(bad_link());
                 }
                 let hash = a
@@ -414,8 +427,29 @@ impl AccountsMutation {
                     .hash(password)
                     .await
                     .map_err(ApiError::internal)?;
-                let user = use_link(&a, &token, &KINDS, LinkEffect::SetPassword(hash)).await?;
-                a.state.store.clear_login_attempts(&user.username).await?;
+                let user = if invitation {
+                    // The invited address has no account: accepting makes it, confirmed
+                    // (the link came to that mailbox), with this password.
+                    let new = UserRow {
+                        id: ids::new_id(),
+                        username: String::new(),
+                        password_hash: Some(hash),
+                        first_name: None,
+                        last_name: None,
+                        company: None,
+                        status: UserStatus::Active,
+                        email_verified: true,
+                        token_version: 0,
+                        created_at: clock::rfc3339(clock::now()),
+                    };
+                    invitations::accept_with_new_account(&a, &token, &new).await?
+                } else {
+                    use_link(&a, &token, &KINDS, LinkEffect::SetPassword(hash)).await?
+                };
+                a.state
+                    .store
+                    .clear_login_attempts(&user.username, &a.client_key())
+                    .await?;
                 signed_in(&a, &user, None, "Password set.")
             }
             .await,
@@ -521,7 +555,10 @@ async fn check_current_password(
     {
         return Err(wrong_password());
     }
-    a.state.store.clear_login_attempts(&me.username).await?;
+    a.state
+        .store
+        .clear_login_attempts(&me.username, &a.client_key())
+        .await?;
     Ok(())
 }
 

@@ -1,5 +1,6 @@
 //! API keys (a service acting as a member of one organization): `apiKeys`, creating and
-//! revoking one; the `ApiKey` and `ApiKeyCreated` types. Owners only.
+//! revoking one, and the audit of what keys did; the `ApiKey`, `ApiKeyCreated` and
+//! `ApiKeyUse` types. Owners only; the audit for people only.
 
 use super::organizations::{MemberRole, Organization};
 use super::scalars::Date;
@@ -7,7 +8,7 @@ use super::status::{status, StatusMessage};
 use crate::access::{Access, Principal};
 use crate::error::{ApiError, ApiResult};
 use crate::input;
-use crate::store::{ApiKeyRow, Role};
+use crate::store::{ApiKeyRow, KeyUseRow, Role};
 use crate::{auth, clock, ids};
 use async_graphql::{Context, Object, SimpleObject, ID};
 use houston_vocabulary::ErrorCode;
@@ -35,6 +36,56 @@ impl ApiKey {
     async fn last_used_at(&self) -> Option<Date> {
         self.0.last_used_at.clone().map(Date)
     }
+    /// When the key stops working; `null`: never.
+    async fn expires_at(&self) -> Option<Date> {
+        self.0.expires_at.clone().map(Date)
+    }
+    /// What this key did, newest first (an Owner's, not a key's, to read).
+    async fn audit(&self, ctx: &Context<'_>, first: Option<i32>) -> ApiResult<Vec<ApiKeyUse>> {
+        audit(&Access::of(ctx), &self.0.org_id, Some(&self.0.id), first).await
+    }
+}
+
+/// One mutation an API key ran.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct ApiKeyUse {
+    pub key_id: String,
+    /// The key's label when it was used (the key may be revoked since).
+    pub key_label: String,
+    /// The mutation, e.g. `createApplication`.
+    pub operation: String,
+    /// Whether it succeeded; `null` when the request did not ask for its outcome.
+    pub success: Option<bool>,
+    pub at: Date,
+}
+
+/// Most audit entries one answer holds.
+const MAX_AUDIT_PAGE: i32 = 500;
+
+/// The audit of `org_id`'s keys (one key's with `key_id`): for the organization's Owners,
+/// signed in as themselves; a key does not read what keys did.
+async fn audit(
+    a: &Access<'_>,
+    org_id: &str,
+    key_id: Option<&str>,
+    first: Option<i32>,
+) -> ApiResult<Vec<ApiKeyUse>> {
+    a.owner_of(org_id).await?;
+    a.person()?;
+    let limit = first.unwrap_or(100).clamp(0, MAX_AUDIT_PAGE);
+    Ok(a.state
+        .store
+        .key_uses(org_id, key_id, i64::from(limit))
+        .await?
+        .into_iter()
+        .map(|u: KeyUseRow| ApiKeyUse {
+            key_id: u.key_id,
+            key_label: u.key_label,
+            operation: u.operation,
+            success: u.success,
+            at: Date(u.at),
+        })
+        .collect())
 }
 
 /// The answer to `createApiKey`: the key, shown this once.
@@ -80,6 +131,19 @@ impl ApiKeysQuery {
             .map(ApiKey)
             .collect())
     }
+
+    /// What the organization's API keys did, revoked keys included, newest first (Owners
+    /// only, signed in as themselves).
+    async fn api_key_audit(
+        &self,
+        ctx: &Context<'_>,
+        org_id: ID,
+        first: Option<i32>,
+    ) -> ApiResult<Vec<ApiKeyUse>> {
+        let a = Access::of(ctx);
+        let org_id = a.named_org(org_id.0)?;
+        audit(&a, &org_id, None, first).await
+    }
 }
 
 /// The mutations about API keys.
@@ -89,13 +153,15 @@ pub struct ApiKeysMutation;
 #[Object]
 impl ApiKeysMutation {
     /// Owners only: a new API key acting as a member of the organization with `role`
-    /// (default `USER`). The key is in this answer and nowhere else.
+    /// (default `USER`), until `expiresAt` if given. The key is in this answer and nowhere
+    /// else.
     async fn create_api_key(
         &self,
         ctx: &Context<'_>,
         org_id: String,
         label: String,
         role: Option<MemberRole>,
+        expires_at: Option<Date>,
     ) -> ApiKeyCreated {
         let a = Access::of(ctx);
         async {
@@ -115,6 +181,10 @@ impl ApiKeysMutation {
                 role: role.map_or(Role::User, Role::from),
                 created_at: clock::rfc3339(clock::now()),
                 last_used_at: None,
+                // Stored in the one form every stored time takes (UTC), so it compares.
+                expires_at: expires_at
+                    .and_then(|d| clock::parse(&d.0))
+                    .map(clock::rfc3339),
             };
             a.state
                 .store

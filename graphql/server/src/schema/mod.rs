@@ -4,12 +4,14 @@
 
 mod accounts;
 mod api_keys;
+mod audit;
 mod catalog;
 mod connections;
-mod events;
 mod delivery;
+mod events;
 mod hashing;
 mod integrations;
+mod invitations;
 mod limits;
 mod mail;
 mod organizations;
@@ -65,6 +67,7 @@ pub struct Query(
     mail::MailQuery,
     events::EventsQuery,
     delivery::DeliveryQuery,
+    invitations::InvitationsQuery,
 );
 
 // Everything that writes. Each mutation returns its outcome as data (`StatusMessage`,
@@ -77,6 +80,7 @@ pub struct Mutation(
     connections::ConnectionsMutation,
     integrations::IntegrationsMutation,
     api_keys::ApiKeysMutation,
+    invitations::InvitationsMutation,
 );
 
 /// The server's own query.
@@ -110,6 +114,7 @@ pub fn build_schema(state: Arc<AppState>) -> HoustonSchema {
         .extension(limits::DocumentLimits)
         .extension(hashing::OneHashPerDocument)
         .extension(stored_sizes::StoredSizes)
+        .extension(audit::KeyAudit)
         .disable_suggestions()
         .finish()
 }

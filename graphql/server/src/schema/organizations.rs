@@ -3,17 +3,16 @@
 //! `Member` and `Role` types.
 
 use super::accounts::User;
+use super::invitations;
 use super::scalars::Date;
 use super::sources::Application;
 use super::status::{status, StatusMessage};
 use crate::access::Access;
 use crate::error::{ApiError, ApiResult};
 use crate::input;
-use crate::mail::MailKind;
-use crate::store::{MemberRow, OrgRow, Role, UserRow};
+use crate::store::{InvitationRow, MemberRow, OrgRow, Role};
 use crate::{clock, ids};
 use async_graphql::{Context, Enum, InputObject, Object, ID};
-use houston_vocabulary::UserStatus;
 
 /// A member's role in an organization.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -50,6 +49,29 @@ impl Member {
     }
     async fn role(&self) -> MemberRole {
         self.0.role.into()
+    }
+}
+
+/// An invitation to an organization, as its Owners see it.
+pub struct OrgInvitation(pub InvitationRow);
+
+#[Object]
+impl OrgInvitation {
+    async fn id(&self) -> &str {
+        &self.0.id
+    }
+    /// The invited address.
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+    async fn role(&self) -> MemberRole {
+        self.0.role.into()
+    }
+    async fn created_at(&self) -> Date {
+        Date(self.0.created_at.clone())
+    }
+    async fn expires_at(&self) -> Date {
+        Date(self.0.expires_at.clone())
     }
 }
 
@@ -97,6 +119,24 @@ impl Organization {
     #[graphql(complexity = "super::limits::store_list(false, child_complexity)")]
     async fn owners(&self, ctx: &Context<'_>) -> ApiResult<Vec<User>> {
         self.with_role(ctx, Role::Owner).await
+    }
+    /// Invitations not yet accepted (Owners only): who was invited, as what, until when.
+    #[graphql(complexity = "super::limits::store_list(false, child_complexity)")]
+    async fn invitations(&self, ctx: &Context<'_>) -> ApiResult<Vec<OrgInvitation>> {
+        if self.role != Role::Owner {
+            return Err(ApiError::Forbidden(
+                "Only an owner of the organization can do that.",
+            ));
+        }
+        let a = Access::of(ctx);
+        let now = clock::rfc3339(clock::now());
+        Ok(a.state
+            .store
+            .invitations_of_org(&self.row.id, &now)
+            .await?
+            .into_iter()
+            .map(OrgInvitation)
+            .collect())
     }
     /// Its clickstream sources.
     #[graphql(complexity = "super::limits::store_list(false, child_complexity)")]
@@ -245,8 +285,10 @@ impl OrganizationsMutation {
         )
     }
 
-    /// Owners only: rename or describe the organization, add a member (an unknown email
-    /// gets an invitation), remove one, change a role, or delete it. One change a call.
+    /// Owners only: rename or describe the organization, invite a member (`addUser`: the
+    /// person joins by accepting, whether or not the address has an account; the answer's
+    /// `id` is the invitation's), remove one, change a role, or delete it. One change a
+    /// call. Members, roles and deletion are for people: API keys are refused them.
     #[allow(clippy::too_many_arguments)]
     async fn update_organization(
         &self,
@@ -272,6 +314,15 @@ impl OrganizationsMutation {
                     set_role.is_some(),
                     delete_org == Some(true),
                 ];
+                // Who belongs and who decides are people's business: a leaked key must not
+                // add Owners, demote or remove them, or delete the organization.
+                if !details {
+                    a.person().map_err(|_| {
+                        ApiError::Forbidden(
+                            "An API key cannot change members, roles or delete the organization.",
+                        )
+                    })?;
+                }
                 match changes.iter().filter(|c| **c).count() {
                     0 => return Err(ApiError::invalid("Nothing to change.")),
                     1 => {}
@@ -301,44 +352,20 @@ impl OrganizationsMutation {
                         ApiError::invalid_field("email", "Enter a valid email address.")
                     })?;
                     let role = m.role.map_or(Role::User, Role::from);
+                    // Someone the caller already shares this organization with: saying so
+                    // tells them nothing new.
                     if let Some(user) = store.user_by_username(&email).await? {
-                        match store.add_member(&org_id, &user.id, role).await {
-                            Err(crate::store::StoreError::Conflict) => {
-                                return Err(ApiError::Conflict(
-                                    "That person is already a member.".into(),
-                                ))
-                            }
-                            other => other?,
+                        if store.role_of(&org_id, &user.id).await?.is_some() {
+                            return Err(ApiError::Conflict(
+                                "That person is already a member.".into(),
+                            ));
                         }
-                        return Ok(StatusMessage::ok("Member added.", Some(user.id)));
                     }
-                    // Auto Signup: a pending account and an invitation to set a password.
-                    let user = UserRow {
-                        id: ids::new_id(),
-                        username: email.clone(),
-                        password_hash: None,
-                        first_name: None,
-                        last_name: None,
-                        company: None,
-                        status: UserStatus::Pending,
-                        email_verified: false,
-                        token_version: 0,
-                        created_at: clock::rfc3339(clock::now()),
-                    };
                     crate::throttle::may_mail(&a, &email)?;
-                    let org = store
-                        .org_by_id(&org_id)
-                        .await?
-                        .ok_or(ApiError::NotFound("Organization"))?;
-                    let link = a
-                        .state
-                        .mailer
-                        .link(MailKind::Invitation, &email, Some(&org.name));
-                    store
-                        .invite_member(&org_id, &user, role, &link.record)
-                        .await?;
-                    a.state.mailer.deliver(link);
-                    return Ok(StatusMessage::ok("Invitation sent.", Some(user.id)));
+                    // Whether or not the address has an account, the same invitation: the
+                    // person joins only by accepting it, and the answer tells nothing.
+                    let id = invitations::invite(&a, &org_id, &email, role).await?;
+                    return Ok(StatusMessage::ok("Invitation sent.", Some(id)));
                 }
                 if let Some(user_id) = remove_user_id {
                     store

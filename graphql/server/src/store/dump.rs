@@ -2,7 +2,7 @@
 //! and into another, empty one ([`Dumps::import`]), as `houston-server migrate` does.
 
 use super::{ApiKeyRow, AppRow, ConnectionRow, IntegrationRow, MailRow, OrgRow, Role, UserRow};
-use super::{EventCountRecord, EventRecord};
+use super::{EventCountRecord, EventRecord, InvitationRow, KeyUseRow};
 use super::{StoreError, StoreResult};
 use async_trait::async_trait;
 use houston_vocabulary::MailKind;
@@ -33,10 +33,11 @@ pub struct LinkRecord {
     pub used_at: Option<String>,
 }
 
-/// A username's failed sign-ins in the current window.
+/// A username's failed sign-ins from one client in the current window.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoginFailureRecord {
     pub username: String,
+    pub client: String,
     pub failures: i64,
     pub window_start: i64,
 }
@@ -56,6 +57,9 @@ pub struct Dump {
     /// In the order the mails were written, oldest first.
     pub mail: Vec<MailRow>,
     pub login_failures: Vec<LoginFailureRecord>,
+    pub invitations: Vec<InvitationRow>,
+    /// Oldest first.
+    pub api_key_audit: Vec<KeyUseRow>,
     /// Oldest first, with their numbers.
     pub events: Vec<EventRecord>,
     pub event_counts: Vec<EventCountRecord>,
@@ -63,7 +67,7 @@ pub struct Dump {
 
 impl Dump {
     /// The tables in the order they are written (referenced tables first).
-    pub const TABLES: [&'static str; 12] = [
+    pub const TABLES: [&'static str; 14] = [
         "users",
         "organizations",
         "memberships",
@@ -74,12 +78,14 @@ impl Dump {
         "link_tokens",
         "mail",
         "login_failures",
+        "invitations",
+        "api_key_audit",
         "events",
         "event_counts",
     ];
 
     /// The number of rows of each table, in the order of [`Dump::TABLES`].
-    pub fn counts(&self) -> [(&'static str, usize); 12] {
+    pub fn counts(&self) -> [(&'static str, usize); 14] {
         let n = [
             self.users.len(),
             self.organizations.len(),
@@ -91,6 +97,8 @@ impl Dump {
             self.link_tokens.len(),
             self.mail.len(),
             self.login_failures.len(),
+            self.invitations.len(),
+            self.api_key_audit.len(),
             self.events.len(),
             self.event_counts.len(),
         ];
@@ -195,18 +203,22 @@ for_each_backend! {
                 Backend::MAIL_ORDER
             );
             let mail = sqlx::query_as(&sql).fetch_all(&mut *tx).await?;
-            let login_failures = sqlx::query_as::<_, (String, i64, i64)>(
-                "SELECT username, failures, window_start FROM login_failures ORDER BY username",
+            let login_failures = sqlx::query_as::<_, (String, String, i64, i64)>(
+                "SELECT username, client, failures, window_start FROM login_failures \
+                 ORDER BY username, client",
             )
             .fetch_all(&mut *tx)
             .await?
             .into_iter()
-            .map(|(username, failures, window_start)| LoginFailureRecord {
+            .map(|(username, client, failures, window_start)| LoginFailureRecord {
                 username,
+                client,
                 failures,
                 window_start,
             })
             .collect();
+            let invitations = domains::all_invitations(&mut *tx).await?;
+            let api_key_audit = domains::all_key_uses(&mut *tx).await?;
             let events = domains::all_events(&mut *tx).await?;
             let event_counts = domains::all_event_counts(&mut *tx).await?;
             tx.commit().await?;
@@ -221,6 +233,8 @@ for_each_backend! {
                 link_tokens,
                 mail,
                 login_failures,
+                invitations,
+                api_key_audit,
                 events,
                 event_counts,
             })
@@ -275,6 +289,12 @@ for_each_backend! {
             }
             for f in &dump.login_failures {
                 domains::insert_login_failure(&mut *tx, f).await?;
+            }
+            for i in &dump.invitations {
+                domains::insert_invitation(&mut *tx, i).await?;
+            }
+            for u in &dump.api_key_audit {
+                domains::insert_key_use(&mut *tx, u).await?;
             }
             for e in &dump.events {
                 domains::insert_event_record(&mut *tx, e).await?;

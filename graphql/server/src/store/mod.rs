@@ -5,7 +5,8 @@
 //! Each concept is one module holding its row types, its trait (its part of [`Store`]) and
 //! its SQL, written once for both databases (`for_each_backend!` expands it for each):
 //! [`accounts`] (users, profiles, passwords, token versions), [`links`] (one-use links and
-//! the mail outbox), [`orgs`] (organizations, members, the last-Owner rule), [`sources`]
+//! the mail outbox), [`orgs`] (organizations, members, the last-Owner rule), [`invitations`] (offers of
+//! membership, apart from accounts until accepted), [`sources`]
 //! (applications), [`connections`], [`integrations`], [`api_keys`], [`sign_in`] (attempt
 //! counters), [`events`] (events, their retention and hourly counts), [`dump`] (copying a whole database) and [`changes`] (telling other servers).
 //! What truly differs per database (opening, how a write takes its lock, row locks, the
@@ -67,6 +68,7 @@ pub mod connections;
 pub mod dump;
 pub mod events;
 pub mod integrations;
+pub mod invitations;
 pub mod links;
 pub mod orgs;
 pub mod sealing;
@@ -74,7 +76,7 @@ pub mod sign_in;
 pub mod sources;
 
 pub use accounts::{Accounts, Profile, UserRow};
-pub use api_keys::{ApiKeyRow, ApiKeys};
+pub use api_keys::{ApiKeyRow, ApiKeys, KeyUseRow};
 pub use backend::postgres::PgStore;
 pub use backend::sqlite::SqliteStore;
 pub use backend::StoreOn;
@@ -86,6 +88,7 @@ pub use events::{
     Events, NewEvent, Period, Retention, TypeCount,
 };
 pub use integrations::{IntegrationPatch, IntegrationRow, Integrations};
+pub use invitations::{Accepted, InvitationProof, InvitationRow, Invitations, PendingInvitation};
 pub use links::{LinkEffect, Links, MailRow, NewLink};
 pub use orgs::{MemberRow, OrgRow, OrgTable, Orgs, Role};
 pub use sealing::{open_json, seal_json, Sealed};
@@ -96,8 +99,8 @@ pub use sources::{AppRow, Sources};
 /// `use crate::store::prelude::*;`.
 pub mod prelude {
     pub use super::{
-        Accounts, ApiKeys, ChangeFeed, Connections, Dumps, Events, Integrations, Links, Orgs,
-        SignIn, Sources, Store,
+        Accounts, ApiKeys, ChangeFeed, Connections, Dumps, Events, Integrations, Invitations,
+        Links, Orgs, SignIn, Sources, Store,
     };
 }
 
@@ -113,6 +116,7 @@ pub trait Store:
     + Sources
     + Connections
     + Integrations
+    + Invitations
     + ApiKeys
     + SignIn
     + Dumps

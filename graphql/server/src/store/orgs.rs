@@ -66,7 +66,8 @@ pub trait Orgs: Send + Sync {
         role: Role,
         link: &NewLink,
     ) -> StoreResult<()>;
-    /// Removes a member and revokes their tokens; `LastOwner` if they are the last Owner.
+    /// Removes a member (their tokens stay good for their other organizations);
+    /// `LastOwner` if they are the last Owner.
     async fn remove_member(&self, org_id: &str, user_id: &str) -> StoreResult<()>;
     /// Changes a member's role; `LastOwner` when it would demote the last Owner.
     async fn set_role(&self, org_id: &str, user_id: &str, role: Role) -> StoreResult<()>;
@@ -292,8 +293,9 @@ for_each_backend! {
             let remove = sqlx::query("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2")
                 .bind(org_id)
                 .bind(user_id);
-            let mut tx = self.change_membership(org_id, remove).await?;
-            domains::bump_token_version(&mut *tx, user_id).await?;
+            // No token is revoked: membership is read afresh on every request, and the
+            // person's tokens still serve their other organizations.
+            let tx = self.change_membership(org_id, remove).await?;
             tx.commit().await?;
             Ok(())
         }

@@ -1,4 +1,5 @@
-//! Sign-in attempts: the failures counted per username, to slow down password guessing.
+//! Sign-in attempts: the failures counted per username and client, to slow down password
+//! guessing without letting one client's guesses lock the account's owner out.
 
 use super::StoreResult;
 use async_trait::async_trait;
@@ -7,19 +8,21 @@ use std::borrow::Cow;
 /// Sign-in throttling.
 #[async_trait]
 pub trait SignIn: Send + Sync {
-    /// Counts one more attempt for `username` in a window of `window_secs` starting at the
-    /// first failure, and returns the count including this one.
+    /// Counts one more attempt for `username` from `client` in a window of `window_secs`
+    /// starting at the first failure, and returns the count including this one. Counters
+    /// whose window ended before `now` are pruned on the way.
     async fn count_login_attempt(
         &self,
         username: &str,
+        client: &str,
         now: i64,
         window_secs: i64,
     ) -> StoreResult<i64>;
-    /// Forgets the attempts of `username` (after a successful sign-in).
-    async fn clear_login_attempts(&self, username: &str) -> StoreResult<()>;
+    /// Forgets the attempts of `username` from `client` (after a successful sign-in).
+    async fn clear_login_attempts(&self, username: &str, client: &str) -> StoreResult<()>;
 }
 
-/// The key of a username's sign-in attempts: the username, with any U+0000 (which no
+/// The key of a username's (or a client's) sign-in attempts: the text as given, with any U+0000 (which no
 /// account has, but anyone may type, and PostgreSQL text cannot hold) replaced so that it
 /// can be stored and counted on both databases alike.
 pub(super) fn login_key(username: &str) -> Cow<'_, str> {
@@ -40,10 +43,11 @@ for_each_backend! {
         f: &LoginFailureRecord,
     ) -> sqlx::Result<()> {
         sqlx::query(
-            "INSERT INTO login_failures (username, failures, window_start) \
-             VALUES ($1,$2,$3) ON CONFLICT (username) DO NOTHING",
+            "INSERT INTO login_failures (username, client, failures, window_start) \
+             VALUES ($1,$2,$3,$4) ON CONFLICT (username, client) DO NOTHING",
         )
         .bind(login_key(&f.username))
+        .bind(login_key(&f.client))
         .bind(f.failures)
         .bind(f.window_start)
         .execute(db)
@@ -56,15 +60,21 @@ for_each_backend! {
         async fn count_login_attempt(
             &self,
             username: &str,
+            client: &str,
             now: i64,
             window_secs: i64,
         ) -> StoreResult<i64> {
+            // Anyone may type any username: without pruning, one row per name ever typed.
+            sqlx::query("DELETE FROM login_failures WHERE window_start <= $1")
+                .bind(now - window_secs)
+                .execute(&self.pool)
+                .await?;
             // One statement: the conflicting row is locked while it is updated, so attempts
             // from any number of servers at once are all counted.
             let count: i64 = sqlx::query_scalar(
-                "INSERT INTO login_failures (username, failures, window_start) \
-                 VALUES ($1, 1, $2) \
-                 ON CONFLICT (username) DO UPDATE SET \
+                "INSERT INTO login_failures (username, client, failures, window_start) \
+                 VALUES ($1, $4, 1, $2) \
+                 ON CONFLICT (username, client) DO UPDATE SET \
                    failures = CASE WHEN login_failures.window_start + $3 <= $2 THEN 1 \
                                    ELSE login_failures.failures + 1 END, \
                    window_start = CASE WHEN login_failures.window_start + $3 <= $2 THEN $2 \
@@ -74,14 +84,16 @@ for_each_backend! {
             .bind(login_key(username))
             .bind(now)
             .bind(window_secs)
+            .bind(login_key(client))
             .fetch_one(&self.pool)
             .await?;
             Ok(count)
         }
 
-        async fn clear_login_attempts(&self, username: &str) -> StoreResult<()> {
-            sqlx::query("DELETE FROM login_failures WHERE username = $1")
+        async fn clear_login_attempts(&self, username: &str, client: &str) -> StoreResult<()> {
+            sqlx::query("DELETE FROM login_failures WHERE username = $1 AND client = $2")
                 .bind(login_key(username))
+                .bind(login_key(client))
                 .execute(&self.pool)
                 .await?;
             Ok(())

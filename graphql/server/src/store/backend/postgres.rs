@@ -29,8 +29,8 @@ pub(crate) type Backend = PgStore;
 pub(crate) mod domains {
     pub(crate) use crate::store::{
         accounts::postgres::*, api_keys::postgres::*, connections::postgres::*,
-        events::postgres::*, integrations::postgres::*, links::postgres::*, orgs::postgres::*,
-        sign_in::postgres::*, sources::postgres::*,
+        events::postgres::*, integrations::postgres::*, invitations::postgres::*,
+        links::postgres::*, orgs::postgres::*, sign_in::postgres::*, sources::postgres::*,
     };
 }
 

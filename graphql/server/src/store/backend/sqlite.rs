@@ -23,8 +23,8 @@ pub(crate) type Backend = SqliteStore;
 pub(crate) mod domains {
     pub(crate) use crate::store::{
         accounts::sqlite::*, api_keys::sqlite::*, connections::sqlite::*, events::sqlite::*,
-        integrations::sqlite::*, links::sqlite::*, orgs::sqlite::*, sign_in::sqlite::*,
-        sources::sqlite::*,
+        integrations::sqlite::*, invitations::sqlite::*, links::sqlite::*, orgs::sqlite::*,
+        sign_in::sqlite::*, sources::sqlite::*,
     };
 }
 
