@@ -60,6 +60,7 @@ pub async fn run() {
         mail::Mailer::outbox_only("http://127.0.0.1"),
         Vec::new(),
         Retention::default(),
+        houston_server::Limits::default(),
     )
     .await
     .expect("the server assembles");
