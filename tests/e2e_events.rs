@@ -1,13 +1,16 @@
 //! Events in the real window (tauri-driver under Xvfb, like `e2e.rs`): the bundled
 //! server's loopback collector, the Sources page's snippet, the live debugger (an event
-//! posted while it is open, pause, the composer, an invalid event and its reasons) and a
-//! report whose totals equal `applicationLifetimeEvents`. Screenshots go to
+//! sent by a real analytics.js while it is open, pause, the composer, an invalid event and
+//! its reasons) and a report whose totals equal `applicationLifetimeEvents`. The
+//! analytics.js runs in headless Chromium (the harness's [`Chrome`], which reaches loopback
+//! only) on a page holding exactly the snippet the Sources page shows. Screenshots go to
 //! `target/e2e-artifacts/events/`; the README's are copied from there.
 
 mod e2e_support;
 mod webdriver;
 
 use e2e_support::{launch, wait_for_app_exit, DriverProcess, Shots};
+use houston_test_harness::chrome::{serve_pages, Chrome};
 use serde_json::{json, Value};
 use std::time::Duration;
 use webdriver::Driver;
@@ -23,6 +26,25 @@ async fn post_event(base: &str, write_key: &str, event: Value) -> reqwest::Respo
         .await
         .expect("the collector answers")
 }
+
+/// Runs in the test page: waits for analytics.js to load from the collector, sends one
+/// track call, and answers the resources the page loaded (or the error).
+const TRACK: &str = r#"
+const done = arguments[arguments.length - 1];
+const deadline = Date.now() + 30000;
+(function wait() {
+  if (window.analytics && window.analytics.initialized) {
+    return analytics.track('Signed Up', { plan: 'pro' })
+      .then((ctx) => done({
+        messageId: ctx.event.messageId,
+        resources: performance.getEntriesByType('resource').map((e) => e.name),
+      }))
+      .catch((e) => done({ error: String(e && e.stack || e) }));
+  }
+  if (Date.now() > deadline) return done({ error: 'analytics.js never initialized' });
+  setTimeout(wait, 50);
+})();
+"#;
 
 /// Runs one GraphQL query through the app's own `graphql` command (the signed-in session).
 async fn graphql(d: &Driver, query: &str, variables: Value) -> Value {
@@ -146,6 +168,14 @@ async fn the_debugger_shows_events_as_they_arrive_and_reports_count_them_all() {
         assert!(snippet.contains(&part), "{part} in {snippet}");
     }
     assert!(!snippet.contains("cdn.segment.com"), "{snippet}");
+    // The page's own text of the snippet (WebDriver's element text may fold its lines).
+    let shown_snippet = inner_text(&d, ".source-row .source-snippet").await;
+    let page_snippet = houston_events::snippet::snippet(&key, &collector);
+    assert_eq!(
+        shown_snippet.trim(),
+        page_snippet.trim(),
+        "the snippet shown"
+    );
     shots.take(&d, "sources").await;
 
     // Only the collector's paths are served there: no GraphQL on that port.
@@ -176,14 +206,25 @@ async fn the_debugger_shows_events_as_they_arrive_and_reports_count_them_all() {
         .unwrap();
     // Give the subscription a moment to be in place before the first event.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let posted_at = std::time::Instant::now();
-    let sent = post_event(
-        &collector,
-        &key,
-        json!({"type": "track", "event": "Signed Up", "userId": "ada", "properties": {"plan": "pro"}}),
-    )
+    // A real analytics.js sends it: the snippet on a page of another origin, in Chromium.
+    let pages = serve_pages(vec![(
+        "/shop",
+        format!(
+            "<!doctype html><html><head><title>Shop</title>\n{page_snippet}\n</head><body><h1>Shop</h1></body></html>"
+        ),
+    )])
     .await;
-    assert_eq!(sent.status(), 200);
+    let chrome = Chrome::launch().await;
+    chrome.goto(&format!("{pages}/shop")).await;
+    let posted_at = std::time::Instant::now();
+    let sent = chrome.run(TRACK).await;
+    assert!(sent.get("error").is_none(), "analytics.js: {sent}");
+    let resources = sent["resources"].as_array().cloned().unwrap_or_default();
+    let script = format!("{collector}/analytics.js/v1/{key}/analytics.min.js");
+    assert!(
+        resources.iter().any(|r| r == &json!(script)),
+        "analytics.js came from the collector: {resources:?}"
+    );
     wait_inner(
         &d,
         "#debugger-events .event[data-type=\"track\"]",
@@ -196,7 +237,31 @@ async fn the_debugger_shows_events_as_they_arrive_and_reports_count_them_all() {
         "the event was shown {:?} after it was posted",
         posted_at.elapsed()
     );
-    assert_eq!(rows(&d).await, 1);
+    // The snippet itself calls `analytics.page()` as it loads: that page view comes too.
+    wait_inner(
+        &d,
+        "#debugger-events .event[data-type=\"page\"]",
+        "page",
+        20,
+    )
+    .await
+    .unwrap();
+    assert_eq!(rows(&d).await, 2);
+    // The track row is analytics.js's event: its name, its type and its messageId.
+    let track = "#debugger-events .event[data-type=\"track\"]";
+    let name = inner_text(&d, &format!("{track} .event-name")).await;
+    assert_eq!(name.trim(), "Signed Up");
+    let kind = inner_text(&d, &format!("{track} .event-type")).await;
+    assert_eq!(kind.trim(), "track");
+    let shown_id = d
+        .script(&format!(
+            "return document.querySelector({}).dataset.id",
+            Value::String(track.to_owned())
+        ))
+        .await
+        .unwrap();
+    assert_eq!(shown_id, sent["messageId"], "analytics.js's messageId");
+    chrome.quit().await;
 
     // Paused, the list holds still; the new event waits behind the "1 new" bar.
     d.click_on("#debugger-pause").await.unwrap();
@@ -211,7 +276,7 @@ async fn the_debugger_shows_events_as_they_arrive_and_reports_count_them_all() {
     .await;
     assert_eq!(sent.status(), 200);
     wait_inner(&d, "#debugger-new", "1 new", 20).await.unwrap();
-    assert_eq!(rows(&d).await, 1, "the paused list did not move");
+    assert_eq!(rows(&d).await, 2, "the paused list did not move");
     let shown = inner_text(&d, "#debugger-events").await;
     assert!(!shown.contains("Pricing"), "{shown}");
     shots.take(&d, "debugger-paused").await;
@@ -259,7 +324,7 @@ async fn the_debugger_shows_events_as_they_arrive_and_reports_count_them_all() {
     wait_inner(&d, "#debugger-events", "Composer Clicked", 20)
         .await
         .unwrap();
-    assert_eq!(rows(&d).await, 4);
+    assert_eq!(rows(&d).await, 5);
 
     // Filters: by validity and by search.
     choose(&d, "#debugger-validity", "invalid").await;
@@ -274,7 +339,7 @@ async fn the_debugger_shows_events_as_they_arrive_and_reports_count_them_all() {
     d.script("const s = document.querySelector('#debugger-search'); s.value = ''; s.dispatchEvent(new Event('input', { bubbles: true }));")
         .await
         .unwrap();
-    wait_inner(&d, "#debugger-count", "4 shown", 10)
+    wait_inner(&d, "#debugger-count", "5 shown", 10)
         .await
         .unwrap();
 
@@ -308,7 +373,7 @@ async fn the_debugger_shows_events_as_they_arrive_and_reports_count_them_all() {
     let total = lifetime["applicationLifetimeEvents"]["total"]
         .as_u64()
         .unwrap_or_else(|| panic!("{lifetime}"));
-    assert_eq!(total, 4, "{lifetime}");
+    assert_eq!(total, 5, "{lifetime}");
     assert_eq!(lifetime["applicationLifetimeEvents"]["invalid"], 1);
     d.click_on("#debugger-reports").await.unwrap();
     d.wait("#report-chart svg", 30).await.unwrap();
@@ -320,7 +385,7 @@ async fn the_debugger_shows_events_as_they_arrive_and_reports_count_them_all() {
     let lifetime_shown = inner_text(&d, "#report-lifetime-total").await;
     assert_eq!(lifetime_shown.trim(), total.to_string());
     let share = inner_text(&d, "#report-invalid-share").await;
-    assert_eq!(share.trim(), "25.0%");
+    assert_eq!(share.trim(), "20.0%");
     let bars = d
         .script("return document.querySelectorAll('#report-chart svg rect').length")
         .await

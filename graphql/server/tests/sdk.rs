@@ -14,15 +14,13 @@
 //! Every event is read back through GraphQL's `events` (over HTTP) with its type, name, ids
 //! and corrected timestamp.
 
-use axum::response::Html;
-use axum::routing::get;
-use axum::Router;
 use houston_events::snippet::{snippet_with, Delivery};
+use houston_test_harness::chrome::{serve_pages, Chrome};
 use houston_test_harness::{TestServer, Via};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -151,148 +149,6 @@ fn millis_between(a: &str, b: &str) -> i64 {
 
 // ---------------------------------------------------------------- Chromium, by WebDriver
 
-/// A free loopback port (bound, then released for the child to take).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-/// Headless Chromium through chromedriver, able to reach loopback only.
-struct Chrome {
-    driver: Child,
-    http: reqwest::Client,
-    session: String,
-    profile: tempfile::TempDir,
-}
-
-impl Chrome {
-    async fn launch() -> Chrome {
-        let chromedriver =
-            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-        let port = free_port();
-        let driver = Command::new(&chromedriver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{chromedriver} starts (.ci/setup installs it): {e}"));
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(120))
-            .build()
-            .expect("an HTTP client");
-        let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while http.get(format!("{url}/status")).send().await.is_err() {
-            assert!(Instant::now() < deadline, "chromedriver never answered");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        let profile = tempfile::tempdir().expect("a profile directory");
-        let caps = json!({ "capabilities": { "alwaysMatch": {
-            "browserName": "chrome",
-            "timeouts": { "script": 60_000, "pageLoad": 60_000 },
-            "goog:chromeOptions": {
-                "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    format!("--user-data-dir={}", profile.path().display()),
-                    // Nothing but loopback: no name but 127.0.0.1 resolves, and whatever is not on
-                    // loopback goes to a proxy that is not there (loopback bypasses it).
-                    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-                    format!("--proxy-server=http://127.0.0.1:{}", free_port()),
-                    "--no-first-run", "--no-default-browser-check",
-                    "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync", "--disable-default-apps"
-                ]
-            }
-        } } });
-        let res: Value = http
-            .post(format!("{url}/session"))
-            .json(&caps)
-            .send()
-            .await
-            .expect("chromedriver answers")
-            .json()
-            .await
-            .expect("a JSON answer");
-        let session = res["value"]["sessionId"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no Chromium session: {res}"))
-            .to_owned();
-        Chrome {
-            driver,
-            http,
-            session: format!("{url}/session/{session}"),
-            profile,
-        }
-    }
-
-    async fn command(&self, path: &str, body: Value) -> Value {
-        let res: Value = self
-            .http
-            .post(format!("{}{path}", self.session))
-            .json(&body)
-            .send()
-            .await
-            .expect("chromedriver answers")
-            .json()
-            .await
-            .expect("a JSON answer");
-        assert!(
-            res["value"].get("error").is_none(),
-            "WebDriver {path} failed: {res}"
-        );
-        res["value"].clone()
-    }
-
-    async fn goto(&self, url: &str) {
-        self.command("/url", json!({ "url": url })).await;
-    }
-
-    /// Runs `script` (its last argument is the callback that ends it) and returns what it
-    /// passed to the callback.
-    async fn run(&self, script: &str) -> Value {
-        self.command("/execute/async", json!({ "script": script, "args": [] }))
-            .await
-    }
-}
-
-impl Chrome {
-    /// Ends the session, which closes the browser.
-    async fn quit(self) {
-        let _ = self.http.delete(&self.session).send().await;
-    }
-
-    /// The browser's processes: those started with this session's profile directory.
-    fn browser_pids(&self) -> Vec<i32> {
-        let flag = format!("--user-data-dir={}", self.profile.path().display());
-        let Ok(entries) = std::fs::read_dir("/proc") else {
-            return Vec::new();
-        };
-        entries
-            .filter_map(Result::ok)
-            .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
-            .filter(|pid| {
-                std::fs::read(format!("/proc/{pid}/cmdline"))
-                    .is_ok_and(|c| c.split(|b| *b == 0).any(|arg| arg == flag.as_bytes()))
-            })
-            .collect()
-    }
-}
-
-impl Drop for Chrome {
-    /// Ends the driver, and whatever of the browser outlived it (after [`Chrome::quit`],
-    /// or when a test failed half-way).
-    fn drop(&mut self) {
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
-        for pid in self.browser_pids() {
-            let _ = Command::new("kill").arg(pid.to_string()).status();
-        }
-    }
-}
-
 /// What the test adds to the page before the snippet: a device whose clock runs
 /// [`SKEW_MS`] slow (`new Date()` and `Date.now()` lag, as on a phone set to the wrong
 /// time), and a note of every address `fetch` is called with (`window.__posts`).
@@ -311,23 +167,6 @@ fn page(snippet: &str) -> String {
         "<!doctype html><html><head><title>Shop</title>{}\n{snippet}\n</head><body><h1>Shop</h1></body></html>",
         DEVICE.replace("SKEW", &SKEW_MS.to_string())
     )
-}
-
-/// Serves `pages` (path → HTML) on a loopback port of its own, another origin than the
-/// server's; returns its base URL.
-async fn serve_pages(pages: Vec<(&'static str, String)>) -> String {
-    let mut router = Router::new();
-    for (path, html) in pages {
-        router = router.route(path, get(move || async move { Html(html) }));
-    }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a port-0 listener");
-    let url = format!("http://{}", listener.local_addr().expect("its address"));
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
-    url
 }
 
 /// Runs in the page once analytics.js is loaded: the five calls, then what the test checks

@@ -6,6 +6,8 @@
 //!   flow;
 //! - [`ServerProcess`]: the `houston-server` binary as a child process on port 0, found (and
 //!   rebuilt when older than its sources) by [`houston_server_bin`], its log kept;
+//! - [`chrome`]: headless Chromium through chromedriver, reaching loopback only, and a
+//!   loopback server for its test pages (how analytics.js is run in tests);
 //! - [`http`]: one GraphQL request over HTTP (document, variables, `authorization` and
 //!   `organization` headers) answering JSON, and the `ok`/`ok_id` checks built on it.
 //!
@@ -15,6 +17,7 @@
 
 #![warn(missing_docs)]
 
+pub mod chrome;
 pub mod http;
 pub mod postgres;
 pub mod process;
