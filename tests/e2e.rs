@@ -52,11 +52,12 @@ async fn a_person_builds_a_pipeline_in_the_window_and_finds_it_after_a_restart()
     d.wait_text(".org-item", "Compilers Inc", 20).await.unwrap();
     shots.take(&d, "organizations").await;
 
-    // A member by email (no account yet: an invitation).
+    // A member by email: an invitation, listed as pending until Ada accepts (issue 12:
+    // nobody becomes a member without consent).
     d.click_on("#nav-members").await.unwrap();
     d.fill("#member-email", "ada@example.com").await.unwrap();
     d.click_on("#member-add").await.unwrap();
-    d.wait_text(".member-row", "ada@example.com", 20)
+    d.wait_text(".invitation-row", "ada@example.com", 20)
         .await
         .unwrap();
     shots.take(&d, "members").await;
@@ -179,7 +180,7 @@ async fn a_person_builds_a_pipeline_in_the_window_and_finds_it_after_a_restart()
     d.click_on("#nav-sources").await.unwrap();
     d.wait_text(".source-row", "Website", 20).await.unwrap();
     d.click_on("#nav-members").await.unwrap();
-    d.wait_text(".member-row", "ada@example.com", 20)
+    d.wait_text(".invitation-row", "ada@example.com", 20)
         .await
         .unwrap();
     shots.take(&d, "after-restart").await;

@@ -94,6 +94,22 @@ operation!(
     UpdateOrganization => "../operations/UpdateOrganization.graphql"
 );
 operation!(
+    /// `organizations { invitations }`: an organization's pending invitations (Owners).
+    OrgInvitations => "../operations/OrgInvitations.graphql"
+);
+operation!(
+    /// `myInvitations`: invitations to the signed-in person's address.
+    MyInvitations => "../operations/MyInvitations.graphql"
+);
+operation!(
+    /// `acceptInvitation`: joins the organization an invitation is for.
+    AcceptInvitation => "../operations/AcceptInvitation.graphql"
+);
+operation!(
+    /// `declineInvitation`: drops an invitation to your address.
+    DeclineInvitation => "../operations/DeclineInvitation.graphql"
+);
+operation!(
     /// `applications`: the sources of an organization, or one by id.
     Applications => "../operations/Applications.graphql"
 );

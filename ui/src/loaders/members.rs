@@ -2,7 +2,11 @@
 //! role, remove).
 
 use houston_client::vocabulary::Role;
-use houston_client::{organizations, update_organization, Organizations, UpdateOrganization};
+use houston_client::{
+    accept_invitation, decline_invitation, my_invitations, org_invitations, organizations,
+    update_organization, AcceptInvitation, DeclineInvitation, MyInvitations, OrgInvitations,
+    Organizations, UpdateOrganization,
+};
 use leptos::task::spawn_local;
 use serde_json::{json, Value};
 
@@ -71,5 +75,85 @@ pub async fn change(app: AppState, org_id: String, changes: Value) -> Outcome {
         .await
         .map(|data| Status::of(&data.update_organization));
     spawn_local(orgs::reload(app));
+    outcome
+}
+
+/// An invitation not yet accepted, as its organization's Owners see it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InvitationRow {
+    /// The invitation's id.
+    pub id: String,
+    /// The invited address.
+    pub email: String,
+    /// The role accepting gives.
+    pub role: Role,
+    /// Unaccepted by then, it is gone.
+    pub expires_at: String,
+}
+
+/// The pending invitations of `org_id` (Owners only: the page asks nothing for others).
+pub async fn invitations(org_id: String) -> Result<Vec<InvitationRow>, ApiError> {
+    let variables = org_invitations::Variables {
+        org_id: Some(org_id.clone()),
+    };
+    let data = api::run::<OrgInvitations>(variables, Some(org_id)).await?;
+    Ok(data
+        .organizations
+        .into_iter()
+        .flat_map(|o| o.invitations)
+        .map(|i| InvitationRow {
+            id: i.id,
+            email: i.email,
+            role: i.role,
+            expires_at: i.expires_at,
+        })
+        .collect())
+}
+
+/// An invitation to the signed-in person, as they see it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MyInvitationRow {
+    /// The invitation's id.
+    pub id: String,
+    /// The organization it is for.
+    pub organization: String,
+    /// The role accepting gives.
+    pub role: Role,
+    /// Unaccepted by then, it is gone.
+    pub expires_at: String,
+}
+
+/// The invitations to the signed-in person's address.
+pub async fn mine() -> Result<Vec<MyInvitationRow>, ApiError> {
+    let data = api::run::<MyInvitations>(my_invitations::Variables, None).await?;
+    Ok(data
+        .my_invitations
+        .into_iter()
+        .map(|i| MyInvitationRow {
+            id: i.id,
+            organization: i.organization_name,
+            role: i.role,
+            expires_at: i.expires_at,
+        })
+        .collect())
+}
+
+/// Accepts (`accept`) or declines the invitation `id`; after accepting, the viewer's
+/// organizations are loaded again, since there is one more.
+pub async fn answer(app: AppState, id: String, accept: bool) -> Outcome {
+    let outcome = if accept {
+        let variables = accept_invitation::Variables { invitation_id: id };
+        api::run::<AcceptInvitation>(variables, None)
+            .await
+            .map(|data| Status::of(&data.accept_invitation))
+    } else {
+        let variables = decline_invitation::Variables { invitation_id: id };
+        api::run::<DeclineInvitation>(variables, None)
+            .await
+            .map(|data| Status::of(&data.decline_invitation))
+    };
+    if accept {
+        spawn_local(orgs::reload(app));
+    }
     outcome
 }

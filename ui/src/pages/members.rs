@@ -14,6 +14,20 @@ use crate::state::AppState;
 pub fn MembersPage() -> impl IntoView {
     let app = AppState::get();
     let rows = for_organization(app, members::list);
+    // Only Owners may read invitations: nothing is asked of the server for anyone else.
+    let invitations: loaders::OrgList<members::InvitationRow> = LocalResource::new(move || {
+        let pending = app
+            .org
+            .get()
+            .filter(|_| app.is_owner())
+            .map(members::invitations);
+        async move {
+            match pending {
+                Some(rows) => Some(rows.await.map_err(|e| e.message)),
+                None => None,
+            }
+        }
+    });
     let (email, set_email) = signal(String::new());
     let (role, set_role) = signal(Role::User);
     let change = Action::new_local(move |(org_id, changes): &(String, serde_json::Value)| {
@@ -21,6 +35,7 @@ pub fn MembersPage() -> impl IntoView {
         async move {
             let outcome = members::change(app, org_id, changes).await;
             rows.refetch();
+            invitations.refetch();
             outcome
         }
     });
@@ -102,6 +117,29 @@ pub fn MembersPage() -> impl IntoView {
                     </Transition>
                 </tbody>
             </table>
+            {move || app.is_owner().then(|| view! {
+                <h2>"Invitations not yet accepted"</h2>
+                <p class="muted">"An invited person joins only by accepting, in the app or with the mailed link."</p>
+                <table class="table" id="invitations">
+                    <thead><tr><th>"Email"</th><th>"Role"</th><th>"Expires"</th></tr></thead>
+                    <tbody>
+                        {move || match invitations.get().flatten() {
+                            None => view! { <tr><td colspan="3" class="muted">"Loading…"</td></tr> }.into_any(),
+                            Some(Err(e)) => view! { <tr><td colspan="3" class="form-error">{e}</td></tr> }.into_any(),
+                            Some(Ok(list)) if list.is_empty() => view! {
+                                <tr><td colspan="3" class="muted">"None pending."</td></tr>
+                            }.into_any(),
+                            Some(Ok(list)) => list.into_iter().map(|i| view! {
+                                <tr class="invitation-row" data-invitation=i.id.clone()>
+                                    <td class="invitation-email">{i.email}</td>
+                                    <td>{i.role.as_str()}</td>
+                                    <td>{i.expires_at}</td>
+                                </tr>
+                            }).collect_view().into_any(),
+                        }}
+                    </tbody>
+                </table>
+            })}
         </section>
     }
 }

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::loaders::{self, orgs};
+use crate::loaders::{self, members, orgs};
 use crate::state::AppState;
 
 /// What the viewer asked of the organizations.
@@ -66,9 +66,47 @@ pub fn OrgsPage() -> impl IntoView {
             delete,
         });
     };
+    // Invitations to the viewer: they join only by accepting (issue 12: consent).
+    let invited = LocalResource::new(members::mine);
+    let answer = Action::new_local(move |(id, accept): &(String, bool)| {
+        let (id, accept) = (id.clone(), *accept);
+        async move {
+            let outcome = members::answer(app, id, accept).await;
+            invited.refetch();
+            outcome
+        }
+    });
+    let answered = answer.value();
     view! {
         <section class="page">
             <h1>"Organizations"</h1>
+            {move || {
+                let list = invited.get().and_then(Result::ok).unwrap_or_default();
+                (!list.is_empty()).then(|| view! {
+                    <div class="card" id="my-invitations">
+                        <h2>"Invitations for you"</h2>
+                        <ul class="list">
+                            {list.into_iter().map(|i| {
+                                let (accept_id, decline_id) = (i.id.clone(), i.id.clone());
+                                view! {
+                                    <li class="my-invitation" data-invitation=i.id.clone()>
+                                        <span class="org-name">{i.organization}</span>
+                                        <span class="badge">{i.role.as_str()}</span>
+                                        <button type="button" class="invitation-accept small" disabled=move || answer.pending().get()
+                                            on:click=move |_| { answer.dispatch((accept_id.clone(), true)); }>"Accept"</button>
+                                        <button type="button" class="invitation-decline small" disabled=move || answer.pending().get()
+                                            on:click=move |_| { answer.dispatch((decline_id.clone(), false)); }>"Decline"</button>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    </div>
+                })
+            }}
+            {move || answered.get().map(|outcome| {
+                let (ok, text) = loaders::message(&outcome);
+                view! { <p id="invitations-message" class:success=ok class:form-error=!ok>{text}</p> }
+            })}
             <ul class="list">
                 {move || {
                     let current = app.org.get();
