@@ -98,6 +98,11 @@ struct LimitArgs {
     /// Connections served at once; more wait until one closes.
     #[arg(long, env = "HOUSTON_MAX_CONNECTIONS", default_value_t = 1024)]
     max_connections: usize,
+    /// Rows one organization may hold, e.g. `sources=200,api_keys=50` (a kind left out
+    /// keeps its default: sources 10000, connections 10000, integrations 100000, members
+    /// 10000, api_keys 1000).
+    #[arg(long, env = "HOUSTON_ORG_QUOTAS")]
+    org_quotas: Option<houston_server::throttle::Quotas>,
 }
 
 impl LimitArgs {
@@ -113,6 +118,7 @@ impl LimitArgs {
             header_read_timeout: Duration::from_secs(self.header_timeout.max(1)),
             request_timeout: Duration::from_secs(self.request_timeout.max(1)),
             max_connections: self.max_connections.max(1),
+            quotas: self.org_quotas.unwrap_or_default(),
         }
     }
 }

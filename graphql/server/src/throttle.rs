@@ -32,6 +32,74 @@ pub struct Limits {
     pub request_timeout: Duration,
     /// Connections served at once; more wait in the listener's backlog.
     pub max_connections: usize,
+    /// How many rows of each kind one organization may hold.
+    pub quotas: Quotas,
+}
+
+/// The most rows of each kind one organization may hold ([`crate::schema`]'s creates
+/// refuse past them). The defaults are the scale the server is built and measured for
+/// (an organization of 10,000 sources and 100,000 integrations): they stop one account
+/// from filling the database without end, not a real team from growing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Quotas {
+    /// Sources per organization.
+    pub sources: i64,
+    /// Connections per organization.
+    pub connections: i64,
+    /// Integrations per organization.
+    pub integrations: i64,
+    /// Members per organization.
+    pub members: i64,
+    /// API keys per organization.
+    pub api_keys: i64,
+}
+
+impl Default for Quotas {
+    fn default() -> Self {
+        Quotas {
+            sources: 10_000,
+            connections: 10_000,
+            integrations: 100_000,
+            members: 10_000,
+            api_keys: 1_000,
+        }
+    }
+}
+
+impl std::str::FromStr for Quotas {
+    type Err = String;
+
+    /// `sources=200,connections=200,integrations=1000,members=1000,api_keys=100`; a kind
+    /// left out keeps its default.
+    fn from_str(text: &str) -> Result<Quotas, String> {
+        let mut quotas = Quotas::default();
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (kind, n) = part
+                .split_once('=')
+                .ok_or_else(|| format!("`{part}`: write kind=number"))?;
+            let n: i64 = n
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| *n >= 0)
+                .ok_or_else(|| format!("`{part}`: the number must be 0 or more"))?;
+            let slot = match kind.trim() {
+                "sources" => &mut quotas.sources,
+                "connections" => &mut quotas.connections,
+                "integrations" => &mut quotas.integrations,
+                "members" => &mut quotas.members,
+                "api_keys" => &mut quotas.api_keys,
+                other => {
+                    return Err(format!(
+                        "`{other}`: the kinds are sources, connections, integrations, members \
+                         and api_keys"
+                    ))
+                }
+            };
+            *slot = n;
+        }
+        Ok(quotas)
+    }
 }
 
 impl Default for Limits {
@@ -46,6 +114,7 @@ impl Default for Limits {
             header_read_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
             max_connections: 1024,
+            quotas: Quotas::default(),
         }
     }
 }
@@ -198,6 +267,18 @@ pub fn may_mail(a: &crate::access::Access<'_>, address: &str) -> crate::error::A
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quotas_are_read_kind_by_kind() {
+        let q: Quotas = "sources=200, api_keys=0".parse().unwrap();
+        assert_eq!((q.sources, q.api_keys), (200, 0));
+        assert_eq!(q.integrations, Quotas::default().integrations);
+        assert_eq!("".parse::<Quotas>(), Ok(Quotas::default()));
+        for bad in ["sources", "sources=-1", "sources=many", "rows=5"] {
+            let error = bad.parse::<Quotas>().unwrap_err();
+            assert!(error.contains('`'), "{bad}: {error}");
+        }
+    }
 
     #[test]
     fn forwarded_for_only_from_trusted_proxies() {

@@ -544,7 +544,15 @@ async fn used_and_expired_links_and_old_mail_are_pruned() {
 /// sentence that says which limit.
 #[tokio::test]
 async fn stored_sizes_and_quotas_are_bounded() {
-    let server = TestServer::start().await;
+    // Quotas set low (the defaults are the 10,000-source scale), as an operator may.
+    let server = TestServer::start_with(|config| {
+        config.limits.quotas = houston_server::throttle::Quotas {
+            sources: 200,
+            api_keys: 100,
+            ..Default::default()
+        }
+    })
+    .await;
     let (owner, _) = server.confirmed_user("owner@example.com").await;
     let org = server.create_org(&owner, "Org").await;
     let create = "mutation($o: String!, $d: JSON!) { createConnection(integrationCode: \"acquisio\", details: $d, name: \"Acquisio\", orgId: $o, connectionPrototypeId: \"acquisio\") { success code message } }";

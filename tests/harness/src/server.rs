@@ -51,6 +51,15 @@ impl TestServer {
         Self::with_config(Self::config(url, &dir), dir).await
     }
 
+    /// [`TestServer::start`] with its configuration adjusted first (limits, quotas).
+    pub async fn start_with(adjust: impl FnOnce(&mut ServerConfig)) -> TestServer {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = format!("sqlite://{}", dir.path().join(SQLITE_FILE).display());
+        let mut config = Self::config(url, &dir);
+        adjust(&mut config);
+        Self::with_config(config, dir).await
+    }
+
     /// A new server on a fresh PostgreSQL database (see [`PgDatabase`]), its secret in a
     /// temporary directory.
     pub async fn start_postgres() -> TestServer {

@@ -8,14 +8,15 @@ use crate::access::Access;
 use crate::error::{ApiError, ApiResult};
 use crate::store::OrgTable;
 
-/// The most of `table`'s rows one organization may hold.
-pub fn quota(table: OrgTable) -> i64 {
+/// The most of `table`'s rows one organization may hold (the server's
+/// [`Quotas`](crate::throttle::Quotas) setting).
+pub fn quota(quotas: &crate::throttle::Quotas, table: OrgTable) -> i64 {
     match table {
-        OrgTable::Sources => 200,
-        OrgTable::Connections => 200,
-        OrgTable::Integrations => 1000,
-        OrgTable::Members => 1000,
-        OrgTable::ApiKeys => 100,
+        OrgTable::Sources => quotas.sources,
+        OrgTable::Connections => quotas.connections,
+        OrgTable::Integrations => quotas.integrations,
+        OrgTable::Members => quotas.members,
+        OrgTable::ApiKeys => quotas.api_keys,
     }
 }
 
@@ -32,7 +33,7 @@ fn what(table: OrgTable) -> &'static str {
 /// `Ok` while the organization has room for one more of `table`'s rows.
 pub async fn room_for_one(a: &Access<'_>, org_id: &str, table: OrgTable) -> ApiResult<()> {
     let held = a.state.store.count_in_org(org_id, table).await?;
-    if held >= quota(table) {
+    if held >= quota(&a.state.throttle.limits().quotas, table) {
         return Err(ApiError::invalid(format!(
             "This organization already has {held} {what}, its limit: delete some before \
              adding more.",
