@@ -5,7 +5,6 @@
 //! and across two replicas of one PostgreSQL database.
 
 use base64::Engine;
-use futures_util::{SinkExt, StreamExt};
 use houston_server::store::Retention;
 use houston_server::{DataKeySource, SecretSource, ServerConfig};
 use houston_test_harness::http::{confirmed_user, gql, ok_id};
@@ -13,9 +12,7 @@ use houston_test_harness::{error_code, Backend, PgDatabase, ServerProcess, TestS
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::time::Duration;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
-use tokio_tungstenite::tungstenite::Message;
+use houston_test_harness::ws::Subscription;
 
 /// Posts `body` to the collector at `base` (`http://host:port`) as `write_key`; the status.
 async fn post(base: &str, path: &str, write_key: &str, body: Value) -> u16 {
@@ -414,78 +411,19 @@ async fn events_lifetime_counts_and_reports_on_postgres() {
     events_story(Backend::Postgres).await;
 }
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
 /// A graphql-transport-ws client with one `eventReceived` subscription.
-struct Subscriber {
-    socket: Socket,
-    name: &'static str,
-}
+struct Subscriber(Subscription);
 
 const RECEIVED: &str = "subscription($a: String!) { eventReceived(appId: $a) { id type event userId valid problems payload } }";
 
 impl Subscriber {
     async fn open(name: &'static str, ws_url: &str, token: &str, app: &str) -> Subscriber {
-        let mut request = ws_url.into_client_request().expect("a ws:// URL");
-        request.headers_mut().insert(
-            "sec-websocket-protocol",
-            HeaderValue::from_static("graphql-transport-ws"),
-        );
-        let (socket, _) = tokio_tungstenite::connect_async(request)
-            .await
-            .expect("the websocket opens");
-        let mut s = Subscriber { socket, name };
-        s.send(json!({ "type": "connection_init", "payload": { "authorization": token } }))
-            .await;
-        let ack = s
-            .next_message(Duration::from_secs(10))
-            .await
-            .expect("an answer to connection_init");
-        assert_eq!(ack["type"], "connection_ack", "{name}: {ack}");
-        s.send(json!({ "id": "1", "type": "subscribe", "payload": { "query": RECEIVED, "variables": { "a": app } } }))
-            .await;
-        s
-    }
-
-    async fn send(&mut self, message: Value) {
-        self.socket
-            .send(Message::text(message.to_string()))
-            .await
-            .expect("the message is sent");
-    }
-
-    /// The next protocol message (pings answered and skipped), or `None` after `wait`.
-    async fn next_message(&mut self, wait: Duration) -> Option<Value> {
-        let deadline = tokio::time::Instant::now() + wait;
-        loop {
-            let frame = tokio::time::timeout_at(deadline, self.socket.next())
-                .await
-                .ok()?
-                .expect("the socket stays open")
-                .expect("a readable frame");
-            let Message::Text(text) = frame else {
-                continue;
-            };
-            let message: Value = serde_json::from_str(text.as_str()).expect("JSON messages");
-            if message["type"] == "ping" {
-                self.send(json!({ "type": "pong" })).await;
-                continue;
-            }
-            return Some(message);
-        }
+        Subscriber(Subscription::open(name, ws_url, token, RECEIVED, json!({ "a": app })).await)
     }
 
     /// The next event, or `None` after `wait`.
     async fn next_event(&mut self, wait: Duration) -> Option<Value> {
-        let message = self.next_message(wait).await?;
-        assert_eq!(message["type"], "next", "{}: {message}", self.name);
-        assert!(
-            message["payload"].get("errors").is_none(),
-            "{}: {message}",
-            self.name
-        );
-        Some(message["payload"]["data"]["eventReceived"].clone())
+        self.0.next_data("eventReceived", wait).await
     }
 
     /// The message ids of the next `n` events.
@@ -495,7 +433,7 @@ impl Subscriber {
             let e = self
                 .next_event(Duration::from_secs(10))
                 .await
-                .unwrap_or_else(|| panic!("{}: only {got:?} arrived", self.name));
+                .unwrap_or_else(|| panic!("{}: only {got:?} arrived", self.0.name));
             got.push(e["id"].as_str().unwrap().to_string());
         }
         got
@@ -601,6 +539,7 @@ async fn event_received_from_the_binary() {
     // Another organization's source: NOT_FOUND, as for the source itself.
     let mut other = Subscriber::open("bob", &server.ws_url(), &bob, &app).await;
     let answer = other
+        .0
         .next_message(Duration::from_secs(10))
         .await
         .expect("an answer");

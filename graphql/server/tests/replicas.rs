@@ -2,86 +2,24 @@
 //! and one secret file, a client alternating between them. Tokens, data, revocations, the
 //! sign-in throttle and `clickstreamChanged` all hold across the two.
 
-use futures_util::{SinkExt, StreamExt};
 use houston_server::schema::MAX_FAILED_SIGN_INS;
 use houston_test_harness::http::{confirmed_user, gql, ok, ok_id, outcome};
 use houston_test_harness::{error_code, PgDatabase, ServerProcess};
 use serde_json::{json, Value};
 use std::time::Duration;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
-use tokio_tungstenite::tungstenite::Message;
+use houston_test_harness::ws::Subscription;
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// A graphql-transport-ws client with one subscription.
-struct Subscriber {
-    socket: Socket,
-    name: &'static str,
-}
+/// A graphql-transport-ws client with one `clickstreamChanged` subscription.
+struct Subscriber(Subscription);
 
 impl Subscriber {
     async fn open(name: &'static str, ws_url: &str, token: &str, query: &str) -> Subscriber {
-        let mut request = ws_url.into_client_request().expect("a ws:// URL");
-        request.headers_mut().insert(
-            "sec-websocket-protocol",
-            HeaderValue::from_static("graphql-transport-ws"),
-        );
-        let (socket, _) = tokio_tungstenite::connect_async(request)
-            .await
-            .expect("the websocket opens");
-        let mut s = Subscriber { socket, name };
-        s.send(json!({ "type": "connection_init", "payload": { "authorization": token } }))
-            .await;
-        let ack = s
-            .next_message(Duration::from_secs(10))
-            .await
-            .expect("an answer to connection_init");
-        assert_eq!(ack["type"], "connection_ack", "{name}: {ack}");
-        s.send(json!({ "id": "1", "type": "subscribe", "payload": { "query": query } }))
-            .await;
-        s
-    }
-
-    async fn send(&mut self, message: Value) {
-        self.socket
-            .send(Message::text(message.to_string()))
-            .await
-            .expect("the message is sent");
-    }
-
-    /// The next protocol message (pings answered and skipped), or `None` after `wait`.
-    async fn next_message(&mut self, wait: Duration) -> Option<Value> {
-        let deadline = tokio::time::Instant::now() + wait;
-        loop {
-            let frame = tokio::time::timeout_at(deadline, self.socket.next())
-                .await
-                .ok()?
-                .expect("the socket stays open")
-                .expect("a readable frame");
-            let Message::Text(text) = frame else {
-                continue;
-            };
-            let message: Value = serde_json::from_str(text.as_str()).expect("JSON messages");
-            if message["type"] == "ping" {
-                self.send(json!({ "type": "pong" })).await;
-                continue;
-            }
-            return Some(message);
-        }
+        Subscriber(Subscription::open(name, ws_url, token, query, json!({})).await)
     }
 
     /// The next `clickstreamChanged` event, or `None` after `wait`.
     async fn next_change(&mut self, wait: Duration) -> Option<Value> {
-        let message = self.next_message(wait).await?;
-        assert_eq!(message["type"], "next", "{}: {message}", self.name);
-        assert!(
-            message["payload"].get("errors").is_none(),
-            "{}: {message}",
-            self.name
-        );
-        Some(message["payload"]["data"]["clickstreamChanged"].clone())
+        self.0.next_data("clickstreamChanged", wait).await
     }
 
     /// Asserts that the next event is `action` on `integration`.
@@ -89,12 +27,12 @@ impl Subscriber {
         let change = self
             .next_change(Duration::from_secs(10))
             .await
-            .unwrap_or_else(|| panic!("{}: no event for {action} {integration}", self.name));
+            .unwrap_or_else(|| panic!("{}: no event for {action} {integration}", self.0.name));
         assert_eq!(
             (change["integrationId"].as_str(), change["action"].as_str()),
             (Some(integration), Some(action)),
             "{}: {change}",
-            self.name
+            self.0.name
         );
     }
 }
