@@ -8,11 +8,11 @@ use base64::Engine;
 use houston_server::store::Retention;
 use houston_server::{DataKeySource, SecretSource, ServerConfig};
 use houston_test_harness::http::{confirmed_user, gql, ok_id};
+use houston_test_harness::ws::Subscription;
 use houston_test_harness::{error_code, Backend, PgDatabase, ServerProcess, TestServer};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::time::Duration;
-use houston_test_harness::ws::Subscription;
 
 /// Posts `body` to the collector at `base` (`http://host:port`) as `write_key`; the status.
 async fn post(base: &str, path: &str, write_key: &str, body: Value) -> u16 {
@@ -449,7 +449,7 @@ impl Subscriber {
 /// not acknowledge a subscribe, so this is how a test knows it is listening.
 async fn until_heard(subscriber: &mut Subscriber, base: &str, app: &str) {
     for n in 0..50 {
-        let warm = json!({ "type": "track", "event": "Warm-up", "userId": "w", "messageId": format!("warm-{}-{n}", subscriber.name) });
+        let warm = json!({ "type": "track", "event": "Warm-up", "userId": "w", "messageId": format!("warm-{}-{n}", subscriber.0.name) });
         assert_eq!(post(base, "track", app, warm).await, 200);
         if subscriber
             .next_event(Duration::from_millis(300))
@@ -459,7 +459,7 @@ async fn until_heard(subscriber: &mut Subscriber, base: &str, app: &str) {
             return;
         }
     }
-    panic!("{} never heard an event", subscriber.name);
+    panic!("{} never heard an event", subscriber.0.name);
 }
 
 fn base_of(process: &ServerProcess) -> String {
@@ -608,7 +608,7 @@ async fn event_received_across_replicas() {
             s.next_event(Duration::from_millis(1500)).await,
             None,
             "{}: once",
-            s.name
+            s.0.name
         );
     }
     let logs = [a.stop(), b.stop()].concat().join("\n");

@@ -4,10 +4,10 @@
 
 use houston_server::schema::MAX_FAILED_SIGN_INS;
 use houston_test_harness::http::{confirmed_user, gql, ok, ok_id, outcome};
+use houston_test_harness::ws::Subscription;
 use houston_test_harness::{error_code, PgDatabase, ServerProcess};
 use serde_json::{json, Value};
 use std::time::Duration;
-use houston_test_harness::ws::Subscription;
 
 /// A graphql-transport-ws client with one `clickstreamChanged` subscription.
 struct Subscriber(Subscription);
@@ -165,7 +165,7 @@ async fn two_replicas_share_one_database() {
     on_b.expect_change(&second, "DISABLE").await;
     for s in [&mut on_a, &mut on_b] {
         let extra = s.next_change(Duration::from_millis(1500)).await;
-        assert_eq!(extra, None, "{}: a change is delivered once", s.name);
+        assert_eq!(extra, None, "{}: a change is delivered once", s.0.name);
     }
     let d = gql(
         ua,
