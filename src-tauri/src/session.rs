@@ -213,7 +213,9 @@ fn remote_transport(url: &str) -> Result<Arc<dyn Transport>, CommandError> {
         .map_err(|e| CommandError::new(ErrorCode::InvalidInput, e.to_string()))
 }
 
-/// `http(s)://host[:port]` with or without `/graphql`, to the endpoint URL.
+/// `http(s)://host[:port]` with or without `/graphql`, to the endpoint URL. Plain `http://`
+/// only to this machine (loopback): elsewhere the token and passwords would cross the
+/// network in clear.
 pub fn normalize_url(url: &str) -> Result<String, CommandError> {
     let url = url.trim().trim_end_matches('/');
     if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() < 10 {
@@ -222,11 +224,33 @@ pub fn normalize_url(url: &str) -> Result<String, CommandError> {
             "Enter the server's address, e.g. https://houston.example.org",
         ));
     }
+    if url.starts_with("http://") && !is_loopback_url(url) {
+        return Err(CommandError::new(
+            ErrorCode::InvalidInput,
+            "Use https:// for a server on another machine: over plain http:// your password \
+             and session would cross the network unencrypted.",
+        ));
+    }
     Ok(if url.ends_with("/graphql") {
         url.to_string()
     } else {
         format!("{url}/graphql")
     })
+}
+
+/// Whether `url`'s host is this machine: `localhost`, 127.0.0.0/8 or `::1`.
+fn is_loopback_url(url: &str) -> bool {
+    let Some(host) = reqwest::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+    else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 impl Session {
@@ -883,6 +907,30 @@ fn session_user(u: me::MeMe) -> Result<SessionUser, houston_client::vocabulary::
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn plain_http_only_to_this_machine() {
+        for ok in [
+            "https://houston.example.org",
+            "http://127.0.0.1:8871",
+            "http://localhost:8871/graphql",
+            "http://[::1]:8871",
+        ] {
+            assert!(normalize_url(ok).is_ok(), "{ok}");
+        }
+        for refused in [
+            "http://houston.example.org",
+            "http://10.0.0.5:8871",
+            "http://127.0.0.1.example.org",
+        ] {
+            let error = normalize_url(refused).unwrap_err();
+            assert!(
+                error.message.contains("https://"),
+                "{refused}: {}",
+                error.message
+            );
+        }
+    }
 
     #[test]
     fn a_refused_token_in_a_mutation_outcome_is_read_with_the_shared_code() {

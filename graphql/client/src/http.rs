@@ -23,10 +23,13 @@ pub struct HttpTransport {
 
 impl HttpTransport {
     /// A transport to `url` (e.g. `http://127.0.0.1:8871/graphql`) with a 30 s timeout.
+    /// Redirects are not followed: a request carries the token, and a server that sends it
+    /// elsewhere (or from `https` to `http`) gets an HTTP status, not the token.
     pub fn new(url: impl Into<String>) -> Result<Self, TransportError> {
         let client = reqwest::Client::builder()
             .timeout(TIMEOUT)
             .connect_timeout(CONNECT_TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| TransportError::Malformed(format!("HTTP client: {e}")))?;
         Ok(Self::with_client(url, client))

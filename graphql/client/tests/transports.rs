@@ -660,6 +660,49 @@ async fn an_unanswered_port_is_unreachable() {
 }
 
 #[tokio::test]
+async fn a_redirect_is_not_followed() {
+    // A "server" that answers every request with a redirect to a second listener, which
+    // counts what reaches it: the token must never be carried there.
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let elsewhere = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let target = format!("http://{}/graphql", elsewhere.local_addr().unwrap());
+    let reached = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = reached.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = elsewhere.accept().await {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let _ = socket
+                .write_all(b"HTTP/1.1 500 No\r\ncontent-length: 0\r\n\r\n")
+                .await;
+        }
+    });
+    let redirecting = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/graphql", redirecting.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = redirecting.accept().await {
+            let mut buf = vec![0; 16 * 1024];
+            let _ = socket.read(&mut buf).await;
+            let answer = format!(
+                "HTTP/1.1 307 Temporary Redirect\r\nlocation: {target}\r\ncontent-length: 0\r\n\r\n"
+            );
+            let _ = socket.write_all(answer.as_bytes()).await;
+        }
+    });
+    let http = HttpTransport::new(url).unwrap();
+    let answer = run::<MyMail>(&http, my_mail::Variables, Some("a-token"), None).await;
+    assert_eq!(
+        answer,
+        Err(ClientError::Http(307)),
+        "the redirect is an answer"
+    );
+    assert_eq!(
+        reached.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "nothing (and no token) was sent where the redirect pointed"
+    );
+}
+
+#[tokio::test]
 async fn a_wrong_path_is_an_http_status() {
     let server = TestServer::start().await;
     let wrong = server.url.replace("/graphql", "/nothing-here");
