@@ -25,34 +25,10 @@ fn clients_dir() -> PathBuf {
     root().join("tests").join("clients")
 }
 
-/// Installs the scripts' packages from the lock file, once, when `node_modules` is
-/// missing or older than `package-lock.json`.
+/// Installs the scripts' packages from the lock file, once per test binary.
 fn node_modules() {
     static DONE: OnceLock<()> = OnceLock::new();
-    DONE.get_or_init(|| {
-        let dir = clients_dir();
-        let lock = std::fs::metadata(dir.join("package-lock.json"))
-            .and_then(|m| m.modified())
-            .expect("tests/clients/package-lock.json");
-        let installed = std::fs::metadata(dir.join("node_modules/.package-lock.json"))
-            .and_then(|m| m.modified())
-            .ok();
-        if installed.is_some_and(|i| i >= lock) {
-            return;
-        }
-        let out = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&dir)
-            .output()
-            .expect("npm runs (Node.js 20 and npm are needed for these tests)");
-        assert!(
-            out.status.success(),
-            "npm ci failed in {}:\n{}\n{}",
-            dir.display(),
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    });
+    DONE.get_or_init(|| houston_test_harness::node::npm_ci(&clients_dir()));
 }
 
 /// Collects a child's output, line by line, from a reader thread.

