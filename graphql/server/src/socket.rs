@@ -208,6 +208,7 @@ fn init(
                 ));
             }
             let Some(slot) = state.sockets.admit(&auth.principal) else {
+                tracing::warn!("a WebSocket refused: its person or key holds the most sockets");
                 return Err(async_graphql::Error::new(format!(
                     "Too many open sockets for this account (at most \
                      {MAX_SOCKETS_PER_PRINCIPAL}): close one first."
