@@ -27,6 +27,10 @@ pub enum Principal {
 pub struct RequestAuth {
     pub principal: Principal,
     pub org_header: Option<String>,
+    /// When the credentials stop holding (the token's `exp`, or the API key's expiry),
+    /// unix seconds; `None`: never, or no credentials. A subscription checks it before
+    /// each event.
+    pub valid_until: Option<i64>,
 }
 
 impl RequestAuth {
@@ -36,21 +40,31 @@ impl RequestAuth {
         authorization: Option<&str>,
         organization: Option<&str>,
     ) -> RequestAuth {
-        let principal = match authorization.map(str::trim).filter(|s| !s.is_empty()) {
-            None => Principal::Anonymous,
+        let (principal, valid_until) = match authorization.map(str::trim).filter(|s| !s.is_empty())
+        {
+            None => (Principal::Anonymous, None),
             Some(raw) => principal_of(state, raw).await,
         };
         RequestAuth {
             principal,
+            valid_until,
             org_header: organization
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
                 .map(str::to_string),
         }
     }
+
+    /// Whether the credentials have expired (by the server's clock, without the leeway a
+    /// token is given when it arrives: a socket ends at the token's `exp`).
+    pub fn expired(&self) -> bool {
+        self.valid_until
+            .is_some_and(|t| t <= clock::now().unix_timestamp())
+    }
 }
 
-async fn principal_of(state: &AppState, raw: &str) -> Principal {
+/// The caller `raw` names, and until when its credentials hold.
+async fn principal_of(state: &AppState, raw: &str) -> (Principal, Option<i64>) {
     if let Some(key) = raw.strip_prefix(API_KEY_PREFIX) {
         let now = clock::rfc3339(clock::now());
         return match state
@@ -58,11 +72,18 @@ async fn principal_of(state: &AppState, raw: &str) -> Principal {
             .use_api_key(&auth::sha256_hex(key.trim()), &now)
             .await
         {
-            Ok(Some(row)) => Principal::ApiKey(row),
-            Ok(None) => Principal::Rejected(TokenError::Invalid),
+            Ok(Some(row)) => {
+                let valid_until = row
+                    .expires_at
+                    .as_deref()
+                    .and_then(clock::parse)
+                    .map(|t| t.unix_timestamp());
+                (Principal::ApiKey(row), valid_until)
+            }
+            Ok(None) => (Principal::Rejected(TokenError::Invalid), None),
             Err(e) => {
                 tracing::error!(error = %e, "looking up an API key");
-                Principal::Rejected(TokenError::Invalid)
+                (Principal::Rejected(TokenError::Invalid), None)
             }
         };
     }
@@ -73,17 +94,17 @@ async fn principal_of(state: &AppState, raw: &str) -> Principal {
         .trim();
     let claims = match state.tokens.decode(jwt) {
         Ok(c) => c,
-        Err(e) => return Principal::Rejected(e),
+        Err(e) => return (Principal::Rejected(e), None),
     };
     match state.store.user_by_id(&claims.sub).await {
         // A token made before the user's last logout, password change or removal is dead.
         Ok(Some(user)) if user.token_version == claims.ver && user.status != UserStatus::Locked => {
-            Principal::User(user)
+            (Principal::User(user), Some(claims.exp))
         }
-        Ok(_) => Principal::Rejected(TokenError::Invalid),
+        Ok(_) => (Principal::Rejected(TokenError::Invalid), None),
         Err(e) => {
             tracing::error!(error = %e, "looking up a token's user");
-            Principal::Rejected(TokenError::Invalid)
+            (Principal::Rejected(TokenError::Invalid), None)
         }
     }
 }
@@ -103,6 +124,7 @@ impl<'a> Access<'a> {
         static ANONYMOUS: RequestAuth = RequestAuth {
             principal: Principal::Anonymous,
             org_header: None,
+            valid_until: None,
         };
         Access {
             state: ctx.data_unchecked::<Arc<AppState>>(),

@@ -9,10 +9,9 @@ use crate::schema::Budget;
 use crate::throttle::{client_ip, ClientIp, Rate};
 use crate::Houston;
 use crate::{answers, collector, listener};
-use async_graphql::http::{GraphiQLSource, ALL_WEBSOCKET_PROTOCOLS};
+use async_graphql::http::{GraphiQLSource, WebSocketProtocols, ALL_WEBSOCKET_PROTOCOLS};
 use async_graphql::parser::types::{DocumentOperations, OperationType};
-use async_graphql::{BatchRequest, Data};
-use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use async_graphql::BatchRequest;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, RawQuery, Request, State, WebSocketUpgrade};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -541,21 +540,24 @@ fn request_from_query_string(qs: &str) -> Option<async_graphql::Request> {
     Some(req)
 }
 
-/// The operation a GET would run is a mutation (or a subscription): refused.
-fn is_not_a_query(req: &async_graphql::Request) -> bool {
-    let Ok(doc) = async_graphql::parser::parse_query(&req.query) else {
-        return false; // let execution report the syntax error
-    };
-    let ty = match (&doc.operations, req.operation_name.as_deref()) {
+/// The type of the operation `req` would run; `None` when the document does not parse or
+/// does not say which operation (execution then reports it).
+pub(crate) fn operation_type(req: &async_graphql::Request) -> Option<OperationType> {
+    let doc = async_graphql::parser::parse_query(&req.query).ok()?;
+    match (&doc.operations, req.operation_name.as_deref()) {
         (DocumentOperations::Single(op), _) => Some(op.node.ty),
         (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
         (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
             ops.values().next().map(|op| op.node.ty)
         }
         _ => None,
-    };
+    }
+}
+
+/// The operation a GET would run is a mutation (or a subscription): refused.
+fn is_not_a_query(req: &async_graphql::Request) -> bool {
     matches!(
-        ty,
+        operation_type(req),
         Some(OperationType::Mutation | OperationType::Subscription)
     )
 }
@@ -612,45 +614,24 @@ async fn get_graphql(
     single_answer(&houston, &headers, req, auth, client.map(|Extension(c)| c)).await
 }
 
-async fn websocket(
-    State(houston): State<Houston>,
-    protocol: GraphQLProtocol,
-    upgrade: WebSocketUpgrade,
-) -> Response {
-    let schema = houston.schema().clone();
-    upgrade
+/// `/graphql/ws`: subscriptions only, within [`crate::socket`]'s bounds.
+async fn websocket(State(houston): State<Houston>, upgrade: WebSocketUpgrade) -> Response {
+    let upgrade = upgrade
         .max_message_size(MAX_WS_MESSAGE_BYTES)
         .max_frame_size(MAX_WS_MESSAGE_BYTES)
-        .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |stream| {
-            GraphQLWebSocket::new(stream, schema, protocol)
-                .on_connection_init(move |payload| async move {
-                    // The credentials come in the connection_init payload, as headers would.
-                    let field = |name: &str| {
-                        payload
-                            .get(name)
-                            .or_else(|| payload.get("headers").and_then(|h| h.get(name)))
-                            .and_then(|v| v.as_str())
-                            .map(str::to_string)
-                    };
-                    let auth = RequestAuth::resolve(
-                        houston.state(),
-                        field("authorization").as_deref(),
-                        field("organization").as_deref(),
-                    )
-                    .await;
-                    // Subscriptions need a caller: an anonymous socket is refused at once.
-                    if !matches!(auth.principal, Principal::User(_) | Principal::ApiKey(_)) {
-                        return Err(async_graphql::Error::new(
-                            "Sign in first: send a valid authorization in connection_init.",
-                        ));
-                    }
-                    let mut data = Data::default();
-                    data.insert(auth);
-                    Ok(data)
-                })
-                .serve()
-        })
+        .protocols(ALL_WEBSOCKET_PROTOCOLS);
+    let protocol = upgrade
+        .selected_protocol()
+        .and_then(|p| p.to_str().ok())
+        .and_then(|p| p.parse::<WebSocketProtocols>().ok());
+    let Some(protocol) = protocol else {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            "Ask for the graphql-transport-ws (or graphql-ws) subprotocol.",
+            "BAD_REQUEST",
+        );
+    };
+    upgrade.on_upgrade(move |socket| crate::socket::serve(houston, socket, protocol))
 }
 
 #[cfg(test)]

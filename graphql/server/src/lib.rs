@@ -23,6 +23,7 @@ pub mod migrate;
 pub mod schema;
 pub mod seal;
 mod server;
+pub mod socket;
 mod state;
 pub mod store;
 pub mod throttle;

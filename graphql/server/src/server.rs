@@ -84,6 +84,7 @@ impl Houston {
             changes,
             events,
             throttle: crate::throttle::Throttle::new(limits),
+            sockets: Default::default(),
         });
         Ok(Houston {
             schema: build_schema(state.clone()),

@@ -2,7 +2,7 @@
 
 use crate::catalog::Catalog;
 use crate::store::Store;
-use crate::{auth, changes, event_feed, mail, throttle};
+use crate::{auth, changes, event_feed, mail, socket, throttle};
 use std::sync::Arc;
 
 /// What every request shares.
@@ -19,4 +19,6 @@ pub struct AppState {
     pub events: event_feed::EventFeed,
     /// Per-client rates and the load shed from password hashing.
     pub throttle: throttle::Throttle,
+    /// Open WebSockets per principal, and subscribers' re-checks.
+    pub sockets: socket::Sockets,
 }

@@ -11,7 +11,16 @@ use tokio_tungstenite::tungstenite::Message;
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-/// One socket, signed in with a token, with one subscription (id "1") started.
+/// What a socket heard next.
+#[derive(Debug)]
+pub enum Heard {
+    /// A protocol message.
+    Message(Value),
+    /// The server closed the socket: the close code and reason, if it sent a close frame.
+    Closed(Option<u16>, String),
+}
+
+/// One socket: [`Subscription::open`] signs it in and starts one subscription (id "1").
 pub struct Subscription {
     socket: Socket,
     /// Names the subscriber in failure messages.
@@ -28,6 +37,13 @@ impl Subscription {
         query: &str,
         variables: Value,
     ) -> Subscription {
+        let mut s = Subscription::signed_in(name, ws_url, token).await;
+        s.subscribe("1", query, variables).await;
+        s
+    }
+
+    /// Opens `ws_url` and sends nothing yet.
+    pub async fn connect(name: &'static str, ws_url: &str) -> Subscription {
         let mut request = ws_url.into_client_request().expect("a ws:// URL");
         request.headers_mut().insert(
             "sec-websocket-protocol",
@@ -36,17 +52,31 @@ impl Subscription {
         let (socket, _) = tokio_tungstenite::connect_async(request)
             .await
             .expect("the websocket opens");
-        let mut s = Subscription { socket, name };
-        s.send(json!({ "type": "connection_init", "payload": { "authorization": token } }))
-            .await;
+        Subscription { socket, name }
+    }
+
+    /// Opens `ws_url`, sends `connection_init` with `token` and expects `connection_ack`.
+    pub async fn signed_in(name: &'static str, ws_url: &str, token: &str) -> Subscription {
+        let mut s = Subscription::connect(name, ws_url).await;
+        s.init(token).await;
         let ack = s
             .next_message(Duration::from_secs(10))
             .await
             .expect("an answer to connection_init");
         assert_eq!(ack["type"], "connection_ack", "{name}: {ack}");
-        s.send(json!({ "id": "1", "type": "subscribe", "payload": { "query": query, "variables": variables } }))
-            .await;
         s
+    }
+
+    /// Sends `connection_init` with `token`.
+    pub async fn init(&mut self, token: &str) {
+        self.send(json!({ "type": "connection_init", "payload": { "authorization": token } }))
+            .await;
+    }
+
+    /// Starts operation `id` with `query` and `variables`.
+    pub async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
+        self.send(json!({ "id": id, "type": "subscribe", "payload": { "query": query, "variables": variables } }))
+            .await;
     }
 
     /// Sends one protocol message.
@@ -59,22 +89,42 @@ impl Subscription {
 
     /// The next protocol message (pings answered and skipped), or `None` after `wait`.
     pub async fn next_message(&mut self, wait: Duration) -> Option<Value> {
+        match self.next_heard(wait).await? {
+            Heard::Message(message) => Some(message),
+            Heard::Closed(code, reason) => {
+                panic!("{}: the socket closed ({code:?} {reason})", self.name)
+            }
+        }
+    }
+
+    /// The next protocol message or the server's close (pings answered and skipped), or
+    /// `None` after `wait`.
+    pub async fn next_heard(&mut self, wait: Duration) -> Option<Heard> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
-            let frame = tokio::time::timeout_at(deadline, self.socket.next())
+            let frame = match tokio::time::timeout_at(deadline, self.socket.next())
                 .await
                 .ok()?
-                .expect("the socket stays open")
-                .expect("a readable frame");
-            let Message::Text(text) = frame else {
-                continue;
+            {
+                None | Some(Err(_)) => return Some(Heard::Closed(None, String::new())),
+                Some(Ok(frame)) => frame,
+            };
+            let text = match frame {
+                Message::Text(text) => text,
+                Message::Close(frame) => {
+                    return Some(match frame {
+                        Some(f) => Heard::Closed(Some(f.code.into()), f.reason.to_string()),
+                        None => Heard::Closed(None, String::new()),
+                    })
+                }
+                _ => continue,
             };
             let message: Value = serde_json::from_str(text.as_str()).expect("JSON messages");
             if message["type"] == "ping" {
                 self.send(json!({ "type": "pong" })).await;
                 continue;
             }
-            return Some(message);
+            return Some(Heard::Message(message));
         }
     }
 

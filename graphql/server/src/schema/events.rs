@@ -5,26 +5,20 @@
 
 use super::paging::{cursor, page_size, position, PageInfo};
 use super::scalars::Date;
-use crate::access::{Access, RequestAuth};
+use super::subscription::Standing;
+use crate::access::Access;
 use crate::error::{ApiError, ApiResult};
 use crate::event_feed::{StoredEvents, Watch};
 use crate::store::{self, EventFilter, EventRow};
-use crate::AppState;
 use async_graphql::{Context, Enum, Json, Object, SimpleObject, Subscription, ID};
 use futures_util::{Stream, StreamExt};
 use std::collections::VecDeque;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 use tokio_stream::wrappers::BroadcastStream;
 
 /// The list name inside `events` cursors.
 const EVENTS_LIST: &str = "events";
-
-/// How long a subscriber's right to the source is trusted before it is read again: a
-/// member removed (or a key revoked) hears at most this much more. Reading it for every
-/// event would cost each subscriber store reads at the rate events arrive.
-const RECHECK: Duration = Duration::from_secs(1);
 
 /// An event as the collector stored it.
 pub struct Event(pub Arc<EventRow>);
@@ -291,7 +285,7 @@ impl EventsSubscription {
         &self,
         ctx: &Context<'_>,
         app_id: String,
-    ) -> Result<impl Stream<Item = Option<Event>>, ApiError> {
+    ) -> Result<impl Stream<Item = Result<Option<Event>, ApiError>>, ApiError> {
         let a = Access::of(ctx);
         let (app, _) = a.app(&app_id).await?;
         let (rx, watch) = a.state.events.subscribe(&app.id);
@@ -300,16 +294,15 @@ impl EventsSubscription {
             _watch: watch,
             app_id: app.id,
             org_id: app.org_id,
-            state: a.state.clone(),
-            auth: a.auth.clone(),
-            checked: Instant::now(),
+            standing: Standing::new(a.state.clone(), a.auth.clone()),
             pending: VecDeque::new(),
         };
         Ok(futures_util::stream::unfold(
             listening,
             |mut l| async move {
                 // Nullable on the wire, as API.md writes it; never null in fact.
-                l.next().await.map(|row| (Some(Event(row)), l))
+                let next = l.next().await?;
+                Some((next.map(|row| Some(Event(row))), l))
             },
         ))
     }
@@ -322,21 +315,28 @@ struct Listening {
     _watch: Watch,
     app_id: String,
     org_id: String,
-    state: Arc<AppState>,
-    auth: RequestAuth,
-    /// When the caller's right to the source was last read.
-    checked: Instant,
+    /// The caller's right to the source, checked before each event.
+    standing: Standing,
     /// The rest of the batch being delivered.
     pending: VecDeque<Arc<EventRow>>,
 }
 
 impl Listening {
     /// The next event of the source; `None` ends the subscription (the caller lost the
-    /// right to the source).
-    async fn next(&mut self) -> Option<Arc<EventRow>> {
+    /// right to the source), and so does an error, once sent (the credentials no longer
+    /// hold).
+    async fn next(&mut self) -> Option<Result<Arc<EventRow>, ApiError>> {
+        if self.standing.ended {
+            return None;
+        }
         loop {
             if let Some(row) = self.pending.pop_front() {
-                return Some(row);
+                // Each event is checked: a batch may outlive the token that heard it.
+                return match self.standing.admits(&self.org_id).await {
+                    Ok(true) => Some(Ok(row)),
+                    Ok(false) => None,
+                    Err(e) => Some(Err(e)),
+                };
             }
             let batch = match self.batches.next().await? {
                 Ok(batch) => batch,
@@ -346,12 +346,6 @@ impl Listening {
             // Another source's: dropped without touching the store.
             if batch.app_id != self.app_id {
                 continue;
-            }
-            if self.checked.elapsed() >= RECHECK {
-                if !super::subscription::may_read(&self.state, &self.auth, &self.org_id).await {
-                    return None;
-                }
-                self.checked = Instant::now();
             }
             self.pending.extend(batch.rows.iter().cloned());
         }
