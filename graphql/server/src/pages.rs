@@ -12,6 +12,7 @@
 
 use crate::access::RequestAuth;
 use crate::http::anonymous_rate;
+use crate::mail::MailKind;
 use crate::schema::Budget;
 use crate::throttle::ClientIp;
 use crate::Houston;
@@ -21,14 +22,12 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
+use houston_vocabulary::PastedLink;
 use serde_json::{json, Value};
 
 /// What a page's answer may do: nothing but show itself and post its form to itself.
 const PAGE_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; \
     frame-ancestors 'none'; base-uri 'none'";
-
-/// The longest token accepted from a form or a query string (a real one is 43 characters).
-const MAX_TOKEN: usize = 200;
 
 /// The longest password field read from a form (the API's own limit is lower; this only
 /// keeps a page from echoing megabytes into a mutation).
@@ -37,9 +36,15 @@ const MAX_PASSWORD: usize = 1024;
 /// The link pages, for the router.
 pub fn routes() -> Router<Houston> {
     Router::new()
-        .route("/confirm-email", get(confirm_form).post(confirm_submit))
-        .route("/reset-password", get(reset_form).post(reset_submit))
-        .route("/accept-invitation", get(accept_form).post(accept_submit))
+        .route(
+            &Link::Confirm.route(),
+            get(confirm_form).post(confirm_submit),
+        )
+        .route(&Link::Reset.route(), get(reset_form).post(reset_submit))
+        .route(
+            &Link::Invitation.route(),
+            get(accept_form).post(accept_submit),
+        )
 }
 
 /// Which link a page serves.
@@ -52,11 +57,16 @@ enum Link {
 
 impl Link {
     fn path(self) -> &'static str {
-        match self {
-            Link::Confirm => "confirm-email",
-            Link::Reset => "reset-password",
-            Link::Invitation => "accept-invitation",
-        }
+        let kind = match self {
+            Link::Confirm => MailKind::ConfirmEmail,
+            Link::Reset => MailKind::PasswordReset,
+            Link::Invitation => MailKind::Invitation,
+        };
+        kind.link_path()
+    }
+
+    fn route(self) -> String {
+        format!("/{}", self.path())
     }
 
     fn title(self) -> &'static str {
@@ -99,11 +109,11 @@ impl Fields {
         serde_urlencoded::from_bytes(body).ok()
     }
 
-    /// The token, when it looks like one (links carry base64url).
-    fn token(&self) -> Option<&str> {
-        let t = self.token.trim();
-        let base64url = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
-        (!t.is_empty() && t.len() <= MAX_TOKEN && t.chars().all(base64url)).then_some(t)
+    /// The token, when it looks like one (the app reads pasted codes with the same rule).
+    fn token(&self) -> Option<String> {
+        PastedLink::parse(&self.token)
+            .filter(|p| p.kind.is_none())
+            .map(|p| p.token)
     }
 }
 
@@ -190,6 +200,7 @@ async fn submit(
         return refused;
     }
     let token = fields.token().unwrap_or_default();
+    let token = token.as_str();
     let (query, variables) = match (link, wants_password) {
         (Link::Confirm, _) => (
             "mutation($t: String!) { r: confirmEmail(token: $t) { success message } }",
@@ -287,7 +298,7 @@ fn form_page(link: Link, fields: &Fields, problem: Option<&str>) -> Response {
              <input type=\"hidden\" name=\"token\" value=\"{token}\">{inputs}\
              <button type=\"submit\">{button}</button></form>",
             action = link.path(),
-            token = escape(token),
+            token = escape(&token),
         ),
     )
 }
@@ -359,12 +370,11 @@ mod tests {
                 ..Fields::default()
             }
             .token()
-            .map(str::to_string)
         };
         assert_eq!(token(" abc_-123 "), Some("abc_-123".into()));
         assert_eq!(token(""), None);
         assert_eq!(token("a b"), None);
         assert_eq!(token("\"><script>"), None);
-        assert_eq!(token(&"x".repeat(MAX_TOKEN + 1)), None);
+        assert_eq!(token(&"x".repeat(201)), None);
     }
 }
