@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use houston_client::vocabulary::UserStatus;
+use houston_client::vocabulary::{MailKind, UserStatus};
 
 use crate::api;
 use crate::components::mail::MailPanel;
@@ -22,6 +22,8 @@ enum Screen {
     SignIn,
     SignUp,
     ConfirmEmail,
+    Forgot,
+    UseLink(Option<MailKind>),
     Page(Page),
 }
 
@@ -54,6 +56,8 @@ pub fn App() -> impl IntoView {
             Some(s) if !s.signed_in => match page {
                 Page::SignUp => Screen::SignUp,
                 Page::SignedUp => Screen::ConfirmEmail,
+                Page::Forgot => Screen::Forgot,
+                Page::UseLink(kind) => Screen::UseLink(kind),
                 _ => Screen::SignIn,
             },
             Some(s)
@@ -64,7 +68,9 @@ pub fn App() -> impl IntoView {
                 Screen::ConfirmEmail
             }
             Some(_) => match page {
-                Page::SignIn | Page::SignUp | Page::SignedUp => Screen::Page(Page::Orgs),
+                Page::SignIn | Page::SignUp | Page::SignedUp | Page::Forgot | Page::UseLink(_) => {
+                    Screen::Page(Page::Orgs)
+                }
                 page => Screen::Page(page),
             },
         })
@@ -90,6 +96,8 @@ pub fn App() -> impl IntoView {
                         Screen::SignIn => view! { <pages::auth::SignIn /> }.into_any(),
                         Screen::SignUp => view! { <pages::auth::SignUpPage /> }.into_any(),
                         Screen::ConfirmEmail => view! { <pages::auth::ConfirmNotice /> }.into_any(),
+                        Screen::Forgot => view! { <pages::auth::ForgotPage /> }.into_any(),
+                        Screen::UseLink(kind) => view! { <pages::auth::UseLinkPage kind=kind /> }.into_any(),
                         Screen::Page(page) => pages::render(page),
                     }}
                 </main>

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use houston_client::vocabulary::MailKind;
 use houston_prototypes::Destination;
 use leptos::prelude::*;
 use serde_json::Value;
@@ -34,6 +35,11 @@ pub enum Page {
     SignUp,
     /// "Confirm your email" after signing up.
     SignedUp,
+    /// "Forgot your password?": asks for a reset link (signed out).
+    Forgot,
+    /// Following a mailed link in the app: its code or the whole link pasted (signed out),
+    /// with the kind already known when the page was opened for one.
+    UseLink(Option<MailKind>),
     /// Your profile and password.
     Account,
     /// Organizations.

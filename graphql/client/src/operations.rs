@@ -106,6 +106,11 @@ operation!(
     AcceptInvitation => "../operations/AcceptInvitation.graphql"
 );
 operation!(
+    /// `acceptInvitation(token:)`: joins with a mailed invitation link, for an address
+    /// that has an account (signed in or not).
+    AcceptInvitationLink => "../operations/AcceptInvitationLink.graphql"
+);
+operation!(
     /// `declineInvitation`: drops an invitation to your address.
     DeclineInvitation => "../operations/DeclineInvitation.graphql"
 );

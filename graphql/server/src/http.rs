@@ -1,6 +1,6 @@
 //! HTTP: `POST /graphql` (JSON only), `GET /graphql` (queries only, or GraphiQL for a
 //! browser), `/graphql/ws` (graphql-transport-ws), and the collector's `/v1/…`
-//! ([`crate::collector`]), all behind a `Host` allow-list; only the collector's paths
+//! ([`crate::collector`]), the pages mailed links open ([`crate::pages`]), all behind a `Host` allow-list; only the collector's paths
 //! accept requests from other origins.
 
 use crate::access::Principal;
@@ -8,7 +8,7 @@ use crate::access::RequestAuth;
 use crate::schema::Budget;
 use crate::throttle::{client_ip, ClientIp, Rate};
 use crate::Houston;
-use crate::{answers, collector, listener};
+use crate::{answers, collector, listener, pages};
 use async_graphql::http::{GraphiQLSource, WebSocketProtocols, ALL_WEBSOCKET_PROTOCOLS};
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::BatchRequest;
@@ -114,6 +114,7 @@ pub fn router_with_hosts(houston: Houston, hosts: Vec<String>) -> Router {
         .route("/graphql", get(get_graphql).post(post_graphql))
         .route("/graphql/ws", get(websocket))
         .route("/healthz", get(|| async { "ok" }))
+        .merge(pages::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .merge(collector::routes());
     guarded(routes, houston, hosts)
@@ -216,7 +217,7 @@ async fn identify_client(
 
 /// Takes `n` anonymous operations from the client's rate, when the caller is anonymous:
 /// the 429 answer once the client has used it up.
-fn anonymous_rate(
+pub(crate) fn anonymous_rate(
     houston: &Houston,
     auth: &RequestAuth,
     client: Option<ClientIp>,

@@ -20,6 +20,7 @@ pub mod input;
 mod listener;
 pub mod mail;
 pub mod migrate;
+mod pages;
 pub mod schema;
 pub mod seal;
 mod server;

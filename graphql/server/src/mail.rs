@@ -123,14 +123,12 @@ impl Mailer {
     pub fn link(&self, kind: MailKind, to: &str, org_name: Option<&str>) -> PendingMail {
         let token = auth::random_token();
         let now = clock::now();
-        let (path, subject, intro) = match kind {
+        let (subject, intro) = match kind {
             MailKind::ConfirmEmail => (
-                "confirm-email",
                 "Confirm your email for Houston".to_string(),
                 "Welcome to Houston. Confirm your email address to start:".to_string(),
             ),
             MailKind::Invitation => (
-                "accept-invitation",
                 format!(
                     "You are invited to {} on Houston",
                     org_name.unwrap_or("an organization")
@@ -142,13 +140,12 @@ impl Mailer {
                 ),
             ),
             MailKind::PasswordReset => (
-                "reset-password",
                 "Reset your Houston password".to_string(),
                 "Someone asked to reset your Houston password. If it was you, choose a new one:"
                     .to_string(),
             ),
         };
-        let link = format!("{}/{path}?token={token}", self.public_url);
+        let link = format!("{}/{}?token={token}", self.public_url, kind.link_path());
         let body = format!(
             "{intro}\n\n{link}\n\nOr paste this code in the app: {token}\n\n\
              The link works once and expires in {}.\n",

@@ -330,6 +330,63 @@ closed_word! {
     }
 }
 
+impl MailKind {
+    /// The path of the server's page that this kind's mailed link opens
+    /// (`/<path>?token=…`).
+    pub const fn link_path(self) -> &'static str {
+        match self {
+            MailKind::ConfirmEmail => "confirm-email",
+            MailKind::Invitation => "accept-invitation",
+            MailKind::PasswordReset => "reset-password",
+        }
+    }
+}
+
+/// What a person pasted from a mail: the whole link, which names its kind, or only the
+/// code printed below it, which does not.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PastedLink {
+    /// The link's kind, when the paste was a link.
+    pub kind: Option<MailKind>,
+    /// The one-use token.
+    pub token: String,
+}
+
+impl PastedLink {
+    /// Reads a pasted mail link (`https://…/reset-password?token=…`) or code. `None` when
+    /// it is neither: empty, a link to another page, or a code with characters no token
+    /// has (tokens are base64url).
+    pub fn parse(pasted: &str) -> Option<PastedLink> {
+        let pasted = pasted.trim();
+        let is_token = |t: &str| {
+            !t.is_empty()
+                && t.len() <= 200
+                && t.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        };
+        let Some((before, query)) = pasted.split_once('?') else {
+            return is_token(pasted).then(|| PastedLink {
+                kind: None,
+                token: pasted.to_string(),
+            });
+        };
+        let page = before
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or("");
+        let kind = *MailKind::ALL.iter().find(|k| k.link_path() == page)?;
+        let token = query
+            .split(['&', '#'])
+            .find_map(|pair| pair.strip_prefix("token="))
+            .filter(|t| is_token(t))?;
+        Some(PastedLink {
+            kind: Some(kind),
+            token: token.to_string(),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -474,6 +531,50 @@ mod tests {
             "`cobol` is not a known platform",
             "cobol".parse::<Platform>().unwrap_err().to_string()
         );
+    }
+
+    #[test]
+    fn a_pasted_link_names_its_kind_and_a_code_does_not() {
+        let token = "DO_cx8bn5lxdjkMiEd5pcy6GmBTm0w5q_7HNsP6R794";
+        for kind in MailKind::ALL {
+            let link = format!(
+                "https://houston.example.org/{}?token={token}",
+                kind.link_path()
+            );
+            assert_eq!(
+                PastedLink::parse(&format!("  {link}\n")),
+                Some(PastedLink {
+                    kind: Some(*kind),
+                    token: token.into()
+                }),
+                "{link}"
+            );
+        }
+        assert_eq!(
+            PastedLink::parse(&format!(
+                "http://127.0.0.1:8871/houston/reset-password?x=1&token={token}#top"
+            )),
+            Some(PastedLink {
+                kind: Some(MailKind::PasswordReset),
+                token: token.into()
+            }),
+            "behind a path prefix, among other parameters"
+        );
+        assert_eq!(
+            PastedLink::parse(token),
+            Some(PastedLink {
+                kind: None,
+                token: token.into()
+            })
+        );
+        assert_eq!(PastedLink::parse(""), None);
+        assert_eq!(PastedLink::parse("not a code"), None);
+        assert_eq!(
+            PastedLink::parse("https://evil.example/other?token=abc"),
+            None
+        );
+        assert_eq!(PastedLink::parse("https://h/confirm-email?token="), None);
+        assert_eq!(PastedLink::parse("https://h/confirm-email?token=<b>"), None);
     }
 
     #[test]

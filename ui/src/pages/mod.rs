@@ -22,9 +22,12 @@ use crate::state::Page;
 /// The view of a signed-in page.
 pub fn render(page: Page) -> AnyView {
     match page {
-        Page::SignIn | Page::SignUp | Page::SignedUp | Page::Orgs => {
-            view! { <orgs::OrgsPage /> }.into_any()
-        }
+        Page::SignIn
+        | Page::SignUp
+        | Page::SignedUp
+        | Page::Forgot
+        | Page::UseLink(_)
+        | Page::Orgs => view! { <orgs::OrgsPage /> }.into_any(),
         Page::Account => view! { <account::AccountPage /> }.into_any(),
         Page::Members => view! { <members::MembersPage /> }.into_any(),
         Page::Sources => view! { <sources::SourcesPage /> }.into_any(),
