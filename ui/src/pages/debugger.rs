@@ -35,6 +35,7 @@ pub fn DebuggerPage(
     let scrolled = RwSignal::new(false);
     let open = RwSignal::new(None::<String>);
     let ended = RwSignal::new(None::<String>);
+    let link = RwSignal::new(String::new());
     let kind = RwSignal::new(String::new());
     let validity = RwSignal::new(String::new());
     let search = RwSignal::new(String::new());
@@ -69,6 +70,9 @@ pub fn DebuggerPage(
             let started =
                 events::watch(app_id.clone(), org.clone(), move |arrival| match arrival {
                     Arrival::Event(row) => arrive(*row),
+                    Arrival::Link(notice) => {
+                        link.try_set(notice);
+                    }
                     Arrival::Ended(why) => {
                         ended.try_set(Some(why));
                     }
@@ -160,6 +164,9 @@ pub fn DebuggerPage(
                             {move || format!("{} shown · {} kept", visible.with(Vec::len), shown.with(Vec::len))}
                         </span>
                     </div>
+                    {move || (!link.with(String::is_empty)).then(|| view! {
+                        <p id="debugger-link" class="muted">{link.get()}</p>
+                    })}
                     {move || ended.get().map(|why| view! {
                         <p id="debugger-ended" class="form-error">{format!("The live view stopped: {why}")}</p>
                     })}
