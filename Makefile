@@ -77,8 +77,9 @@ bench: setup
 	python3 tests/bench/report.py
 
 # The desktop's figures (not tests), as JSON in target/bench/: launch to first paint and
-# memory vs a bare Tauri window built in the same cargo run (same tauri artifacts), and the
-# largest catalog form rendered and validated per keystroke in the release wasm (Chromium).
+# memory vs a bare Tauri window built in the same cargo run (same tauri artifacts), the
+# largest catalog form rendered and validated per keystroke in the release wasm (Chromium),
+# and the debugger page's frame rate at 100 events/s (same wasm, same Chromium).
 .PHONY: bench-app
 bench-app: ui
 	cargo build --release -p houston-desktop -p hello-tauri
@@ -90,3 +91,8 @@ bench-app: ui
 		-- --nocapture > target/ui-form-bench.log 2>&1 || { cat target/ui-form-bench.log; exit 1; }
 	grep -o 'BENCH_JSON {.*}' target/ui-form-bench.log | head -n1 | sed 's/^BENCH_JSON //' > target/bench/ui-form.json
 	python3 -m json.tool target/bench/ui-form.json > /dev/null
+	WASM_BINDGEN_TEST_TIMEOUT=600 CHROMEDRIVER=/usr/bin/chromedriver CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+		cargo test -p houston-ui --target wasm32-unknown-unknown --profile wasm-release --features bench --test bench_debugger \
+		-- --nocapture > target/ui-debugger-bench.log 2>&1 || { cat target/ui-debugger-bench.log; exit 1; }
+	grep -o 'BENCH_JSON {.*}' target/ui-debugger-bench.log | head -n1 | sed 's/^BENCH_JSON //' > target/bench/ui-debugger.json
+	python3 -m json.tool target/bench/ui-debugger.json > /dev/null
