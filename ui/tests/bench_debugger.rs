@@ -34,6 +34,10 @@ const RATE: u32 = 100;
 const FEED_MS: u32 = 10_000;
 const IDLE_MS: u32 = 3_000;
 const GOAL_FPS: f64 = 30.0;
+/// The longest frame at 30 fps: two 60 Hz refreshes. `requestAnimationFrame` timestamps
+/// come in refresh steps (16.67 ms, 33.33 ms, 50 ms), so the bound is those two refreshes
+/// with a little slack for rounding, not 1000 / 30 exactly.
+const GOAL_FRAME_MS: f64 = 34.0;
 
 /// The stand-in shell, the feed and the frame recorder, in the page's JavaScript.
 const HARNESS: &str = r#"
@@ -59,6 +63,19 @@ window.__bench.record = (ms) => new Promise((done) => {
   };
   requestAnimationFrame(frame);
 });
+// Where the long frames' time went (Chromium's Long Animation Frames: 50 ms or more).
+window.__bench.loaf = { frames: 0, total: 0, script: 0, layout: 0 };
+window.__bench.watchLong = () => {
+  const l = window.__bench.loaf;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      l.frames += 1;
+      l.total += e.duration;
+      l.script += (e.scripts || []).reduce((sum, s) => sum + s.duration, 0);
+      if (e.styleAndLayoutStart) { l.layout += e.startTime + e.duration - e.styleAndLayoutStart; }
+    }
+  }).observe({ type: 'long-animation-frame' });
+};
 window.__bench.feed = (rate, ms) => {
   const b = window.__bench;
   const start = performance.now();
@@ -124,6 +141,8 @@ struct Frames {
     count: usize,
     fps_median: f64,
     fps_p5: f64,
+    /// The 95th percentile of the intervals (ms).
+    p95_ms: f64,
     worst_ms: f64,
     below_goal: usize,
 }
@@ -142,8 +161,9 @@ fn frames(stamps: &[f64]) -> Frames {
         fps_median: 1000.0 / at(0.5),
         // The 5th percentile of the rate is the 95th of the intervals.
         fps_p5: 1000.0 / at(0.95),
+        p95_ms: at(0.95),
         worst_ms: intervals.last().copied().unwrap_or(f64::NAN),
-        below_goal: intervals.iter().filter(|i| **i > 1000.0 / GOAL_FPS).count(),
+        below_goal: intervals.iter().filter(|i| **i > GOAL_FRAME_MS).count(),
     }
 }
 
@@ -206,10 +226,18 @@ async fn debugger_at_100_events_a_second() {
     );
 
     let idle = frames(&record(IDLE_MS).await);
+    eval("window.__bench.watchLong()");
     eval(&format!("window.__bench.feed({RATE}, {FEED_MS})"));
     let busy = frames(&record(FEED_MS).await);
     sleep(200).await;
 
+    let number = |expression: &str| eval(expression).as_f64().unwrap_or(f64::NAN);
+    let long = (
+        number("window.__bench.loaf.frames"),
+        number("window.__bench.loaf.total"),
+        number("window.__bench.loaf.script"),
+        number("window.__bench.loaf.layout"),
+    );
     let sent = eval("window.__bench.sent").as_f64().unwrap_or_default() as usize;
     let rows = root
         .query_selector_all(".event-list .event")
@@ -230,21 +258,23 @@ async fn debugger_at_100_events_a_second() {
     );
     assert!(busy.count > 10 && idle.count > 10, "frames were drawn");
 
-    let goal = format!("a >= {GOAL_FPS} fps");
+    let goal = format!("a >= {GOAL_FPS} fps (frames of at most two 60 Hz refreshes)");
     let report = json!({
         "name": "ui-debugger",
         "title": "The debugger page at 100 events/s in the UI's wasm (headless Chromium): frame rate",
         "rows": [
             row("frames per second, median", "fps", "higher", busy.fps_median, idle.fps_median, None),
-            row("frames per second, 5th percentile", "fps", "higher", busy.fps_p5, idle.fps_p5, Some((goal, busy.fps_p5 >= GOAL_FPS))),
+            row("frames per second, 5th percentile", "fps", "higher", busy.fps_p5, idle.fps_p5, Some((goal, busy.p95_ms <= GOAL_FRAME_MS))),
             row("longest frame", "ms", "lower", busy.worst_ms, idle.worst_ms, None),
         ],
         "notes": format!(
             "{expected} events fed through the shell's channel path ({{\"event\": …}} to the watch's onmessage, as Tauri's Channel delivers it) at {RATE}/s for {} s, \
-             the real DebuggerPage with the app's stylesheet; {} frames recorded while fed, {} of them longer than {:.1} ms (below {GOAL_FPS} fps); {} frames over {} s idle. \
+             the real DebuggerPage with the app's stylesheet; {} frames recorded while fed, {} of them longer than two 60 Hz refreshes ({GOAL_FRAME_MS} ms, below {GOAL_FPS} fps); {} frames over {} s idle. \
+             Frames of 50 ms or more while fed (Chromium's long-animation-frame entries): {:.0}, {:.0} ms in all, of which {:.0} ms in scripts and {:.0} ms in style and layout. \
              The list ends with {rows} rows (the page keeps 500), newest on top. requestAnimationFrame timestamps in headless Chromium on this machine; \
              built with the wasm-release profile the app ships (opt-level z, LTO).",
-            FEED_MS / 1000, busy.count, busy.below_goal, 1000.0 / GOAL_FPS, idle.count, IDLE_MS / 1000
+            FEED_MS / 1000, busy.count, busy.below_goal, idle.count, IDLE_MS / 1000,
+            long.0, long.1, long.2, long.3
         ),
     });
     console_log!("BENCH_JSON {}", report);

@@ -14,7 +14,7 @@ use crate::api::{self, ApiError, EventWatch, Watch};
 pub const KEPT: usize = 500;
 
 /// One event as the debugger shows it (the fields of `events` and `eventReceived`).
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EventRow {
     /// The messageId.
