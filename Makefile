@@ -90,16 +90,24 @@ bench: setup
 	python3 tests/bench/report.py $(T)/bench docs
 
 # The desktop's figures (not tests), as JSON in $(T)/bench/: launch to first paint and
-# memory vs a bare Tauri window built in the same cargo run (same tauri artifacts), and the
-# largest catalog form rendered and validated per keystroke in the release wasm (Chromium).
+# memory vs a bare Tauri window built in the same cargo run (same tauri artifacts), the
+# largest catalog form rendered and validated per keystroke in the release wasm (Chromium),
+# and the debugger page's frame rate at 100 events/s (same wasm, same Chromium).
 .PHONY: bench-app
 bench-app: ui
 	cargo build --release -p houston-desktop -p hello-tauri
 	mkdir -p $(T)/bench
 	.ci/session python3 docs/measure_app.py --runs 5 --json $(T)/bench/desktop-launch.json \
 		$(T)/release/houston-desktop $(T)/release/hello-tauri
+	$(call wasm_bench,bench_form,ui-form)
+	$(call wasm_bench,bench_debugger,ui-debugger)
+
+# Runs the UI's benchmark test $(1) in the release wasm in Chromium, and keeps the
+# BENCH_JSON line it prints as $(T)/bench/$(2).json.
+define wasm_bench
 	WASM_BINDGEN_TEST_TIMEOUT=600 CHROMEDRIVER=/usr/bin/chromedriver CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-		cargo test -p houston-ui --target wasm32-unknown-unknown --profile wasm-release --features bench --test bench_form \
-		-- --nocapture > $(T)/ui-form-bench.log 2>&1 || { cat $(T)/ui-form-bench.log; exit 1; }
-	grep -o 'BENCH_JSON {.*}' $(T)/ui-form-bench.log | head -n1 | sed 's/^BENCH_JSON //' > $(T)/bench/ui-form.json
-	python3 -m json.tool $(T)/bench/ui-form.json > /dev/null
+		cargo test -p houston-ui --target wasm32-unknown-unknown --profile wasm-release --features bench --test $(1) \
+		-- --nocapture > $(T)/$(1).log 2>&1 || { cat $(T)/$(1).log; exit 1; }
+	grep -o 'BENCH_JSON {.*}' $(T)/$(1).log | head -n1 | sed 's/^BENCH_JSON //' > $(T)/bench/$(2).json
+	python3 -m json.tool $(T)/bench/$(2).json > /dev/null
+endef

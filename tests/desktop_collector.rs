@@ -1,11 +1,14 @@
 //! The desktop's loopback collector, without a window: the bundled server's collector
 //! port (the next free one when taken, collector paths only unless the API is asked for),
 //! a watch on a source's events fed by `eventReceived`, and test events posted through the
-//! collector as an SDK would.
+//! collector as an SDK would. On a remote server (the real `houston-server` binary), the
+//! watch hears `eventReceived` over the server's WebSocket, reconnects when it drops, and
+//! says why when the server refuses it.
 
-use houston_client::EventWatch;
-use houston_desktop::session::{Session, Settings, SettingsStore};
+use houston_client::{EventWatch, WatchLink};
+use houston_desktop::session::{normalize_url, BackendKind, Session, Settings, SettingsStore};
 use houston_desktop::vault::TokenVault;
+use houston_test_harness::process::ServerProcess;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -102,11 +105,25 @@ async fn source(session: &Session) -> (String, String) {
     (org_id, app_id)
 }
 
-/// The next event a watch hands over (within 10 s).
+/// The next event a watch hands over (within 10 s), past the news of its link.
 async fn next_event(rx: &mut mpsc::UnboundedReceiver<EventWatch>) -> Value {
-    match tokio::time::timeout(Duration::from_secs(10), rx.recv()).await {
-        Ok(Some(EventWatch::Event(event))) => event,
-        other => panic!("no event: {other:?}"),
+    loop {
+        match tokio::time::timeout(Duration::from_secs(10), rx.recv()).await {
+            Ok(Some(EventWatch::Event(event))) => return event,
+            Ok(Some(EventWatch::Link(_))) => continue,
+            other => panic!("no event: {other:?}"),
+        }
+    }
+}
+
+/// The next news of a watch's link (within 20 s), past any event.
+async fn next_link(rx: &mut mpsc::UnboundedReceiver<EventWatch>) -> WatchLink {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(20), rx.recv()).await {
+            Ok(Some(EventWatch::Link(link))) => return link,
+            Ok(Some(EventWatch::Event(_))) => continue,
+            other => panic!("no news of the link: {other:?}"),
+        }
     }
 }
 
@@ -237,4 +254,119 @@ async fn the_collector_listens_on_loopback_and_its_events_reach_a_watch() {
         matches!(late, Ok(None) | Err(_)),
         "a stopped watch still handed {late:?}"
     );
+}
+
+/// A session on the remote Houston at `graphql_url` (plain http: it is on loopback).
+async fn start_remote(dir: &Path, graphql_url: &str) -> Session {
+    let settings = Settings {
+        first_run_done: true,
+        backend: BackendKind::Remote,
+        remote_url: Some(normalize_url(graphql_url).unwrap()),
+        ..Settings::default()
+    };
+    let store = FileSettings(dir.join("settings.json"));
+    store.save(&settings).unwrap();
+    Session::start(
+        dir.to_path_buf(),
+        Box::new(store),
+        Box::new(MemoryVault::default()),
+    )
+    .await
+    .expect("the session starts")
+}
+
+/// The requests the server logged (`method=… path=… status=…`) from line `from` on.
+fn requests_since(server: &ServerProcess, from: usize) -> Vec<String> {
+    server
+        .log_tail(usize::MAX)
+        .lines()
+        .skip(from)
+        .filter(|line| line.contains(" request ") || line.contains("request method="))
+        .map(str::to_owned)
+        .collect()
+}
+
+fn log_len(server: &ServerProcess) -> usize {
+    server.log_tail(usize::MAX).lines().count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_remote_watch_hears_events_over_the_websocket_and_reconnects() {
+    let server_dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::in_dir(server_dir.path(), "127.0.0.1:0");
+    let app_dir = tempfile::tempdir().unwrap();
+    let session = start_remote(app_dir.path(), &server.url).await;
+    let (org_id, app_id) = source(&session).await;
+
+    let before = log_len(&server);
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let watch = session
+        .watch_events(app_id.clone(), Some(org_id.clone()), move |m| {
+            tx.send(m).is_ok()
+        })
+        .await
+        .unwrap();
+    assert_eq!(next_link(&mut rx).await, WatchLink::Live);
+    // The subscription listens once the server has checked the source (see above).
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let posted_at = std::time::Instant::now();
+    session
+        .send_test_event(
+            &app_id,
+            json!({ "type": "track", "event": "Remote Signup", "userId": "ada" }),
+        )
+        .await
+        .unwrap();
+    let event = next_event(&mut rx).await;
+    let took = posted_at.elapsed();
+    assert_eq!(event["event"], "Remote Signup");
+    assert_eq!(event["type"], "track");
+    // Heard through the subscription: the server saw the socket open, and not one
+    // GraphQL request between the watch and the event (a polling watch reads `events`
+    // with a POST to /graphql as it starts and every two seconds after).
+    let requests = requests_since(&server, before);
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.contains("path=/graphql/ws") && r.contains("status=101")),
+        "the watch opened the server's WebSocket: {requests:#?}"
+    );
+    assert!(
+        !requests
+            .iter()
+            .any(|r| r.contains("method=POST") && r.contains("path=/graphql ")),
+        "the watch posted GraphQL requests (polling?): {requests:#?}"
+    );
+    eprintln!("remote event heard {took:?} after it was posted");
+
+    // The server goes away and comes back on the same address: the watch says it is
+    // reconnecting, then live again, and hears what is posted after.
+    let addr = server.addr.clone();
+    server.kill();
+    match next_link(&mut rx).await {
+        WatchLink::Reconnecting { why, retry_in_ms } => {
+            assert!(!why.is_empty() && retry_in_ms > 0, "{why} {retry_in_ms}")
+        }
+        other => panic!("a dropped socket is reconnected: {other:?}"),
+    }
+    let server = ServerProcess::in_dir(server_dir.path(), &addr);
+    loop {
+        match next_link(&mut rx).await {
+            WatchLink::Reconnecting { .. } => continue,
+            WatchLink::Live => break,
+            other => panic!("{other:?}"),
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    session
+        .send_test_event(
+            &app_id,
+            json!({ "type": "track", "event": "After Restart", "userId": "ada" }),
+        )
+        .await
+        .unwrap();
+    let event = next_event(&mut rx).await;
+    assert_eq!(event["event"], "After Restart");
+    session.stop_watching(watch);
+    drop(server);
 }

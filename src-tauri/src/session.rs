@@ -10,9 +10,9 @@ use houston_client::graphql_client::GraphQLQuery;
 use houston_client::vocabulary::{ErrorCode, MailKind, UserStatus};
 use houston_client::{
     confirm_email, create_new_user, create_token, event_received, events, logout, me, my_mail, run,
-    set_password, ClientError, ConfirmEmail, CreateNewUser, CreateToken, EventReceived, EventWatch,
-    Events, Healthcheck, HttpTransport, InProcessTransport, Logout, Me, MyMail, SetPassword,
-    Transport,
+    set_password, ws_url, ClientError, ConfirmEmail, CreateNewUser, CreateToken, EventReceived,
+    EventWatch, Events, Healthcheck, HttpTransport, InProcessTransport, Live, Logout, Me, MyMail,
+    SetPassword, Transport, WatchLink, WsSubscription,
 };
 use houston_server::{DataKeySource, Houston, ServerConfig};
 use serde::{Deserialize, Serialize};
@@ -675,54 +675,80 @@ impl Session {
 
     /// Watches the events of the source `app_id` as they are stored, handing each to
     /// `sink` (as [`EventWatch`]) until `sink` answers `false`, the watch fails, or
-    /// [`Session::stop_watching`]. On the bundled server through `eventReceived`; on a
-    /// remote one by reading the newest `events` every two seconds (the app has no
-    /// WebSocket client yet). Answers the watch's id. The subscription listens a moment
-    /// after that (its task first checks the source): read the stored events after
-    /// starting a watch, as the debugger does, so that none falls between.
+    /// [`Session::stop_watching`]. Through `eventReceived`: in-process on the bundled
+    /// server, over the remote server's WebSocket (`/graphql/ws`) otherwise, reopened with
+    /// backoff when it drops (each change told as [`EventWatch::Link`], and the events
+    /// stored meanwhile read back). A remote server that refuses the credentials on the
+    /// socket is an error here; one whose socket cannot be opened at all (a proxy that
+    /// does not pass WebSockets, say) is read every two seconds instead, and the watch
+    /// says so ([`WatchLink::Polling`]). Answers the watch's id. The subscription listens
+    /// a moment after that (its task first checks the source): read the stored events
+    /// after starting a watch, as the debugger does, so that none falls between.
     pub async fn watch_events(
         &self,
         app_id: String,
         organization: Option<String>,
         sink: impl Fn(EventWatch) -> bool + Send + Sync + 'static,
     ) -> Result<u64, CommandError> {
-        let (bundled, transport, token) = {
+        let (bundled, transport, token, remote_url) = {
             let inner = self.inner.lock().await;
             (
                 inner.bundled.clone(),
                 inner.transport.clone(),
                 inner.token.clone(),
+                inner.settings.remote_url.clone(),
             )
         };
+        let body = serde_json::to_value(EventReceived::build_query(event_received::Variables {
+            app_id: app_id.clone(),
+        }))
+        .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?;
         let task = match bundled {
             Some(houston) => {
-                let body =
-                    serde_json::to_value(EventReceived::build_query(event_received::Variables {
-                        app_id,
-                    }))
-                    .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?;
                 let mut answers = InProcessTransport::new(houston)
                     .subscribe(body, token.as_deref(), organization.as_deref())
                     .await
                     .map_err(ClientError::from)?;
                 tokio::spawn(async move {
+                    if !sink(EventWatch::Link(WatchLink::Live)) {
+                        return;
+                    }
+                    let mut seen = Seen::default();
                     while let Some(answer) = answers.next().await {
-                        if let Some(error) = ClientError::from_answer(&answer) {
-                            sink(EventWatch::Error(error.into()));
+                        if !hand_answer(&answer, &sink, &mut seen) {
                             break;
-                        }
-                        let event = answer
-                            .pointer("/data/eventReceived")
-                            .filter(|event| !event.is_null());
-                        if let Some(event) = event {
-                            if !sink(EventWatch::Event(event.clone())) {
-                                break;
-                            }
                         }
                     }
                 })
             }
-            None => tokio::spawn(poll_events(transport, token, organization, app_id, sink)),
+            None => {
+                let url = ws_url(remote_url.as_deref().unwrap_or_default())?;
+                let source = Source {
+                    transport,
+                    token,
+                    organization,
+                    app_id,
+                };
+                let opened = WsSubscription::open(
+                    &url,
+                    body,
+                    source.token.as_deref(),
+                    source.organization.as_deref(),
+                )
+                .await;
+                match opened {
+                    Ok(live) => tokio::spawn(forward_live(live, source, sink)),
+                    Err(refused @ ClientError::Graphql { .. }) => return Err(refused.into()),
+                    Err(why) => {
+                        tracing::warn!(error = %why, "no WebSocket to the server: polling its events");
+                        sink(EventWatch::Link(WatchLink::Polling {
+                            why: why.to_string(),
+                            every_ms: POLL_EVERY.as_millis() as u64,
+                        }));
+                        tokio::spawn(poll_events(source, sink))
+                    }
+                }
+            }
         };
         let id = self.next_watch.fetch_add(1, Ordering::Relaxed);
         if let Ok(mut watches) = self.watches.lock() {
@@ -799,58 +825,168 @@ impl Session {
     }
 }
 
-/// How often a remote server's events are read for a watch.
+/// How often a remote server's events are read for a watch without a WebSocket.
 const POLL_EVERY: Duration = Duration::from_secs(2);
-/// How many ids a polling watch remembers, to hand each event once.
-const POLL_SEEN: usize = 2_000;
+/// How many ids a watch remembers, to hand each event once.
+const SEEN: usize = 2_000;
 
-/// A watch on a remote server: the newest events every [`POLL_EVERY`], each new one handed
-/// to `sink` oldest first. Those already stored when the watch starts are not handed.
-async fn poll_events(
+/// The source a remote watch reads, and as whom.
+struct Source {
     transport: Arc<dyn Transport>,
     token: Option<String>,
     organization: Option<String>,
     app_id: String,
-    sink: impl Fn(EventWatch) -> bool + Send + Sync + 'static,
-) {
-    let mut seen: VecDeque<String> = VecDeque::new();
-    let mut first = true;
-    loop {
+}
+
+impl Source {
+    /// The source's newest events (up to 100), newest first.
+    async fn newest(&self) -> Result<Vec<Value>, ClientError> {
         let variables = events::Variables {
-            app_id: app_id.clone(),
+            app_id: self.app_id.clone(),
             first: Some(100),
             after: None,
             type_: None,
             search: None,
             valid: None,
         };
-        let page = run::<Events>(
-            transport.as_ref(),
+        let data = run::<Events>(
+            self.transport.as_ref(),
             variables,
-            token.as_deref(),
-            organization.as_deref(),
+            self.token.as_deref(),
+            self.organization.as_deref(),
         )
-        .await;
-        match page {
+        .await?;
+        Ok(data
+            .events
+            .nodes
+            .iter()
+            .map(|node| serde_json::to_value(node).unwrap_or(Value::Null))
+            .collect())
+    }
+}
+
+/// The ids of the events a watch handed, the last [`SEEN`] of them.
+#[derive(Default)]
+struct Seen(VecDeque<String>);
+
+impl Seen {
+    /// Whether `event` is new to the watch (and remembers it).
+    fn first_time(&mut self, event: &Value) -> bool {
+        let Some(id) = event.get("id").and_then(Value::as_str) else {
+            return true;
+        };
+        if self.0.iter().any(|seen| seen == id) {
+            return false;
+        }
+        self.0.push_back(id.to_owned());
+        if self.0.len() > SEEN {
+            self.0.pop_front();
+        }
+        true
+    }
+
+    /// Whether `event` was handed already.
+    fn contains(&self, event: &Value) -> bool {
+        let id = event.get("id").and_then(Value::as_str);
+        id.is_some_and(|id| self.0.iter().any(|seen| seen == id))
+    }
+}
+
+/// Hands one answer of `eventReceived` to `sink`: its event, or its error (which ends the
+/// watch). Answers whether the watch goes on.
+fn hand_answer(answer: &Value, sink: &impl Fn(EventWatch) -> bool, seen: &mut Seen) -> bool {
+    if let Some(error) = ClientError::from_answer(answer) {
+        sink(EventWatch::Error(error.into()));
+        return false;
+    }
+    match answer
+        .pointer("/data/eventReceived")
+        .filter(|event| !event.is_null())
+    {
+        Some(event) if seen.first_time(event) => sink(EventWatch::Event(event.clone())),
+        _ => true,
+    }
+}
+
+/// A remote watch over its WebSocket: each event as it is stored; after a reconnection,
+/// the events stored while the socket was down.
+async fn forward_live(
+    mut live: WsSubscription,
+    source: Source,
+    sink: impl Fn(EventWatch) -> bool + Send + Sync + 'static,
+) {
+    if !sink(EventWatch::Link(WatchLink::Live)) {
+        return;
+    }
+    let mut seen = Seen::default();
+    while let Some(next) = live.next().await {
+        let goes_on = match next {
+            Live::Answer(answer) => hand_answer(&answer, &sink, &mut seen),
+            Live::Reconnecting { why, retry_in } => {
+                sink(EventWatch::Link(WatchLink::Reconnecting {
+                    why,
+                    retry_in_ms: retry_in.as_millis() as u64,
+                }))
+            }
+            Live::Reconnected => {
+                sink(EventWatch::Link(WatchLink::Live)) && catch_up(&source, &sink, &mut seen).await
+            }
+            Live::Refused(refused) => {
+                sink(EventWatch::Error(refused.into()));
+                false
+            }
+        };
+        if !goes_on {
+            live.close().await;
+            return;
+        }
+    }
+    sink(EventWatch::Error(CommandError::new(
+        ErrorCode::Unreachable,
+        "The server ended the subscription.",
+    )));
+}
+
+/// Hands the events stored since the last one `seen`, oldest first (all of the newest
+/// 100 when none was seen yet: the window drops those it shows already). A failure is
+/// logged: the live events go on.
+async fn catch_up(source: &Source, sink: &impl Fn(EventWatch) -> bool, seen: &mut Seen) -> bool {
+    let newest = match source.newest().await {
+        Ok(newest) => newest,
+        Err(error) => {
+            tracing::warn!(%error, "could not read the events stored while the socket was down");
+            return true;
+        }
+    };
+    let missed: Vec<Value> = newest
+        .into_iter()
+        .take_while(|event| !seen.contains(event))
+        .collect();
+    for event in missed.into_iter().rev() {
+        if seen.first_time(&event) && !sink(EventWatch::Event(event)) {
+            return false;
+        }
+    }
+    true
+}
+
+/// A watch on a remote server without a WebSocket: the newest events every
+/// [`POLL_EVERY`], each new one handed to `sink` oldest first. Those already stored when
+/// the watch starts are not handed.
+async fn poll_events(source: Source, sink: impl Fn(EventWatch) -> bool + Send + Sync + 'static) {
+    let mut seen = Seen::default();
+    let mut first = true;
+    loop {
+        match source.newest().await {
             Err(error) => {
                 sink(EventWatch::Error(error.into()));
                 return;
             }
-            Ok(data) => {
-                for node in data.events.nodes.into_iter().rev() {
-                    if seen.contains(&node.id) {
-                        continue;
+            Ok(newest) => {
+                for event in newest.into_iter().rev() {
+                    if seen.first_time(&event) && !first && !sink(EventWatch::Event(event)) {
+                        return;
                     }
-                    seen.push_back(node.id.clone());
-                    if !first {
-                        let event = serde_json::to_value(&node).unwrap_or(Value::Null);
-                        if !sink(EventWatch::Event(event)) {
-                            return;
-                        }
-                    }
-                }
-                while seen.len() > POLL_SEEN {
-                    seen.pop_front();
                 }
             }
         }

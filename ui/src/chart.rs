@@ -101,7 +101,8 @@ fn draw(
     }
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
+        // Upper left: the axis runs to now, so the newest (rightmost) bars hold the events.
+        .position(SeriesLabelPosition::UpperLeft)
         .label_font(("sans-serif", 13))
         .background_style(WHITE.mix(0.9))
         .border_style(BLACK.mix(0.3))

@@ -13,6 +13,7 @@ pub mod chart;
 pub mod components;
 pub mod loaders;
 pub mod pages;
+pub mod periods;
 pub mod state;
 
 use wasm_bindgen::prelude::*;

@@ -10,7 +10,9 @@
 //!
 //! - `http`: [`HttpTransport`], to a Houston over HTTP (reqwest, rustls);
 //! - `in-process`: [`InProcessTransport`], to a bundled `houston_server::Houston`,
-//!   without opening a port.
+//!   without opening a port;
+//! - `ws`: [`WsSubscription`], a subscription to a remote Houston over graphql-transport-ws
+//!   that reconnects with backoff.
 //!
 //! ```no_run
 //! # async fn example(transport: &dyn houston_client::Transport) -> Result<(), houston_client::ClientError> {
@@ -32,11 +34,13 @@ mod transport;
 mod http;
 #[cfg(feature = "in-process")]
 mod in_process;
+#[cfg(feature = "ws")]
+mod ws;
 
 pub use error::{ClientError, TransportError};
 pub use operations::*;
 pub use shell::{
-    BackendKind, CommandError, EventWatch, Mail, ServerCheck, SessionUser, SessionView,
+    BackendKind, CommandError, EventWatch, Mail, ServerCheck, SessionUser, SessionView, WatchLink,
 };
 pub use transport::{run, MaybeSendSync, Transport};
 
@@ -44,6 +48,8 @@ pub use transport::{run, MaybeSendSync, Transport};
 pub use http::HttpTransport;
 #[cfg(feature = "in-process")]
 pub use in_process::InProcessTransport;
+#[cfg(feature = "ws")]
+pub use ws::{ws_url, Live, WsSubscription};
 
 /// The shared words ([`ErrorCode`](houston_vocabulary::ErrorCode),
 /// [`Role`](houston_vocabulary::Role), …), re-exported so that every user of the client

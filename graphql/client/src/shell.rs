@@ -101,6 +101,35 @@ pub enum EventWatch {
     Event(serde_json::Value),
     /// Why the watch ended.
     Error(CommandError),
+    /// How the events reach the watch now (sent when that changes).
+    Link(WatchLink),
+}
+
+/// How a watch's events reach it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "camelCase")]
+pub enum WatchLink {
+    /// As they are stored: the bundled server's subscription, or a remote one's over a
+    /// WebSocket.
+    Live,
+    /// The remote server's WebSocket dropped; it is reopened in `retry_in_ms`. Events
+    /// stored meanwhile are read back once it is open again.
+    #[serde(rename_all = "camelCase")]
+    Reconnecting {
+        /// Why it dropped, or why the last attempt failed.
+        why: String,
+        /// The wait before the next attempt, in milliseconds.
+        retry_in_ms: u64,
+    },
+    /// The remote server's WebSocket could not be opened: its newest events are read
+    /// every `every_ms` instead.
+    #[serde(rename_all = "camelCase")]
+    Polling {
+        /// Why the WebSocket could not be opened.
+        why: String,
+        /// How often the events are read, in milliseconds.
+        every_ms: u64,
+    },
 }
 
 /// A failure as the webview sees it: a code to match on and a sentence to show.

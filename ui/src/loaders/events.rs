@@ -3,7 +3,7 @@
 
 use houston_client::{
     application_lifetime_events, event_report, events, ApplicationLifetimeEvents, EventReport,
-    Events,
+    Events, WatchLink,
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -14,7 +14,7 @@ use crate::api::{self, ApiError, EventWatch, Watch};
 pub const KEPT: usize = 500;
 
 /// One event as the debugger shows it (the fields of `events` and `eventReceived`).
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EventRow {
     /// The messageId.
@@ -78,12 +78,29 @@ pub async fn newest(app_id: String, org: Option<String>) -> Result<Vec<EventRow>
     Ok(data.events.nodes.iter().filter_map(row).collect())
 }
 
-/// What a watch hands the page: an event, or why the watch ended.
+/// What a watch hands the page: an event, how events reach it, or why the watch ended.
 pub enum Arrival {
     /// An event just stored.
     Event(Box<EventRow>),
+    /// How events reach the page now, for a person (empty when live).
+    Link(String),
     /// The watch ended.
     Ended(String),
+}
+
+/// What the debugger says about `link`: nothing while events arrive as they are stored.
+pub fn link_notice(link: &WatchLink) -> String {
+    match link {
+        WatchLink::Live => String::new(),
+        WatchLink::Reconnecting { why, retry_in_ms } => format!(
+            "Reconnecting to the server in {:.1} s ({why}); events stored meanwhile will follow.",
+            *retry_in_ms as f64 / 1000.0
+        ),
+        WatchLink::Polling { why, every_ms } => format!(
+            "Not live: the server's WebSocket could not be opened ({why}), so its newest events are read every {} s.",
+            every_ms / 1000
+        ),
+    }
 }
 
 /// Watches `app_id`'s events as they are stored; the watch ends when the answer is dropped.
@@ -98,6 +115,7 @@ pub async fn watch(
                 on_arrival(Arrival::Event(Box::new(event)));
             }
         }
+        EventWatch::Link(link) => on_arrival(Arrival::Link(link_notice(&link))),
         EventWatch::Error(error) => on_arrival(Arrival::Ended(error.message)),
     })
     .await

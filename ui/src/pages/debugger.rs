@@ -1,8 +1,11 @@
 //! A source's live debugger: its events as they arrive, newest on top, and a composer that
 //! sends a test event through the collector exactly as an SDK would.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
 
 use crate::api::Watch;
 use crate::loaders::events::{self, Arrival, EventRow, TestEvent, KEPT};
@@ -11,12 +14,27 @@ use crate::state::{AppState, Page};
 /// The calls of Segment's spec, for the filters and the composer.
 const TYPES: [&str; 6] = ["track", "identify", "page", "screen", "group", "alias"];
 
+/// A row of the list: shared, so that filtering and re-rendering the list copy pointers,
+/// not events.
+type Row = Arc<EventRow>;
+
 /// Puts `row` on top of `list` unless it is there already; at most [`KEPT`] are kept.
-fn push_newest(list: &mut Vec<EventRow>, row: EventRow) {
+fn push_newest(list: &mut Vec<Row>, row: Row) {
     if list.iter().all(|r| r.id != row.id) {
         list.insert(0, row);
         list.truncate(KEPT);
     }
+}
+
+/// Runs `f` before the browser paints its next frame (at once when there is no window).
+fn on_next_frame(f: impl FnOnce() + 'static) {
+    let Some(window) = web_sys::window() else {
+        f();
+        return;
+    };
+    let callback = wasm_bindgen::closure::Closure::once_into_js(f);
+    // Without a frame to wait for, the rows wait for the next arrival.
+    let _ = window.request_animation_frame(callback.unchecked_ref());
 }
 
 /// The debugger of the source `app_id` (named `name`).
@@ -29,29 +47,62 @@ pub fn DebuggerPage(
 ) -> impl IntoView {
     let app = AppState::get();
     // What the list shows, newest first; what arrived while the person was reading.
-    let shown = RwSignal::new(Vec::<EventRow>::new());
-    let queued = RwSignal::new(Vec::<EventRow>::new());
+    let shown = RwSignal::new(Vec::<Row>::new());
+    let queued = RwSignal::new(Vec::<Row>::new());
     let paused = RwSignal::new(false);
     let scrolled = RwSignal::new(false);
     let open = RwSignal::new(None::<String>);
     let ended = RwSignal::new(None::<String>);
+    let link = RwSignal::new(String::new());
     let kind = RwSignal::new(String::new());
     let validity = RwSignal::new(String::new());
     let search = RwSignal::new(String::new());
 
     // New events go behind the bar while the person reads (paused, scrolled down, a row
     // open) or while others already wait there, so that the rows never move under them.
-    let arrive = move |row: EventRow| {
+    let place = move |rows: Vec<Row>| {
         let holding = paused.get_untracked()
             || scrolled.get_untracked()
             || open.with_untracked(Option::is_some)
             || queued.with_untracked(|q| !q.is_empty());
-        let seen = shown.with_untracked(|s| s.iter().any(|r| r.id == row.id));
-        if seen {
+        let rows: Vec<Row> = shown
+            .try_with_untracked(|s| {
+                rows.into_iter()
+                    .filter(|row| s.iter().all(|r| r.id != row.id))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if rows.is_empty() {
             return;
         }
         let target = if holding { queued } else { shown };
-        target.try_update(|list| push_newest(list, row));
+        target.try_update(|list| {
+            for row in rows {
+                push_newest(list, row);
+            }
+        });
+    };
+    // Arrivals wait in the inbox for the next animation frame and go on the page together:
+    // the list changes at most once a frame however fast events come (at 100 a second, one
+    // update per event cost more than a frame). Only the newest KEPT wait: no more are shown.
+    let inbox = StoredValue::new_local(Vec::<Row>::new());
+    let arrive = move |row: EventRow| {
+        let first = inbox
+            .try_update_value(|rows| {
+                rows.push(Arc::new(row));
+                if rows.len() > KEPT {
+                    rows.drain(..rows.len() - KEPT);
+                }
+                rows.len() == 1
+            })
+            .unwrap_or(false);
+        if first {
+            on_next_frame(move || {
+                if let Some(rows) = inbox.try_update_value(std::mem::take) {
+                    place(rows);
+                }
+            });
+        }
     };
     let flush = move || {
         let waiting = queued.try_update(std::mem::take).unwrap_or_default();
@@ -69,6 +120,9 @@ pub fn DebuggerPage(
             let started =
                 events::watch(app_id.clone(), org.clone(), move |arrival| match arrival {
                     Arrival::Event(row) => arrive(*row),
+                    Arrival::Link(notice) => {
+                        link.try_set(notice);
+                    }
                     Arrival::Ended(why) => {
                         ended.try_set(Some(why));
                     }
@@ -86,7 +140,7 @@ pub fn DebuggerPage(
                 shown.try_update(|list| {
                     for row in rows {
                         if list.len() < KEPT && list.iter().all(|r| r.id != row.id) {
-                            list.push(row);
+                            list.push(Arc::new(row));
                         }
                     }
                 });
@@ -160,6 +214,9 @@ pub fn DebuggerPage(
                             {move || format!("{} shown · {} kept", visible.with(Vec::len), shown.with(Vec::len))}
                         </span>
                     </div>
+                    {move || (!link.with(String::is_empty)).then(|| view! {
+                        <p id="debugger-link" class="muted">{link.get()}</p>
+                    })}
                     {move || ended.get().map(|why| view! {
                         <p id="debugger-ended" class="form-error">{format!("The live view stopped: {why}")}</p>
                     })}
@@ -188,7 +245,7 @@ pub fn DebuggerPage(
 
 /// One event of the list, and its JSON when open.
 #[component]
-fn EventLine(row: EventRow, open: RwSignal<Option<String>>) -> impl IntoView {
+fn EventLine(row: Row, open: RwSignal<Option<String>>) -> impl IntoView {
     let id = row.id.clone();
     let is_open = {
         let id = id.clone();
@@ -236,7 +293,7 @@ fn EventLine(row: EventRow, open: RwSignal<Option<String>>) -> impl IntoView {
 
 /// An event's JSON, pretty or raw, with its problems.
 #[component]
-fn EventJson(row: EventRow) -> impl IntoView {
+fn EventJson(row: Row) -> impl IntoView {
     let raw = RwSignal::new(false);
     let pretty = serde_json::to_string_pretty(&row.payload).unwrap_or_default();
     let compact = row.payload.to_string();

@@ -7,6 +7,7 @@ use crate::chart::{self, Bar};
 use crate::components::no_organization::NoOrganization;
 use crate::loaders::events::{self, Bucket, Lifetime, PERIODS};
 use crate::loaders::{for_organization, sources};
+use crate::periods::with_empty_periods;
 use crate::state::AppState;
 
 /// How far back a report of `period` reaches, in hours.
@@ -19,9 +20,8 @@ fn span_hours(period: &str) -> f64 {
     }
 }
 
-/// The start of a report of `period` ending now (RFC 3339, UTC).
-fn report_from(period: &str) -> String {
-    let ms = js_sys::Date::now() - span_hours(period) * 3_600_000.0;
+/// The instant `ms` milliseconds after 1970 (RFC 3339, UTC).
+fn iso(ms: f64) -> String {
     js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms))
         .to_iso_string()
         .into()
@@ -45,11 +45,27 @@ struct Report {
 }
 
 /// Loads the report of `scope` (a source id, or empty for the organization `org`).
+/// Its buckets have every period from its start to now, empty ones included.
 async fn load(org: String, scope: String, period: String) -> Result<Report, String> {
-    let from = Some(report_from(&period));
+    let now = js_sys::Date::now();
+    let (from, to) = (iso(now - span_hours(&period) * 3_600_000.0), iso(now));
+    let report = load_reported(org, scope, &period, Some(from.clone())).await?;
+    Ok(Report {
+        buckets: with_empty_periods(&period, &from, &to, &report.buckets),
+        ..report
+    })
+}
+
+/// The report as `eventReport` answers it: only periods with events.
+async fn load_reported(
+    org: String,
+    scope: String,
+    period: &str,
+    from: Option<String>,
+) -> Result<Report, String> {
     let message = |e: crate::api::ApiError| e.message;
     if scope.is_empty() {
-        let buckets = events::report(Some(org.clone()), None, &period, from)
+        let buckets = events::report(Some(org.clone()), None, period, from)
             .await
             .map_err(message)?;
         let mut lifetime = Lifetime::default();
@@ -61,7 +77,7 @@ async fn load(org: String, scope: String, period: String) -> Result<Report, Stri
         }
         Ok(Report { buckets, lifetime })
     } else {
-        let buckets = events::report(None, Some(scope.clone()), &period, from)
+        let buckets = events::report(None, Some(scope.clone()), period, from)
             .await
             .map_err(message)?;
         let lifetime = events::lifetime(scope, Some(org)).await.map_err(message)?;
@@ -155,7 +171,7 @@ pub fn ReportsPage(
 fn ReportView(report: Report, period: String) -> impl IntoView {
     let lifetime = report.lifetime.clone();
     let in_chart: u64 = report.buckets.iter().map(|b| b.total).sum();
-    let chart = if report.buckets.is_empty() {
+    let chart = if in_chart == 0 {
         view! { <p id="report-empty" class="muted">"No events in this period yet."</p> }.into_any()
     } else {
         match draw(&period, &report.buckets) {
