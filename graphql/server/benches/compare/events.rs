@@ -44,7 +44,9 @@ const REPORT_EVENTS: usize = 1_000_000;
 const REPORT_BATCH: usize = 2_500;
 const NOW: &str = "2026-12-01T10:00:00Z";
 
-pub async fn run() {
+/// The figures whose name `wanted` accepts: `events-ingestion`, `events-live`,
+/// `events-report`.
+pub async fn run(wanted: &dyn Fn(&str) -> bool) {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let url = format!("sqlite://{}", dir.path().join("houston.db").display());
     let sqlite = Arc::new(
@@ -74,9 +76,15 @@ pub async fn run() {
     let houston_base = serve_houston(houston.clone()).await;
     let bare_base = serve_bare(sqlite.pool().clone()).await;
 
-    ingestion(&houston_base, &bare_base, sqlite.pool()).await;
-    live(&houston_base, &token).await;
-    report(&houston, store, sqlite.pool(), &token).await;
+    if wanted("events-ingestion") {
+        ingestion(&houston_base, &bare_base, sqlite.pool()).await;
+    }
+    if wanted("events-live") {
+        live(&houston_base, &token).await;
+    }
+    if wanted("events-report") {
+        report(&houston, store, sqlite.pool(), &token).await;
+    }
 }
 
 /// A user, an organization and its sources `ingest`, `bare`, `live` and `report`; the
