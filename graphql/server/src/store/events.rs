@@ -481,7 +481,7 @@ for_each_backend! {
             requests: &[EventRequest<'_>],
             retention: Retention,
         ) -> StoreResult<Vec<StoreResult<Vec<EventRow>>>> {
-            let mut tx = self.write().await?;
+            let mut tx = self.write_events().await?;
             // One transaction of a source at a time: what it has seen stays what it has
             // seen until this one commits (on SQLite the write lock already does that).
             // Sources are locked in one order, so that two servers' transactions never
@@ -582,11 +582,7 @@ for_each_backend! {
                         .push_bind(e.payload.as_str())
                         .push_bind(r.first_seen.then_some(true));
                 });
-                q.push(" RETURNING seq");
-                let mut seqs: Vec<i64> = q.build_query_scalar().fetch_all(&mut *tx).await?;
-                // Numbers are drawn in the order of the rows; RETURNING's own order is not
-                // promised, so sort them.
-                seqs.sort_unstable();
+                let seqs = Backend::insert_events(&mut tx, q, chunk.len()).await?;
                 for ((_, r), seq) in chunk.iter_mut().zip(seqs) {
                     r.event.seq = seq;
                 }

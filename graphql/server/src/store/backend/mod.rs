@@ -20,6 +20,12 @@ use std::sync::Arc;
 #[derive(Debug)]
 pub struct StoreOn<DB: Database> {
     pub(in crate::store) pool: Pool<DB>,
+    /// Where the collector's writer takes its transactions from: on a SQLite file, a
+    /// connection of its own. A pool hands out its connections in turn, and SQLite drops a
+    /// connection's page cache whenever another connection has written, so a writer
+    /// moving between them reads its pages again every time; one connection that does
+    /// nearly all the writing keeps them. Elsewhere, the pool itself.
+    pub(in crate::store) writer: Pool<DB>,
     pub(in crate::store) key: Arc<DataKey>,
 }
 
@@ -35,6 +41,7 @@ impl<DB: Database> Clone for StoreOn<DB> {
     fn clone(&self) -> Self {
         StoreOn {
             pool: self.pool.clone(),
+            writer: self.writer.clone(),
             key: self.key.clone(),
         }
     }

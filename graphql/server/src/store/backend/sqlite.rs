@@ -28,6 +28,11 @@ pub(crate) mod domains {
     };
 }
 
+/// The page cache of the collector's writer connection (`cache_size`, negative: KiB):
+/// 16 MiB holds a source's 10,000 retained events and their indexes, the pages every
+/// write touches at both ends, where SQLite's default (2 MiB) would read them again.
+const WRITER_CACHE: &str = "-16384";
+
 /// A [`Store`](crate::store::Store) on a SQLite file (or `sqlite::memory:`).
 pub type SqliteStore = StoreOn<Db>;
 
@@ -87,15 +92,31 @@ impl StoreOn<Db> {
                 .idle_timeout(None)
                 .max_lifetime(None);
         }
-        let pool = pool.connect_with(options).await?;
+        let pool = pool.connect_with(options.clone()).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Self::sealed(pool, key).await
+        let writer = if memory {
+            pool.clone()
+        } else {
+            SqlitePoolOptions::new()
+                .max_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .connect_with(options.pragma("cache_size", WRITER_CACHE))
+                .await?
+        };
+        Self::sealed(pool, writer, key).await
     }
 
     /// A write transaction that takes the write lock at once, so two writers never
     /// deadlock upgrading from a read lock (SQLITE_BUSY in the middle of a mutation).
     pub(in crate::store) async fn write(&self) -> StoreResult<Transaction<'static, Db>> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// A write transaction of the collector's writer, on its own connection (see
+    /// [`StoreOn::writer`](super::StoreOn)).
+    pub(in crate::store) async fn write_events(&self) -> StoreResult<Transaction<'static, Db>> {
+        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     /// Nothing to do: the write transaction already holds the only write lock.
@@ -111,6 +132,21 @@ impl StoreOn<Db> {
 
     /// The order mails were written in: every SQLite table has its `rowid`.
     pub(in crate::store) const MAIL_ORDER: &'static str = "rowid";
+
+    /// Runs `insert`, a multi-row `INSERT INTO events` of `rows` rows, and returns their
+    /// numbers in the order of the rows. Under the write lock one statement's rows are
+    /// numbered one after the other (AUTOINCREMENT gives each the next number), so they
+    /// end at `last_insert_rowid`: no RETURNING, whose rows sqlx would hand over one by
+    /// one between threads.
+    pub(in crate::store) async fn insert_events(
+        tx: &mut Transaction<'_, Db>,
+        mut insert: sqlx::QueryBuilder<'_, Db>,
+        rows: usize,
+    ) -> StoreResult<Vec<i64>> {
+        let last = insert.build().execute(&mut **tx).await?.last_insert_rowid();
+        let first = last - rows as i64 + 1;
+        Ok((first..=last).collect())
+    }
 
     /// After `import` wrote events with their numbers: nothing to do, AUTOINCREMENT goes
     /// on after the highest number ever inserted by itself.
