@@ -634,6 +634,7 @@ for_each_backend! {
             }
 
             tx.commit().await?;
+            self.events_committed();
             let mut rows = rows.into_iter().map(|(_, r)| r.event);
             Ok(outcomes
                 .into_iter()

@@ -57,7 +57,7 @@ impl StoreOn<Db> {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Self::sealed(pool.clone(), pool, key).await
+        Self::sealed(pool.clone(), pool, Default::default(), key).await
     }
 
     /// The store on the database at `url` for reading only (`migrate`'s source): every
@@ -97,6 +97,7 @@ impl StoreOn<Db> {
         }
         Ok(StoreOn {
             writer: pool.clone(),
+            checkpoints: Default::default(),
             pool,
             key: Arc::new(key),
         })
@@ -112,6 +113,9 @@ impl StoreOn<Db> {
     pub(in crate::store) async fn write_events(&self) -> StoreResult<Transaction<'static, Db>> {
         self.write().await
     }
+
+    /// After a commit of the collector's writer: nothing (PostgreSQL checkpoints by itself).
+    pub(in crate::store) fn events_committed(&self) {}
 
     /// Takes `lock` (see [`Lock`]) until `tx` ends.
     pub(in crate::store) async fn lock(

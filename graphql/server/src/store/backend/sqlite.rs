@@ -4,7 +4,8 @@
 //! when it begins (`BEGIN IMMEDIATE`), so every invariant checked inside it holds without
 //! row locks, and the helpers that take them on PostgreSQL do nothing here.
 
-use super::{Lock, StoreOn};
+use super::{Checkpoints, Lock, StoreOn, CHECKPOINT_EVERY};
+use std::sync::atomic::Ordering;
 use crate::seal::DataKey;
 use crate::store::{ChangeFeed, StoreResult};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -101,10 +102,18 @@ impl StoreOn<Db> {
                 .max_connections(1)
                 .idle_timeout(None)
                 .max_lifetime(None)
-                .connect_with(options.pragma("cache_size", WRITER_CACHE))
+                .connect_with(
+                    options
+                        .pragma("cache_size", WRITER_CACHE)
+                        .pragma("wal_autocheckpoint", "0"),
+                )
                 .await?
         };
-        Self::sealed(pool, writer, key).await
+        let checkpoints = Checkpoints {
+            enabled: !memory,
+            ..Checkpoints::default()
+        };
+        Self::sealed(pool, writer, checkpoints, key).await
     }
 
     /// A write transaction that takes the write lock at once, so two writers never
@@ -117,6 +126,30 @@ impl StoreOn<Db> {
     /// [`StoreOn::writer`](super::StoreOn)).
     pub(in crate::store) async fn write_events(&self) -> StoreResult<Transaction<'static, Db>> {
         Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// After a commit of the collector's writer: every [`CHECKPOINT_EVERY`] commits, a
+    /// `PASSIVE` checkpoint on another connection, unless one is running (see
+    /// [`Checkpoints`]).
+    pub(in crate::store) fn events_committed(&self) {
+        let c = &self.checkpoints;
+        if !c.enabled || c.commits.fetch_add(1, Ordering::Relaxed) + 1 < CHECKPOINT_EVERY {
+            return;
+        }
+        if c.running.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        c.commits.store(0, Ordering::Relaxed);
+        let (pool, checkpoints) = (self.pool.clone(), self.checkpoints.clone());
+        tokio::spawn(async move {
+            if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&pool)
+                .await
+            {
+                tracing::warn!(%error, "could not checkpoint the write-ahead log");
+            }
+            checkpoints.running.store(false, Ordering::Release);
+        });
     }
 
     /// Nothing to do: the write transaction already holds the only write lock.
