@@ -5,12 +5,12 @@
 //! row locks, and the helpers that take them on PostgreSQL do nothing here.
 
 use super::{Checkpoints, Lock, StoreOn, CHECKPOINT_EVERY};
-use std::sync::atomic::Ordering;
 use crate::seal::DataKey;
 use crate::store::{ChangeFeed, StoreResult};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::Transaction;
 use std::str::FromStr;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 /// The database of this backend, for the shared SQL (see `for_each_backend!`).
