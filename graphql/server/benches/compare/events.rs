@@ -384,10 +384,11 @@ async fn ingestion(houston: &str, bare: &str, pool: &SqlitePool) {
          messageId new) for {} s after {} s of warm-up, first to houston-server's collector, \
          then to a bare axum handler on the same SQLite file and the same pool. The \
          collector checks the write key, parses and validates every event, corrects its \
-         timestamp, checks its messageId against the source's, and in one transaction \
-         inserts the rows (one multi-row statement), adds the hourly counts and applies \
-         retention (10,000 events a source, so every request past the first 100 deletes \
-         100), then publishes them for eventReceived. The bare handler parses the JSON and \
+         timestamp, checks its messageId against the source's, and stores it through one \
+         writer task that puts every request waiting into one transaction (group commit: \
+         the rows in multi-row statements, the hourly counts, retention at 10,000 events a \
+         source, so past the first 10,000 every event stored deletes one), answering each \
+         request after its commit, then publishes them for eventReceived. The bare handler parses the JSON and \
          inserts the same columns in one statement and one transaction, nothing else. \
          Peak RSS is the whole bench process's (server and clients), reset before each run.",
         crate::machine(),
