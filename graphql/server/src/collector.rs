@@ -262,7 +262,7 @@ async fn collect(
     match houston
         .state()
         .events
-        .record(&source.org_id, &source.id, &events)
+        .record(&source.org_id, &source.id, events)
         .await
     {
         Ok(_) => success(),

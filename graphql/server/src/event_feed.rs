@@ -3,6 +3,12 @@
 //! subscribers and, when the store's database is shared (PostgreSQL), tells every other
 //! server on it.
 //!
+//! - **Group commit**: one writer task stores the requests; whatever requests are waiting
+//!   when it starts a transaction go into that one transaction (each answered only after
+//!   it commits). Concurrent requests then share one write lock, one commit, one look-up
+//!   of seen message ids and one retention pass per source, instead of queueing for
+//!   SQLite's single writer one by one; on PostgreSQL they share one commit's flush.
+//!
 //! - **Here**: one broadcast of [`StoredEvents`] (a request's events behind an `Arc`), so a
 //!   request costs one send however many subscribers there are; each subscriber keeps the
 //!   batches of its own source by comparing ids, without touching the store.
@@ -15,15 +21,22 @@
 //! Retention may delete a range before another server reads it (a source keeping very few
 //! events); those events are then not delivered there, as they are no longer stored.
 
-use crate::store::{EventRow, NewEvent, Retention, Store, StoreResult};
+use crate::store::{EventRequest, EventRow, NewEvent, Retention, Store, StoreError, StoreResult};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, mpsc, oneshot};
 
 /// How many requests' events a slow subscriber may fall behind before it misses some.
 const BACKLOG: usize = 1024;
+
+/// How many requests may wait for the writer before a new one waits to be queued.
+const QUEUE: usize = 256;
+
+/// The writer stops adding waiting requests to a transaction once it holds this many
+/// events (two of the largest batches), so that one transaction stays short.
+const GROUP_EVENTS: usize = 5_000;
 
 /// One request's events as stored, for one source.
 #[derive(Debug)]
@@ -58,6 +71,8 @@ pub struct EventFeed {
     watchers: Watchers,
     /// The task that relays other servers' notices, stopped with this value.
     relay: Option<tokio::task::AbortHandle>,
+    /// Requests for the writer task, which ends when this value is dropped.
+    queue: mpsc::Sender<Pending>,
 }
 
 /// A subscriber's interest in one source; dropping it ends the interest.
@@ -98,6 +113,8 @@ impl EventFeed {
                 Some(task.abort_handle())
             }
         };
+        let (queue, requests) = mpsc::channel(QUEUE);
+        tokio::spawn(write(requests, store.clone(), retention, local.clone()));
         Ok(EventFeed {
             local,
             origin,
@@ -105,6 +122,7 @@ impl EventFeed {
             retention,
             watchers,
             relay,
+            queue,
         })
     }
 
@@ -113,22 +131,27 @@ impl EventFeed {
         self.retention
     }
 
-    /// Stores one request's events for the source `app_id` of `org_id` (one transaction,
-    /// see [`crate::store::Events::record_events`]), then publishes them. A failure to
-    /// tell the other servers is logged: the events are stored.
+    /// Stores one request's events for the source `app_id` of `org_id` (at most one
+    /// transaction, see [`crate::store::Events::record_requests`]; the writer may store
+    /// other requests' in the same one), then publishes them. Answers once they are
+    /// committed. A failure to tell the other servers is logged: the events are stored.
     pub async fn record(
         &self,
         org_id: &str,
         app_id: &str,
-        events: &[NewEvent],
+        events: impl Into<Vec<NewEvent>>,
     ) -> StoreResult<Vec<Arc<EventRow>>> {
-        let rows: Vec<Arc<EventRow>> = self
-            .store
-            .record_events(app_id, events, self.retention)
-            .await?
-            .into_iter()
-            .map(Arc::new)
-            .collect();
+        let (done, answer) = oneshot::channel();
+        let pending = Pending {
+            org_id: org_id.to_string(),
+            app_id: app_id.to_string(),
+            events: events.into(),
+            done,
+        };
+        // Either fails only when the writer has stopped (the runtime shutting down).
+        let stopped = || StoreError::Database(sqlx::Error::WorkerCrashed);
+        self.queue.send(pending).await.map_err(|_| stopped())?;
+        let rows = answer.await.map_err(|_| stopped())??;
         let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
             return Ok(rows);
         };
@@ -139,12 +162,6 @@ impl EventFeed {
             first_seq: first.seq,
             last_seq: last.seq,
         };
-        // No receiver is not an error: nobody is listening.
-        let _ = self.local.send(Arc::new(StoredEvents {
-            org_id: org_id.to_string(),
-            app_id: app_id.to_string(),
-            rows: rows.clone(),
-        }));
         match serde_json::to_string(&notice) {
             Ok(payload) => {
                 if let Err(e) = self.store.publish_events(&payload).await {
@@ -171,6 +188,81 @@ impl EventFeed {
         };
         (self.local.subscribe(), watch)
     }
+}
+
+/// One request's events waiting for the writer, and where its answer goes.
+struct Pending {
+    org_id: String,
+    app_id: String,
+    events: Vec<NewEvent>,
+    done: oneshot::Sender<StoreResult<Vec<Arc<EventRow>>>>,
+}
+
+/// Stores the requests of `queue`: each time, every request waiting (up to
+/// [`GROUP_EVENTS`] events) in one transaction, then publishes each here, in the order
+/// they were committed, and answers it. A transaction that fails is tried again one request
+/// at a time, so that one request's failure is its own.
+async fn write(
+    mut queue: mpsc::Receiver<Pending>,
+    store: Arc<dyn Store>,
+    retention: Retention,
+    local: broadcast::Sender<Arc<StoredEvents>>,
+) {
+    while let Some(first) = queue.recv().await {
+        let mut events = first.events.len();
+        let mut group = vec![first];
+        while events < GROUP_EVENTS {
+            let Ok(next) = queue.try_recv() else { break };
+            events += next.events.len();
+            group.push(next);
+        }
+        let outcomes = match store_group(&*store, &group, retention).await {
+            Ok(outcomes) => outcomes,
+            Err(_) if group.len() > 1 => {
+                let mut outcomes = Vec::with_capacity(group.len());
+                for pending in &group {
+                    outcomes.push(
+                        store_group(&*store, std::slice::from_ref(pending), retention)
+                            .await
+                            .and_then(|mut one| one.pop().unwrap_or(Err(StoreError::NotFound))),
+                    );
+                }
+                outcomes
+            }
+            Err(e) => vec![Err(e)],
+        };
+        for (pending, outcome) in group.into_iter().zip(outcomes) {
+            let outcome = outcome.map(|rows| rows.into_iter().map(Arc::new).collect::<Vec<_>>());
+            if let Ok(rows) = &outcome {
+                if !rows.is_empty() {
+                    // No receiver is not an error: nobody is listening.
+                    let _ = local.send(Arc::new(StoredEvents {
+                        org_id: pending.org_id,
+                        app_id: pending.app_id,
+                        rows: rows.clone(),
+                    }));
+                }
+            }
+            // The request may have gone (its client hung up): its events are stored.
+            let _ = pending.done.send(outcome);
+        }
+    }
+}
+
+/// The requests of `group` in one transaction.
+async fn store_group(
+    store: &dyn Store,
+    group: &[Pending],
+    retention: Retention,
+) -> StoreResult<Vec<StoreResult<Vec<EventRow>>>> {
+    let requests: Vec<EventRequest<'_>> = group
+        .iter()
+        .map(|p| EventRequest {
+            app_id: &p.app_id,
+            events: &p.events,
+        })
+        .collect();
+    store.record_requests(&requests, retention).await
 }
 
 /// Relays other servers' notices: reads each watched range once and broadcasts it.

@@ -44,7 +44,9 @@ const REPORT_EVENTS: usize = 1_000_000;
 const REPORT_BATCH: usize = 2_500;
 const NOW: &str = "2026-12-01T10:00:00Z";
 
-pub async fn run() {
+/// The figures whose name `wanted` accepts: `events-ingestion`, `events-live`,
+/// `events-report`.
+pub async fn run(wanted: &dyn Fn(&str) -> bool) {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let url = format!("sqlite://{}", dir.path().join("houston.db").display());
     let sqlite = Arc::new(
@@ -74,9 +76,15 @@ pub async fn run() {
     let houston_base = serve_houston(houston.clone()).await;
     let bare_base = serve_bare(sqlite.pool().clone()).await;
 
-    ingestion(&houston_base, &bare_base, sqlite.pool()).await;
-    live(&houston_base, &token).await;
-    report(&houston, store, sqlite.pool(), &token).await;
+    if wanted("events-ingestion") {
+        ingestion(&houston_base, &bare_base, sqlite.pool()).await;
+    }
+    if wanted("events-live") {
+        live(&houston_base, &token).await;
+    }
+    if wanted("events-report") {
+        report(&houston, store, sqlite.pool(), &token).await;
+    }
 }
 
 /// A user, an organization and its sources `ingest`, `bare`, `live` and `report`; the
@@ -376,10 +384,11 @@ async fn ingestion(houston: &str, bare: &str, pool: &SqlitePool) {
          messageId new) for {} s after {} s of warm-up, first to houston-server's collector, \
          then to a bare axum handler on the same SQLite file and the same pool. The \
          collector checks the write key, parses and validates every event, corrects its \
-         timestamp, checks its messageId against the source's, and in one transaction \
-         inserts the rows (one multi-row statement), adds the hourly counts and applies \
-         retention (10,000 events a source, so every request past the first 100 deletes \
-         100), then publishes them for eventReceived. The bare handler parses the JSON and \
+         timestamp, checks its messageId against the source's, and stores it through one \
+         writer task that puts every request waiting into one transaction (group commit: \
+         the rows in multi-row statements, the hourly counts, retention at 10,000 events a \
+         source, so past the first 10,000 every event stored deletes one), answering each \
+         request after its commit, then publishes them for eventReceived. The bare handler parses the JSON and \
          inserts the same columns in one statement and one transaction, nothing else. \
          Peak RSS is the whole bench process's (server and clients), reset before each run.",
         crate::machine(),

@@ -7,8 +7,10 @@
 //! one: a `messageId` the source has seen before makes the event invalid with
 //! [`Problem::DuplicateMessageId`], because only the store knows what it has seen.
 //!
-//! - **One transaction per request**: [`Events::record_events`] writes every event of a
-//!   request, its hourly counts and the retention that follows, or nothing.
+//! - **At most one transaction per request**: [`Events::record_requests`] writes every
+//!   event of one or several requests (the collector's writer merges those that arrive
+//!   together, see [`crate::event_feed`]), their hourly counts and the retention that
+//!   follows, or nothing.
 //! - **Duplicates**: the first event of a `messageId` for a source is stored with
 //!   `first_seen` set, and only such rows are unique (`first_seen` is NULL on the others,
 //!   and NULLs never collide in a unique index on either database), so a replay is stored
@@ -17,7 +19,7 @@
 //! - **Order and cursors**: `seq` grows with every event stored (SQLite's AUTOINCREMENT,
 //!   PostgreSQL's identity); newest first is `seq DESC`, and a page's cursor is the `seq`
 //!   of its last row, which stays meaningful whatever is added before it or deleted.
-//! - **Retention** ([`Retention`]): after each request, the source keeps its newest
+//! - **Retention** ([`Retention`]): in each transaction, each source keeps its newest
 //!   `max_events` and nothing received more than `max_age` ago, both deleted by index
 //!   ranges. Counts (`event_counts`) are never touched by it.
 //! - **Counts**: per source, hour (its start, UTC, `YYYY-MM-DDTHH:00:00Z`, of `receivedAt`:
@@ -28,7 +30,7 @@
 use super::{StoreError, StoreResult};
 use async_trait::async_trait;
 use houston_events::event::{format_time, Problem};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use time::{Duration, OffsetDateTime, Time};
 
 /// How many events a source keeps: its newest `max_events`, none received more than
@@ -68,6 +70,14 @@ pub struct NewEvent {
     pub problems: Vec<String>,
     /// The event as received, JSON text.
     pub payload: String,
+}
+
+/// One request's events for the source `app_id`, as [`Events::record_requests`] stores
+/// them.
+#[derive(Clone, Copy, Debug)]
+pub struct EventRequest<'a> {
+    pub app_id: &'a str,
+    pub events: &'a [NewEvent],
 }
 
 /// An event as stored.
@@ -168,17 +178,32 @@ pub struct EventCountRecord {
 /// Events and their counts.
 #[async_trait]
 pub trait Events: Send + Sync {
-    /// Stores one request's events for the source `app_id`, in one transaction: each event
-    /// (invalid with `duplicate_message_id` added when the source has seen its `messageId`,
-    /// earlier in the same request included), the hourly counts, then `retention`.
-    /// Returns the events as stored, in the order given. `NotFound` when the source does
-    /// not exist; on any failure nothing is stored.
+    /// Stores several requests' events in one transaction: for each request, each event
+    /// of its source (invalid with `duplicate_message_id` added when the source has seen
+    /// its `messageId`, earlier in the same transaction included), then the hourly counts,
+    /// then `retention` once for each source. Returns, for each request in order, its
+    /// events as stored in the order given, or `NotFound` when its source does not exist
+    /// (nothing stored for it, the others stored). On a failure (`Err`) nothing of any
+    /// request is stored.
+    async fn record_requests(
+        &self,
+        requests: &[EventRequest<'_>],
+        retention: Retention,
+    ) -> StoreResult<Vec<StoreResult<Vec<EventRow>>>>;
+    /// Stores one request's events for the source `app_id` in one transaction (see
+    /// [`Events::record_requests`]). `NotFound` when the source does not exist; on any
+    /// failure nothing is stored.
     async fn record_events(
         &self,
         app_id: &str,
         events: &[NewEvent],
         retention: Retention,
-    ) -> StoreResult<Vec<EventRow>>;
+    ) -> StoreResult<Vec<EventRow>> {
+        self.record_requests(&[EventRequest { app_id, events }], retention)
+            .await?
+            .pop()
+            .unwrap_or(Err(StoreError::NotFound))
+    }
     /// At most `first` of the source's events matching `filter`, newest first, after the
     /// cursor `after` (a row's `seq`).
     async fn events_page(
@@ -267,6 +292,43 @@ fn storable_text(s: &str) -> String {
 /// A stored list of problems (a JSON array of strings); anything else reads as none.
 fn problems_from(json: &str) -> Vec<String> {
     serde_json::from_str(json).unwrap_or_default()
+}
+
+/// An event as it will be stored, and whether it is the first of its `messageId` for its
+/// source.
+struct StoredRow {
+    event: EventRow,
+    first_seen: bool,
+}
+
+/// `e` as it will be stored (its number still 0), given `seen`, the message ids its source
+/// has: a replay is invalid with [`Problem::DuplicateMessageId`]; `seen` gains its id.
+fn stored_row(e: &NewEvent, seen: &mut HashSet<String>) -> StoredRow {
+    let message_id = storable_text(&e.message_id);
+    let first_seen = !seen.contains(&message_id);
+    if first_seen {
+        seen.insert(message_id.clone());
+    }
+    let mut problems = e.problems.clone();
+    if !first_seen {
+        problems.push(Problem::DuplicateMessageId.as_str().to_string());
+    }
+    StoredRow {
+        event: EventRow {
+            seq: 0,
+            message_id,
+            event_type: storable_text(&e.event_type),
+            event: e.event.as_deref().map(storable_text),
+            user_id: e.user_id.as_deref().map(storable_text),
+            anonymous_id: e.anonymous_id.as_deref().map(storable_text),
+            received_at: format_time(e.received_at),
+            timestamp: e.timestamp.map(format_time),
+            valid: problems.is_empty(),
+            problems,
+            payload: e.payload.clone(),
+        },
+        first_seen,
+    }
 }
 
 /// Rows per multi-row statement: 12 values each stays far below both databases' limits
@@ -414,156 +476,173 @@ for_each_backend! {
 
     #[async_trait]
     impl Events for Backend {
-        async fn record_events(
+        async fn record_requests(
             &self,
-            app_id: &str,
-            events: &[NewEvent],
+            requests: &[EventRequest<'_>],
             retention: Retention,
-        ) -> StoreResult<Vec<EventRow>> {
-            if !crate::store::storable(app_id) {
-                return Err(StoreError::NotFound);
-            }
-            let mut tx = self.write().await?;
-            // One request of a source at a time: what it has seen stays what it has seen
-            // until this one commits (on SQLite the write lock already does that).
-            Backend::lock(&mut tx, Lock::Source(app_id)).await?;
-            let exists: Option<i32> =
-                sqlx::query_scalar("SELECT 1 FROM applications WHERE id = $1")
-                    .bind(app_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if exists.is_none() {
-                return Err(StoreError::NotFound);
-            }
-
-            // The message ids the source already has, looked up a chunk at a time.
-            let mut seen = HashSet::new();
-            let ids: Vec<String> = events
+        ) -> StoreResult<Vec<StoreResult<Vec<EventRow>>>> {
+            let mut tx = self.write_events().await?;
+            // One transaction of a source at a time: what it has seen stays what it has
+            // seen until this one commits (on SQLite the write lock already does that).
+            // Sources are locked in one order, so that two servers' transactions never
+            // wait for each other in a cycle.
+            let sources: BTreeSet<&str> = requests
                 .iter()
-                .map(|e| storable_text(&e.message_id))
-                .collect::<HashSet<_>>()
-                .into_iter()
+                .map(|r| r.app_id)
+                .filter(|id| crate::store::storable(id))
                 .collect();
-            for chunk in ids.chunks(CHUNK) {
-                let mut q = QueryBuilder::<Db>::new(
-                    "SELECT DISTINCT message_id FROM events WHERE app_id = ",
-                );
-                q.push_bind(app_id).push(" AND message_id IN (");
-                let mut list = q.separated(", ");
-                for id in chunk {
-                    list.push_bind(id.as_str());
+            let mut existing = HashSet::new();
+            for &app_id in &sources {
+                Backend::lock(&mut tx, Lock::Source(app_id)).await?;
+                let exists: Option<i32> =
+                    sqlx::query_scalar("SELECT 1 FROM applications WHERE id = $1")
+                        .bind(app_id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if exists.is_some() {
+                    existing.insert(app_id);
                 }
-                q.push(")");
-                let found: Vec<String> = q.build_query_scalar().fetch_all(&mut *tx).await?;
-                seen.extend(found);
             }
 
-            // Each event as it will be stored, and the counts it adds.
-            let mut rows = Vec::with_capacity(events.len());
-            let mut first_seen = Vec::with_capacity(events.len());
-            let mut counts: BTreeMap<(String, String, bool), i64> = BTreeMap::new();
-            for e in events {
-                let first = seen.insert(storable_text(&e.message_id));
-                let mut problems = e.problems.clone();
-                if !first {
-                    problems.push(Problem::DuplicateMessageId.as_str().to_string());
+            // The message ids each source already has, looked up a chunk at a time.
+            let mut seen: HashMap<&str, HashSet<String>> = HashMap::new();
+            for &app_id in &existing {
+                let ids: Vec<String> = requests
+                    .iter()
+                    .filter(|r| r.app_id == app_id)
+                    .flat_map(|r| r.events.iter().map(|e| storable_text(&e.message_id)))
+                    .collect::<HashSet<_>>()
+                    .into_iter()
+                    .collect();
+                let found = seen.entry(app_id).or_default();
+                for chunk in ids.chunks(CHUNK) {
+                    let mut q = QueryBuilder::<Db>::new(
+                        "SELECT DISTINCT message_id FROM events WHERE app_id = ",
+                    );
+                    q.push_bind(app_id).push(" AND message_id IN (");
+                    let mut list = q.separated(", ");
+                    for id in chunk {
+                        list.push_bind(id.as_str());
+                    }
+                    q.push(")");
+                    let rows: Vec<String> = q.build_query_scalar().fetch_all(&mut *tx).await?;
+                    found.extend(rows);
                 }
-                let valid = problems.is_empty();
-                add(
-                    &mut counts,
-                    (
-                        format_hour(hour_start(e.received_at)),
-                        storable_text(&e.event_type),
-                        valid,
-                    ),
-                    1,
-                );
-                first_seen.push(first.then_some(true));
-                rows.push(EventRow {
-                    seq: 0,
-                    message_id: storable_text(&e.message_id),
-                    event_type: storable_text(&e.event_type),
-                    event: e.event.as_deref().map(storable_text),
-                    user_id: e.user_id.as_deref().map(storable_text),
-                    anonymous_id: e.anonymous_id.as_deref().map(storable_text),
-                    received_at: format_time(e.received_at),
-                    timestamp: e.timestamp.map(format_time),
-                    valid,
-                    problems,
-                    payload: e.payload.clone(),
-                });
+            }
+
+            // Each event as it will be stored, request after request, and the counts it
+            // adds.
+            let mut rows = Vec::new();
+            let mut outcomes = Vec::with_capacity(requests.len());
+            let mut counts: BTreeMap<(&str, String, String, bool), i64> = BTreeMap::new();
+            for request in requests {
+                let app_id = request.app_id;
+                let Some(seen) = seen.get_mut(app_id) else {
+                    outcomes.push(None);
+                    continue;
+                };
+                outcomes.push(Some(rows.len()..rows.len() + request.events.len()));
+                for e in request.events {
+                    let row = stored_row(e, seen);
+                    add(
+                        &mut counts,
+                        (
+                            app_id,
+                            format_hour(hour_start(e.received_at)),
+                            row.event.event_type.clone(),
+                            row.event.valid,
+                        ),
+                        1,
+                    );
+                    rows.push((app_id, row));
+                }
             }
 
             // Many rows a statement; the numbers come back in the order of the rows.
-            for (chunk, firsts) in rows.chunks_mut(CHUNK).zip(first_seen.chunks(CHUNK)) {
+            for chunk in rows.chunks_mut(CHUNK) {
                 let mut q = QueryBuilder::<Db>::new(
                     "INSERT INTO events (app_id, message_id, type, event, user_id, \
                      anonymous_id, received_at, timestamp, valid, problems, payload, \
                      first_seen) ",
                 );
-                q.push_values(chunk.iter().zip(firsts), |mut b, (r, first)| {
-                    b.push_bind(app_id)
-                        .push_bind(r.message_id.clone())
-                        .push_bind(r.event_type.clone())
-                        .push_bind(r.event.clone())
-                        .push_bind(r.user_id.clone())
-                        .push_bind(r.anonymous_id.clone())
-                        .push_bind(r.received_at.clone())
-                        .push_bind(r.timestamp.clone())
-                        .push_bind(r.valid)
+                q.push_values(chunk.iter(), |mut b, (app_id, r)| {
+                    let e = &r.event;
+                    b.push_bind(*app_id)
+                        .push_bind(e.message_id.as_str())
+                        .push_bind(e.event_type.as_str())
+                        .push_bind(e.event.as_deref())
+                        .push_bind(e.user_id.as_deref())
+                        .push_bind(e.anonymous_id.as_deref())
+                        .push_bind(e.received_at.as_str())
+                        .push_bind(e.timestamp.as_deref())
+                        .push_bind(e.valid)
                         .push_bind(
-                            serde_json::to_string(&r.problems).unwrap_or_else(|_| "[]".into()),
+                            serde_json::to_string(&e.problems).unwrap_or_else(|_| "[]".into()),
                         )
-                        .push_bind(r.payload.clone())
-                        .push_bind(*first);
+                        .push_bind(e.payload.as_str())
+                        .push_bind(r.first_seen.then_some(true));
                 });
-                q.push(" RETURNING seq");
-                let mut seqs: Vec<i64> = q.build_query_scalar().fetch_all(&mut *tx).await?;
-                // Numbers are drawn in the order of the rows; RETURNING's own order is not
-                // promised, so sort them.
-                seqs.sort_unstable();
-                for (r, seq) in chunk.iter_mut().zip(seqs) {
-                    r.seq = seq;
+                let seqs = Backend::insert_events(&mut tx, q, chunk.len()).await?;
+                for ((_, r), seq) in chunk.iter_mut().zip(seqs) {
+                    r.event.seq = seq;
                 }
             }
 
-            for ((hour, event_type, valid), n) in &counts {
-                sqlx::query(
-                    "INSERT INTO event_counts (app_id, hour, type, valid, count) \
-                     VALUES ($1, $2, $3, $4, $5) \
-                     ON CONFLICT (app_id, hour, type, valid) \
+            // Every counter the transaction adds to, in one statement a chunk (keys are
+            // distinct, which PostgreSQL's ON CONFLICT DO UPDATE asks of one statement).
+            let counts: Vec<_> = counts.into_iter().collect();
+            for chunk in counts.chunks(CHUNK) {
+                let mut q = QueryBuilder::<Db>::new(
+                    "INSERT INTO event_counts (app_id, hour, type, valid, count) ",
+                );
+                q.push_values(chunk, |mut b, ((app_id, hour, event_type, valid), n)| {
+                    b.push_bind(*app_id)
+                        .push_bind(hour.as_str())
+                        .push_bind(event_type.as_str())
+                        .push_bind(*valid)
+                        .push_bind(*n);
+                });
+                q.push(
+                    " ON CONFLICT (app_id, hour, type, valid) \
                      DO UPDATE SET count = event_counts.count + excluded.count",
-                )
-                .bind(app_id)
-                .bind(hour)
-                .bind(event_type)
-                .bind(*valid)
-                .bind(*n)
-                .execute(&mut *tx)
-                .await?;
+                );
+                q.build().execute(&mut *tx).await?;
             }
 
-            // Retention, by the (app_id, seq) and (app_id, received_at) indexes: the
-            // newest `max_events` stay, then nothing older than `max_age`.
-            sqlx::query(
-                "DELETE FROM events WHERE app_id = $1 AND seq <= \
-                 (SELECT seq FROM events WHERE app_id = $1 ORDER BY seq DESC LIMIT 1 OFFSET $2)",
-            )
-            .bind(app_id)
-            .bind(retention.max_events.max(0))
-            .execute(&mut *tx)
-            .await?;
-            let cutoff = OffsetDateTime::now_utc()
-                .checked_sub(retention.max_age)
-                .unwrap_or(OffsetDateTime::UNIX_EPOCH);
-            sqlx::query("DELETE FROM events WHERE app_id = $1 AND received_at < $2")
+            // Retention, once a source, by the (app_id, seq) and (app_id, received_at)
+            // indexes: the newest `max_events` stay, then nothing older than `max_age`.
+            let cutoff = format_time(
+                OffsetDateTime::now_utc()
+                    .checked_sub(retention.max_age)
+                    .unwrap_or(OffsetDateTime::UNIX_EPOCH),
+            );
+            for &app_id in &existing {
+                sqlx::query(
+                    "DELETE FROM events WHERE app_id = $1 AND seq <= \
+                     (SELECT seq FROM events WHERE app_id = $1 \
+                      ORDER BY seq DESC LIMIT 1 OFFSET $2)",
+                )
                 .bind(app_id)
-                .bind(format_time(cutoff))
+                .bind(retention.max_events.max(0))
                 .execute(&mut *tx)
                 .await?;
+                sqlx::query("DELETE FROM events WHERE app_id = $1 AND received_at < $2")
+                    .bind(app_id)
+                    .bind(&cutoff)
+                    .execute(&mut *tx)
+                    .await?;
+            }
 
             tx.commit().await?;
-            Ok(rows)
+            self.events_committed();
+            let mut rows = rows.into_iter().map(|(_, r)| r.event);
+            Ok(outcomes
+                .into_iter()
+                .map(|range| match range {
+                    Some(range) => Ok(rows.by_ref().take(range.len()).collect()),
+                    None => Err(StoreError::NotFound),
+                })
+                .collect())
         }
 
         async fn events_page(

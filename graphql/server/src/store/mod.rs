@@ -84,8 +84,8 @@ pub use changes::{ChangeFeed, ChangeStream};
 pub use connections::{ConnectionRow, Connections};
 pub use dump::{ApiKeyRecord, Dump, Dumps, LinkRecord, LoginFailureRecord, MembershipRecord};
 pub use events::{
-    EventBucket, EventCountRecord, EventCounts, EventFilter, EventPage, EventRecord, EventRow,
-    Events, NewEvent, Period, Retention, TypeCount,
+    EventBucket, EventCountRecord, EventCounts, EventFilter, EventPage, EventRecord, EventRequest,
+    EventRow, Events, NewEvent, Period, Retention, TypeCount,
 };
 pub use integrations::{IntegrationPatch, IntegrationRow, Integrations};
 pub use invitations::{Accepted, InvitationProof, InvitationRow, Invitations, PendingInvitation};

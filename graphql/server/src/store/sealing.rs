@@ -133,10 +133,14 @@ for_each_backend! {
         /// and sealed at rest (see `seal_at_rest`).
         pub(in crate::store) async fn sealed(
             pool: sqlx::Pool<Db>,
+            writer: sqlx::Pool<Db>,
+            checkpoints: crate::store::backend::Checkpoints,
             key: DataKey,
         ) -> StoreResult<Self> {
             let store = StoreOn {
                 pool,
+                writer,
+                checkpoints: Arc::new(checkpoints),
                 key: Arc::new(key),
             };
             store.seal_at_rest().await?;

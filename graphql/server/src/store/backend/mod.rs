@@ -12,6 +12,7 @@ pub mod sqlite;
 
 use crate::seal::DataKey;
 use sqlx::{Database, Pool};
+use std::sync::atomic::{AtomicBool, AtomicU32};
 use std::sync::Arc;
 
 /// A store on one database `DB`: its pool, and the key that seals its secrets at rest.
@@ -20,8 +21,35 @@ use std::sync::Arc;
 #[derive(Debug)]
 pub struct StoreOn<DB: Database> {
     pub(in crate::store) pool: Pool<DB>,
+    /// Where the collector's writer takes its transactions from: on a SQLite file, a
+    /// connection of its own. A pool hands out its connections in turn, and SQLite drops a
+    /// connection's page cache whenever another connection has written, so a writer
+    /// moving between them reads its pages again every time; one connection that does
+    /// nearly all the writing keeps them. Elsewhere, the pool itself.
+    pub(in crate::store) writer: Pool<DB>,
+    /// The WAL checkpoints that follow the writer's commits (a SQLite file only).
+    pub(in crate::store) checkpoints: Arc<Checkpoints>,
     pub(in crate::store) key: Arc<DataKey>,
 }
+
+/// On a SQLite file, SQLite would checkpoint the write-ahead log in the connection that
+/// commits, its `fsync` included, stalling the collector's writer every few transactions.
+/// Its connection does not (`wal_autocheckpoint=0`); every [`CHECKPOINT_EVERY`] of its
+/// commits, another connection of the pool runs a `PASSIVE` checkpoint beside it (which
+/// never blocks a writer), one at a time.
+#[derive(Debug, Default)]
+pub(in crate::store) struct Checkpoints {
+    /// Whether the writer leaves checkpoints to these (only with a connection of its own).
+    pub(in crate::store) enabled: bool,
+    /// The writer's commits since the last checkpoint began.
+    pub(in crate::store) commits: AtomicU32,
+    /// Whether one is running.
+    pub(in crate::store) running: AtomicBool,
+}
+
+/// How many of the writer's commits between checkpoints: at a few hundred events each,
+/// about the thousand pages after which SQLite would checkpoint by itself.
+pub(in crate::store) const CHECKPOINT_EVERY: u32 = 8;
 
 impl<DB: Database> StoreOn<DB> {
     /// The pool, for tests and maintenance commands.
@@ -35,6 +63,8 @@ impl<DB: Database> Clone for StoreOn<DB> {
     fn clone(&self) -> Self {
         StoreOn {
             pool: self.pool.clone(),
+            writer: self.writer.clone(),
+            checkpoints: self.checkpoints.clone(),
             key: self.key.clone(),
         }
     }

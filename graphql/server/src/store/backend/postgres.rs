@@ -57,7 +57,7 @@ impl StoreOn<Db> {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Self::sealed(pool, key).await
+        Self::sealed(pool.clone(), pool, Default::default(), key).await
     }
 
     /// The store on the database at `url` for reading only (`migrate`'s source): every
@@ -96,6 +96,8 @@ impl StoreOn<Db> {
             return Err(StoreError::NotCurrent);
         }
         Ok(StoreOn {
+            writer: pool.clone(),
+            checkpoints: Default::default(),
             pool,
             key: Arc::new(key),
         })
@@ -106,6 +108,14 @@ impl StoreOn<Db> {
     pub(in crate::store) async fn write(&self) -> StoreResult<Transaction<'static, Db>> {
         Ok(self.pool.begin().await?)
     }
+
+    /// A write transaction of the collector's writer: any write transaction.
+    pub(in crate::store) async fn write_events(&self) -> StoreResult<Transaction<'static, Db>> {
+        self.write().await
+    }
+
+    /// After a commit of the collector's writer: nothing (PostgreSQL checkpoints by itself).
+    pub(in crate::store) fn events_committed(&self) {}
 
     /// Takes `lock` (see [`Lock`]) until `tx` ends.
     pub(in crate::store) async fn lock(
@@ -149,6 +159,20 @@ impl StoreOn<Db> {
     /// The order mails were written in: PostgreSQL tables have no `rowid`, so the mail
     /// table has a `seq` identity column instead.
     pub(in crate::store) const MAIL_ORDER: &'static str = "seq";
+
+    /// Runs `insert`, a multi-row `INSERT INTO events` of `rows` rows, and returns their
+    /// numbers in the order of the rows: they are drawn in that order, and RETURNING's
+    /// own order is not promised, so they are sorted.
+    pub(in crate::store) async fn insert_events(
+        tx: &mut Transaction<'_, Db>,
+        mut insert: sqlx::QueryBuilder<'_, Db>,
+        _rows: usize,
+    ) -> StoreResult<Vec<i64>> {
+        insert.push(" RETURNING seq");
+        let mut seqs: Vec<i64> = insert.build_query_scalar().fetch_all(&mut **tx).await?;
+        seqs.sort_unstable();
+        Ok(seqs)
+    }
 
     /// After `import` wrote events with their numbers: the identity goes on after the
     /// highest, so that the next event stored is numbered after every copied one.

@@ -4,12 +4,13 @@
 //! when it begins (`BEGIN IMMEDIATE`), so every invariant checked inside it holds without
 //! row locks, and the helpers that take them on PostgreSQL do nothing here.
 
-use super::{Lock, StoreOn};
+use super::{Checkpoints, Lock, StoreOn, CHECKPOINT_EVERY};
 use crate::seal::DataKey;
 use crate::store::{ChangeFeed, StoreResult};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::Transaction;
 use std::str::FromStr;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 /// The database of this backend, for the shared SQL (see `for_each_backend!`).
@@ -27,6 +28,11 @@ pub(crate) mod domains {
         sign_in::sqlite::*, sources::sqlite::*,
     };
 }
+
+/// The page cache of the collector's writer connection (`cache_size`, negative: KiB):
+/// 16 MiB holds a source's 10,000 retained events and their indexes, the pages every
+/// write touches at both ends, where SQLite's default (2 MiB) would read them again.
+const WRITER_CACHE: &str = "-16384";
 
 /// A [`Store`](crate::store::Store) on a SQLite file (or `sqlite::memory:`).
 pub type SqliteStore = StoreOn<Db>;
@@ -87,15 +93,63 @@ impl StoreOn<Db> {
                 .idle_timeout(None)
                 .max_lifetime(None);
         }
-        let pool = pool.connect_with(options).await?;
+        let pool = pool.connect_with(options.clone()).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Self::sealed(pool, key).await
+        let writer = if memory {
+            pool.clone()
+        } else {
+            SqlitePoolOptions::new()
+                .max_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .connect_with(
+                    options
+                        .pragma("cache_size", WRITER_CACHE)
+                        .pragma("wal_autocheckpoint", "0"),
+                )
+                .await?
+        };
+        let checkpoints = Checkpoints {
+            enabled: !memory,
+            ..Checkpoints::default()
+        };
+        Self::sealed(pool, writer, checkpoints, key).await
     }
 
     /// A write transaction that takes the write lock at once, so two writers never
     /// deadlock upgrading from a read lock (SQLITE_BUSY in the middle of a mutation).
     pub(in crate::store) async fn write(&self) -> StoreResult<Transaction<'static, Db>> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// A write transaction of the collector's writer, on its own connection (see
+    /// [`StoreOn::writer`](super::StoreOn)).
+    pub(in crate::store) async fn write_events(&self) -> StoreResult<Transaction<'static, Db>> {
+        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// After a commit of the collector's writer: every [`CHECKPOINT_EVERY`] commits, a
+    /// `PASSIVE` checkpoint on another connection, unless one is running (see
+    /// [`Checkpoints`]).
+    pub(in crate::store) fn events_committed(&self) {
+        let c = &self.checkpoints;
+        if !c.enabled || c.commits.fetch_add(1, Ordering::Relaxed) + 1 < CHECKPOINT_EVERY {
+            return;
+        }
+        if c.running.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        c.commits.store(0, Ordering::Relaxed);
+        let (pool, checkpoints) = (self.pool.clone(), self.checkpoints.clone());
+        tokio::spawn(async move {
+            if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&pool)
+                .await
+            {
+                tracing::warn!(%error, "could not checkpoint the write-ahead log");
+            }
+            checkpoints.running.store(false, Ordering::Release);
+        });
     }
 
     /// Nothing to do: the write transaction already holds the only write lock.
@@ -111,6 +165,21 @@ impl StoreOn<Db> {
 
     /// The order mails were written in: every SQLite table has its `rowid`.
     pub(in crate::store) const MAIL_ORDER: &'static str = "rowid";
+
+    /// Runs `insert`, a multi-row `INSERT INTO events` of `rows` rows, and returns their
+    /// numbers in the order of the rows. Under the write lock one statement's rows are
+    /// numbered one after the other (AUTOINCREMENT gives each the next number), so they
+    /// end at `last_insert_rowid`: no RETURNING, whose rows sqlx would hand over one by
+    /// one between threads.
+    pub(in crate::store) async fn insert_events(
+        tx: &mut Transaction<'_, Db>,
+        mut insert: sqlx::QueryBuilder<'_, Db>,
+        rows: usize,
+    ) -> StoreResult<Vec<i64>> {
+        let last = insert.build().execute(&mut **tx).await?.last_insert_rowid();
+        let first = last - rows as i64 + 1;
+        Ok((first..=last).collect())
+    }
 
     /// After `import` wrote events with their numbers: nothing to do, AUTOINCREMENT goes
     /// on after the highest number ever inserted by itself.
