@@ -292,7 +292,7 @@ impl Trigger {
         if event.is_null() {
             return false;
         }
-        group_matches(&self.root, event).unwrap_or(false)
+        group_matches(&self.root, &Top::of(event)).unwrap_or(false)
     }
 
     /// The trigger as Segment's `parseFql` answers it (`{"type": "group", "operator": "and",
@@ -1094,7 +1094,61 @@ fn parse(
 /// Where `validate` would throw.
 struct Thrown;
 
-fn group_matches(group: &Group, event: &Value) -> Result<bool, Thrown> {
+/// The top-level fields of an event that conditions read, found in one pass over its keys
+/// (a trigger often reads `type` several times: `type = "track" or type = "page"`).
+#[derive(Default)]
+struct Top<'a> {
+    kind: Option<&'a Value>,
+    event: Option<&'a Value>,
+    name: Option<&'a Value>,
+    user_id: Option<&'a Value>,
+    properties: Option<&'a Value>,
+    traits: Option<&'a Value>,
+    context: Option<&'a Value>,
+}
+
+/// Past this many keys, looking each field up beats one pass over every key.
+const TOP_PASS_KEYS: usize = 24;
+
+impl<'a> Top<'a> {
+    fn of(event: &'a Value) -> Top<'a> {
+        let Value::Object(map) = event else {
+            return Top::default();
+        };
+        if map.len() > TOP_PASS_KEYS {
+            return Top {
+                kind: map.get("type"),
+                event: map.get("event"),
+                name: map.get("name"),
+                user_id: map.get("userId"),
+                properties: map.get("properties"),
+                traits: map.get("traits"),
+                context: map.get("context"),
+            };
+        }
+        let mut top = Top::default();
+        for (key, value) in map {
+            let slot = match key.as_bytes() {
+                b"type" => &mut top.kind,
+                b"event" => &mut top.event,
+                b"name" => &mut top.name,
+                b"userId" => &mut top.user_id,
+                b"properties" => &mut top.properties,
+                b"traits" => &mut top.traits,
+                b"context" => &mut top.context,
+                _ => continue,
+            };
+            *slot = Some(value);
+        }
+        top
+    }
+}
+
+fn js_value(value: Option<&Value>) -> JsValue<'_> {
+    value.map_or(JsValue::Undefined, JsValue::Json)
+}
+
+fn group_matches(group: &Group, event: &Top<'_>) -> Result<bool, Thrown> {
     match group.operator {
         GroupOperator::And => {
             for child in &group.children {
@@ -1115,22 +1169,18 @@ fn group_matches(group: &Group, event: &Value) -> Result<bool, Thrown> {
     }
 }
 
-fn condition_matches(condition: &Condition, event: &Value) -> Result<bool, Thrown> {
+fn condition_matches(condition: &Condition, event: &Top<'_>) -> Result<bool, Thrown> {
     match condition {
         Condition::Group(group) => group_matches(group, event),
         Condition::Field(condition) => {
-            let top = |key: &str| match event.get(key) {
-                Some(value) => JsValue::Json(value),
-                None => JsValue::Undefined,
-            };
             let actual = match &condition.field {
-                Field::Type => top("type"),
-                Field::Event => top("event"),
-                Field::Name => top("name"),
-                Field::UserId => top("userId"),
-                Field::Property(path) => get(top("properties"), path)?,
-                Field::Trait(path) => get(top("traits"), path)?,
-                Field::Context(path) => get(top("context"), path)?,
+                Field::Type => js_value(event.kind),
+                Field::Event => js_value(event.event),
+                Field::Name => js_value(event.name),
+                Field::UserId => js_value(event.user_id),
+                Field::Property(path) => get(js_value(event.properties), path)?,
+                Field::Trait(path) => get(js_value(event.traits), path)?,
+                Field::Context(path) => get(js_value(event.context), path)?,
             };
             Ok(value_matches(
                 &actual,
@@ -1505,7 +1555,7 @@ fn js_number(operand: &Operand) -> f64 {
 
 /// JavaScript's `Number::toString` (ECMA-262 6.1.6.1.20): the shortest digits that read
 /// back as the number, in plain notation from 1e-6 to 1e21 and in exponent notation beyond.
-fn js_number_to_string(number: f64) -> String {
+pub(crate) fn js_number_to_string(number: f64) -> String {
     if number.is_nan() {
         return "NaN".into();
     }
@@ -1552,7 +1602,7 @@ fn is_js_whitespace(c: char) -> bool {
 }
 
 /// JavaScript's `Number(string)` (ECMA-262 7.1.4.1.1 StringToNumber).
-fn js_to_number(text: &str) -> f64 {
+pub(crate) fn js_to_number(text: &str) -> f64 {
     let text = text.trim_matches(is_js_whitespace);
     if text.is_empty() {
         return 0.0;
