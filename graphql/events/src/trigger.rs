@@ -1094,53 +1094,31 @@ fn parse(
 /// Where `validate` would throw.
 struct Thrown;
 
-/// The top-level fields of an event that conditions read, found in one pass over its keys
-/// (a trigger often reads `type` several times: `type = "track" or type = "page"`).
-#[derive(Default)]
+/// The top-level fields of an event that conditions read, each looked up once per match,
+/// when first read (a trigger often reads `type` several times: `type = "track" or
+/// type = "page"`).
 struct Top<'a> {
-    kind: Option<&'a Value>,
-    event: Option<&'a Value>,
-    name: Option<&'a Value>,
-    user_id: Option<&'a Value>,
-    properties: Option<&'a Value>,
-    traits: Option<&'a Value>,
-    context: Option<&'a Value>,
+    object: Option<&'a serde_json::Map<String, Value>>,
+    found: [std::cell::Cell<Option<Option<&'a Value>>>; 7],
 }
-
-/// Past this many keys, looking each field up beats one pass over every key.
-const TOP_PASS_KEYS: usize = 24;
 
 impl<'a> Top<'a> {
     fn of(event: &'a Value) -> Top<'a> {
-        let Value::Object(map) = event else {
-            return Top::default();
-        };
-        if map.len() > TOP_PASS_KEYS {
-            return Top {
-                kind: map.get("type"),
-                event: map.get("event"),
-                name: map.get("name"),
-                user_id: map.get("userId"),
-                properties: map.get("properties"),
-                traits: map.get("traits"),
-                context: map.get("context"),
-            };
+        Top {
+            object: event.as_object(),
+            found: Default::default(),
         }
-        let mut top = Top::default();
-        for (key, value) in map {
-            let slot = match key.as_bytes() {
-                b"type" => &mut top.kind,
-                b"event" => &mut top.event,
-                b"name" => &mut top.name,
-                b"userId" => &mut top.user_id,
-                b"properties" => &mut top.properties,
-                b"traits" => &mut top.traits,
-                b"context" => &mut top.context,
-                _ => continue,
-            };
-            *slot = Some(value);
+    }
+
+    /// The field `key`, kept in slot `slot`.
+    #[inline]
+    fn get(&self, slot: usize, key: &str) -> Option<&'a Value> {
+        if let Some(found) = self.found[slot].get() {
+            return found;
         }
-        top
+        let found = self.object.and_then(|object| object.get(key));
+        self.found[slot].set(Some(found));
+        found
     }
 }
 
@@ -1173,14 +1151,15 @@ fn condition_matches(condition: &Condition, event: &Top<'_>) -> Result<bool, Thr
     match condition {
         Condition::Group(group) => group_matches(group, event),
         Condition::Field(condition) => {
+            let top = |slot, key| js_value(event.get(slot, key));
             let actual = match &condition.field {
-                Field::Type => js_value(event.kind),
-                Field::Event => js_value(event.event),
-                Field::Name => js_value(event.name),
-                Field::UserId => js_value(event.user_id),
-                Field::Property(path) => get(js_value(event.properties), path)?,
-                Field::Trait(path) => get(js_value(event.traits), path)?,
-                Field::Context(path) => get(js_value(event.context), path)?,
+                Field::Type => top(0, "type"),
+                Field::Event => top(1, "event"),
+                Field::Name => top(2, "name"),
+                Field::UserId => top(3, "userId"),
+                Field::Property(path) => get(top(4, "properties"), path)?,
+                Field::Trait(path) => get(top(5, "traits"), path)?,
+                Field::Context(path) => get(top(6, "context"), path)?,
             };
             Ok(value_matches(
                 &actual,
