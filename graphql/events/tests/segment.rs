@@ -6,12 +6,15 @@
 //! - every action's default mapping (all 603 actions of the catalog; identical ones once)
 //!   and the hand-written mappings of every directive, on every event of the corpus;
 //! - every action's default trigger and the trigger tests' quirks, on every event;
+//! - the hand-written `@liquid` templates (liquidjs with actions-core's options), on every
+//!   event;
 //! - the fields a payload lacks (required, and required on conditions) for every action,
 //!   on its default payload from every event and on payloads made to test its conditions.
 //!
-//! Every answer must be JSON-equal: the payload, or the error messages. Each difference is
-//! printed before the test fails. Mappings with `@liquid` are left out while the engine
-//! refuses `@liquid` as not supported (and the test checks that it does).
+//! Every answer must be JSON-equal: the payload, or the error messages (for `@liquid`, the
+//! fact of an error). Each difference is printed before the test fails; nothing is allowed
+//! to differ. (A build without the `liquid` feature refuses `@liquid`, and its mappings are
+//! left out of the default-mapping comparison.)
 
 #[path = "segment/corpus.rs"]
 mod corpus;
@@ -367,4 +370,45 @@ fn every_actions_missing_fields_are_segments() {
         "the cases test too little"
     );
     report("missing fields", compared, &differences);
+}
+
+/// The hand-written `@liquid` templates (`src/mapping/segment/liquid.json`: every allowed
+/// tag and filter, the disabled ones, liquidjs's comparisons and number writing, the
+/// limits) run live by Segment's own liquidjs setup on every event: each payload equal, and
+/// an error where Segment errs (liquidjs's messages carry its own line and column format,
+/// so only the fact of an error is compared).
+#[cfg(feature = "liquid")]
+#[test]
+fn every_liquid_template_renders_as_segment_does() {
+    let events = corpus::events();
+    let templates: Vec<Value> =
+        serde_json::from_str(include_str!("../src/mapping/segment/liquid.json"))
+            .unwrap_or_else(|e| panic!("liquid.json: {e}"));
+    let inputs: Vec<Input> = templates.iter().map(Input::Mapping).collect();
+    let answers = corpus::run_segment(&events, &inputs, &[]);
+    assert_eq!(
+        answers.len(),
+        templates.len(),
+        "one answer line per template"
+    );
+    let mut compared = 0;
+    let mut differences = Vec::new();
+    for (mapping, segment) in templates.iter().zip(&answers) {
+        let segment = segment["answers"].as_array().cloned().unwrap_or_default();
+        for (index, (event, expected)) in events.iter().zip(&segment).enumerate() {
+            compared += 1;
+            let ours = transform(mapping, event);
+            let same = match (&ours, expected.get("ok")) {
+                (Ok(payload), Some(theirs)) => payload == theirs,
+                (Err(_), None) => expected.get("error").is_some(),
+                _ => false,
+            };
+            if !same {
+                differences.push(format!(
+                    "{mapping}\n  event #{index}: {event}\n  Segment: {expected}\n  ours:    {ours:?}"
+                ));
+            }
+        }
+    }
+    report("@liquid", compared, &differences);
 }

@@ -14,11 +14,14 @@
 //!   which stands in for liquidjs's `renderLimit` (500 ms, a clock this crate has no use
 //!   for: no IO, and the same answer on every machine).
 //!
-//! Where the `liquid` crate answers differently from liquidjs (each listed in the recorded
-//! comparison, `segment/liquid.json`): a filter neither knows is an error here (liquidjs
-//! passes the value through); numbers are written as Rust writes them (`1e21` in full);
-//! `size` counts characters, not UTF-16 units; an object is written as Liquid-rust writes
-//! it, not `[object Object]`; `date` formats in UTC.
+//! Where the `liquid` crate answers otherwise than liquidjs, liquidjs's answer is made here,
+//! and the recorded comparison (`segment/liquid.json`, and live in `tests/segment.rs`) has
+//! no difference left: every output is written by liquidjs's `stringify` (numbers as
+//! JavaScript writes them, `1e+23`; an object as `[object Object]`), appended to each
+//! output as a last filter ([`js_outputs`]); `if`/`unless` compare as liquidjs's operators
+//! (`liquid/condition.rs`, `liquid/js.rs`); `truncate`, `size`, `first`, `last` count UTF-16
+//! units; `date` reads ISO 8601 with milliseconds and writes UTC; a filter neither engine
+//! knows passes its input through; whole numbers too wide for an `i64` are read as numbers.
 
 use super::{MappingError, Val};
 use liquid_core::model::{KString, KStringCow, Object, ScalarCow, Value, ValueCow};
@@ -218,11 +221,8 @@ fn wide_literals(code: &str) -> String {
     while at < bytes.len() {
         let byte = bytes[at];
         match quote {
-            Some(q) => {
-                if byte == q {
-                    quote = None;
-                }
-            }
+            Some(q) if byte == q => quote = None,
+            Some(_) => {}
             None if byte == b'"' || byte == b'\'' => quote = Some(byte),
             None if byte.is_ascii_digit() => {
                 let start = at;
@@ -451,6 +451,7 @@ fn size_of(value: &Value) -> usize {
 struct ChargedFilter<F>(F, Nil);
 
 /// What a filter reads `nil` as, as liquidjs reads it (the `liquid` crate refuses it).
+/// `Zero` also reads a string as JavaScript's `Number` does (liquidjs's `toNumber`).
 #[derive(Clone, Copy, Debug)]
 enum Nil {
     /// As is: the filter takes `nil`.
@@ -481,8 +482,11 @@ impl fmt::Display for ChargedRun {
 
 impl Filter for ChargedRun {
     fn evaluate(&self, input: &dyn ValueView, runtime: &dyn Runtime) -> liquid_core::Result<Value> {
+        let is_number = matches!(input.type_name(), "whole number" | "fractional number");
         let value = match (self.1, input.is_nil()) {
-            (Nil::Zero, true) => self.0.evaluate(&Value::scalar(0), runtime)?,
+            (Nil::Zero, _) if !is_number => self
+                .0
+                .evaluate(&js_number(js::to_js_number(input)), runtime)?,
             (Nil::EmptyArray, true) => self.0.evaluate(&Value::Array(Vec::new()), runtime)?,
             _ => self.0.evaluate(input, runtime)?,
         };
@@ -551,11 +555,9 @@ struct DividedByFilter {
 impl Filter for DividedByFilter {
     fn evaluate(&self, input: &dyn ValueView, runtime: &dyn Runtime) -> liquid_core::Result<Value> {
         let args = self.args.evaluate(runtime)?;
-        let number = |v: &dyn ValueView| match v.as_scalar() {
-            None if v.is_nil() => 0.0,
-            scalar => scalar.and_then(|s| s.to_float()).unwrap_or(f64::NAN),
-        };
-        Ok(js_number(number(input) / number(args.operand.as_view())))
+        Ok(js_number(
+            js::to_js_number(input) / js::to_js_number(args.operand.as_view()),
+        ))
     }
 }
 

@@ -156,6 +156,17 @@ fn primitive<'a>(value: Js<'a>, view: &dyn ValueView) -> Js<'a> {
     }
 }
 
+/// liquidjs's `toNumber`: `+x || 0` (a string as JavaScript reads it, `"0x10"` is 16;
+/// NaN and anything that is no number are 0).
+pub(super) fn to_js_number(value: &dyn ValueView) -> f64 {
+    let number = to_number(&primitive(js(value), value));
+    if number.is_nan() {
+        0.0
+    } else {
+        number
+    }
+}
+
 /// JavaScript's `Number(x)` of a primitive.
 fn to_number(value: &Js<'_>) -> f64 {
     match value {
