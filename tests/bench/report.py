@@ -65,11 +65,13 @@ WHY = {
         "With `transform`, every call validates the whole mapping again, as Segment's "
         "transform does, then resolves it from serde_json's B-tree maps; validation alone "
         "is about half of the time. A delivery keeps each section's mapping checked once "
-        "(`Mapping`), the row the goal is met on. Triggers: each condition looks its field "
-        "up in the event, a serde_json map (a B-tree, a string comparison per key visited), "
-        "where V8 reads `event.type` from an inline cache; a trigger is a few comparisons, so "
-        "there is little else to win. About 40 ns per trigger is far below what a preview or "
-        "a delivery notices."
+        "(`Mapping`), the row the goal is met on. Triggers: each top-level field a trigger "
+        "reads is looked up in the event once per match (a serde_json map: a B-tree, a string "
+        "comparison per key visited), where V8 reads `event.type` from an inline cache; a "
+        "trigger is a few comparisons, so the lookup is most of the time. Finding every field "
+        "in one pass over the event's keys was slower (5.9x); the lazy lookup keeps 7x on a "
+        "loaded machine. About 33 ns per trigger is far below what a preview or a delivery "
+        "notices."
     ),
     "events-ingestion": (
         "Per request the collector does what the bare handler skips: the write-key lookup, "

@@ -269,7 +269,7 @@ fn main() {
     let notes = format!(
         "{machine}. Release build against Node {node}. The corpus of the differential test \
          (tests/segment.rs): {events} events; {mappings} default mappings (every action's, \
-         {distinct} distinct; @liquid ones left out), {triggers} distinct default triggers. \
+         {distinct} distinct, @liquid ones included), {triggers} distinct default triggers. \
          Each side runs every mapping over every event (then every trigger over every event) \
          for {SECONDS} s after a warm-up pass: ours in this process, Segment's in one Node \
          process (tests/segment/run.js --bench), each call as a destination makes it (the \

@@ -205,11 +205,15 @@ fn deliver_section(
     };
     let payload = mapping::remove_empty_values(&mapped, &action_schema(&section.fields), true)
         .unwrap_or(Value::Object(Map::new()));
-    let field_errors: Vec<FieldError> =
+    let mut field_errors: Vec<FieldError> = missing_fields(&section.fields, &payload)
+        .into_iter()
+        .map(|e| FieldError::new(join(&section.code, &e.property_name), e.message))
+        .collect();
+    field_errors.extend(
         houston_prototypes::validate(&payload_fields(&section.fields), &payload)
             .into_iter()
-            .map(|e| FieldError::new(join(&section.code, &e.property_name), e.message))
-            .collect();
+            .map(|e| FieldError::new(join(&section.code, &e.property_name), e.message)),
+    );
     let status = if field_errors.is_empty() {
         DeliveryStatus::Sent
     } else {
@@ -236,14 +240,19 @@ pub fn section_mapping(section: &PrototypeSection, section_config: Option<&Value
     Value::Object(mapping)
 }
 
-/// The fields a mapped payload is checked against: the section's, where an object
-/// without declared keys (a form's key/value `map`) takes any JSON, as Segment's schema
-/// (`type: object`) does.
+/// The fields a mapped payload's values are checked against (types, formats, choices):
+/// the section's, where an object without declared keys (a form's key/value `map`) takes
+/// any JSON, as Segment's schema (`type: object`) does. Which fields must be there is
+/// [`missing_fields`]'s to say (Segment's rule is not a form's: a key present is there,
+/// whatever its value, and `dependsOn` hides nothing), so nothing is required here.
 fn payload_fields(fields: &[PrototypeField]) -> Vec<PrototypeField> {
     fields
         .iter()
         .map(|field| {
             let mut field = field.clone();
+            field.required = false;
+            field.required_if = None;
+            field.depends_on = None;
             if field.field_type == FieldType::Map {
                 field.field_type = FieldType::Object;
                 field.additional_properties = true;
@@ -252,6 +261,182 @@ fn payload_fields(fields: &[PrototypeField]) -> Vec<PrototypeField> {
             field
         })
         .collect()
+}
+
+/// The fields a mapped payload lacks, as Segment finds them: actions-core builds the
+/// action's JSON schema with `fieldsToJsonSchema` (a field `required: true` is in
+/// `required`; a conditionally required one becomes an `if`/`then` over the payload's
+/// other values) and ajv reports each `required` it breaks. A key is there when it is in
+/// the payload, whatever its value (`removeEmptyValues` has already dropped the empty
+/// ones). Each error is on the missing field's path (`parent.child`, `list.0.child`), once.
+pub fn missing_fields(fields: &[PrototypeField], payload: &Value) -> Vec<FieldError> {
+    let mut missing = Vec::new();
+    if let Value::Object(object) = payload {
+        check_required(fields, object, "", false, &mut missing);
+    }
+    let mut seen = std::collections::HashSet::new();
+    missing
+        .into_iter()
+        .filter(|(path, _)| seen.insert(path.clone()))
+        .map(|(path, field)| FieldError::new(path, format!("{field} is required")))
+        .collect()
+}
+
+/// Whether a nested object's schema leaves out `required` and its conditions
+/// (`omitRequiredSchemas`: one of its fields is conditionally required, and that condition
+/// is checked on the enclosing object instead).
+fn has_conditional(fields: &[PrototypeField]) -> bool {
+    fields
+        .iter()
+        .any(|f| !f.required && f.required_if.is_some())
+}
+
+/// ajv's `required` errors for `object` against `fieldsToJsonSchema(fields, {omitRequiredSchemas: omit})`:
+/// `(path, label)` of each missing field.
+fn check_required(
+    fields: &[PrototypeField],
+    object: &Map<String, Value>,
+    path: &str,
+    omit: bool,
+    missing: &mut Vec<(String, String)>,
+) {
+    let absent = |key: &str| !object.contains_key(key);
+    if !omit {
+        for field in fields.iter().filter(|f| f.required) {
+            if absent(&field.property_name) {
+                missing.push((
+                    under(path, &field.property_name),
+                    field.display_name().to_owned(),
+                ));
+            }
+        }
+    }
+    // `properties`: a nested object (or each item of a list of them) against its own schema.
+    for field in fields.iter().filter(|f| !f.properties.is_empty()) {
+        let Some(value) = object.get(&field.property_name) else {
+            continue;
+        };
+        let nested_omit = has_conditional(&field.properties);
+        let at = under(path, &field.property_name);
+        match value {
+            Value::Array(items) if field.multiple => {
+                for (index, item) in items.iter().enumerate() {
+                    if let Value::Object(item) = item {
+                        let at = format!("{at}.{index}");
+                        check_required(&field.properties, item, &at, nested_omit, missing);
+                    }
+                }
+            }
+            Value::Object(nested) if !field.multiple => {
+                check_required(&field.properties, nested, &at, nested_omit, missing);
+            }
+            _ => {}
+        }
+    }
+    if omit {
+        return;
+    }
+    // The conditions, all checked on this object: its own fields' and, as `parent.child`,
+    // its object fields' fields'.
+    for field in fields {
+        if let Some(condition) = field.required_if.as_ref().filter(|_| !field.required) {
+            if segment_condition_holds(condition, object) && absent(&field.property_name) {
+                missing.push((
+                    under(path, &field.property_name),
+                    field.display_name().to_owned(),
+                ));
+            }
+        }
+        if field.properties.is_empty() {
+            continue;
+        }
+        for child in &field.properties {
+            let Some(condition) = child.required_if.as_ref().filter(|_| !child.required) else {
+                continue;
+            };
+            if !segment_condition_holds(condition, object) {
+                continue;
+            }
+            // then: {required: [parent], properties: {parent: {required: [child]}}}
+            match object.get(&field.property_name) {
+                None => missing.push((
+                    under(path, &field.property_name),
+                    field.display_name().to_owned(),
+                )),
+                Some(Value::Object(parent)) if !parent.contains_key(&child.property_name) => {
+                    let at = under(&under(path, &field.property_name), &child.property_name);
+                    missing.push((at, child.display_name().to_owned()));
+                }
+                Some(_) => {}
+            }
+        }
+    }
+}
+
+/// Whether `{type: "null"}` accepts a value, with actions-core's ajv coercing types
+/// (`coerceTypes: "array"`): `null`, and `""`, `0`, `false` and a list of one of them,
+/// which it coerces to `null`.
+fn ajv_null(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::String(text) => text.is_empty(),
+        Value::Number(number) => number.as_f64() == Some(0.0),
+        Value::Bool(flag) => !flag,
+        Value::Array(items) => items.len() == 1 && !items[0].is_array() && ajv_null(&items[0]),
+        Value::Object(_) => false,
+    }
+}
+
+/// `key` under `path` (`path.key`, or `key` at the top).
+fn under(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+/// Whether the `if` that `fieldsToJsonSchema` builds from a `required` condition holds
+/// on `object` (fields-to-jsonschema.js: one condition alone, or several combined with
+/// `allOf`/`anyOf`, each read as JSON schema reads it).
+fn segment_condition_holds(
+    condition: &houston_prototypes::Condition,
+    object: &Map<String, Value>,
+) -> bool {
+    let alone = condition.rules.len() == 1;
+    let holds = |rule: &houston_prototypes::ConditionRule| {
+        let Some(key) = rule.field_key.as_deref() else {
+            return false;
+        };
+        let matches = |value: &Value| match &rule.value {
+            Some(expected) => (value == expected) != rule.negate,
+            None => false,
+        };
+        if let Some((parent, child)) = key.split_once('.') {
+            // {properties: {parent: {properties: {child: const}, required: [child]}}, required: [parent]}:
+            // a parent that is no object passes `properties` and `required`.
+            return match object.get(parent) {
+                None => false,
+                Some(Value::Object(parent)) => parent.get(child).is_some_and(matches),
+                Some(_) => true,
+            };
+        }
+        let value = object.get(key);
+        match (&rule.value, alone, rule.negate) {
+            (Some(_), _, _) => value.is_some_and(matches),
+            // Alone, `is` with no value: absent or null; `is_not`: present and not null.
+            (None, true, false) => value.is_none_or(ajv_null),
+            (None, true, true) => value.is_some_and(|v| !ajv_null(v)),
+            // Among several: `{not: {required}}` / `{required}`, null counts as present.
+            (None, false, false) => value.is_none(),
+            (None, false, true) => value.is_some(),
+        }
+    };
+    if condition.match_all || alone {
+        condition.rules.iter().all(holds)
+    } else {
+        condition.rules.iter().any(holds)
+    }
 }
 
 /// A mapping's failure, on the field it comes from (the first key of a problem's path),

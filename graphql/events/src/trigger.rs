@@ -292,7 +292,7 @@ impl Trigger {
         if event.is_null() {
             return false;
         }
-        group_matches(&self.root, event).unwrap_or(false)
+        group_matches(&self.root, &Top::of(event)).unwrap_or(false)
     }
 
     /// The trigger as Segment's `parseFql` answers it (`{"type": "group", "operator": "and",
@@ -1094,7 +1094,39 @@ fn parse(
 /// Where `validate` would throw.
 struct Thrown;
 
-fn group_matches(group: &Group, event: &Value) -> Result<bool, Thrown> {
+/// The top-level fields of an event that conditions read, each looked up once per match,
+/// when first read (a trigger often reads `type` several times: `type = "track" or
+/// type = "page"`).
+struct Top<'a> {
+    object: Option<&'a serde_json::Map<String, Value>>,
+    found: [std::cell::Cell<Option<Option<&'a Value>>>; 7],
+}
+
+impl<'a> Top<'a> {
+    fn of(event: &'a Value) -> Top<'a> {
+        Top {
+            object: event.as_object(),
+            found: Default::default(),
+        }
+    }
+
+    /// The field `key`, kept in slot `slot`.
+    #[inline]
+    fn get(&self, slot: usize, key: &str) -> Option<&'a Value> {
+        if let Some(found) = self.found[slot].get() {
+            return found;
+        }
+        let found = self.object.and_then(|object| object.get(key));
+        self.found[slot].set(Some(found));
+        found
+    }
+}
+
+fn js_value(value: Option<&Value>) -> JsValue<'_> {
+    value.map_or(JsValue::Undefined, JsValue::Json)
+}
+
+fn group_matches(group: &Group, event: &Top<'_>) -> Result<bool, Thrown> {
     match group.operator {
         GroupOperator::And => {
             for child in &group.children {
@@ -1115,22 +1147,19 @@ fn group_matches(group: &Group, event: &Value) -> Result<bool, Thrown> {
     }
 }
 
-fn condition_matches(condition: &Condition, event: &Value) -> Result<bool, Thrown> {
+fn condition_matches(condition: &Condition, event: &Top<'_>) -> Result<bool, Thrown> {
     match condition {
         Condition::Group(group) => group_matches(group, event),
         Condition::Field(condition) => {
-            let top = |key: &str| match event.get(key) {
-                Some(value) => JsValue::Json(value),
-                None => JsValue::Undefined,
-            };
+            let top = |slot, key| js_value(event.get(slot, key));
             let actual = match &condition.field {
-                Field::Type => top("type"),
-                Field::Event => top("event"),
-                Field::Name => top("name"),
-                Field::UserId => top("userId"),
-                Field::Property(path) => get(top("properties"), path)?,
-                Field::Trait(path) => get(top("traits"), path)?,
-                Field::Context(path) => get(top("context"), path)?,
+                Field::Type => top(0, "type"),
+                Field::Event => top(1, "event"),
+                Field::Name => top(2, "name"),
+                Field::UserId => top(3, "userId"),
+                Field::Property(path) => get(top(4, "properties"), path)?,
+                Field::Trait(path) => get(top(5, "traits"), path)?,
+                Field::Context(path) => get(top(6, "context"), path)?,
             };
             Ok(value_matches(
                 &actual,
@@ -1505,7 +1534,7 @@ fn js_number(operand: &Operand) -> f64 {
 
 /// JavaScript's `Number::toString` (ECMA-262 6.1.6.1.20): the shortest digits that read
 /// back as the number, in plain notation from 1e-6 to 1e21 and in exponent notation beyond.
-fn js_number_to_string(number: f64) -> String {
+pub(crate) fn js_number_to_string(number: f64) -> String {
     if number.is_nan() {
         return "NaN".into();
     }
@@ -1552,7 +1581,7 @@ fn is_js_whitespace(c: char) -> bool {
 }
 
 /// JavaScript's `Number(string)` (ECMA-262 7.1.4.1.1 StringToNumber).
-fn js_to_number(text: &str) -> f64 {
+pub(crate) fn js_to_number(text: &str) -> f64 {
     let text = text.trim_matches(is_js_whitespace);
     if text.is_empty() {
         return 0.0;

@@ -5,17 +5,23 @@
 //!
 //! - every action's default mapping (all 603 actions of the catalog; identical ones once)
 //!   and the hand-written mappings of every directive, on every event of the corpus;
-//! - every action's default trigger and the trigger tests' quirks, on every event.
+//! - every action's default trigger and the trigger tests' quirks, on every event;
+//! - the hand-written `@liquid` templates (liquidjs with actions-core's options), on every
+//!   event;
+//! - the fields a payload lacks (required, and required on conditions) for every action,
+//!   on its default payload from every event and on payloads made to test its conditions.
 //!
-//! Every answer must be JSON-equal: the payload, or the error messages. Each difference is
-//! printed before the test fails. Mappings with `@liquid` are left out while the engine
-//! refuses `@liquid` as not supported (and the test checks that it does).
+//! Every answer must be JSON-equal: the payload, or the error messages (for `@liquid`, the
+//! fact of an error). Each difference is printed before the test fails; nothing is allowed
+//! to differ. (A build without the `liquid` feature refuses `@liquid`, and its mappings are
+//! left out of the default-mapping comparison.)
 
 #[path = "segment/corpus.rs"]
 mod corpus;
 
 use corpus::{Input, Shared};
-use houston_events::mapping::{transform, validate, Mapping, MappingError};
+use houston_events::delivery::{action_schema, missing_fields, section_mapping};
+use houston_events::mapping::{remove_empty_values, transform, validate, Mapping, MappingError};
 use houston_events::trigger::{Trigger, TriggerErrorKind};
 use serde_json::{json, Value};
 
@@ -206,4 +212,203 @@ fn every_default_trigger_parses_and_matches_as_segment_does() {
         cases.len() - default_count
     );
     report("triggers", compared, &differences);
+}
+
+/// Payloads that test an action's conditional `required`s: `base` with each field a
+/// condition reads absent, null, the value it is compared with and another one (a
+/// `parent.child` key: the parent absent, not an object, without and with the child).
+fn condition_payloads(fields: &[houston_prototypes::PrototypeField], base: &Value) -> Vec<Value> {
+    let mut rules = Vec::new();
+    let mut conditional = Vec::new();
+    for field in fields {
+        for f in std::iter::once(field).chain(&field.properties) {
+            if let Some(condition) = &f.required_if {
+                rules.extend(condition.rules.iter().cloned());
+                conditional.push(field.property_name.clone());
+            }
+        }
+    }
+    if rules.is_empty() {
+        return Vec::new();
+    }
+    let mut payloads = vec![json!({})];
+    let with = |key: &str, value: Option<Value>| {
+        let mut payload = base.clone();
+        if let Some(object) = payload.as_object_mut() {
+            match value {
+                Some(value) => object.insert(key.to_string(), value),
+                None => object.remove(key),
+            };
+        }
+        payload
+    };
+    for rule in &rules {
+        let Some(key) = rule.field_key.as_deref() else {
+            continue;
+        };
+        let compared = rule.value.clone().unwrap_or(json!("x"));
+        if let Some((parent, child)) = key.split_once('.') {
+            for value in [
+                None,
+                Some(json!("text")),
+                Some(json!({})),
+                Some(json!({ child: compared.clone() })),
+                Some(json!({ child: "other" })),
+            ] {
+                payloads.push(with(parent, value));
+            }
+            continue;
+        }
+        for value in [
+            None,
+            Some(Value::Null),
+            Some(compared.clone()),
+            Some(json!("other")),
+            Some(json!(true)),
+            // What ajv's coercion reads as null.
+            Some(json!("")),
+            Some(json!(0)),
+            Some(json!([false])),
+        ] {
+            let payload = with(key, value);
+            // And each conditional field taken out, or put in empty.
+            for name in &conditional {
+                let mut without = payload.clone();
+                if let Some(object) = without.as_object_mut() {
+                    object.remove(name);
+                }
+                payloads.push(without);
+                let mut empty = payload.clone();
+                if let Some(object) = empty.as_object_mut() {
+                    object.insert(name.clone(), json!({}));
+                }
+                payloads.push(empty);
+            }
+            payloads.push(payload);
+        }
+    }
+    payloads
+}
+
+#[test]
+fn every_actions_missing_fields_are_segments() {
+    let events = corpus::events();
+    let raw = corpus::catalog_json();
+    let catalog = houston_prototypes::parse_catalog(&raw.to_string())
+        .unwrap_or_else(|e| panic!("the catalog: {e}"));
+    let mut cases = Vec::new();
+    for destination in raw.as_array().into_iter().flatten() {
+        let code = destination["code"].as_str().unwrap_or_default();
+        let Some(parsed) = catalog.iter().find(|d| d.code == code) else {
+            panic!("{code} parses");
+        };
+        for action in destination["actions"].as_array().into_iter().flatten() {
+            let action_code = action["code"].as_str().unwrap_or_default();
+            let Some(section) = parsed.sections.iter().find(|s| s.code == action_code) else {
+                panic!("{code}/{action_code} is a section");
+            };
+            let mapping = section_mapping(section, None);
+            let schema = action_schema(&section.fields);
+            let mut payloads: Vec<Value> = Vec::new();
+            for event in &events {
+                if let Ok(mapped) = transform(&mapping, event) {
+                    let payload = remove_empty_values(&mapped, &schema, true).unwrap_or(json!({}));
+                    if !payloads.contains(&payload) {
+                        payloads.push(payload);
+                    }
+                }
+            }
+            let base = payloads.first().cloned().unwrap_or(json!({}));
+            payloads.extend(condition_payloads(&section.fields, &base));
+            cases.push((
+                format!("{code}/{action_code}"),
+                &section.fields,
+                json!({"fields": action["fields"], "payloads": payloads}),
+            ));
+        }
+    }
+    let inputs: Vec<Input> = cases
+        .iter()
+        .map(|(_, _, case)| Input::Required(case))
+        .collect();
+    let answers = corpus::run_segment(&[], &inputs, &[]);
+    assert_eq!(answers.len(), cases.len(), "one answer line per action");
+    let mut compared = 0;
+    let mut missing_somewhere = 0;
+    let mut differences = Vec::new();
+    for ((name, fields, case), answer) in cases.iter().zip(&answers) {
+        let theirs = answer["missing"].as_array().cloned().unwrap_or_default();
+        let payloads = case["payloads"].as_array().cloned().unwrap_or_default();
+        assert_eq!(
+            theirs.len(),
+            payloads.len(),
+            "{name}: one answer per payload"
+        );
+        for (payload, expected) in payloads.iter().zip(theirs) {
+            compared += 1;
+            let mut ours: Vec<String> = missing_fields(fields, payload)
+                .into_iter()
+                .map(|e| e.property_name)
+                .collect();
+            ours.sort();
+            if !ours.is_empty() {
+                missing_somewhere += 1;
+            }
+            if json!(ours) != expected {
+                differences.push(format!(
+                    "{name}: payload {payload}\n  Segment finds missing: {expected}\n  we find missing:       {ours:?}"
+                ));
+            }
+        }
+    }
+    eprintln!(
+        "{} actions; {missing_somewhere} payloads lack a field",
+        cases.len()
+    );
+    assert!(
+        cases.len() >= 600 && missing_somewhere > 100,
+        "the cases test too little"
+    );
+    report("missing fields", compared, &differences);
+}
+
+/// The hand-written `@liquid` templates (`src/mapping/segment/liquid.json`: every allowed
+/// tag and filter, the disabled ones, liquidjs's comparisons and number writing, the
+/// limits) run live by Segment's own liquidjs setup on every event: each payload equal, and
+/// an error where Segment errs (liquidjs's messages carry its own line and column format,
+/// so only the fact of an error is compared).
+#[cfg(feature = "liquid")]
+#[test]
+fn every_liquid_template_renders_as_segment_does() {
+    let events = corpus::events();
+    let templates: Vec<Value> =
+        serde_json::from_str(include_str!("../src/mapping/segment/liquid.json"))
+            .unwrap_or_else(|e| panic!("liquid.json: {e}"));
+    let inputs: Vec<Input> = templates.iter().map(Input::Mapping).collect();
+    let answers = corpus::run_segment(&events, &inputs, &[]);
+    assert_eq!(
+        answers.len(),
+        templates.len(),
+        "one answer line per template"
+    );
+    let mut compared = 0;
+    let mut differences = Vec::new();
+    for (mapping, segment) in templates.iter().zip(&answers) {
+        let segment = segment["answers"].as_array().cloned().unwrap_or_default();
+        for (index, (event, expected)) in events.iter().zip(&segment).enumerate() {
+            compared += 1;
+            let ours = transform(mapping, event);
+            let same = match (&ours, expected.get("ok")) {
+                (Ok(payload), Some(theirs)) => payload == theirs,
+                (Err(_), None) => expected.get("error").is_some(),
+                _ => false,
+            };
+            if !same {
+                differences.push(format!(
+                    "{mapping}\n  event #{index}: {event}\n  Segment: {expected}\n  ours:    {ours:?}"
+                ));
+            }
+        }
+    }
+    report("@liquid", compared, &differences);
 }

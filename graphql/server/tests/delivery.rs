@@ -216,3 +216,51 @@ async fn bad_input_is_a_clear_error_or_a_bounded_answer() {
         Some(1 << 20)
     );
 }
+
+/// A saved integration's secret field (LiveRamp's S3 secret key, a `password` field of an
+/// action) is sealed when stored and masked wherever it is shown: `deliveryPreview`'s
+/// payload shows the mask, never the stored value.
+#[tokio::test]
+async fn a_saved_previews_payload_never_shows_a_secret_fields_value() {
+    let server = TestServer::start().await;
+    let (token, _, app) = source(&server, "gus@a.example").await;
+    let stored = "sk-stored-secret-4af9c1";
+    let config = json!({"audienceEnteredS3": {
+        "enabled": true,
+        "s3_aws_access_key": "AKIAEXAMPLE",
+        "s3_aws_secret_key": stored,
+        "s3_aws_bucket_name": "bucket",
+        "s3_aws_region": "us-east-1",
+        "audience_key": {"@path": "$.userId"},
+        "delimiter": ",",
+        "filename": {"@template": "{{properties.audience_key}}.csv"},
+        "enable_batching": true
+    }});
+    server
+        .ok_id(
+            CREATE,
+            json!({"a": app, "c": "actions-liveramp-audiences", "p": config}),
+            Some(&token),
+        )
+        .await;
+    let event = json!({"type": "track", "event": "Audience Entered", "userId": "u1",
+                       "properties": {"audience_key": "vips"}});
+    let all = server
+        .data(SAVED, json!({"a": app, "e": event}), Some(&token))
+        .await;
+    let s3 = section(&all["deliveryPreview"][0], "audienceEnteredS3");
+    assert_eq!(s3["status"], "SENT", "{s3}");
+    // The section's other literals are sent as configured: the secret is there, masked.
+    assert_eq!(s3["payload"]["s3_aws_access_key"], "AKIAEXAMPLE", "{s3}");
+    let masked = &s3["payload"]["s3_aws_secret_key"];
+    assert!(
+        masked
+            .as_str()
+            .is_some_and(|m| !m.is_empty() && m != stored),
+        "the secret in the payload: {masked}"
+    );
+    assert!(
+        !all.to_string().contains(stored),
+        "the stored secret in the answer: {all}"
+    );
+}

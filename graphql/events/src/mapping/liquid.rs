@@ -14,11 +14,14 @@
 //!   which stands in for liquidjs's `renderLimit` (500 ms, a clock this crate has no use
 //!   for: no IO, and the same answer on every machine).
 //!
-//! Where the `liquid` crate answers differently from liquidjs (each listed in the recorded
-//! comparison, `segment/liquid.json`): a filter neither knows is an error here (liquidjs
-//! passes the value through); numbers are written as Rust writes them (`1e21` in full);
-//! `size` counts characters, not UTF-16 units; an object is written as Liquid-rust writes
-//! it, not `[object Object]`; `date` formats in UTC.
+//! Where the `liquid` crate answers otherwise than liquidjs, liquidjs's answer is made here,
+//! and the recorded comparison (`segment/liquid.json`, and live in `tests/segment.rs`) has
+//! no difference left: every output is written by liquidjs's `stringify` (numbers as
+//! JavaScript writes them, `1e+23`; an object as `[object Object]`), appended to each
+//! output as a last filter ([`js_outputs`]); `if`/`unless` compare as liquidjs's operators
+//! (`liquid/condition.rs`, `liquid/js.rs`); `truncate`, `size`, `first`, `last` count UTF-16
+//! units; `date` reads ISO 8601 with milliseconds and writes UTC; a filter neither engine
+//! knows passes its input through; whole numbers too wide for an `i64` are read as numbers.
 
 use super::{MappingError, Val};
 use liquid_core::model::{KString, KStringCow, Object, ScalarCow, Value, ValueCow};
@@ -87,7 +90,7 @@ pub(super) fn evaluate(template: &serde_json::Value, payload: &Val) -> Result<Va
         ));
     }
     let failed = |e: liquid_core::Error| MappingError::Failed(format!("@liquid: {e}"));
-    let parsed = Template::new(liquid_core::parser::parse(template, language()).map_err(failed)?);
+    let parsed = Template::new(parse(&js_outputs(template)).map_err(failed)?);
     let globals = match to_liquid(payload) {
         Value::Object(object) => object,
         _ => Object::new(),
@@ -111,12 +114,187 @@ pub(super) fn evaluate(template: &serde_json::Value, payload: &Val) -> Result<Va
         .map_err(|_| MappingError::Failed("@liquid: rendered text is not UTF-8".into()))
 }
 
-/// The language, built once: the `liquid` crate's standard library with Segment's tags
-/// and filters disabled, liquidjs's `capitalize`, `divided_by` and `url_encode`, and every
-/// filter and `capture` charged to the budget.
+/// The most filters neither engine knows that one template may use (each costs a parse).
+const MAX_UNKNOWN_FILTERS: usize = 8;
+
+/// Parses a template as liquidjs does: a filter it does not know passes its input through
+/// (liquidjs's `strictFilters: false`), where the `liquid` crate refuses it when parsing;
+/// so each unknown filter the parser names is added as such, and the template parsed again.
+fn parse(template: &str) -> liquid_core::Result<Vec<Box<dyn Renderable>>> {
+    let mut unknown: Vec<String> = Vec::new();
+    loop {
+        let result = if unknown.is_empty() {
+            liquid_core::parser::parse(template, language())
+        } else {
+            liquid_core::parser::parse(template, &build_language(&unknown))
+        };
+        match result {
+            Err(error) if unknown.len() < MAX_UNKNOWN_FILTERS => {
+                let message = error.to_string();
+                let Some(name) = message
+                    .split("requested filter=")
+                    .nth(1)
+                    .and_then(|rest| rest.split_whitespace().next())
+                    .filter(|name| !unknown.iter().any(|known| known == name))
+                else {
+                    return Err(error);
+                };
+                unknown.push(name.to_owned());
+            }
+            other => return other,
+        }
+    }
+}
+
+/// The filter every output ends with (see [`js_outputs`]); a name no template uses.
+const STRINGIFY: &str = "__houston_js_stringify";
+
+/// Every output `{{ x | f }}` of a template as `{{ x | f | STRINGIFY }}`, so that the value
+/// is written as liquidjs writes it (numbers as JavaScript does, `1e+23`; an object as
+/// `[object Object]`; an array as its items written one after another) rather than as
+/// the `liquid` crate does. `raw` and `comment` blocks are left as they are; quotes are
+/// respected when looking for an output's end.
+fn js_outputs(template: &str) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        let (before, from) = rest.split_at(start);
+        out.push_str(before);
+        if from.starts_with("{{") {
+            let Some(end) = closing(from, 2, "}}") else {
+                out.push_str(from);
+                return out;
+            };
+            let inner = &from[2..end];
+            let (open_trim, inner) = match inner.strip_prefix('-') {
+                Some(inner) => ("-", inner),
+                None => ("", inner),
+            };
+            let (inner, close_trim) = match inner.strip_suffix('-') {
+                Some(inner) => (inner, "-"),
+                None => (inner, ""),
+            };
+            if inner.trim().is_empty() {
+                out.push_str(&from[..end + 2]);
+            } else {
+                let inner = wide_literals(inner);
+                out.push_str(&format!(
+                    "{{{{{open_trim}{inner} | {STRINGIFY} {close_trim}}}}}"
+                ));
+            }
+            rest = &from[end + 2..];
+        } else if from.starts_with("{%") {
+            let Some(end) = closing(from, 2, "%}") else {
+                out.push_str(from);
+                return out;
+            };
+            let tag = from[2..end].trim_start_matches('-').trim_start();
+            let name = tag.split_whitespace().next().unwrap_or_default();
+            let block_end = match name {
+                "raw" | "comment" => {
+                    let ender = format!("end{name}");
+                    end_tag(&from[end + 2..], &ender).map(|at| end + 2 + at)
+                }
+                _ => None,
+            };
+            out.push_str("{%");
+            out.push_str(&wide_literals(&from[2..end]));
+            let stop = block_end.unwrap_or(end + 2);
+            out.push_str(&from[end..stop]);
+            rest = &from[stop..];
+        } else {
+            out.push('{');
+            rest = &from[1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whole-number literals too large for the `liquid` crate's integers (it refuses them
+/// when parsing) written as decimals, which it reads as JavaScript reads any number.
+fn wide_literals(code: &str) -> String {
+    let bytes = code.as_bytes();
+    let mut out = String::with_capacity(code.len());
+    let mut quote: Option<u8> = None;
+    let mut at = 0;
+    while at < bytes.len() {
+        let byte = bytes[at];
+        match quote {
+            Some(q) if byte == q => quote = None,
+            Some(_) => {}
+            None if byte == b'"' || byte == b'\'' => quote = Some(byte),
+            None if byte.is_ascii_digit() => {
+                let start = at;
+                while at < bytes.len() && bytes[at].is_ascii_digit() {
+                    at += 1;
+                }
+                let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'.';
+                let alone = (start == 0 || !word(bytes[start - 1]))
+                    && (at == bytes.len() || !word(bytes[at]));
+                out.push_str(&code[start..at]);
+                if alone && code[start..at].parse::<i64>().is_err() {
+                    out.push_str(".0");
+                }
+                continue;
+            }
+            None => {}
+        }
+        // Only ASCII bytes are looked at; the others are copied whole, character by character.
+        let len = code[at..].chars().next().map_or(1, char::len_utf8);
+        out.push_str(&code[at..at + len]);
+        at += len;
+    }
+    out
+}
+
+/// Where `close` ends the tag or output that starts `text` (searching from `from`),
+/// outside quotes.
+fn closing(text: &str, from: usize, close: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = from;
+    let mut quote: Option<u8> = None;
+    while at < bytes.len() {
+        let byte = bytes[at];
+        match quote {
+            Some(q) if byte == q => quote = None,
+            Some(_) => {}
+            None if byte == b'"' || byte == b'\'' => quote = Some(byte),
+            None if text[at..].starts_with(close) => return Some(at),
+            None => {}
+        }
+        at += 1;
+    }
+    None
+}
+
+/// The end (just past its `%}`) of the first `{% <name> %}` in `text`.
+fn end_tag(text: &str, name: &str) -> Option<usize> {
+    let mut offset = 0;
+    while let Some(start) = text[offset..].find("{%") {
+        let at = offset + start;
+        let end = text[at..].find("%}")? + at;
+        let inner = text[at + 2..end].trim_matches('-').trim();
+        if inner == name {
+            return Some(end + 2);
+        }
+        offset = end + 2;
+    }
+    None
+}
+
+/// The language, built once: see [`build_language`].
 fn language() -> &'static Language {
     static LANGUAGE: OnceLock<Language> = OnceLock::new();
-    LANGUAGE.get_or_init(|| {
+    LANGUAGE.get_or_init(|| build_language(&[]))
+}
+
+/// The `liquid` crate's standard library with Segment's tags and filters disabled,
+/// liquidjs's `if`/`unless` comparisons and its `capitalize`, `date`, `divided_by`, `size`,
+/// `truncate` and `url_encode`, every filter and `capture` charged to the budget, and
+/// `unknown` filters passing their input through.
+fn build_language(unknown: &[String]) -> Language {
+    {
         use liquid_lib::stdlib as s;
         let mut language = Language::empty();
         let mut tags: PluginRegistry<Box<dyn ParseTag>> = PluginRegistry::new();
@@ -135,8 +313,8 @@ fn language() -> &'static Language {
         let mut blocks: PluginRegistry<Box<dyn ParseBlock>> = PluginRegistry::new();
         let blocks_list: [Box<dyn ParseBlock>; 6] = [
             Box::new(s::RawBlock),
-            Box::new(s::IfBlock),
-            Box::new(s::UnlessBlock),
+            Box::new(condition::IfBlock),
+            Box::new(condition::UnlessBlock),
             Box::new(s::IfChangedBlock),
             Box::new(s::CommentBlock),
             Box::new(CaptureBlock),
@@ -153,20 +331,23 @@ fn language() -> &'static Language {
         }
         charged!(Zero: s::Abs, s::AtLeast, s::AtMost, s::Ceil, s::Floor, s::Minus, s::Modulo,
             s::Plus, s::Round, s::Times);
-        charged!(EmptyArray: s::Compact, s::First, s::Join, s::Last, s::Where);
-        charged!(Kept: s::Append, s::Date, s::Default, s::Downcase, s::Escape, s::EscapeOnce,
+        charged!(EmptyArray: s::Compact, s::Join, s::Where);
+        charged!(Kept: s::Append, Date, s::Default, s::Downcase, s::Escape, s::EscapeOnce,
             s::Lstrip, s::Prepend, s::Remove, s::RemoveFirst, s::Replace, s::ReplaceFirst,
             s::Rstrip, Size, s::Slice, s::Split, s::Strip, s::StripHtml, s::StripNewlines,
-            s::Truncate, s::TruncateWords, s::Upcase, s::UrlDecode, Capitalize, DividedBy,
-            UrlEncode);
+            Truncate, s::TruncateWords, s::Upcase, s::UrlDecode, Capitalize, DividedBy,
+            UrlEncode, Stringify, First, Last);
         for name in DISABLED_FILTERS {
             filter(Box::new(DisabledFilter(name)));
+        }
+        for name in unknown {
+            filter(Box::new(PassThrough(name.clone())));
         }
         language.tags = tags;
         language.blocks = blocks;
         language.filters = filters;
         language
-    })
+    }
 }
 
 /// liquidjs's lookup: a variable or index that is not there is `nil`, not an error (the
@@ -270,6 +451,7 @@ fn size_of(value: &Value) -> usize {
 struct ChargedFilter<F>(F, Nil);
 
 /// What a filter reads `nil` as, as liquidjs reads it (the `liquid` crate refuses it).
+/// `Zero` also reads a string as JavaScript's `Number` does (liquidjs's `toNumber`).
 #[derive(Clone, Copy, Debug)]
 enum Nil {
     /// As is: the filter takes `nil`.
@@ -300,8 +482,11 @@ impl fmt::Display for ChargedRun {
 
 impl Filter for ChargedRun {
     fn evaluate(&self, input: &dyn ValueView, runtime: &dyn Runtime) -> liquid_core::Result<Value> {
+        let is_number = matches!(input.type_name(), "whole number" | "fractional number");
         let value = match (self.1, input.is_nil()) {
-            (Nil::Zero, true) => self.0.evaluate(&Value::scalar(0), runtime)?,
+            (Nil::Zero, _) if !is_number => self
+                .0
+                .evaluate(&js_number(js::to_js_number(input)), runtime)?,
             (Nil::EmptyArray, true) => self.0.evaluate(&Value::Array(Vec::new()), runtime)?,
             _ => self.0.evaluate(input, runtime)?,
         };
@@ -370,11 +555,9 @@ struct DividedByFilter {
 impl Filter for DividedByFilter {
     fn evaluate(&self, input: &dyn ValueView, runtime: &dyn Runtime) -> liquid_core::Result<Value> {
         let args = self.args.evaluate(runtime)?;
-        let number = |v: &dyn ValueView| match v.as_scalar() {
-            None if v.is_nil() => 0.0,
-            scalar => scalar.and_then(|s| s.to_float()).unwrap_or(f64::NAN),
-        };
-        Ok(js_number(number(input) / number(args.operand.as_view())))
+        Ok(js_number(
+            js::to_js_number(input) / js::to_js_number(args.operand.as_view()),
+        ))
     }
 }
 
@@ -435,7 +618,7 @@ impl Filter for UrlEncodeFilter {
 }
 
 /// liquidjs's `size`: a string's length in UTF-16 units, as JS counts (the `liquid` crate
-/// counts bytes).
+/// counts bytes), an array's length, and 0 for anything else (an object too).
 #[derive(Clone, ParseFilter, FilterReflection)]
 #[filter(name = "size", description = "liquidjs's size", parsed(SizeFilter))]
 struct Size;
@@ -450,14 +633,13 @@ impl Filter for SizeFilter {
         input: &dyn ValueView,
         _runtime: &dyn Runtime,
     ) -> liquid_core::Result<Value> {
+        // liquidjs: `(v && v.length) || 0`: only strings and arrays have a length.
         let size = if let Some(array) = input.as_array() {
             array.size()
-        } else if let Some(object) = input.as_object() {
-            object.size()
-        } else if input.is_nil() {
-            0
-        } else {
+        } else if input.type_name() == "string" {
             i64::try_from(input.to_kstr().as_str().encode_utf16().count()).unwrap_or(i64::MAX)
+        } else {
+            0
         };
         Ok(Value::scalar(size))
     }
@@ -598,6 +780,304 @@ impl Renderable for Capture {
         Ok(())
     }
 }
+
+/// liquidjs's `stringify` of an output's value (see [`js_outputs`]).
+#[derive(Clone, ParseFilter, FilterReflection)]
+#[filter(
+    name = "__houston_js_stringify",
+    description = "an output's value written as liquidjs writes it",
+    parsed(StringifyFilter)
+)]
+struct Stringify;
+
+#[derive(Debug, Default, Display_filter)]
+#[name = "__houston_js_stringify"]
+struct StringifyFilter;
+
+impl Filter for StringifyFilter {
+    fn evaluate(
+        &self,
+        input: &dyn ValueView,
+        _runtime: &dyn Runtime,
+    ) -> liquid_core::Result<Value> {
+        Ok(Value::scalar(js::stringify(input)))
+    }
+}
+
+#[derive(Debug, FilterParameters)]
+struct TruncateArgs {
+    #[parameter(description = "The most UTF-16 units kept, the ellipsis included.")]
+    length: Option<Expression>,
+    #[parameter(description = "What ends a shortened text.")]
+    ellipsis: Option<Expression>,
+}
+
+/// liquidjs's `truncate`: lengths in UTF-16 units, as JS counts (the `liquid` crate counts
+/// characters).
+#[derive(Clone, ParseFilter, FilterReflection)]
+#[filter(
+    name = "truncate",
+    description = "liquidjs's truncate",
+    parameters(TruncateArgs),
+    parsed(TruncateFilter)
+)]
+struct Truncate;
+
+#[derive(Debug, FromFilterParameters, Display_filter)]
+#[name = "truncate"]
+struct TruncateFilter {
+    #[parameters]
+    args: TruncateArgs,
+}
+
+impl Filter for TruncateFilter {
+    fn evaluate(&self, input: &dyn ValueView, runtime: &dyn Runtime) -> liquid_core::Result<Value> {
+        let args = self.args.evaluate(runtime)?;
+        let length = match &args.length {
+            Some(length) => length
+                .as_scalar()
+                .and_then(|s| s.to_float())
+                .unwrap_or(f64::NAN),
+            None => 50.0,
+        };
+        let ellipsis: Vec<u16> = match &args.ellipsis {
+            Some(ellipsis) => js::stringify(ellipsis.as_view()).encode_utf16().collect(),
+            None => "...".encode_utf16().collect(),
+        };
+        let text: Vec<u16> = js::stringify(input).encode_utf16().collect();
+        #[allow(clippy::cast_precision_loss)]
+        if text.len() as f64 <= length {
+            return Ok(input.to_value());
+        }
+        // `substring(0, l - o.length)`: NaN and negatives are 0.
+        let keep = length - ellipsis.len() as f64;
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let keep = if keep.is_nan() || keep < 0.0 {
+            0
+        } else {
+            (keep as usize).min(text.len())
+        };
+        let mut units = text[..keep].to_vec();
+        units.extend_from_slice(&ellipsis);
+        Ok(Value::scalar(utf16_text(&units)))
+    }
+}
+
+/// UTF-16 units as text, half a character written as its escape (`\udc00`), as
+/// `mapping.rs` carries JavaScript's strings.
+fn utf16_text(units: &[u16]) -> String {
+    char::decode_utf16(units.iter().copied())
+        .map(|decoded| match decoded {
+            Ok(c) => c.to_string(),
+            Err(half) => format!("\\u{:04x}", half.unpaired_surrogate()),
+        })
+        .collect()
+}
+
+#[derive(Debug, FilterParameters)]
+struct DateArgs {
+    #[parameter(description = "The strftime format.", arg_type = "str")]
+    format: Expression,
+}
+
+/// liquidjs's `date`: a number or a string of digits is seconds since 1970, a string is
+/// read as JavaScript's `Date` reads the ISO 8601 forms (with milliseconds, `Z` or an
+/// offset, or a date alone), and the time is written in UTC (the `liquid` crate cannot
+/// read milliseconds, and keeps the offset written).
+#[derive(Clone, ParseFilter, FilterReflection)]
+#[filter(
+    name = "date",
+    description = "liquidjs's date",
+    parameters(DateArgs),
+    parsed(DateFilter)
+)]
+struct Date;
+
+#[derive(Debug, FromFilterParameters, Display_filter)]
+#[name = "date"]
+struct DateFilter {
+    #[parameters]
+    args: DateArgs,
+}
+
+impl Filter for DateFilter {
+    fn evaluate(&self, input: &dyn ValueView, runtime: &dyn Runtime) -> liquid_core::Result<Value> {
+        let args = self.args.evaluate(runtime)?;
+        match js_date(input) {
+            Some(date) if !args.format.is_empty() => {
+                let text = date.format(args.format.as_str()).map_err(|_| {
+                    liquid_core::Error::with_msg(format!(
+                        "Invalid date-format string: {}",
+                        args.format
+                    ))
+                })?;
+                Ok(Value::scalar(text))
+            }
+            _ => Ok(input.to_value()),
+        }
+    }
+}
+
+/// liquidjs's `parseDate`, in UTC.
+fn js_date(input: &dyn ValueView) -> Option<liquid_core::model::DateTime> {
+    use liquid_core::model::DateTime;
+    use time::format_description::well_known::Rfc3339;
+    use time::macros::format_description;
+    use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
+    let scalar = input.as_scalar()?;
+    if let Some(date) = scalar.to_date_time() {
+        if input.type_name() != "string" {
+            return Some(date.with_offset(UtcOffset::UTC));
+        }
+    }
+    if matches!(input.type_name(), "whole number" | "fractional number") {
+        let seconds = scalar.to_float()?;
+        #[allow(clippy::cast_possible_truncation)]
+        let nanos = (seconds * 1e9) as i128;
+        let time = OffsetDateTime::from_unix_timestamp_nanos(nanos).ok()?;
+        return liquid_date(time);
+    }
+    let text = scalar.into_cow_str();
+    let text = text.trim();
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        let time = OffsetDateTime::from_unix_timestamp(text.parse().ok()?).ok()?;
+        return liquid_date(time);
+    }
+    if let Ok(time) = OffsetDateTime::parse(text, &Rfc3339) {
+        return liquid_date(time);
+    }
+    // Without an offset JavaScript reads local time: this process's is UTC.
+    let local = [
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond]"),
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]"),
+        format_description!("[year]-[month]-[day]T[hour]:[minute]"),
+    ];
+    if let Some(time) = local
+        .iter()
+        .find_map(|format| PrimitiveDateTime::parse(text, format).ok())
+    {
+        return liquid_date(time.assume_utc());
+    }
+    if let Ok(day) = time::Date::parse(text, format_description!("[year]-[month]-[day]")) {
+        return liquid_date(day.midnight().assume_utc());
+    }
+    DateTime::from_str(text).map(|date| date.with_offset(UtcOffset::UTC))
+}
+
+/// A time as the `liquid` crate's date, in UTC.
+fn liquid_date(time: time::OffsetDateTime) -> Option<liquid_core::model::DateTime> {
+    use time::macros::format_description;
+    let utc = time.to_offset(time::UtcOffset::UTC);
+    let text = utc
+        .format(format_description!(
+            "[year]-[month]-[day] [hour]:[minute]:[second].[subsecond] +0000"
+        ))
+        .ok()?;
+    liquid_core::model::DateTime::from_str(&text)
+}
+
+/// liquidjs's `first` / `last`: an array's first or last item, a string's first or last
+/// UTF-16 unit, and `""` for anything else (the `liquid` crate refuses an object).
+fn end_of(input: &dyn ValueView, last: bool) -> Value {
+    if let Some(array) = input.as_array() {
+        let item = if last { array.last() } else { array.first() };
+        return item.map_or(Value::Nil, ValueView::to_value);
+    }
+    if input.type_name() == "string" {
+        let units: Vec<u16> = input.to_kstr().as_str().encode_utf16().collect();
+        let unit = if last { units.last() } else { units.first() };
+        return unit.map_or(Value::Nil, |unit| Value::scalar(utf16_text(&[*unit])));
+    }
+    Value::scalar("")
+}
+
+/// liquidjs's `first` (see [`end_of`]).
+#[derive(Clone, ParseFilter, FilterReflection)]
+#[filter(name = "first", description = "liquidjs's first", parsed(FirstFilter))]
+struct First;
+
+#[derive(Debug, Default, Display_filter)]
+#[name = "first"]
+struct FirstFilter;
+
+impl Filter for FirstFilter {
+    fn evaluate(
+        &self,
+        input: &dyn ValueView,
+        _runtime: &dyn Runtime,
+    ) -> liquid_core::Result<Value> {
+        Ok(end_of(input, false))
+    }
+}
+
+/// liquidjs's `last` (see [`end_of`]).
+#[derive(Clone, ParseFilter, FilterReflection)]
+#[filter(name = "last", description = "liquidjs's last", parsed(LastFilter))]
+struct Last;
+
+#[derive(Debug, Default, Display_filter)]
+#[name = "last"]
+struct LastFilter;
+
+impl Filter for LastFilter {
+    fn evaluate(
+        &self,
+        input: &dyn ValueView,
+        _runtime: &dyn Runtime,
+    ) -> liquid_core::Result<Value> {
+        Ok(end_of(input, true))
+    }
+}
+
+/// A filter neither engine knows: liquidjs passes the value through.
+#[derive(Clone)]
+struct PassThrough(String);
+
+impl FilterReflection for PassThrough {
+    fn name(&self) -> &str {
+        &self.0
+    }
+    fn description(&self) -> &str {
+        "unknown to liquidjs: the value passes through"
+    }
+    fn positional_parameters(&self) -> &'static [ParameterReflection] {
+        &[]
+    }
+    fn keyword_parameters(&self) -> &'static [ParameterReflection] {
+        &[]
+    }
+}
+
+impl ParseFilter for PassThrough {
+    fn parse(&self, _arguments: FilterArguments) -> liquid_core::Result<Box<dyn Filter>> {
+        Ok(Box::new(PassThroughRun(self.0.clone())))
+    }
+    fn reflection(&self) -> &dyn FilterReflection {
+        self
+    }
+}
+
+#[derive(Debug)]
+struct PassThroughRun(String);
+
+impl fmt::Display for PassThroughRun {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl Filter for PassThroughRun {
+    fn evaluate(
+        &self,
+        input: &dyn ValueView,
+        _runtime: &dyn Runtime,
+    ) -> liquid_core::Result<Value> {
+        Ok(input.to_value())
+    }
+}
+
+mod condition;
+mod js;
 
 #[cfg(test)]
 mod tests;

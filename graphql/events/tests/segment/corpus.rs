@@ -92,9 +92,14 @@ pub struct Defaults {
     pub triggers: Vec<Shared<String>>,
 }
 
+/// The catalog (`graphql/server/catalog/segment-actions.json`), as JSON.
+pub fn catalog_json() -> Value {
+    read_json(&crate_file("../server/catalog/segment-actions.json"))
+}
+
 /// Reads the catalog (`graphql/server/catalog/segment-actions.json`).
 pub fn defaults() -> Defaults {
-    let catalog = read_json(&crate_file("../server/catalog/segment-actions.json"));
+    let catalog = catalog_json();
     let mut actions = 0;
     let mut mappings: Vec<Shared<Value>> = Vec::new();
     let mut triggers: Vec<Shared<String>> = Vec::new();
@@ -173,6 +178,9 @@ pub enum Input<'a> {
     Mapping(&'a Value),
     /// A trigger, parsed and matched against every event.
     Trigger(&'a str),
+    /// An action's fields (as the catalog has them) and payloads: the fields each payload
+    /// lacks, as Segment's action schema finds them.
+    Required(&'a Value),
 }
 
 /// Runs `node run.js ARGS` once on `events` and `inputs`; answers its output lines.
@@ -192,6 +200,7 @@ pub fn run_segment(events: &[Value], inputs: &[Input<'_>], args: &[&str]) -> Vec
         lines.push(match input {
             Input::Mapping(mapping) => serde_json::json!({ "mapping": mapping }).to_string(),
             Input::Trigger(fql) => serde_json::json!({ "trigger": fql }).to_string(),
+            Input::Required(case) => serde_json::json!({ "required": case }).to_string(),
         });
     }
     let mut stdin = child.stdin.take().expect("a piped stdin");

@@ -7,7 +7,10 @@
 // `{"trigger": "fql"}`. stdout: one line per mapping or trigger, in order:
 // - a mapping: `{"answers": [a, …]}`, one per event, `{"ok": payload}` or
 //   `{"error": [messages]}` (one message per problem of a failed validation);
-// - a trigger: `{"ast": tree, "matches": [true | false | "throws", …]}` or `{"error": message}`.
+// - a trigger: `{"ast": tree, "matches": [true | false | "throws", …]}` or `{"error": message}`;
+// - `{"required": {"fields": [catalog fields], "payloads": [...]}}`: `{"missing": [[path, …], …]}`,
+//   per payload the fields ajv finds missing (`required` errors, `parent.0.child`) against the
+//   schema actions-core builds from the action's fields (`fieldsToJsonSchema`).
 //
 // With `--bench SECONDS`, nothing is compared: it maps every event with every mapping
 // (then matches every trigger on every event) over and over for about SECONDS each, and
@@ -16,6 +19,44 @@
 const readline = require('readline')
 const { transform } = require('@segment/actions-core/mapping-kit')
 const { parseFql, validate } = require('@segment/destination-subscriptions')
+const { fieldsToJsonSchema } = require('@segment/actions-core')
+const Ajv = require('ajv')
+const addFormats = require('ajv-formats')
+
+// actions-core's schema-validation.js options (its own ajv instance is not exported).
+const ajv = addFormats(new Ajv({ coerceTypes: 'array', allErrors: true, allowUnionTypes: true, verbose: true, removeAdditional: true }))
+ajv.addFormat('text', true)
+ajv.addFormat('date-like', () => true)
+
+// The catalog's field (graphql/server/catalog) as the action's definition had it: a
+// conditional `required` is the catalog's `requiredIf`.
+const segmentFields = (list) =>
+  Object.fromEntries(
+    list.map((f) => [
+      f.propertyName,
+      {
+        label: f.label,
+        type: f.type,
+        multiple: f.multiple,
+        required: f.required === true ? true : f.requiredIf ?? false,
+        ...(f.properties ? { properties: segmentFields(f.properties) } : {}),
+        ...(f.additionalProperties ? { additionalProperties: true } : {})
+      }
+    ])
+  )
+
+const missing = ({ fields, payloads }) => {
+  const check = ajv.compile(fieldsToJsonSchema(segmentFields(fields)))
+  return {
+    missing: payloads.map((payload) => {
+      check(JSON.parse(JSON.stringify(payload)))
+      const paths = (check.errors || [])
+        .filter((e) => e.keyword === 'required')
+        .map((e) => [...e.instancePath.split('/').filter(Boolean), e.params.missingProperty].join('.'))
+      return [...new Set(paths)].sort()
+    })
+  }
+}
 
 const benchAt = process.argv.indexOf('--bench')
 const benchSeconds = benchAt < 0 ? 0 : Number(process.argv[benchAt + 1])
@@ -113,6 +154,8 @@ const main = async () => {
     } else if ('mapping' in input) {
       if (benchSeconds) mappings.push(sorted(input.mapping))
       else process.stdout.write(line({ answers: events.map((event) => mapped(sorted(input.mapping), event)) }))
+    } else if ('required' in input) {
+      process.stdout.write(line(missing(input.required)))
     } else if ('trigger' in input) {
       if (benchSeconds) triggers.push(input.trigger)
       else process.stdout.write(line(matched(input.trigger, events)))

@@ -3,9 +3,7 @@ use serde_json::{json, Value};
 
 /// Segment's answers for `segment/liquid.json` × `segment/events.json`, recorded by
 /// `segment/gen-liquid.js`: an `ok` payload must be equal, an error must be an error.
-/// Where the `liquid` crate answers differently from liquidjs, the case is listed in
-/// [`KNOWN`] with why; every other difference is printed and fails the test, and a known
-/// one that stops differing fails it too (so the list stays true).
+/// Every difference is printed and fails the test.
 #[test]
 fn renders_as_segment_does() {
     let recorded: Value = serde_json::from_str(include_str!("../segment/liquid-recorded.json"))
@@ -15,7 +13,6 @@ fn renders_as_segment_does() {
     let events = events.as_array().cloned().unwrap_or_default();
     let mut compared = 0;
     let mut differences = Vec::new();
-    let mut differing_cases = std::collections::BTreeSet::new();
     for (case_index, case) in recorded["cases"]
         .as_array()
         .into_iter()
@@ -35,66 +32,19 @@ fn renders_as_segment_does() {
                 _ => false,
             };
             if !same {
-                differing_cases.insert(case_index);
-                if !KNOWN.iter().any(|(index, _)| *index == case_index) {
-                    differences.push(format!(
-                        "case #{case_index} {mapping}\n  event {event}\n  Segment: {expected}\n  ours:    {ours:?}"
-                    ));
-                }
+                differences.push(format!(
+                    "case #{case_index} {mapping}\n  event {event}\n  Segment: {expected}\n  ours:    {ours:?}"
+                ));
             }
         }
     }
     for difference in &differences {
         eprintln!("{difference}\n");
     }
-    eprintln!("{compared} answers compared, cases differing as known: {differing_cases:?}");
+    eprintln!("{compared} answers compared");
     assert!(compared > 4000, "only {compared} answers compared");
     assert!(differences.is_empty(), "{} differences", differences.len());
-    for (index, why) in KNOWN {
-        assert!(
-            differing_cases.contains(index),
-            "case #{index} ({why}) agrees now: take it off KNOWN"
-        );
-    }
 }
-
-/// The recorded cases where the `liquid` crate answers otherwise than liquidjs, and why.
-const KNOWN: &[(usize, &str)] = &[
-    (
-        3,
-        "a number of 1e21 or more is written in full, JS writes 1e+23",
-    ),
-    (
-        16,
-        "truncate counts characters, JS counts UTF-16 units (an emoji is two)",
-    ),
-    (18, "a number of 1e21 or more is written in full"),
-    (19, "a number of 1e21 or more is written in full"),
-    (20, "a number of 1e21 or more is written in full"),
-    (26, "a number of 1e21 or more is written in full"),
-    (
-        27,
-        "a string compared with a number is false, JS converts the string",
-    ),
-    (29, "contains on nil is an error, liquidjs answers false"),
-    (31, "nil == empty is true, liquidjs answers false"),
-    (
-        42,
-        "an object is written as its keys and values, JS writes [object Object]",
-    ),
-    (
-        43,
-        "an object in an array is written as its keys and values",
-    ),
-    (
-        62,
-        "a filter neither engine knows is an error, liquidjs passes the value through",
-    ),
-    (
-        72,
-        "date cannot read an ISO 8601 time with milliseconds, and leaves it as is",
-    ),
-];
 
 #[test]
 fn the_limits_are_segments() {
