@@ -180,17 +180,30 @@ fn check_object(
         }
         let value = object.get(&field.property_name);
         let path = join(path, &field.property_name);
+        let required = || {
+            field.required
+                || field
+                    .required_if
+                    .as_ref()
+                    .is_some_and(|condition| condition.holds_with(&lookup))
+        };
         match value {
+            Some(Value::String(text))
+                if !text.is_empty() && text.trim().is_empty() && required() =>
+            {
+                errors.push(FieldError::new(
+                    path,
+                    format!(
+                        "{} is required: spaces alone are no value",
+                        field.display_name()
+                    ),
+                ));
+            }
             Some(value) if !is_empty(Some(value)) => {
                 check_value(field, value, &path, &scope, errors)
             }
             _ => {
-                let required = field.required
-                    || field
-                        .required_if
-                        .as_ref()
-                        .is_some_and(|condition| condition.holds_with(&lookup));
-                if required {
+                if required() {
                     errors.push(FieldError::new(
                         path,
                         format!("{} is required", field.display_name()),
@@ -899,8 +912,8 @@ mod tests {
             (
                 "color",
                 "#00ff00",
-                "green",
-                "Must be a color such as #ff0000 or #f00",
+                "greenish",
+                "Must be a CSS color, such as #ff0000, rgba(49, 49, 49, 0.9), hsl(120, 50%, 50%) or red",
             ),
             ("text", "anything at all", "", ""),
             ("password", "anything", "", ""),
@@ -1061,6 +1074,32 @@ mod tests {
         assert_eq!(
             errors(&[unlabelled], json!({})),
             vec![missing("key", "key")]
+        );
+    }
+
+    #[test]
+    fn a_required_value_of_only_spaces_is_refused() {
+        let mut key = field("apiKey", FieldType::Password);
+        key.required = true;
+        let mut region = field("region", FieldType::Input);
+        region.required_if = all(vec![rule(Some("apiKey"), true, None)]);
+        let note = field("note", FieldType::Input);
+        let fields = [key, region, note];
+        assert_eq!(
+            errors(
+                &fields,
+                json!({"apiKey": "   ", "region": "\t\n", "note": "  "})
+            ),
+            pairs(&[
+                ("apiKey", "ApiKey is required: spaces alone are no value"),
+                ("region", "Region is required: spaces alone are no value"),
+            ]),
+            "spaces are refused where a value is required, and only there"
+        );
+        assert_eq!(
+            errors(&fields, json!({"apiKey": " k ", "region": " eu"})),
+            vec![],
+            "a value with spaces around it is a value"
         );
     }
 

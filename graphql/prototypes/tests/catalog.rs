@@ -902,3 +902,77 @@ fn the_largest_destination_validates_quickly() {
         "one validation took {each:?}"
     );
 }
+
+/// The field as checked on its own: no condition, not required (what is left are the rules
+/// a value must follow).
+fn rules_only(field: &PrototypeField) -> PrototypeField {
+    let mut alone = field.clone();
+    alone.required = false;
+    alone.required_if = None;
+    alone.depends_on = None;
+    alone
+}
+
+#[test]
+fn every_destinations_own_defaults_pass_its_own_rules() {
+    let (mut forms, mut defaults_checked) = (0, 0);
+    for destination in everything() {
+        // The whole default form, every section on: nothing but a missing value may be
+        // wrong (a default cannot fill in what only the person knows).
+        let Value::Object(mut config) = destination.default_config() else {
+            panic!("an object")
+        };
+        for section in &destination.sections {
+            config[&section.code]["enabled"] = json!(true);
+        }
+        let wrong = |errors: Vec<FieldError>| -> Vec<FieldError> {
+            errors
+                .into_iter()
+                .filter(|e| !e.message.ends_with(" is required"))
+                .collect()
+        };
+        let errors = wrong(destination.validate_config(&Value::Object(config)));
+        assert!(
+            errors.is_empty(),
+            "{} config defaults: {}",
+            destination.code,
+            show(&errors)
+        );
+        let errors = wrong(destination.validate_connection(&destination.default_connection()));
+        assert!(
+            errors.is_empty(),
+            "{} connection defaults: {}",
+            destination.code,
+            show(&errors)
+        );
+        forms += 1;
+        // Each default on its own, also those of fields a condition hides in the default
+        // form and of nested fields.
+        for field in all_fields(destination) {
+            for default in [&field.default, &field.default_mapping]
+                .into_iter()
+                .flatten()
+            {
+                if field.default_mapping.as_ref() == Some(default) && !field.mappable {
+                    continue;
+                }
+                let errors = validate(
+                    &[rules_only(field)],
+                    &json!({ &field.property_name: default }),
+                );
+                let errors = wrong(errors);
+                assert!(
+                    errors.is_empty(),
+                    "{}: the default {default} of {}: {}",
+                    destination.code,
+                    field.property_name,
+                    show(&errors)
+                );
+                defaults_checked += 1;
+            }
+        }
+    }
+    assert_eq!(forms, 483, "every destination of both catalogs");
+    eprintln!("{defaults_checked} field defaults checked on their own");
+    assert!(defaults_checked > 3000, "{defaults_checked} defaults");
+}

@@ -243,6 +243,24 @@ impl<'a> PrototypeFieldOut<'a> {
     async fn read_only(&self) -> bool {
         self.0.read_only
     }
+    /// The fewest entries of a `map` (or items of a list), when bounded.
+    async fn min_items(&self) -> Option<u32> {
+        self.0.min_items
+    }
+    /// The most entries of a `map` (or items of a list), when bounded.
+    async fn max_items(&self) -> Option<u32> {
+        self.0.max_items
+    }
+    /// Every value of the `map` must be this prefix followed by a number (`eVar12` for
+    /// `eVar`): the classic catalogs' `map_prefix`.
+    async fn key_prefix(&self) -> Option<&str> {
+        self.0.key_prefix.as_deref()
+    }
+    /// The values a `map` entry may take (the classic catalogs' `select_options`); none
+    /// when any value is allowed.
+    async fn value_choices(&self) -> Option<&[String]> {
+        (!self.0.value_choices.is_empty()).then_some(self.0.value_choices.as_slice())
+    }
 }
 
 /// The credentials part of a destination's form.
