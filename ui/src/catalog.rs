@@ -64,6 +64,8 @@ pub fn destinations_from_wire(list: &Value) -> Result<Vec<Destination>, CatalogR
                     section
                 })
                 .collect(),
+            // The wire carries what a form needs of them: each section's `presetSubscribe`.
+            presets: Vec::new(),
         })
         .collect())
 }

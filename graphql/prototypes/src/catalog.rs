@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::model::{
     is_empty, is_mapping_directive, loose_eq, Choice, Condition, ConditionRule, Destination,
-    FieldType, PrototypeField, PrototypeSection,
+    FieldType, Preset, PrototypeField, PrototypeSection,
 };
 use crate::pattern;
 use houston_vocabulary::{Platform, PLATFORMS};
@@ -205,10 +205,21 @@ fn parse_entry(index: usize, entry: &Value) -> Result<Destination, CatalogError>
             .collect(),
         _ => Vec::new(),
     };
+    let presets: Vec<Preset> = match object.get("presets") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(list) => serde_json::from_value(list.clone())
+            .map_err(|e| context.entry_error(format!("`presets`: {e}")))?,
+    };
     let (platforms, settings, sections) = match dialect {
         Dialect::Action => {
             let settings = parse_fields(context, object.get("audienceFields"), "audienceFields")?;
-            let sections = parse_sections(context, object.get("actions"))?;
+            let mut sections = parse_sections(context, object.get("actions"))?;
+            for section in &mut sections {
+                section.preset_subscribe = presets
+                    .iter()
+                    .find(|p| p.is_automatic() && p.partner_action == section.code)
+                    .and_then(|p| p.subscribe.clone());
+            }
             let platforms = all_platforms();
             (platforms, settings, sections)
         }
@@ -238,6 +249,7 @@ fn parse_entry(index: usize, entry: &Value) -> Result<Destination, CatalogError>
         connection_fields,
         settings,
         sections,
+        presets,
         code,
     })
 }
@@ -310,6 +322,7 @@ fn parse_sections(
             default_subscribe: text(object, "defaultSubscription"),
             fields,
             code,
+            preset_subscribe: None,
         });
     }
     Ok(sections)

@@ -119,6 +119,34 @@ impl Destination {
         Value::Object(config)
     }
 
+    /// The configPayload a new configuration starts with: [`Destination::default_config`],
+    /// except that when Segment's presets switch some sections on, only those are on, each
+    /// with its preset's trigger as `subscribe` where it differs from the action's default
+    /// (switching every action on would send one event several times).
+    pub fn preset_config(&self) -> Value {
+        let mut config = self.default_config();
+        if self.sections.iter().all(|s| s.preset_subscribe.is_none()) {
+            return config;
+        }
+        for section in &self.sections {
+            let Some(Value::Object(object)) = config.get_mut(&section.code) else {
+                continue;
+            };
+            object.insert(
+                "enabled".to_owned(),
+                Value::Bool(section.preset_subscribe.is_some()),
+            );
+            if let Some(subscribe) = section
+                .preset_subscribe
+                .as_ref()
+                .filter(|s| section.default_subscribe.as_ref() != Some(*s))
+            {
+                object.insert("subscribe".to_owned(), Value::String(subscribe.clone()));
+            }
+        }
+        config
+    }
+
     /// The default connection details (the connection fields' defaults).
     pub fn default_connection(&self) -> Value {
         defaults(&self.connection_fields)
@@ -251,6 +279,45 @@ mod tests {
         assert_eq!(
             destination.default_connection(),
             json!({"host": "api.example.com"})
+        );
+    }
+
+    #[test]
+    fn preset_config_switches_on_only_the_presets_sections() {
+        let section = |code: &str, default: Option<&str>, preset: Option<&str>| PrototypeSection {
+            code: code.to_owned(),
+            default_enabled: default.is_some(),
+            default_subscribe: default.map(str::to_owned),
+            preset_subscribe: preset.map(str::to_owned),
+            ..PrototypeSection::default()
+        };
+        let mut destination = Destination {
+            sections: vec![
+                section("track", Some("type = \"track\""), Some("type = \"track\"")),
+                section("page", Some("type = \"page\""), None),
+                section(
+                    "screen",
+                    Some("type = \"screen\""),
+                    Some("type = \"screen\" and name = \"Home\""),
+                ),
+            ],
+            ..Destination::default()
+        };
+        assert_eq!(
+            destination.preset_config(),
+            json!({
+                "track": {"enabled": true},
+                "page": {"enabled": false},
+                "screen": {"enabled": true, "subscribe": "type = \"screen\" and name = \"Home\""}
+            })
+        );
+        for s in &mut destination.sections {
+            s.preset_subscribe = None;
+        }
+        assert_eq!(
+            destination.preset_config(),
+            destination.default_config(),
+            "without presets, the action's own defaults"
         );
     }
 

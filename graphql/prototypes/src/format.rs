@@ -29,7 +29,9 @@ pub(crate) fn check(format: &str, text: &str) -> Option<&'static str> {
         "ipv4" => "Must be an IPv4 address, such as 192.168.0.1",
         "uuid" => "Must be a UUID, such as 123e4567-e89b-12d3-a456-426614174000",
         "hostname" => "Must be a valid host name, such as api.example.com",
-        _ => "Must be a color such as #ff0000 or #f00",
+        _ => {
+            "Must be a CSS color, such as #ff0000, rgba(49, 49, 49, 0.9), hsl(120, 50%, 50%) or red"
+        }
     })
 }
 
@@ -176,10 +178,231 @@ fn is_hostname(text: &str) -> bool {
         })
 }
 
+/// A CSS color as stylesheets write it (the classic catalogs' color settings take what
+/// the destination's widget puts in its CSS): `#rgb`, `#rgba`, `#rrggbb`, `#rrggbbaa`,
+/// `rgb()`/`rgba()`, `hsl()`/`hsla()` (comma- or space-separated, with an optional alpha),
+/// a CSS named color, `transparent` or `currentcolor`; case-insensitive.
 fn is_color(text: &str) -> bool {
-    text.strip_prefix('#')
-        .is_some_and(|hex| matches!(hex.len(), 3 | 6) && hex.bytes().all(|c| c.is_ascii_hexdigit()))
+    let text = text.trim().to_ascii_lowercase();
+    if let Some(hex) = text.strip_prefix('#') {
+        return matches!(hex.len(), 3 | 4 | 6 | 8) && hex.bytes().all(|c| c.is_ascii_hexdigit());
+    }
+    if let Some((name, rest)) = text.split_once('(') {
+        let Some(inside) = rest.strip_suffix(')') else {
+            return false;
+        };
+        return match name.trim_end() {
+            "rgb" | "rgba" => color_arguments(inside, &[rgb_channel, rgb_channel, rgb_channel]),
+            "hsl" | "hsla" => color_arguments(inside, &[hue, percentage, percentage]),
+            _ => false,
+        };
+    }
+    text == "transparent"
+        || text == "currentcolor"
+        || NAMED_COLORS.binary_search(&text.as_str()).is_ok()
 }
+
+/// Three components checked by `each`, then an optional alpha: `a, b, c[, alpha]` or
+/// `a b c[ / alpha]`.
+fn color_arguments(inside: &str, each: &[fn(&str) -> bool; 3]) -> bool {
+    let (parts, alpha): (Vec<&str>, Option<&str>) = if inside.contains(',') {
+        let mut parts: Vec<&str> = inside.split(',').map(str::trim).collect();
+        let alpha = (parts.len() == 4).then(|| parts.pop()).flatten();
+        (parts, alpha)
+    } else {
+        let (channels, alpha) = match inside.split_once('/') {
+            Some((channels, alpha)) => (channels, Some(alpha.trim())),
+            None => (inside, None),
+        };
+        (channels.split_whitespace().collect(), alpha)
+    };
+    parts.len() == 3
+        && parts.iter().zip(each).all(|(part, check)| check(part))
+        && alpha.is_none_or(alpha_value)
+}
+
+fn css_number(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let plain = !text.is_empty()
+        && text
+            .bytes()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'+' | b'e'));
+    plain.then(|| text.parse::<f64>().ok()).flatten()
+}
+
+fn percentage(text: &str) -> bool {
+    text.strip_suffix('%')
+        .and_then(css_number)
+        .is_some_and(|n| (0.0..=100.0).contains(&n))
+}
+
+fn rgb_channel(text: &str) -> bool {
+    percentage(text) || css_number(text).is_some_and(|n| (0.0..=255.0).contains(&n))
+}
+
+fn hue(text: &str) -> bool {
+    let number = ["deg", "grad", "rad", "turn"]
+        .iter()
+        .find_map(|unit| text.strip_suffix(unit))
+        .unwrap_or(text);
+    css_number(number).is_some()
+}
+
+fn alpha_value(text: &str) -> bool {
+    percentage(text) || css_number(text).is_some_and(|n| (0.0..=1.0).contains(&n))
+}
+
+/// CSS Color Module Level 4's named colors, sorted for binary search.
+const NAMED_COLORS: [&str; 148] = [
+    "aliceblue",
+    "antiquewhite",
+    "aqua",
+    "aquamarine",
+    "azure",
+    "beige",
+    "bisque",
+    "black",
+    "blanchedalmond",
+    "blue",
+    "blueviolet",
+    "brown",
+    "burlywood",
+    "cadetblue",
+    "chartreuse",
+    "chocolate",
+    "coral",
+    "cornflowerblue",
+    "cornsilk",
+    "crimson",
+    "cyan",
+    "darkblue",
+    "darkcyan",
+    "darkgoldenrod",
+    "darkgray",
+    "darkgreen",
+    "darkgrey",
+    "darkkhaki",
+    "darkmagenta",
+    "darkolivegreen",
+    "darkorange",
+    "darkorchid",
+    "darkred",
+    "darksalmon",
+    "darkseagreen",
+    "darkslateblue",
+    "darkslategray",
+    "darkslategrey",
+    "darkturquoise",
+    "darkviolet",
+    "deeppink",
+    "deepskyblue",
+    "dimgray",
+    "dimgrey",
+    "dodgerblue",
+    "firebrick",
+    "floralwhite",
+    "forestgreen",
+    "fuchsia",
+    "gainsboro",
+    "ghostwhite",
+    "gold",
+    "goldenrod",
+    "gray",
+    "green",
+    "greenyellow",
+    "grey",
+    "honeydew",
+    "hotpink",
+    "indianred",
+    "indigo",
+    "ivory",
+    "khaki",
+    "lavender",
+    "lavenderblush",
+    "lawngreen",
+    "lemonchiffon",
+    "lightblue",
+    "lightcoral",
+    "lightcyan",
+    "lightgoldenrodyellow",
+    "lightgray",
+    "lightgreen",
+    "lightgrey",
+    "lightpink",
+    "lightsalmon",
+    "lightseagreen",
+    "lightskyblue",
+    "lightslategray",
+    "lightslategrey",
+    "lightsteelblue",
+    "lightyellow",
+    "lime",
+    "limegreen",
+    "linen",
+    "magenta",
+    "maroon",
+    "mediumaquamarine",
+    "mediumblue",
+    "mediumorchid",
+    "mediumpurple",
+    "mediumseagreen",
+    "mediumslateblue",
+    "mediumspringgreen",
+    "mediumturquoise",
+    "mediumvioletred",
+    "midnightblue",
+    "mintcream",
+    "mistyrose",
+    "moccasin",
+    "navajowhite",
+    "navy",
+    "oldlace",
+    "olive",
+    "olivedrab",
+    "orange",
+    "orangered",
+    "orchid",
+    "palegoldenrod",
+    "palegreen",
+    "paleturquoise",
+    "palevioletred",
+    "papayawhip",
+    "peachpuff",
+    "peru",
+    "pink",
+    "plum",
+    "powderblue",
+    "purple",
+    "rebeccapurple",
+    "red",
+    "rosybrown",
+    "royalblue",
+    "saddlebrown",
+    "salmon",
+    "sandybrown",
+    "seagreen",
+    "seashell",
+    "sienna",
+    "silver",
+    "skyblue",
+    "slateblue",
+    "slategray",
+    "slategrey",
+    "snow",
+    "springgreen",
+    "steelblue",
+    "tan",
+    "teal",
+    "thistle",
+    "tomato",
+    "turquoise",
+    "violet",
+    "wheat",
+    "white",
+    "whitesmoke",
+    "yellow",
+    "yellowgreen",
+];
 
 #[cfg(test)]
 mod tests {
@@ -275,8 +498,38 @@ mod tests {
             ),
             (
                 "color",
-                &["#fff", "#A0b1C2"],
-                &["fff", "#ffff", "#ggg", "red"],
+                &[
+                    "#fff",
+                    "#fff8",
+                    "#A0b1C2",
+                    "#a0b1c280",
+                    "rgb(0, 125, 191)",
+                    "rgba(49, 49, 49, 0.9)",
+                    "RGBA(49,49,49,90%)",
+                    "rgb(0 125 191 / 50%)",
+                    "rgb(100%, 0%, 0%)",
+                    "hsl(120, 50%, 50%)",
+                    "hsla(120deg, 50%, 50%, 0.3)",
+                    "hsl(0.5turn 50% 50% / .5)",
+                    "red",
+                    "RebeccaPurple",
+                    "transparent",
+                ],
+                &[
+                    "fff",
+                    "#ff",
+                    "#fffff",
+                    "#ggg",
+                    "rgb(0, 125)",
+                    "rgb(0, 125, 256)",
+                    "rgba(1, 2, 3, 2)",
+                    "rgb(1, 2, 3",
+                    "hsl(120, 50, 50)",
+                    "hsl(120, 150%, 50%)",
+                    "cmyk(0, 0, 0, 0)",
+                    "reddish",
+                    "",
+                ],
             ),
         ];
         for (format, good, bad) in table {
@@ -294,6 +547,11 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn named_colors_are_sorted_for_binary_search() {
+        assert!(NAMED_COLORS.windows(2).all(|pair| pair[0] < pair[1]));
     }
 
     #[test]

@@ -27,12 +27,14 @@ mod defaults;
 mod format;
 mod model;
 mod pattern;
+mod scope;
 mod validate;
 
 pub use catalog::{parse_catalog, CatalogError};
 pub use defaults::{defaults, mask_secrets, merge_secrets};
 pub use model::{
     is_mapping_directive, Choice, Condition, ConditionRule, Destination, FieldError, FieldType,
-    PrototypeField, PrototypeSection, MASK,
+    Preset, PrototypeField, PrototypeSection, MASK,
 };
+pub use scope::Scope;
 pub use validate::validate;

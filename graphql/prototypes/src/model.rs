@@ -316,6 +316,39 @@ pub struct PrototypeSection {
     pub default_subscribe: Option<String>,
     /// The section's fields, stored beside `enabled` in its object.
     pub fields: Vec<PrototypeField>,
+    /// The trigger of the first of Segment's own automatic presets that uses this action
+    /// (`None` when none does): a new configuration switches on only the sections that
+    /// have one ([`Destination::preset_config`]).
+    pub preset_subscribe: Option<String>,
+}
+
+/// One of Segment's presets of a destination (the `presets` of its definition in
+/// `@segment/action-destinations`): an action switched on with a trigger and a mapping.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Preset {
+    /// The preset's name, e.g. "Track Calls".
+    pub name: String,
+    /// `automatic` (switched on with a new destination) or `specificEvent` (offered for
+    /// one kind of event of Segment's Engage, named by `event_slug`).
+    #[serde(rename = "type")]
+    pub preset_type: String,
+    /// The code of the action (section) it switches on; a few name actions of the
+    /// destination's browser plugin, which the catalog does not hold.
+    pub partner_action: String,
+    /// Its trigger (Segment's FQL), for automatic presets.
+    pub subscribe: Option<String>,
+    /// The Engage event a `specificEvent` preset is for.
+    pub event_slug: Option<String>,
+    /// The action's field values (mapping directives or literals).
+    pub mapping: Option<Value>,
+}
+
+impl Preset {
+    /// Whether a new destination switches it on (`type` is `automatic`).
+    pub fn is_automatic(&self) -> bool {
+        self.preset_type == "automatic"
+    }
 }
 
 /// A destination of the catalog: the prototypes of its connection and configuration.
@@ -340,6 +373,8 @@ pub struct Destination {
     pub settings: Vec<PrototypeField>,
     /// The sections of the config prototype (actions); empty for classic destinations.
     pub sections: Vec<PrototypeSection>,
+    /// Segment's own presets (action destinations that have any).
+    pub presets: Vec<Preset>,
 }
 
 /// A problem with one value of a form.

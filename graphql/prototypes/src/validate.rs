@@ -6,19 +6,19 @@ use serde_json::{Map, Value};
 
 use crate::format;
 use crate::model::{
-    is_empty, is_mapping_directive, loose_eq, Destination, FieldError, FieldType, Lookup,
-    PrototypeField,
+    is_empty, is_mapping_directive, loose_eq, Destination, FieldError, FieldType, PrototypeField,
 };
 use crate::pattern;
+use crate::scope::Scope;
 
 /// Validates `value` (must be a JSON object) against `fields`. Returns every error found
 /// (not just the first), paths as dot-joined property names with array indices, e.g.
 /// "events.0", "properties.items.2.name".
 ///
-/// Fields whose `depends_on` does not hold are skipped (a form hides them). A condition's
-/// field key is looked up among the fields of the object being checked, then of the
-/// enclosing objects; a key that names no field at all cannot be decided and its rule
-/// counts as satisfied.
+/// Fields whose `depends_on` does not hold are skipped (a form hides them). What a
+/// condition sees is decided by [`Scope`], as in forms: a key is looked up among the fields
+/// of the object being checked, then of the enclosing objects; a key that names no field
+/// at all cannot be decided and its rule counts as satisfied.
 pub fn validate(fields: &[PrototypeField], value: &Value) -> Vec<FieldError> {
     let mut errors = Vec::new();
     match value.as_object() {
@@ -27,7 +27,7 @@ pub fn validate(fields: &[PrototypeField], value: &Value) -> Vec<FieldError> {
             object,
             Extra::Refuse,
             "",
-            None,
+            &mut Scope::default(),
             &|_| false,
             &mut errors,
         ),
@@ -54,15 +54,11 @@ impl Destination {
             object,
             Extra::Refuse,
             "",
-            None,
+            &mut Scope::default(),
             &is_section,
             &mut errors,
         );
-        let top = Scope {
-            fields: &self.settings,
-            values: object,
-            parent: None,
-        };
+        let mut top = Scope::new(&self.settings, Some(value));
         for section in &self.sections {
             let Some(value) = object.get(&section.code) else {
                 continue;
@@ -91,7 +87,7 @@ impl Destination {
                     section_object,
                     Extra::Refuse,
                     &section.code,
-                    Some(&top),
+                    &mut top,
                     &|key| key == "enabled" || key == "subscribe",
                     &mut errors,
                 ),
@@ -120,23 +116,6 @@ enum Extra<'f> {
     MapEntries(&'f PrototypeField),
 }
 
-/// The values of the objects being checked, innermost first, to resolve condition keys.
-struct Scope<'a> {
-    fields: &'a [PrototypeField],
-    values: &'a Map<String, Value>,
-    parent: Option<&'a Scope<'a>>,
-}
-
-impl<'a> Scope<'a> {
-    fn lookup(&self, key: &str) -> Lookup<'a> {
-        if self.values.contains_key(key) || self.fields.iter().any(|f| f.property_name == key) {
-            Some(self.values.get(key))
-        } else {
-            self.parent.and_then(|parent| parent.lookup(key))
-        }
-    }
-}
-
 fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
         key.to_owned()
@@ -145,20 +124,18 @@ fn join(path: &str, key: &str) -> String {
     }
 }
 
-fn check_object(
-    fields: &[PrototypeField],
-    object: &Map<String, Value>,
+/// Checks `object` against `fields`, inside the objects of `scope` (which it enters for
+/// the time of the check).
+fn check_object<'a>(
+    fields: &'a [PrototypeField],
+    object: &'a Map<String, Value>,
     extra: Extra<'_>,
     path: &str,
-    parent: Option<&Scope<'_>>,
+    scope: &mut Scope<'a>,
     skip_key: &dyn Fn(&str) -> bool,
     errors: &mut Vec<FieldError>,
 ) {
-    let scope = Scope {
-        fields,
-        values: object,
-        parent,
-    };
+    scope.enter_object(fields, object);
     for (key, value) in object {
         if skip_key(key) || fields.iter().any(|f| f.property_name == *key) {
             continue;
@@ -169,28 +146,29 @@ fn check_object(
             Extra::MapEntries(map) => check_map_value(map, value, &join(path, key), errors),
         }
     }
-    let lookup = |key: &str| scope.lookup(key);
     for field in fields {
-        if field
-            .depends_on
-            .as_ref()
-            .is_some_and(|condition| !condition.holds_with(&lookup))
-        {
+        if !scope.applies(field) {
             continue;
         }
         let value = object.get(&field.property_name);
         let path = join(path, &field.property_name);
         match value {
+            Some(Value::String(text))
+                if !text.is_empty() && text.trim().is_empty() && scope.requires(field) =>
+            {
+                errors.push(FieldError::new(
+                    path,
+                    format!(
+                        "{} is required: spaces alone are no value",
+                        field.display_name()
+                    ),
+                ));
+            }
             Some(value) if !is_empty(Some(value)) => {
-                check_value(field, value, &path, &scope, errors)
+                check_value(field, value, &path, scope, errors)
             }
             _ => {
-                let required = field.required
-                    || field
-                        .required_if
-                        .as_ref()
-                        .is_some_and(|condition| condition.holds_with(&lookup));
-                if required {
+                if scope.requires(field) {
                     errors.push(FieldError::new(
                         path,
                         format!("{} is required", field.display_name()),
@@ -199,13 +177,14 @@ fn check_object(
             }
         }
     }
+    scope.leave();
 }
 
-fn check_value(
-    field: &PrototypeField,
-    value: &Value,
+fn check_value<'a>(
+    field: &'a PrototypeField,
+    value: &'a Value,
     path: &str,
-    scope: &Scope<'_>,
+    scope: &mut Scope<'a>,
     errors: &mut Vec<FieldError>,
 ) {
     if field.mappable && is_mapping_directive(value) {
@@ -227,11 +206,11 @@ fn check_value(
     }
 }
 
-fn check_single(
-    field: &PrototypeField,
-    value: &Value,
+fn check_single<'a>(
+    field: &'a PrototypeField,
+    value: &'a Value,
     path: &str,
-    scope: &Scope<'_>,
+    scope: &mut Scope<'a>,
     errors: &mut Vec<FieldError>,
 ) {
     let mut error = |message: &str| errors.push(FieldError::new(path, message));
@@ -300,7 +279,7 @@ fn check_single(
                     object,
                     Extra::MapEntries(field),
                     path,
-                    Some(scope),
+                    scope,
                     &|_| false,
                     errors,
                 );
@@ -321,7 +300,7 @@ fn check_single(
                 object,
                 extra,
                 path,
-                Some(scope),
+                scope,
                 &|_| false,
                 errors,
             );
@@ -899,8 +878,8 @@ mod tests {
             (
                 "color",
                 "#00ff00",
-                "green",
-                "Must be a color such as #ff0000 or #f00",
+                "greenish",
+                "Must be a CSS color, such as #ff0000, rgba(49, 49, 49, 0.9), hsl(120, 50%, 50%) or red",
             ),
             ("text", "anything at all", "", ""),
             ("password", "anything", "", ""),
@@ -1061,6 +1040,32 @@ mod tests {
         assert_eq!(
             errors(&[unlabelled], json!({})),
             vec![missing("key", "key")]
+        );
+    }
+
+    #[test]
+    fn a_required_value_of_only_spaces_is_refused() {
+        let mut key = field("apiKey", FieldType::Password);
+        key.required = true;
+        let mut region = field("region", FieldType::Input);
+        region.required_if = all(vec![rule(Some("apiKey"), true, None)]);
+        let note = field("note", FieldType::Input);
+        let fields = [key, region, note];
+        assert_eq!(
+            errors(
+                &fields,
+                json!({"apiKey": "   ", "region": "\t\n", "note": "  "})
+            ),
+            pairs(&[
+                ("apiKey", "ApiKey is required: spaces alone are no value"),
+                ("region", "Region is required: spaces alone are no value"),
+            ]),
+            "spaces are refused where a value is required, and only there"
+        );
+        assert_eq!(
+            errors(&fields, json!({"apiKey": " k ", "region": " eu"})),
+            vec![],
+            "a value with spaces around it is a value"
         );
     }
 

@@ -902,3 +902,256 @@ fn the_largest_destination_validates_quickly() {
         "one validation took {each:?}"
     );
 }
+
+/// The field as checked on its own: no condition, not required (what is left are the rules
+/// a value must follow).
+fn rules_only(field: &PrototypeField) -> PrototypeField {
+    let mut alone = field.clone();
+    alone.required = false;
+    alone.required_if = None;
+    alone.depends_on = None;
+    alone
+}
+
+#[test]
+fn every_destinations_own_defaults_pass_its_own_rules() {
+    let (mut forms, mut defaults_checked) = (0, 0);
+    for destination in everything() {
+        // The whole default form, every section on: nothing but a missing value may be
+        // wrong (a default cannot fill in what only the person knows).
+        let Value::Object(mut config) = destination.default_config() else {
+            panic!("an object")
+        };
+        for section in &destination.sections {
+            config[&section.code]["enabled"] = json!(true);
+        }
+        let wrong = |errors: Vec<FieldError>| -> Vec<FieldError> {
+            errors
+                .into_iter()
+                .filter(|e| !e.message.ends_with(" is required"))
+                .collect()
+        };
+        let errors = wrong(destination.validate_config(&Value::Object(config)));
+        assert!(
+            errors.is_empty(),
+            "{} config defaults: {}",
+            destination.code,
+            show(&errors)
+        );
+        let errors = wrong(destination.validate_connection(&destination.default_connection()));
+        assert!(
+            errors.is_empty(),
+            "{} connection defaults: {}",
+            destination.code,
+            show(&errors)
+        );
+        forms += 1;
+        // Each default on its own, also those of fields a condition hides in the default
+        // form and of nested fields.
+        for field in all_fields(destination) {
+            for default in [&field.default, &field.default_mapping]
+                .into_iter()
+                .flatten()
+            {
+                if field.default_mapping.as_ref() == Some(default) && !field.mappable {
+                    continue;
+                }
+                let errors = validate(
+                    &[rules_only(field)],
+                    &json!({ &field.property_name: default }),
+                );
+                let errors = wrong(errors);
+                assert!(
+                    errors.is_empty(),
+                    "{}: the default {default} of {}: {}",
+                    destination.code,
+                    field.property_name,
+                    show(&errors)
+                );
+                defaults_checked += 1;
+            }
+        }
+    }
+    assert_eq!(forms, 483, "every destination of both catalogs");
+    eprintln!("{defaults_checked} field defaults checked on their own");
+    assert!(defaults_checked > 3000, "{defaults_checked} defaults");
+}
+
+/// The first field along `path` (an error's place) that a form does not show, by the
+/// same [`houston_prototypes::Scope`] the window uses; `None` when every field on the way
+/// shows (the path may end in a map's own key, `enabled` or an unknown key: not fields).
+fn hidden_along<'d>(
+    scope_at: &dyn Fn(&[&str]) -> houston_prototypes::Scope<'d>,
+    path: &str,
+    skip: usize,
+) -> Option<String> {
+    let segments: Vec<&str> = path.split('.').collect();
+    let mut at = skip;
+    while at < segments.len() {
+        let scope = scope_at(&segments[..at]);
+        let field = scope
+            .fields()
+            .iter()
+            .find(|f| f.property_name == segments[at])?;
+        if !scope.shows(field) {
+            return Some(segments[..=at].join("."));
+        }
+        at += 1;
+        if field.multiple && segments.get(at).is_some_and(|s| s.parse::<usize>().is_ok()) {
+            at += 1;
+        }
+    }
+    None
+}
+
+/// The value with every field a form shows removed from each section (only `enabled` and
+/// the defaults of hidden fields left): every required field shown is then empty.
+fn emptied(destination: &Destination, config: &Value) -> Value {
+    let mut config = config.clone();
+    for section in &destination.sections {
+        if let Some(Value::Object(object)) = config.get_mut(&section.code) {
+            object.retain(|key, _| {
+                key == "enabled"
+                    || section
+                        .fields
+                        .iter()
+                        .any(|f| f.property_name == *key && f.hidden)
+            });
+        }
+    }
+    config
+}
+
+#[test]
+fn no_required_field_is_hidden_in_any_section() {
+    let (mut forms, mut errors_seen) = (0, 0);
+    for destination in everything() {
+        let Value::Object(mut defaults) = destination.default_config() else {
+            panic!("an object")
+        };
+        for section in &destination.sections {
+            defaults[&section.code]["enabled"] = json!(true);
+        }
+        let defaults = Value::Object(defaults);
+        for config in [defaults.clone(), emptied(destination, &defaults)] {
+            let scope_at = |parent: &[&str]| destination.config_scope(&config, parent);
+            for error in destination.validate_config(&config) {
+                let skip = usize::from(
+                    destination
+                        .sections
+                        .iter()
+                        .any(|s| error.property_name.split('.').next() == Some(&s.code)),
+                );
+                assert_eq!(
+                    hidden_along(&scope_at, &error.property_name, skip),
+                    None,
+                    "{}: the form hides a field validation complains about: {error}",
+                    destination.code
+                );
+                errors_seen += 1;
+            }
+            forms += 1;
+        }
+        let details = destination.default_connection();
+        let scope_at = |parent: &[&str]| destination.connection_scope(&details, parent);
+        for error in destination.validate_connection(&details) {
+            assert_eq!(
+                hidden_along(&scope_at, &error.property_name, 0),
+                None,
+                "{}: the connection form hides {error}",
+                destination.code
+            );
+            errors_seen += 1;
+        }
+    }
+    assert_eq!(forms, 2 * 483);
+    eprintln!("{errors_seen} errors, each on a field the form shows");
+    assert!(errors_seen > 1000, "{errors_seen} errors were placed");
+}
+
+#[test]
+fn braze_upsert_catalog_item_shows_the_item_it_requires() {
+    let braze = actions()
+        .iter()
+        .find(|d| d.code == "actions-braze-cloud")
+        .expect("actions-braze-cloud");
+    let mut config = braze.default_config();
+    config["upsertCatalogItem"]["enabled"] = json!(true);
+    let scope = braze.config_scope(&config, &["upsertCatalogItem"]);
+    let item = scope
+        .fields()
+        .iter()
+        .find(|f| f.property_name == "item")
+        .expect("the item field");
+    assert!(
+        scope.shows(item) && scope.requires(item),
+        "its condition names Segment's internal sync mode, no field: undecidable, so shown"
+    );
+    assert!(braze
+        .validate_config(&config)
+        .iter()
+        .any(|e| e.property_name == "upsertCatalogItem.item"));
+}
+
+#[test]
+fn new_configurations_switch_on_only_the_presets_sections() {
+    let amplitude = actions()
+        .iter()
+        .find(|d| d.code == "actions-amplitude")
+        .expect("actions-amplitude");
+    let config = amplitude.preset_config();
+    let on: Vec<&str> = amplitude
+        .sections
+        .iter()
+        .filter(|s| config[&s.code]["enabled"] == json!(true))
+        .map(|s| s.code.as_str())
+        .collect();
+    assert_eq!(
+        on,
+        ["identifyUser", "logPurchase", "logEventV2"],
+        "Segment's presets: Track, Page and Screen calls, Order Completed, Identify"
+    );
+    assert_eq!(
+        config["logEventV2"]["subscribe"],
+        json!("type = \"track\" and event != \"Order Completed\""),
+        "the first preset's trigger where it differs from the action's own"
+    );
+    let all_on = amplitude
+        .sections
+        .iter()
+        .filter(|s| s.default_enabled)
+        .count();
+    assert!(on.len() < all_on, "fewer than every section with a trigger");
+
+    let (mut with_presets, mut sections_on) = (0, 0);
+    for destination in actions() {
+        let config = destination.preset_config();
+        let has_presets = destination
+            .sections
+            .iter()
+            .any(|s| s.preset_subscribe.is_some());
+        for section in &destination.sections {
+            let enabled = config[&section.code]["enabled"] == json!(true);
+            let expected = if has_presets {
+                section.preset_subscribe.is_some()
+            } else {
+                section.default_enabled
+            };
+            assert_eq!(enabled, expected, "{}.{}", destination.code, section.code);
+            sections_on += usize::from(enabled && has_presets);
+        }
+        with_presets += usize::from(has_presets);
+        let errors: Vec<FieldError> = destination
+            .validate_config(&config)
+            .into_iter()
+            .filter(|e| !e.message.ends_with(" is required"))
+            .collect();
+        assert!(errors.is_empty(), "{}: {}", destination.code, show(&errors));
+    }
+    eprintln!("{with_presets} destinations start with {sections_on} preset sections on");
+    assert_eq!(
+        (with_presets, sections_on),
+        (101, 251),
+        "destinations whose automatic presets name a section of theirs, and those sections"
+    );
+}

@@ -8,7 +8,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 use async_graphql::{Context, Json, Object, SimpleObject};
 use houston_prototypes::{
-    mask_secrets, merge_secrets, Destination, PrototypeField, PrototypeSection,
+    mask_secrets, merge_secrets, Destination, Preset, PrototypeField, PrototypeSection,
 };
 use serde_json::Value;
 use std::sync::Arc;
@@ -243,6 +243,24 @@ impl<'a> PrototypeFieldOut<'a> {
     async fn read_only(&self) -> bool {
         self.0.read_only
     }
+    /// The fewest entries of a `map` (or items of a list), when bounded.
+    async fn min_items(&self) -> Option<u32> {
+        self.0.min_items
+    }
+    /// The most entries of a `map` (or items of a list), when bounded.
+    async fn max_items(&self) -> Option<u32> {
+        self.0.max_items
+    }
+    /// Every value of the `map` must be this prefix followed by a number (`eVar12` for
+    /// `eVar`): the classic catalogs' `map_prefix`.
+    async fn key_prefix(&self) -> Option<&str> {
+        self.0.key_prefix.as_deref()
+    }
+    /// The values a `map` entry may take (the classic catalogs' `select_options`); none
+    /// when any value is allowed.
+    async fn value_choices(&self) -> Option<&[String]> {
+        (!self.0.value_choices.is_empty()).then_some(self.0.value_choices.as_slice())
+    }
 }
 
 /// The credentials part of a destination's form.
@@ -291,6 +309,12 @@ impl<'a> PrototypeSectionOut<'a> {
     async fn default_enabled(&self) -> bool {
         self.0.default_enabled
     }
+    /// The trigger of Segment's own automatic preset for this action; `null` when no preset
+    /// uses it. A new configuration switches on only the sections that have one (see
+    /// `presetConfig`), when the destination has any.
+    async fn preset_subscribe(&self) -> Option<&str> {
+        self.0.preset_subscribe.as_deref()
+    }
     #[graphql(complexity = "super::limits::list(child_complexity, super::limits::SECTION_FIELDS)")]
     async fn fields(&self) -> Vec<PrototypeFieldOut<'a>> {
         self.0.fields.iter().map(PrototypeFieldOut).collect()
@@ -338,5 +362,43 @@ impl<'a> ClickstreamPrototype<'a> {
     /// The configPayload made of every default.
     async fn default_config(&self) -> Json<serde_json::Value> {
         Json(self.0.default_config())
+    }
+    /// The configPayload a new configuration starts with: `defaultConfig` with only the
+    /// sections Segment's presets switch on (each with its preset's trigger), when the
+    /// destination has presets.
+    async fn preset_config(&self) -> Json<serde_json::Value> {
+        Json(self.0.preset_config())
+    }
+    /// Segment's own presets of the destination (`@segment/action-destinations`).
+    async fn presets(&self) -> Vec<PresetOut<'a>> {
+        self.0.presets.iter().map(PresetOut).collect()
+    }
+}
+
+/// One of Segment's presets: an action switched on with a trigger.
+pub struct PresetOut<'a>(pub &'a Preset);
+
+#[Object(name = "Preset")]
+impl PresetOut<'_> {
+    /// E.g. "Track Calls".
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// `automatic` (on for a new destination) or `specificEvent` (for one Engage event).
+    #[graphql(name = "type")]
+    async fn preset_type(&self) -> &str {
+        &self.0.preset_type
+    }
+    /// The code of the section (action) it switches on.
+    async fn section(&self) -> &str {
+        &self.0.partner_action
+    }
+    /// Its trigger (Segment's FQL), for automatic presets.
+    async fn subscribe(&self) -> Option<&str> {
+        self.0.subscribe.as_deref()
+    }
+    /// The field values it gives the section.
+    async fn mapping(&self) -> Option<Json<serde_json::Value>> {
+        self.0.mapping.clone().map(Json)
     }
 }

@@ -8,9 +8,9 @@ use serde_json::Value;
 use wasm_bindgen::JsCast;
 
 use super::model::{
-    choice_from_key, choice_key, condition_scope, datetime_from_input, datetime_to_input,
-    display_text, is_list, is_mapped, is_masked, is_required, is_visible, item_field, map_rows,
-    new_item, number_from_text, section_enabled, set_section_enabled, write_map_rows,
+    choice_from_key, choice_key, datetime_from_input, datetime_to_input, display_text, is_list,
+    is_mapped, is_masked, item_field, map_rows, new_item, number_from_text, section_enabled,
+    set_section_enabled, write_map_rows, FieldState,
 };
 use super::path::FieldPath;
 use super::state::FormState;
@@ -30,7 +30,7 @@ pub fn FieldList(
         .cloned()
         .map(|field| {
             view! {
-                <FieldRow form=form field=field parent=parent.clone() siblings=fields.clone() />
+                <FieldRow form=form field=field parent=parent.clone() />
             }
         })
         .collect_view()
@@ -45,31 +45,26 @@ pub fn FieldRow(
     field: PrototypeField,
     /// Where its enclosing object sits.
     parent: FieldPath,
-    /// The fields of that object (for conditions between siblings).
-    siblings: Arc<Vec<PrototypeField>>,
 ) -> impl IntoView {
     let path = parent.child(&field.property_name);
     let field = Arc::new(field);
     // Only a field with a condition reads the form's value to decide whether it shows or
-    // is required. The scope copies the enclosing objects, so building it for every field
-    // on every keystroke would cost the square of the form's size (852 fields: 300 ms a
-    // keystroke); a field without conditions has constant answers and subscribes to nothing.
+    // is required (on every keystroke: 852 fields reading it all would cost a frame); a
+    // field without conditions has constant answers and subscribes to nothing.
     let conditional = field.depends_on.is_some() || field.required_if.is_some();
-    let scope = conditional.then(|| {
-        let (scope_parent, scope_siblings) = (parent.clone(), siblings);
-        Memo::new(move |_| {
-            form.value
-                .with(|value| condition_scope(value, &scope_parent, &scope_siblings))
-        })
+    let state_field = field.clone();
+    let state = Memo::new(move |_| {
+        if conditional {
+            form.field_state(&parent, &state_field)
+        } else {
+            FieldState {
+                shown: !state_field.hidden,
+                required: state_field.required,
+            }
+        }
     });
-    let in_scope = move |check: &dyn Fn(&serde_json::Map<String, Value>) -> bool| match scope {
-        Some(scope) => scope.with(|scope| check(scope)),
-        None => check(&serde_json::Map::new()),
-    };
-    let visible_field = field.clone();
-    let visible = Memo::new(move |_| in_scope(&|scope| is_visible(&visible_field, scope)));
-    let required_field = field.clone();
-    let required = Memo::new(move |_| in_scope(&|scope| is_required(&required_field, scope)));
+    let visible = Memo::new(move |_| state.get().shown);
+    let required = Memo::new(move |_| state.get().required);
     move || {
         visible.get().then(|| {
             let field = field.clone();

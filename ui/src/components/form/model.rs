@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use houston_prototypes::{
     is_mapping_directive, Destination, FieldError, FieldType, PrototypeField, PrototypeSection,
-    MASK,
+    Scope, MASK,
 };
 use serde_json::{Map, Value};
 
@@ -30,56 +30,13 @@ pub fn errors_by_path(errors: &[FieldError], value: &Value) -> ErrorMap {
     map
 }
 
-/// The values a field's conditions are read against: the objects enclosing `parent`, outer
-/// first, each inner one overriding; the sibling `fields` absent from the innermost object
-/// read as empty (so that an outer value of the same name does not leak in).
-pub fn condition_scope(
-    value: &Value,
-    parent: &FieldPath,
-    fields: &[PrototypeField],
-) -> Map<String, Value> {
-    let mut scope = Map::new();
-    let segments = parent.segments();
-    for depth in 0..=segments.len() {
-        if let Some(Value::Object(object)) =
-            FieldPath::of(segments[..depth].iter().cloned()).get(value)
-        {
-            scope.extend(object.iter().map(|(k, v)| (k.clone(), v.clone())));
-        }
-    }
-    let inner = parent.get(value).and_then(Value::as_object);
-    for field in fields {
-        if inner.is_none_or(|object| !object.contains_key(&field.property_name)) {
-            scope.insert(field.property_name.clone(), Value::Null);
-        }
-    }
-    scope
-}
-
-/// Whether a form shows `field`, given its condition scope (see [`condition_scope`]).
-pub fn is_visible(field: &PrototypeField, scope: &Map<String, Value>) -> bool {
-    !field.hidden
-        && field
-            .depends_on
-            .as_ref()
-            .is_none_or(|condition| condition.holds(scope))
-}
-
-/// Whether `field` must be filled in, given its condition scope.
-pub fn is_required(field: &PrototypeField, scope: &Map<String, Value>) -> bool {
-    field.required
-        || field
-            .required_if
-            .as_ref()
-            .is_some_and(|condition| condition.holds(scope))
-}
-
-/// The value a new configuration form starts with, or the stored one being edited (secrets
-/// come back masked and are sent back as they are: the server keeps them).
+/// The value a new configuration form starts with (only the sections Segment's presets
+/// switch on, when it has presets), or the stored one being edited (secrets come back
+/// masked and are sent back as they are: the server keeps them).
 pub fn initial_config(destination: &Destination, stored: Option<&Value>) -> Value {
     match stored {
         Some(value @ Value::Object(_)) => value.clone(),
-        _ => destination.default_config(),
+        _ => destination.preset_config(),
     }
 }
 
@@ -356,41 +313,52 @@ mod tests {
     }
 
     #[test]
-    fn conditions_read_siblings_then_enclosing_objects() {
+    fn conditions_are_read_as_validation_reads_them() {
         let mut token = field("token", FieldType::Input);
         token.depends_on = Some(when("mode", json!("token")));
         let mode = field("mode", FieldType::Select);
+        let mut internal = field("item", FieldType::Map);
+        internal.depends_on = Some(when("__segment_internal_sync_mode", json!("upsert")));
+        internal.required_if = internal.depends_on.clone();
+        let destination = std::sync::Arc::new(Destination {
+            settings: vec![mode],
+            sections: vec![PrototypeSection {
+                code: "section".to_owned(),
+                fields: vec![token.clone(), internal.clone()],
+                ..PrototypeSection::default()
+            }],
+            ..Destination::default()
+        });
+        let rules = Rules::Config(destination);
+        let section = FieldPath::of(["section"]);
         let value = json!({"mode": "token", "section": {"enabled": true}});
-        let top = condition_scope(&value, &FieldPath::root(), &[mode.clone(), token.clone()]);
-        assert!(is_visible(&token, &top));
-        let inner = condition_scope(&value, &FieldPath::of(["section"]), &[token.clone()]);
         assert!(
-            is_visible(&token, &inner),
-            "an outer field is seen from a section"
+            rules.field_state(&value, &section, &token).shown,
+            "a setting is seen from a section"
         );
-        let shadowed = condition_scope(&value, &FieldPath::of(["section"]), &[mode, token.clone()]);
-        assert!(
-            !is_visible(&token, &shadowed),
-            "a sibling of the same name wins, even empty"
+        let value = json!({"mode": "none", "section": {"enabled": true}});
+        assert!(!rules.field_state(&value, &section, &token).shown);
+        assert_eq!(
+            rules.field_state(&value, &section, &internal),
+            FieldState {
+                shown: true,
+                required: true
+            },
+            "a key that names no field is undecidable: shown, and required as validation says"
         );
+        assert!(rules
+            .validate(&value)
+            .iter()
+            .any(|e| e.property_name == "section.item"));
         let mut hidden = field("internal", FieldType::Input);
         hidden.hidden = true;
-        assert!(!is_visible(&hidden, &top), "hidden fields are never shown");
-    }
-
-    #[test]
-    fn required_if_makes_a_field_required() {
-        let mut secret = field("secret", FieldType::Password);
-        secret.required_if = Some(when("auth", json!("basic")));
-        let scope = |auth: &str| {
-            condition_scope(
-                &json!({"auth": auth}),
-                &FieldPath::root(),
-                &[secret.clone()],
-            )
-        };
-        assert!(is_required(&secret, &scope("basic")));
-        assert!(!is_required(&secret, &scope("none")));
+        let fields = std::sync::Arc::new(vec![hidden.clone()]);
+        assert!(
+            !Rules::Fields(fields)
+                .field_state(&json!({}), &FieldPath::root(), &hidden)
+                .shown,
+            "hidden fields are never shown"
+        );
     }
 
     #[test]
@@ -527,4 +495,34 @@ impl Rules {
             Rules::Fields(fields) => houston_prototypes::validate(fields, value),
         }
     }
+
+    /// Whether `field`, of the object at `parent` in `value`, shows and whether it is
+    /// required: what its conditions see is decided by `houston_prototypes::Scope`, the
+    /// rule validation follows, so a field the form hides is never one validation requires.
+    pub fn field_state(
+        &self,
+        value: &Value,
+        parent: &FieldPath,
+        field: &PrototypeField,
+    ) -> FieldState {
+        let parent = parent.segments();
+        let scope = match self {
+            Rules::Config(destination) => destination.config_scope(value, parent),
+            Rules::Connection(destination) => destination.connection_scope(value, parent),
+            Rules::Fields(fields) => Scope::new(fields, Some(value)).descend(parent),
+        };
+        FieldState {
+            shown: scope.shows(field),
+            required: scope.requires(field),
+        }
+    }
+}
+
+/// What a field's conditions decide about it in the current value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FieldState {
+    /// The form draws it (its `dependsOn` holds and it is not `hidden`).
+    pub shown: bool,
+    /// It must have a value (`required`, or its `requiredIf` holds).
+    pub required: bool,
 }

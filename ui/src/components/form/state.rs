@@ -2,11 +2,11 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use houston_prototypes::FieldError;
+use houston_prototypes::{FieldError, PrototypeField};
 use leptos::prelude::*;
 use serde_json::Value;
 
-use super::model::{errors_by_path, ErrorMap, Rules};
+use super::model::{errors_by_path, ErrorMap, FieldState, Rules};
 use super::path::FieldPath;
 
 /// One form's value, what was touched, and its errors (from the rules as the value changes,
@@ -200,6 +200,15 @@ impl FormState {
         let mut all: Vec<(String, String)> = self.server_errors.with(flatten);
         all.extend(self.client_errors.with(flatten));
         all
+    }
+
+    /// Whether `field`, of the object at `parent`, shows and is required now (tracked: it
+    /// reads the whole value), decided as validation decides it.
+    pub fn field_state(&self, parent: &FieldPath, field: &PrototypeField) -> FieldState {
+        self.value.with(|value| {
+            self.rules
+                .with_value(|rules| rules.field_state(value, parent, field))
+        })
     }
 
     /// Checks a value against this form's rules (for the JSON tab).
