@@ -75,6 +75,7 @@ impl Houston {
         let events = event_feed::EventFeed::open(store.clone(), event_retention)
             .await
             .context("listening for events stored by other servers")?;
+        store.set_quotas(limits.quotas);
         let state = Arc::new(AppState {
             store,
             tokens,

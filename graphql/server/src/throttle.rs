@@ -66,6 +66,20 @@ impl Default for Quotas {
     }
 }
 
+impl Quotas {
+    /// The quota of `table`'s rows.
+    pub fn of(&self, table: crate::store::OrgTable) -> i64 {
+        use crate::store::OrgTable;
+        match table {
+            OrgTable::Sources => self.sources,
+            OrgTable::Connections => self.connections,
+            OrgTable::Integrations => self.integrations,
+            OrgTable::Members => self.members,
+            OrgTable::ApiKeys => self.api_keys,
+        }
+    }
+}
+
 impl std::str::FromStr for Quotas {
     type Err = String;
 

@@ -126,7 +126,6 @@ pub(super) fn verify_key_check(key: &DataKey, stored: &str) -> StoreResult<()> {
 
 for_each_backend! {
     use crate::store::StoreOn;
-    use std::sync::Arc;
 
     impl Backend {
         /// The store on `pool` (opened and migrated) once the database is bound to `key`
@@ -135,10 +134,7 @@ for_each_backend! {
             pool: sqlx::Pool<Db>,
             key: DataKey,
         ) -> StoreResult<Self> {
-            let store = StoreOn {
-                pool,
-                key: Arc::new(key),
-            };
+            let store = StoreOn::on(pool, key);
             store.seal_at_rest().await?;
             Ok(store)
         }

@@ -11,22 +11,40 @@ pub mod postgres;
 pub mod sqlite;
 
 use crate::seal::DataKey;
+use crate::throttle::Quotas;
 use sqlx::{Database, Pool};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
-/// A store on one database `DB`: its pool, and the key that seals its secrets at rest.
-/// [`SqliteStore`](sqlite::SqliteStore) and [`PgStore`](postgres::PgStore) are its two
-/// kinds.
+/// A store on one database `DB`: its pool, the key that seals its secrets at rest, and
+/// the organizations' quotas its creates enforce. [`SqliteStore`](sqlite::SqliteStore)
+/// and [`PgStore`](postgres::PgStore) are its two kinds.
 #[derive(Debug)]
 pub struct StoreOn<DB: Database> {
     pub(in crate::store) pool: Pool<DB>,
     pub(in crate::store) key: Arc<DataKey>,
+    /// Read inside each create's transaction (see `Orgs::set_quotas`); shared by clones.
+    pub(in crate::store) quotas: Arc<RwLock<Quotas>>,
 }
 
 impl<DB: Database> StoreOn<DB> {
     /// The pool, for tests and maintenance commands.
     pub fn pool(&self) -> &Pool<DB> {
         &self.pool
+    }
+
+    /// A store on `pool` sealing with `key`, with the default quotas.
+    pub(in crate::store) fn on(pool: Pool<DB>, key: DataKey) -> Self {
+        StoreOn {
+            pool,
+            key: Arc::new(key),
+            quotas: Arc::default(),
+        }
+    }
+
+    /// The quotas in force.
+    pub(in crate::store) fn quotas(&self) -> Quotas {
+        // A poisoned lock still holds a whole `Quotas` (it is `Copy`, written at once).
+        *self.quotas.read().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -36,6 +54,7 @@ impl<DB: Database> Clone for StoreOn<DB> {
         StoreOn {
             pool: self.pool.clone(),
             key: self.key.clone(),
+            quotas: self.quotas.clone(),
         }
     }
 }

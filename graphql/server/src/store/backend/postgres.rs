@@ -15,7 +15,6 @@ use futures_util::StreamExt;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use sqlx::Transaction;
 use std::str::FromStr;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// The database of this backend, for the shared SQL (see `for_each_backend!`).
@@ -95,10 +94,7 @@ impl StoreOn<Db> {
         if scheme != Some(crate::store::sealing::BOUND_TO_MEANING) {
             return Err(StoreError::NotCurrent);
         }
-        Ok(StoreOn {
-            pool,
-            key: Arc::new(key),
-        })
+        Ok(StoreOn::on(pool, key))
     }
 
     /// A write transaction. It locks nothing by itself: each write locks the rows its
