@@ -38,6 +38,8 @@ impl Houston {
         )?;
         let tokens = match &config.secret {
             SecretSource::File(path) => auth::Tokens::from_file(path)?,
+            SecretSource::Key { secret, from } => auth::Tokens::new(secret)
+                .with_context(|| format!("the token secret in {from} is too short"))?,
             SecretSource::Ephemeral => auth::Tokens::random(),
         };
         let mailer = match &config.smtp_url {
