@@ -102,7 +102,12 @@ async fn graphiql_is_served_by_the_server_with_a_self_only_policy() {
         .text()
         .await
         .unwrap();
-    for package in ["== graphiql ==", "== react ==", "== react-dom ==", "MIT License"] {
+    for package in [
+        "== graphiql ==",
+        "== react ==",
+        "== react-dom ==",
+        "MIT License",
+    ] {
         assert!(licenses.contains(package), "{package} in the licences");
     }
     let missing = http
