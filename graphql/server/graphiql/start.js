@@ -1,10 +1,12 @@
-// Starts GraphiQL on this server's own endpoint. A file of its own, not inline code, so
+// Starts GraphiQL on the endpoints the page names (its #graphiql element's data-endpoint
+// and data-subscriptions, paths on this origin). A file of its own, not inline code, so
 // that the page's Content-Security-Policy allows scripts from 'self' only.
 (function () {
-  var endpoint = new URL('/graphql', window.location.origin);
-  var socket = new URL('/graphql/ws', window.location.origin);
+  var root = document.getElementById('graphiql');
+  var endpoint = new URL(root.dataset.endpoint, window.location.origin);
+  var socket = new URL(root.dataset.subscriptions, window.location.origin);
   socket.protocol = socket.protocol === 'https:' ? 'wss:' : 'ws:';
-  ReactDOM.createRoot(document.getElementById('graphiql')).render(
+  ReactDOM.createRoot(root).render(
     React.createElement(GraphiQL, {
       fetcher: GraphiQL.createFetcher({
         url: endpoint.toString(),

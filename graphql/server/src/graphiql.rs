@@ -58,7 +58,7 @@ const PAGE: &str = r#"<!DOCTYPE html>
     <link rel="stylesheet" href="/graphiql/page.css">
   </head>
   <body>
-    <div id="graphiql">Loading…</div>
+    <div id="graphiql" data-endpoint="/graphql" data-subscriptions="/graphql/ws">Loading…</div>
     <script src="/graphiql/react.production.min.js"></script>
     <script src="/graphiql/react-dom.production.min.js"></script>
     <script src="/graphiql/graphiql.min.js"></script>
