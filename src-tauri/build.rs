@@ -16,7 +16,7 @@ fn main() {
 
 /// The commands the webview may call; each gets an `allow-<command>` permission that the
 /// capability grants explicitly.
-const COMMANDS: [&str; 15] = [
+const COMMANDS: [&str; 16] = [
     "session_state",
     "check_server",
     "save_settings",
@@ -27,6 +27,7 @@ const COMMANDS: [&str; 15] = [
     "sign_out",
     "set_organization",
     "graphql",
+    "create_api_key",
     "mail_outbox",
     "save_collector",
     "send_test_event",

@@ -1,14 +1,18 @@
 //! The session keeps its token in the real OS keyring (Secret Service; `make test` runs the
 //! tests inside a D-Bus session with an unlocked gnome-keyring), never in what the
 //! webview receives, and forgets it when the server refuses it. The bundled server's data
-//! key (what seals connection details in its database) is kept there as well.
+//! key (what seals connection details in its database) and its token-signing secret are
+//! kept there as well. And what the window may make the shell do with credentials and
+//! addresses: no API key minted through the `graphql` command, no probe of an address
+//! other than the server being set up.
 
 mod e2e_support;
 mod webdriver;
 
 use e2e_support::{files_holding, secret_tool_lookup};
 use houston_desktop::session::{
-    account, data_key_account, CommandError, Session, Settings, SettingsStore,
+    account, data_key_account, token_secret_account, BackendKind, CommandError, Session, Settings,
+    SettingsStore, OLD_TOKEN_SECRET_FILE,
 };
 use houston_desktop::vault::{KeyringVault, TokenVault};
 use serde_json::{json, Value};
@@ -107,6 +111,7 @@ async fn the_token_lives_in_the_os_keyring_and_nowhere_the_webview_sees() {
     for q in [
         "mutation { createToken(username: \"keyring@example.com\", password: \"password123\") { token } }",
         "mutation { verifyToken(token: \"x\") { decoded { id } } }",
+        "mutation { createApiKey(orgId: \"o\", label: \"k\") { key } }",
     ] {
         let e = session.graphql(json!({ "query": q }), None).await.unwrap_err();
         assert_eq!(e.code, "FORBIDDEN", "{q}");
@@ -182,17 +187,14 @@ async fn a_remote_houston_must_answer_before_it_is_chosen() {
         .port();
     let e = session
         .save_settings(
-            houston_desktop::session::BackendKind::Remote,
+            BackendKind::Remote,
             Some(format!("http://127.0.0.1:{port}")),
         )
         .await
         .unwrap_err();
     assert_eq!(e.code, "UNREACHABLE");
     let e = session
-        .save_settings(
-            houston_desktop::session::BackendKind::Remote,
-            Some("ftp://x".into()),
-        )
+        .save_settings(BackendKind::Remote, Some("ftp://x".into()))
         .await
         .unwrap_err();
     assert_eq!(e.code, "INVALID_INPUT");
@@ -205,10 +207,7 @@ async fn a_remote_houston_must_answer_before_it_is_chosen() {
     let remote = houston_test_harness::TestServer::start().await;
     let url = remote.url.trim_end_matches("/graphql").to_string();
     let view = session
-        .save_settings(
-            houston_desktop::session::BackendKind::Remote,
-            Some(url.clone()),
-        )
+        .save_settings(BackendKind::Remote, Some(url.clone()))
         .await
         .unwrap();
     assert!(!view.first_run);
@@ -298,6 +297,7 @@ async fn the_bundled_servers_data_key_lives_in_the_keyring_across_restarts() {
     let with = |key: [u8; 32]| {
         houston_server::ServerConfig::in_dir(
             dir.path(),
+            houston_server::SecretSource::Ephemeral,
             houston_server::DataKeySource::Key {
                 key,
                 from: "the test".into(),
@@ -321,4 +321,298 @@ async fn the_bundled_servers_data_key_lives_in_the_keyring_across_restarts() {
 
     KeyringVault::new(&service).delete(&key_account);
     assert_eq!(secret_tool_lookup(&service, &key_account), None);
+}
+
+/// An install from before kept the token-signing secret in a file beside the database:
+/// whoever copied the data directory could sign a token for anyone. Now the secret is in
+/// the keyring, the old file's secret is moved there (the session it signed still holds),
+/// and the file is gone.
+#[tokio::test]
+async fn the_signing_secret_moves_from_the_data_directory_into_the_keyring() {
+    use houston_server::{auth, seal, DataKeySource, Houston, SecretSource, ServerConfig};
+    let dir = tempfile::tempdir().unwrap();
+    let service = format!("houston-desktop-test-secret-{}", std::process::id());
+    let vault = KeyringVault::new(&service);
+    let (key_account, secret_account) = (
+        data_key_account(dir.path()),
+        token_secret_account(dir.path()),
+    );
+    let session_account = account(&Settings::default(), dir.path());
+
+    // The earlier layout: the data key in the keyring, the secret in `token-secret`, and a
+    // session signed with it.
+    let data_key = seal::random_key();
+    vault
+        .set(&key_account, &seal::encode_key(&data_key))
+        .unwrap();
+    let old_file = dir.path().join(OLD_TOKEN_SECRET_FILE);
+    let houston = Houston::open(ServerConfig {
+        secret: SecretSource::File(old_file.clone()),
+        ..ServerConfig::in_dir(
+            dir.path(),
+            SecretSource::Ephemeral,
+            DataKeySource::Key {
+                key: data_key,
+                from: "the test".into(),
+            },
+        )
+    })
+    .await
+    .unwrap();
+    let signed_up = houston
+        .execute(
+            r#"mutation { createNewUser(email: "old@example.com", password: "password123") { token } }"#,
+            None,
+            None,
+        )
+        .await;
+    let token = signed_up.data.into_json().unwrap()["createNewUser"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    drop(houston);
+    vault.set(&session_account, &token).unwrap();
+    let old_secret = std::fs::read_to_string(&old_file).unwrap();
+
+    // The first start moves it.
+    let session = start(dir.path(), &service).await;
+    let view = session.view().await;
+    assert!(
+        view.signed_in,
+        "the session signed with the old secret still holds"
+    );
+    assert_eq!(view.user.unwrap().username, "old@example.com");
+    let kept = secret_tool_lookup(&service, &secret_account)
+        .expect("the signing secret moved into the keyring");
+    assert_eq!(
+        auth::parse_secret(kept.as_bytes()),
+        auth::parse_secret(old_secret.as_bytes())
+    );
+    assert!(!old_file.exists(), "the old secret file is removed");
+    drop(session);
+    let leaks = files_holding(dir.path(), &[old_secret.trim(), kept.as_str()], &[]);
+    assert!(leaks.is_empty(), "{leaks:#?}");
+
+    // A restart reads it from the keyring: same secret, still signed in.
+    let session = start(dir.path(), &service).await;
+    assert!(session.view().await.signed_in);
+    assert_eq!(
+        secret_tool_lookup(&service, &secret_account).as_deref(),
+        Some(kept.as_str())
+    );
+    drop(session);
+
+    // A first run makes its secret in the keyring, never a file.
+    let fresh = tempfile::tempdir().unwrap();
+    let session = start(fresh.path(), &service).await;
+    assert!(secret_tool_lookup(&service, &token_secret_account(fresh.path())).is_some());
+    assert!(!fresh.path().join(OLD_TOKEN_SECRET_FILE).exists());
+    drop(session);
+
+    for acct in [
+        key_account,
+        secret_account,
+        session_account,
+        data_key_account(fresh.path()),
+        token_secret_account(fresh.path()),
+    ] {
+        vault.delete(&acct);
+    }
+}
+
+/// A script in the window (say, through a rendered field gone wrong) could mint API keys
+/// through the `graphql` command, unseen and for good. Now that command refuses
+/// `createApiKey` however it is spelled; the key comes from its own command, once, for the
+/// window to show, and no other answer carries it.
+#[tokio::test]
+async fn an_api_key_comes_from_its_own_command_once_and_never_through_graphql() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = format!("houston-desktop-test-apikey-{}", std::process::id());
+    let session = start(dir.path(), &service).await;
+    session
+        .sign_up("keys@example.com", "password123", Default::default())
+        .await
+        .unwrap();
+    let link = confirm_link(&session).await;
+    session.confirm_email(&link).await.unwrap();
+    let org = session
+        .graphql(
+            json!({ "query": "mutation { createOrganization(name: \"Keys\") { success id } }" }),
+            None,
+        )
+        .await
+        .unwrap()["createOrganization"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for query in [
+        "mutation($o: String!) { createApiKey(orgId: $o, label: \"x\") { key } }",
+        "mutation($o: String!) { innocent: createApiKey(orgId: $o, label: \"x\") { key } }",
+        "mutation($o: String!) { ...K } fragment K on Mutation { createApiKey(orgId: $o, label: \"x\") { key } }",
+        "query Q { me { id } } mutation M($o: String!) { createApiKey(orgId: $o, label: \"x\") { key } }",
+    ] {
+        let mut body = json!({ "query": query, "variables": { "o": org } });
+        if query.contains("mutation M") {
+            body["operationName"] = json!("M");
+        }
+        let refused = session.graphql(body, Some(org.clone())).await;
+        assert_eq!(
+            refused.map_err(|e| e.code),
+            Err("FORBIDDEN".into()),
+            "{query}"
+        );
+    }
+    let list = json!({
+        "query": "query($o: String!) { apiKeys(orgId: $o) { id label } }",
+        "variables": { "o": org },
+    });
+    let listed = session
+        .graphql(list.clone(), Some(org.clone()))
+        .await
+        .unwrap();
+    assert_eq!(listed["apiKeys"], json!([]), "no key was made");
+
+    let created = session
+        .create_api_key(
+            org.clone(),
+            "CI".into(),
+            houston_client::vocabulary::Role::User,
+        )
+        .await
+        .unwrap();
+    assert_eq!(created["success"], true, "{created}");
+    let key = created["key"].as_str().unwrap().to_owned();
+    assert!(key.len() >= 32, "a key: {created}");
+    let listed = session.graphql(list, Some(org.clone())).await.unwrap();
+    assert_eq!(listed["apiKeys"][0]["label"], "CI", "{listed}");
+    let mut elsewhere = vec![
+        listed,
+        serde_json::to_value(session.view().await).unwrap(),
+        serde_json::to_value(session.mail_outbox().await.unwrap()).unwrap(),
+    ];
+    elsewhere.push(
+        std::fs::read(dir.path().join("settings.json"))
+            .map(|b| Value::String(String::from_utf8_lossy(&b).into_owned()))
+            .unwrap_or(Value::Null),
+    );
+    for answer in &elsewhere {
+        assert!(
+            !answer.to_string().contains(&key),
+            "the key again: {answer}"
+        );
+    }
+    let leaks = files_holding(dir.path(), &[key.as_str()], &[]);
+    assert!(leaks.is_empty(), "{leaks:#?}");
+    drop(session);
+    let vault = KeyringVault::new(&service);
+    for acct in [
+        account(&Settings::default(), dir.path()),
+        data_key_account(dir.path()),
+        token_secret_account(dir.path()),
+    ] {
+        vault.delete(&acct);
+    }
+}
+
+/// A loopback listener that records the first line of each request it gets and answers
+/// each with `answer` (a whole HTTP response).
+async fn recorder(answer: String) -> (String, std::sync::Arc<Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let seen = std::sync::Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let (log, answer) = (log.clone(), answer.clone());
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let text = String::from_utf8_lossy(&request).into_owned();
+                log.lock()
+                    .unwrap()
+                    .push(text.lines().next().unwrap_or_default().to_owned());
+                let _ = stream.write_all(answer.as_bytes()).await;
+                let _ = stream.shutdown().await;
+            });
+        }
+    });
+    (base, seen)
+}
+
+/// `check_server` took any address from the window and posted to it, telling the window
+/// what answered: a script in the window could make the app reach any path of any host
+/// (`/admin/reset?x=`, with `/graphql` tacked on as a query value) and read back what a
+/// service on this machine said. Now it reaches only `<origin>/graphql` of an address
+/// given alone, reads nothing back but whether a Houston answered, and after the first
+/// run only the server configured.
+#[tokio::test]
+async fn the_server_check_reaches_only_the_server_being_set_up() {
+    const INSIDE: &str = "internal-secret-4242";
+    let body = format!(r#"{{"errors":[{{"message":"{INSIDE}"}}],"data":null}}"#);
+    let answer = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let (base, seen) = recorder(answer).await;
+    let dir = tempfile::tempdir().unwrap();
+    let service = format!("houston-desktop-test-check-{}", std::process::id());
+    let session = start(dir.path(), &service).await;
+
+    // Another resource of the host, named by a path, a query or a user: refused unsent.
+    let host = base.trim_start_matches("http://");
+    for other in [
+        format!("{base}/admin/reset?confirm="),
+        format!("{base}/internal/graphql"),
+        format!("{base}/#/graphql"),
+        format!("http://admin:secret@{host}"),
+    ] {
+        let refused = session.check_server(&other).await;
+        assert_eq!(
+            refused.map_err(|e| e.code),
+            Err("INVALID_INPUT".into()),
+            "{other}"
+        );
+    }
+    assert_eq!(
+        *seen.lock().unwrap(),
+        Vec::<String>::new(),
+        "nothing was sent"
+    );
+
+    // The address itself: one POST to its /graphql, and nothing of the answer comes back.
+    let failed = session.check_server(&base).await.unwrap_err();
+    assert_eq!(*seen.lock().unwrap(), ["POST /graphql HTTP/1.1"]);
+    assert!(
+        !failed.message.contains(INSIDE),
+        "the window read what answered: {}",
+        failed.message
+    );
+
+    // Once the first run chose a server, no other address is checked (nor chosen).
+    session
+        .save_settings(BackendKind::Bundled, None)
+        .await
+        .unwrap();
+    let refused = session.check_server(&base).await;
+    assert_eq!(refused.map_err(|e| e.code), Err("FORBIDDEN".into()));
+    let refused = session
+        .save_settings(BackendKind::Remote, Some(base.clone()))
+        .await;
+    assert_eq!(refused.map_err(|e| e.code), Err("FORBIDDEN".into()));
+    assert_eq!(seen.lock().unwrap().len(), 1, "{:?}", seen.lock().unwrap());
+    drop(session);
+    let vault = KeyringVault::new(&service);
+    for acct in [
+        data_key_account(dir.path()),
+        token_secret_account(dir.path()),
+    ] {
+        vault.delete(&acct);
+    }
 }

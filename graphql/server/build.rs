@@ -1,12 +1,12 @@
-//! Embeds analytics.js into the server when the set-up has installed it.
+//! Embeds the browser files the server serves itself, when the set-up has installed them:
+//! analytics.js (`analytics-js/`) and GraphiQL (`graphiql/`).
 //!
-//! `.ci/setup` runs `npm ci` in `analytics-js/` (a pinned `@segment/analytics-next`, its
-//! integrity checked against `package-lock.json`). When its `dist/umd` is there, this
-//! writes `$OUT_DIR/analytics_js.rs` with `standalone.js`, every chunk it loads on demand
-//! (`*.bundle.*.js`) and the package's licence, each through `include_bytes!`, so that the
-//! binary serves them with no file beside it. When it is not there (a checkout without the
-//! set-up), the server still builds and answers those paths `404` saying how to get them;
-//! the build itself never touches the network.
+//! `.ci/setup` runs `npm ci` in each folder (pinned packages, their integrity checked
+//! against `package-lock.json`). For each installed one this writes `$OUT_DIR/<name>.rs`
+//! with its files, each through `include_bytes!`, so that the binary serves them with no
+//! file beside it. When one is not there (a checkout without the set-up), the server still
+//! builds and answers its paths `404` saying how to get them; the build itself never
+//! touches the network.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -19,43 +19,82 @@ fn main() {
         println!("cargo:warning=CARGO_MANIFEST_DIR or OUT_DIR is not set");
         return;
     };
-    let install = manifest.join("analytics-js");
+    embed(
+        &manifest.join("analytics-js"),
+        &out.join("analytics_js.rs"),
+        analytics_js,
+        ANALYTICS_JS_ABSENT,
+    );
+    embed(
+        &manifest.join("graphiql"),
+        &out.join("graphiql.rs"),
+        graphiql,
+        GRAPHIQL_ABSENT,
+    );
+}
+
+/// Writes `out` from the npm install in `install`: `generate` gives the items when it is
+/// there (`None` and why when it is not), `absent` the items otherwise.
+fn embed(install: &Path, out: &Path, generate: fn(&Path) -> Result<String, PathBuf>, absent: &str) {
     // The whole folder: `npm ci` replacing node_modules is a change.
     println!("cargo:rerun-if-changed={}", install.display());
-    let package = install.join("node_modules/@segment/analytics-next");
-    let code = match bundle(&package) {
-        Some(code) => code,
-        None => {
-            println!(
-                "cargo:warning=analytics.js is not embedded: {} is missing (run .ci/setup)",
-                package.join("dist/umd/standalone.js").display()
-            );
-            absent()
-        }
-    };
-    if let Err(error) = std::fs::write(out.join("analytics_js.rs"), code) {
-        panic!("cannot write analytics_js.rs into OUT_DIR: {error}");
+    let code = generate(&install.join("node_modules")).unwrap_or_else(|missing| {
+        println!(
+            "cargo:warning={} is not embedded: {} is missing (run .ci/setup)",
+            install.file_name().and_then(|n| n.to_str()).unwrap_or("?"),
+            missing.display()
+        );
+        absent.to_owned()
+    });
+    if let Err(error) = std::fs::write(out, code) {
+        panic!("cannot write {} into OUT_DIR: {error}", out.display());
     }
 }
 
-/// The generated items when the package is installed, or `None` when it is not.
-fn bundle(package: &Path) -> Option<String> {
-    let umd = package.join("dist/umd");
-    let standalone = umd.join("standalone.js");
-    let license = package.join("LICENSE.MD");
-    if !standalone.is_file() || !license.is_file() {
-        return None;
+/// `path` when it is a file, else the error naming it.
+fn file(path: PathBuf) -> Result<PathBuf, PathBuf> {
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(path)
     }
-    let version = std::fs::read_to_string(package.join("package.json"))
+}
+
+/// The `version` of the npm package in `package`.
+fn version(package: &Path) -> Result<String, PathBuf> {
+    let manifest = package.join("package.json");
+    std::fs::read_to_string(&manifest)
         .ok()
         .and_then(|text| {
             let key = "\"version\":";
             let at = text.find(key)? + key.len();
             let rest = text[at..].trim_start().strip_prefix('"')?;
             Some(rest[..rest.find('"')?].to_owned())
-        })?;
+        })
+        .ok_or(manifest)
+}
+
+/// `include_bytes!` of `path`, as source.
+fn include(path: &Path) -> String {
+    format!("include_bytes!({:?})", path.display().to_string())
+}
+
+const ANALYTICS_JS_ABSENT: &str = "\
+/// The embedded analytics-next's version.\npub const VERSION: Option<&str> = None;\n\
+/// `dist/umd/standalone.js`.\npub const STANDALONE: Option<&[u8]> = None;\n\
+/// The package's `LICENSE.MD`.\npub const LICENSE: Option<&[u8]> = None;\n\
+/// The chunks: file name and contents.\npub const CHUNKS: &[(&str, &[u8])] = &[];\n";
+
+/// analytics-next's `dist/umd`: `standalone.js`, every chunk it loads on demand
+/// (`*.bundle.*.js`) and the package's licence.
+fn analytics_js(modules: &Path) -> Result<String, PathBuf> {
+    let package = modules.join("@segment/analytics-next");
+    let umd = package.join("dist/umd");
+    let standalone = file(umd.join("standalone.js"))?;
+    let license = file(package.join("LICENSE.MD"))?;
+    let version = version(&package)?;
     let mut chunks: Vec<(String, PathBuf)> = std::fs::read_dir(&umd)
-        .ok()?
+        .map_err(|_| umd.clone())?
         .filter_map(Result::ok)
         .filter_map(|entry| {
             let name = entry.file_name().into_string().ok()?;
@@ -70,34 +109,76 @@ fn bundle(package: &Path) -> Option<String> {
     );
     let _ = writeln!(
         code,
-        "/// `dist/umd/standalone.js`.\npub const STANDALONE: Option<&[u8]> = Some(include_bytes!({:?}));",
-        standalone.display().to_string()
+        "/// `dist/umd/standalone.js`.\npub const STANDALONE: Option<&[u8]> = Some({});",
+        include(&standalone)
     );
     let _ = writeln!(
         code,
-        "/// The package's `LICENSE.MD`.\npub const LICENSE: Option<&[u8]> = Some(include_bytes!({:?}));",
-        license.display().to_string()
+        "/// The package's `LICENSE.MD`.\npub const LICENSE: Option<&[u8]> = Some({});",
+        include(&license)
     );
     let _ = writeln!(
         code,
         "/// The chunks: file name and contents.\npub const CHUNKS: &[(&str, &[u8])] = &["
     );
     for (name, path) in &chunks {
+        let _ = writeln!(code, "    ({name:?}, {}),", include(path));
+    }
+    code.push_str("];\n");
+    Ok(code)
+}
+
+const GRAPHIQL_ABSENT: &str = "\
+/// The embedded graphiql's version.\npub const VERSION: Option<&str> = None;\n\
+/// The files: name, content type and contents.\npub const FILES: &[(&str, &str, &[u8])] = &[];\n\
+/// The packages' licences, one after the other.\npub const LICENSES: &[(&str, &[u8])] = &[];\n";
+
+/// GraphiQL's UMD build and stylesheet, and the UMD builds of React and ReactDOM it runs
+/// on (its only external modules), with the three packages' licences.
+fn graphiql(modules: &Path) -> Result<String, PathBuf> {
+    const JS: &str = "text/javascript; charset=utf-8";
+    const CSS: &str = "text/css; charset=utf-8";
+    let files = [
+        (
+            "react.production.min.js",
+            JS,
+            "react/umd/react.production.min.js",
+        ),
+        (
+            "react-dom.production.min.js",
+            JS,
+            "react-dom/umd/react-dom.production.min.js",
+        ),
+        ("graphiql.min.js", JS, "graphiql/graphiql.min.js"),
+        ("graphiql.min.css", CSS, "graphiql/graphiql.min.css"),
+    ];
+    let version = version(&modules.join("graphiql"))?;
+    let mut code = String::new();
+    let _ = writeln!(
+        code,
+        "/// The embedded graphiql's version.\npub const VERSION: Option<&str> = Some({version:?});"
+    );
+    let _ = writeln!(
+        code,
+        "/// The files: name, content type and contents.\npub const FILES: &[(&str, &str, &[u8])] = &["
+    );
+    for (name, content_type, path) in files {
+        let path = file(modules.join(path))?;
         let _ = writeln!(
             code,
-            "    ({name:?}, include_bytes!({:?})),",
-            path.display().to_string()
+            "    ({name:?}, {content_type:?}, {}),",
+            include(&path)
         );
     }
     code.push_str("];\n");
-    Some(code)
-}
-
-/// The generated items when the package is not installed.
-fn absent() -> String {
-    "/// The embedded analytics-next's version.\npub const VERSION: Option<&str> = None;\n\
-     /// `dist/umd/standalone.js`.\npub const STANDALONE: Option<&[u8]> = None;\n\
-     /// The package's `LICENSE.MD`.\npub const LICENSE: Option<&[u8]> = None;\n\
-     /// The chunks: file name and contents.\npub const CHUNKS: &[(&str, &[u8])] = &[];\n"
-        .to_owned()
+    let _ = writeln!(
+        code,
+        "/// The packages' licences, one after the other.\npub const LICENSES: &[(&str, &[u8])] = &["
+    );
+    for package in ["graphiql", "react", "react-dom"] {
+        let license = file(modules.join(package).join("LICENSE"))?;
+        let _ = writeln!(code, "    ({package:?}, {}),", include(&license));
+    }
+    code.push_str("];\n");
+    Ok(code)
 }

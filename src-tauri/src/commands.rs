@@ -2,6 +2,7 @@
 //! Thin wrappers: the work is in [`crate::session::Session`].
 
 use crate::session::{BackendKind, CommandError, Mail, Profile, Session, SessionView};
+use houston_client::vocabulary::Role;
 use houston_client::{EventWatch, ServerCheck};
 use serde_json::Value;
 use tauri::ipc::Channel;
@@ -15,10 +16,11 @@ pub async fn session_state(session: State<'_, Session>) -> Answer<SessionView> {
     Ok(session.view().await)
 }
 
-/// Whether a Houston answers at `url`.
+/// Whether a Houston answers at `url`: only the server being set up (see
+/// [`Session::check_server`]).
 #[tauri::command]
-pub async fn check_server(url: String) -> Answer<ServerCheck> {
-    Ok(match Session::check_server(&url).await {
+pub async fn check_server(session: State<'_, Session>, url: String) -> Answer<ServerCheck> {
+    Ok(match session.check_server(&url).await {
         Ok(health) => ServerCheck {
             ok: true,
             message: health,
@@ -101,6 +103,19 @@ pub async fn graphql(
     organization: Option<String>,
 ) -> Answer<Value> {
     session.graphql(body, organization).await
+}
+
+/// Creates an API key; its answer holds the key, which the window shows once. (The
+/// `graphql` command refuses `createApiKey`: a script in the window cannot mint keys for
+/// itself unseen.)
+#[tauri::command]
+pub async fn create_api_key(
+    session: State<'_, Session>,
+    org_id: String,
+    label: String,
+    role: Role,
+) -> Answer<Value> {
+    session.create_api_key(org_id, label, role).await
 }
 
 #[tauri::command]

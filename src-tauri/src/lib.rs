@@ -70,6 +70,7 @@ pub fn run() {
             commands::sign_out,
             commands::set_organization,
             commands::graphql,
+            commands::create_api_key,
             commands::mail_outbox,
             commands::save_collector,
             commands::send_test_event,

@@ -7,14 +7,14 @@ use crate::vault::TokenVault;
 use async_graphql_parser::types::OperationType;
 use futures_util::StreamExt;
 use houston_client::graphql_client::GraphQLQuery;
-use houston_client::vocabulary::{ErrorCode, MailKind, UserStatus};
+use houston_client::vocabulary::{ErrorCode, MailKind, Role, UserStatus};
 use houston_client::{
-    confirm_email, create_new_user, create_token, event_received, events, logout, me, my_mail, run,
-    set_password, ws_url, ClientError, ConfirmEmail, CreateNewUser, CreateToken, EventReceived,
-    EventWatch, Events, Healthcheck, HttpTransport, InProcessTransport, Live, Logout, Me, MyMail,
-    SetPassword, Transport, WatchLink, WsSubscription,
+    confirm_email, create_api_key, create_new_user, create_token, event_received, events, logout,
+    me, my_mail, run, set_password, ws_url, ClientError, ConfirmEmail, CreateApiKey, CreateNewUser,
+    CreateToken, EventReceived, EventWatch, Events, Healthcheck, HttpTransport, InProcessTransport,
+    Live, Logout, Me, MyMail, SetPassword, Transport, WatchLink, WsSubscription,
 };
-use houston_server::{DataKeySource, Houston, ServerConfig};
+use houston_server::{DataKeySource, Houston, SecretSource, ServerConfig};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{HashMap, VecDeque};
@@ -60,14 +60,16 @@ pub struct Profile {
     pub company: Option<String>,
 }
 
-/// Root fields that answer a token: the webview must go through the sign-in commands,
-/// which keep the token here, instead of forwarding them.
-const TOKEN_FIELDS: [&str; 5] = [
+/// Root fields whose answer is a credential: a token (the sign-in commands keep it here)
+/// or an API key (`create_api_key` hands it to the window once, to show). The `graphql`
+/// command does not forward them, so a script in the window cannot mint either.
+const CREDENTIAL_FIELDS: [&str; 6] = [
     "createToken",
     "createNewUser",
     "confirmEmail",
     "setPassword",
     "verifyToken",
+    "createApiKey",
 ];
 
 struct Inner {
@@ -191,12 +193,78 @@ fn bundled_data_key(
     }
 }
 
+/// The keyring account of the bundled server's token-signing secret, per data directory.
+pub fn token_secret_account(data_dir: &std::path::Path) -> String {
+    format!("token-secret:{}", data_dir.display())
+}
+
+/// The file in the data directory where earlier versions kept the signing secret.
+pub const OLD_TOKEN_SECRET_FILE: &str = "token-secret";
+
+/// The bundled server's token-signing secret, from the keyring, like its data key: whoever
+/// copies the data directory must not be able to sign in as anyone. An older install's
+/// secret file is moved into the keyring (so the tokens it signed still verify) and then
+/// removed; a first run makes a random one. A keyring that cannot be read stops the start
+/// rather than making a new secret (that would sign everyone out, for good).
+fn bundled_token_secret(
+    vault: &dyn TokenVault,
+    data_dir: &std::path::Path,
+) -> Result<SecretSource, CommandError> {
+    use houston_server::auth;
+    let account = token_secret_account(data_dir);
+    let internal = |m: String| CommandError::new(ErrorCode::Internal, m);
+    let old_file = data_dir.join(OLD_TOKEN_SECRET_FILE);
+    let stored = vault.get_checked(&account).map_err(|e| {
+        internal(format!(
+            "The bundled Houston keeps its signing secret in the OS keyring, and {e}. Unlock the keyring and start again."
+        ))
+    })?;
+    let secret = match stored {
+        Some(text) => auth::parse_secret(text.as_bytes()),
+        None => {
+            let secret = match std::fs::read(&old_file) {
+                Ok(bytes) => auth::parse_secret(&bytes),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    auth::random_secret().to_vec()
+                }
+                Err(e) => {
+                    return Err(internal(format!(
+                        "The bundled Houston could not read its signing secret {}: {e}",
+                        old_file.display()
+                    )))
+                }
+            };
+            vault
+                .set(&account, &auth::encode_secret(&secret))
+                .map_err(|e| {
+                    internal(format!(
+                        "The bundled Houston could not save its signing secret: {e}"
+                    ))
+                })?;
+            secret
+        }
+    };
+    // Only once the keyring holds it (also after a start that stopped in between).
+    match std::fs::remove_file(&old_file) {
+        Ok(()) => {
+            tracing::info!("the signing secret moved from the data directory into the OS keyring")
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => tracing::warn!(error = %e, "the old signing secret file could not be removed"),
+    }
+    Ok(SecretSource::Key {
+        secret,
+        from: "the signing secret in the OS keyring".into(),
+    })
+}
+
 async fn open_bundled(
     data_dir: &std::path::Path,
     vault: &dyn TokenVault,
 ) -> Result<Houston, CommandError> {
     let data_key = bundled_data_key(vault, data_dir)?;
-    Houston::open(ServerConfig::in_dir(data_dir, data_key))
+    let secret = bundled_token_secret(vault, data_dir)?;
+    Houston::open(ServerConfig::in_dir(data_dir, secret, data_key))
         .await
         .map_err(|e| {
             CommandError::new(
@@ -213,28 +281,64 @@ fn remote_transport(url: &str) -> Result<Arc<dyn Transport>, CommandError> {
         .map_err(|e| CommandError::new(ErrorCode::InvalidInput, e.to_string()))
 }
 
-/// `http(s)://host[:port]` with or without `/graphql`, to the endpoint URL. Plain `http://`
-/// only to this machine (loopback): elsewhere the token and passwords would cross the
-/// network in clear.
+/// A Houston's address, `http(s)://host[:port]` with or without `/graphql`, to its
+/// endpoint `<origin>/graphql`: the only URL the app posts to. Nothing else is taken (no
+/// path, query, fragment or user name), so that an address cannot name another resource
+/// of the host. Plain `http://` only to this machine (loopback): elsewhere the token and
+/// passwords would cross the network in clear.
 pub fn normalize_url(url: &str) -> Result<String, CommandError> {
-    let url = url.trim().trim_end_matches('/');
-    if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() < 10 {
-        return Err(CommandError::new(
-            ErrorCode::InvalidInput,
-            "Enter the server's address, e.g. https://houston.example.org",
+    let invalid = |message: &str| CommandError::new(ErrorCode::InvalidInput, message);
+    let text = url.trim().trim_end_matches('/');
+    let parsed = reqwest::Url::parse(text)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+        .ok_or_else(|| invalid("Enter the server's address, e.g. https://houston.example.org"))?;
+    if !parsed.username().is_empty()
+        || parsed.password().is_some()
+        || parsed.query().is_some()
+        || parsed.fragment().is_some()
+        || !matches!(parsed.path(), "" | "/" | "/graphql")
+    {
+        return Err(invalid(
+            "Enter only the server's address (https://host or https://host:port), without a \
+             path, query or user name.",
         ));
     }
-    if url.starts_with("http://") && !is_loopback_url(url) {
-        return Err(CommandError::new(
-            ErrorCode::InvalidInput,
+    if parsed.scheme() == "http" && !is_loopback_url(text) {
+        return Err(invalid(
             "Use https:// for a server on another machine: over plain http:// your password \
              and session would cross the network unencrypted.",
         ));
     }
-    Ok(if url.ends_with("/graphql") {
-        url.to_string()
-    } else {
-        format!("{url}/graphql")
+    Ok(format!("{}/graphql", parsed.origin().ascii_serialization()))
+}
+
+/// Asks the Houston at `endpoint` (from [`normalize_url`]) for its health: one POST of
+/// `{ healthcheck }`, with no token and no organization, following no redirect. What
+/// failed is told in a sentence of the app's own: nothing that answered (a status, a body,
+/// an error message) reaches the window, so the check cannot read another service.
+async fn probe(endpoint: &str) -> Result<String, CommandError> {
+    let transport = remote_transport(endpoint)?;
+    run::<Healthcheck>(
+        transport.as_ref(),
+        houston_client::healthcheck::Variables,
+        None,
+        None,
+    )
+    .await
+    .map(|data| data.healthcheck)
+    .map_err(|error| {
+        if CommandError::from(error).code == ErrorCode::Unreachable {
+            CommandError::new(
+                ErrorCode::Unreachable,
+                format!("Nothing answers at {endpoint}."),
+            )
+        } else {
+            CommandError::new(
+                ErrorCode::BadResponse,
+                format!("What answers at {endpoint} is not a Houston."),
+            )
+        }
     })
 }
 
@@ -337,17 +441,27 @@ impl Session {
         }
     }
 
-    /// Whether a Houston answers at `url`.
-    pub async fn check_server(url: &str) -> Result<String, CommandError> {
-        let transport = remote_transport(url)?;
-        let data = run::<Healthcheck>(
-            transport.as_ref(),
-            houston_client::healthcheck::Variables,
-            None,
-            None,
-        )
-        .await?;
-        Ok(data.healthcheck)
+    /// Whether a Houston answers at `url` (see [`probe`]). Only the server being set up:
+    /// any address during the first run; after it, only the one configured. The window
+    /// cannot make the app reach other addresses through it.
+    pub async fn check_server(&self, url: &str) -> Result<String, CommandError> {
+        let endpoint = normalize_url(url)?;
+        self.may_probe(&endpoint).await?;
+        probe(&endpoint).await
+    }
+
+    /// `Ok` when `endpoint` is the server being set up: during the first run, or the
+    /// configured remote server.
+    async fn may_probe(&self, endpoint: &str) -> Result<(), CommandError> {
+        let inner = self.inner.lock().await;
+        if !inner.settings.first_run_done || inner.settings.remote_url.as_deref() == Some(endpoint)
+        {
+            return Ok(());
+        }
+        Err(CommandError::new(
+            ErrorCode::Forbidden,
+            "The server is chosen in the first run; the app checks no other address.",
+        ))
     }
 
     /// Chooses the backend. A remote one must answer first. Ends the first run.
@@ -359,7 +473,8 @@ impl Session {
         let remote_url = match backend {
             BackendKind::Remote => {
                 let url = normalize_url(remote_url.as_deref().unwrap_or(""))?;
-                Session::check_server(&url).await?;
+                self.may_probe(&url).await?;
+                probe(&url).await?;
                 Some(url)
             }
             BackendKind::Bundled => None,
@@ -598,15 +713,46 @@ impl Session {
         if document
             .root_fields()
             .iter()
-            .any(|field| TOKEN_FIELDS.contains(field))
+            .any(|field| CREDENTIAL_FIELDS.contains(field))
         {
             return Err(CommandError::new(
                 ErrorCode::Forbidden,
-                "Sign-in operations go through the app's sign-in commands.",
+                "Operations that answer a credential go through the app's own commands \
+                 (sign-in, create an API key).",
             ));
         }
         let operation_name = body.get("operationName").and_then(Value::as_str);
         let is_mutation = document.kind(operation_name) == Some(OperationType::Mutation);
+        self.forward(body, organization, is_mutation).await
+    }
+
+    /// Creates an API key `label` with `role` in `org_id`: the server's answer
+    /// (`ApiKeyCreated`), whose `key` the window shows once. The app keeps no copy.
+    pub async fn create_api_key(
+        &self,
+        org_id: String,
+        label: String,
+        role: Role,
+    ) -> Result<Value, CommandError> {
+        let variables = create_api_key::Variables {
+            org_id: org_id.clone(),
+            label,
+            role: Some(role),
+        };
+        let body = serde_json::to_value(CreateApiKey::build_query(variables))
+            .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?;
+        let data = self.forward(body, Some(org_id), true).await?;
+        Ok(data.get("createApiKey").cloned().unwrap_or(Value::Null))
+    }
+
+    /// Posts one operation with the token attached and answers its `data` (see
+    /// [`Session::graphql`]).
+    async fn forward(
+        &self,
+        body: Value,
+        organization: Option<String>,
+        is_mutation: bool,
+    ) -> Result<Value, CommandError> {
         let (transport, token) = {
             let inner = self.inner.lock().await;
             (inner.transport.clone(), inner.token.clone())
@@ -1065,6 +1211,82 @@ mod tests {
                 "{refused}: {}",
                 error.message
             );
+        }
+    }
+
+    /// A new root field that answers a token or a key must not slip through the `graphql`
+    /// command: every root field whose type holds a `token` or `key` is refused, except
+    /// `myMail`, whose one-use links the mail page exists to show.
+    #[test]
+    fn every_root_field_answering_a_credential_is_refused() {
+        use async_graphql_parser::types::{TypeKind, TypeSystemDefinition};
+        let schema =
+            async_graphql_parser::parse_schema(include_str!("../../graphql/schema.graphql"))
+                .expect("the checked-in schema parses");
+        let objects: Vec<_> = schema
+            .definitions
+            .iter()
+            .filter_map(|d| match d {
+                TypeSystemDefinition::Type(t) => match &t.node.kind {
+                    TypeKind::Object(o) => Some((t.node.name.node.as_str(), &o.fields)),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        let credential_types: Vec<&str> = objects
+            .iter()
+            .filter(|(_, fields)| {
+                fields
+                    .iter()
+                    .any(|f| matches!(f.node.name.node.as_str(), "token" | "key"))
+            })
+            .map(|(name, _)| *name)
+            .collect();
+        assert!(credential_types.contains(&"Token") && credential_types.contains(&"ApiKeyCreated"));
+        let mut answering = Vec::new();
+        for (root, fields) in objects
+            .iter()
+            .filter(|(name, _)| matches!(*name, "Query" | "Mutation" | "Subscription"))
+        {
+            for field in fields.iter() {
+                let ty = field.node.ty.node.to_string();
+                let base = ty.trim_matches(|c| matches!(c, '[' | ']' | '!'));
+                if credential_types.contains(&base) {
+                    answering.push(format!("{root}.{}", field.node.name.node));
+                }
+            }
+        }
+        for field in &answering {
+            let name = field.split('.').nth(1).unwrap_or_default();
+            assert!(
+                CREDENTIAL_FIELDS.contains(&name) || name == "myMail",
+                "{field} answers a credential and the graphql command would forward it"
+            );
+        }
+        assert!(answering.len() >= CREDENTIAL_FIELDS.len(), "{answering:?}");
+    }
+
+    #[test]
+    fn a_server_address_names_one_endpoint_only() {
+        assert_eq!(
+            normalize_url(" https://Houston.example.org/ ").unwrap(),
+            "https://houston.example.org/graphql"
+        );
+        assert_eq!(
+            normalize_url("https://houston.example.org:8443/graphql").unwrap(),
+            "https://houston.example.org:8443/graphql"
+        );
+        for other in [
+            "https://houston.example.org/admin",
+            "https://houston.example.org/api/graphql",
+            "https://houston.example.org/?next=/graphql",
+            "https://houston.example.org/#/graphql",
+            "https://user:secret@houston.example.org",
+            "http://127.0.0.1:9200/_cluster/settings?x=",
+        ] {
+            let error = normalize_url(other).unwrap_err();
+            assert_eq!(error.code, "INVALID_INPUT", "{other}");
         }
     }
 

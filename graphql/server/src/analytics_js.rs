@@ -58,14 +58,22 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route("/analytics.js/LICENSE", get(license))
 }
 
-fn not_built() -> Response {
+/// The `404` of a file that this build of the server does not embed, with `message`
+/// saying how to get it (also for [`crate::graphiql`]).
+pub(crate) fn not_built(message: &'static str) -> Response {
     (
         StatusCode::NOT_FOUND,
         [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+        message,
+    )
+        .into_response()
+}
+
+fn not_this_build() -> Response {
+    not_built(
         "analytics.js is not in this build of houston-server: run .ci/setup (it installs \
          @segment/analytics-next into graphql/server/analytics-js), then build the server again.\n",
     )
-        .into_response()
 }
 
 fn script(body: &'static [u8], cache: &'static str) -> Response {
@@ -90,13 +98,13 @@ fn script(body: &'static [u8], cache: &'static str) -> Response {
 async fn standalone(Path(_write_key): Path<String>) -> Response {
     match embedded::STANDALONE {
         Some(body) => script(body, SCRIPT_CACHE),
-        None => not_built(),
+        None => not_this_build(),
     }
 }
 
 async fn chunk(Path(name): Path<String>) -> Response {
     if embedded::STANDALONE.is_none() {
-        return not_built();
+        return not_this_build();
     }
     match embedded::CHUNKS.iter().find(|(file, _)| *file == name) {
         Some((_, body)) => script(body, CHUNK_CACHE),
@@ -126,6 +134,6 @@ async fn license() -> Response {
             body,
         )
             .into_response(),
-        None => not_built(),
+        None => not_this_build(),
     }
 }

@@ -32,6 +32,28 @@ pub fn random_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// A new signing secret: 64 random bytes.
+pub fn random_secret() -> [u8; 64] {
+    let mut secret = [0u8; 64];
+    OsRng.fill_bytes(&mut secret);
+    secret
+}
+
+/// A signing secret as secret files and the desktop's keyring entry hold it: URL-safe
+/// base64 without padding.
+pub fn encode_secret(secret: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(secret)
+}
+
+/// The signing secret a secret file or keyring entry holds: its URL-safe base64, or the
+/// bytes themselves when they are not that (a secret file written by hand).
+pub fn parse_secret(stored: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(stored);
+    URL_SAFE_NO_PAD
+        .decode(text.trim())
+        .unwrap_or_else(|_| stored.to_vec())
+}
+
 /// SHA-256, hex: how link tokens and API keys are stored (they are random, so no salt is
 /// needed and a lookup by hash stays an index seek).
 pub fn sha256_hex(s: &str) -> String {
@@ -281,22 +303,15 @@ impl Tokens {
     pub fn from_file(path: &Path) -> anyhow::Result<Self> {
         use anyhow::Context;
         match std::fs::read(path) {
-            Ok(bytes) => {
-                let text = String::from_utf8_lossy(&bytes);
-                let secret = URL_SAFE_NO_PAD
-                    .decode(text.trim())
-                    .unwrap_or_else(|_| bytes.clone());
-                Tokens::new(&secret)
-                    .with_context(|| format!("secret file {} is too short", path.display()))
-            }
+            Ok(bytes) => Tokens::new(&parse_secret(&bytes))
+                .with_context(|| format!("secret file {} is too short", path.display())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 if let Some(dir) = path.parent() {
                     std::fs::create_dir_all(dir)
                         .with_context(|| format!("creating {}", dir.display()))?;
                 }
-                let mut secret = [0u8; 64];
-                OsRng.fill_bytes(&mut secret);
-                write_private(path, URL_SAFE_NO_PAD.encode(secret).as_bytes())
+                let secret = random_secret();
+                write_private(path, encode_secret(&secret).as_bytes())
                     .with_context(|| format!("writing secret file {}", path.display()))?;
                 Tokens::new(&secret)
             }
@@ -306,9 +321,7 @@ impl Tokens {
 
     /// A fresh random secret, for tests and throwaway servers.
     pub fn random() -> Self {
-        let mut secret = [0u8; 64];
-        OsRng.fill_bytes(&mut secret);
-        Tokens::new(&secret).expect("64 bytes is long enough")
+        Tokens::new(&random_secret()).expect("64 bytes is long enough")
     }
 
     /// Makes a token for `user_id` at token version `ver`, valid for `lifetime_secs`.

@@ -6,12 +6,28 @@ use crate::throttle::Limits;
 use std::path::PathBuf;
 
 /// Where the signing secret comes from.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub enum SecretSource {
     /// A file, created with a random secret (mode 0600) when missing.
     File(PathBuf),
+    /// A secret the embedder holds (the desktop app keeps its own in the OS keyring).
+    /// `from` names where it came from, for error messages; the secret is never printed.
+    Key { secret: Vec<u8>, from: String },
     /// A fresh random secret: tokens die with the process (tests).
     Ephemeral,
+}
+
+impl std::fmt::Debug for SecretSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SecretSource::File(path) => f.debug_tuple("File").field(path).finish(),
+            SecretSource::Key { from, .. } => f
+                .debug_struct("Key")
+                .field("from", from)
+                .finish_non_exhaustive(),
+            SecretSource::Ephemeral => f.write_str("Ephemeral"),
+        }
+    }
 }
 
 /// Where the data key comes from: the 256-bit key that seals connection details and
@@ -100,14 +116,14 @@ impl ServerConfig {
         }
     }
 
-    /// A server on a SQLite file in `dir`, with its token secret beside it (the desktop
-    /// app). The data key is the caller's to give, and deliberately not a file in `dir`:
-    /// a key next to the database would let anyone who copies the directory read the
-    /// connection details (the desktop app passes the key it keeps in the OS keyring).
-    pub fn in_dir(dir: &std::path::Path, data_key: DataKeySource) -> Self {
+    /// A server on a SQLite file in `dir` (the desktop app). The token secret and the data
+    /// key are the caller's to give, and deliberately not files in `dir`: beside the
+    /// database they would let anyone who copies the directory sign tokens and read the
+    /// connection details (the desktop app passes those it keeps in the OS keyring).
+    pub fn in_dir(dir: &std::path::Path, secret: SecretSource, data_key: DataKeySource) -> Self {
         ServerConfig {
             database_url: format!("sqlite://{}", dir.join("houston.db").display()),
-            secret: SecretSource::File(dir.join("token-secret")),
+            secret,
             data_key,
             ..ServerConfig::in_memory()
         }

@@ -101,6 +101,9 @@ impl From<StoreError> for ApiError {
                 ApiError::Conflict("It is still in use; remove what uses it first.".into())
             }
             StoreError::NotFound => ApiError::NotFound("It was"),
+            StoreError::OverQuota { table, held } => {
+                ApiError::invalid(crate::schema::quotas::refusal(table, held))
+            }
             other => ApiError::internal(other),
         }
     }

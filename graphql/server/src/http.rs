@@ -1,6 +1,7 @@
 //! HTTP: `POST /graphql` (JSON only), `GET /graphql` (queries only, or GraphiQL for a
-//! browser), `/graphql/ws` (graphql-transport-ws), and the collector's `/v1/…`
-//! ([`crate::collector`]), the pages mailed links open ([`crate::pages`]), all behind a `Host` allow-list; only the collector's paths
+//! browser, its files under `/graphiql/`: [`crate::graphiql`]), `/graphql/ws`
+//! (graphql-transport-ws), the collector's `/v1/…` ([`crate::collector`]), and the pages
+//! mailed links open ([`crate::pages`]), all behind a `Host` allow-list; only the collector's paths
 //! accept requests from other origins.
 
 use crate::access::Principal;
@@ -9,14 +10,14 @@ use crate::schema::Budget;
 use crate::throttle::{client_ip, ClientIp, Rate};
 use crate::Houston;
 use crate::{answers, collector, listener, pages};
-use async_graphql::http::{GraphiQLSource, WebSocketProtocols, ALL_WEBSOCKET_PROTOCOLS};
+use async_graphql::http::{WebSocketProtocols, ALL_WEBSOCKET_PROTOCOLS};
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::BatchRequest;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, RawQuery, Request, State, WebSocketUpgrade};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
 use std::net::IpAddr;
@@ -115,6 +116,7 @@ pub fn router_with_hosts(houston: Houston, hosts: Vec<String>) -> Router {
         .route("/graphql/ws", get(websocket))
         .route("/healthz", get(|| async { "ok" }))
         .merge(pages::routes())
+        .merge(crate::graphiql::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .merge(collector::routes());
     guarded(routes, houston, hosts)
@@ -263,16 +265,6 @@ async fn security_headers(req: Request, next: Next) -> Response {
     }
     res
 }
-
-/// GraphiQL's page may not be framed (click-jacking), and runs only its own inline code and
-/// the GraphiQL scripts it names (served from unpkg.com by async-graphql's page).
-const GRAPHIQL_CSP: &str = "default-src 'none'; \
-    script-src 'unsafe-inline' https://unpkg.com; \
-    style-src 'unsafe-inline' https://unpkg.com; \
-    img-src data: https://unpkg.com https://graphql.org; \
-    font-src data: https://unpkg.com; \
-    connect-src 'self'; \
-    frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /// One line per request: method, path, status, time. Never headers or bodies, which carry
 /// tokens and passwords.
@@ -573,20 +565,7 @@ async fn get_graphql(
     let accepts_html = header_str(&headers, "accept").is_some_and(|a| a.contains("text/html"));
     if query.is_empty() {
         if accepts_html {
-            return (
-                [(
-                    header::CONTENT_SECURITY_POLICY,
-                    HeaderValue::from_static(GRAPHIQL_CSP),
-                )],
-                Html(
-                    GraphiQLSource::build()
-                        .endpoint("/graphql")
-                        .subscription_endpoint("/graphql/ws")
-                        .title("Houston")
-                        .finish(),
-                ),
-            )
-                .into_response();
+            return crate::graphiql::page();
         }
         return error_response(
             StatusCode::BAD_REQUEST,

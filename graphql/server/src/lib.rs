@@ -14,6 +14,7 @@ pub mod collector;
 mod config;
 pub mod error;
 pub mod event_feed;
+pub mod graphiql;
 pub mod http;
 pub mod ids;
 pub mod input;

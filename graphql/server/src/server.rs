@@ -38,6 +38,8 @@ impl Houston {
         )?;
         let tokens = match &config.secret {
             SecretSource::File(path) => auth::Tokens::from_file(path)?,
+            SecretSource::Key { secret, from } => auth::Tokens::new(secret)
+                .with_context(|| format!("the token secret in {from} is too short"))?,
             SecretSource::Ephemeral => auth::Tokens::random(),
         };
         let mailer = match &config.smtp_url {
@@ -75,6 +77,7 @@ impl Houston {
         let events = event_feed::EventFeed::open(store.clone(), event_retention)
             .await
             .context("listening for events stored by other servers")?;
+        store.set_quotas(limits.quotas);
         let state = Arc::new(AppState {
             store,
             tokens,

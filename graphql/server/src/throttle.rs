@@ -36,8 +36,8 @@ pub struct Limits {
     pub quotas: Quotas,
 }
 
-/// The most rows of each kind one organization may hold ([`crate::schema`]'s creates
-/// refuse past them). The defaults are the scale the server is built and measured for
+/// The most rows of each kind one organization may hold (the store's creates refuse past
+/// them, see [`crate::store::Orgs::set_quotas`]). The defaults are the scale the server is built and measured for
 /// (an organization of 10,000 sources and 100,000 integrations): they stop one account
 /// from filling the database without end, not a real team from growing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,6 +62,20 @@ impl Default for Quotas {
             integrations: 100_000,
             members: 10_000,
             api_keys: 1_000,
+        }
+    }
+}
+
+impl Quotas {
+    /// The quota of `table`'s rows.
+    pub fn of(&self, table: crate::store::OrgTable) -> i64 {
+        use crate::store::OrgTable;
+        match table {
+            OrgTable::Sources => self.sources,
+            OrgTable::Connections => self.connections,
+            OrgTable::Integrations => self.integrations,
+            OrgTable::Members => self.members,
+            OrgTable::ApiKeys => self.api_keys,
         }
     }
 }

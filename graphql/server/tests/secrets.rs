@@ -624,6 +624,114 @@ async fn stored_sizes_and_quotas_are_bounded() {
     );
 }
 
+/// Quotas were read before the insert, so a burst of concurrent creates all saw room and
+/// all inserted: the quota was passed by as many as ran at once. Now the count and the
+/// insert are one transaction under the organization's lock, on both databases, and the
+/// pending invitations count as members.
+async fn concurrent_creates_stop_at_the_quota(db: Db) {
+    const BURST: usize = 24;
+    let mut config = db.config();
+    config.limits.quotas = houston_server::throttle::Quotas {
+        sources: 3,
+        connections: 3,
+        api_keys: 3,
+        integrations: 3,
+        members: 3,
+    };
+    let server = TestServer::with_config(config, tempfile::tempdir().unwrap()).await;
+    let (owner, _) = server.confirmed_user("owner@example.com").await;
+    let org = server.create_org(&owner, "Org").await;
+    let burst = |query: &'static str, vars: Vec<serde_json::Value>| {
+        let (server, owner) = (&server, &owner);
+        async move {
+            let answers = futures_util::future::join_all(
+                vars.into_iter()
+                    .map(|v| async move { server.gql(query, v, Some(owner)).await }),
+            )
+            .await;
+            answers
+                .iter()
+                .filter(|a| {
+                    a["data"]
+                        .as_object()
+                        .and_then(|d| d.values().next())
+                        .is_some_and(|o| o["success"] == true)
+                })
+                .count()
+        }
+    };
+    let many = |f: &dyn Fn(usize) -> serde_json::Value| (0..BURST).map(f).collect::<Vec<_>>();
+
+    let made = burst(
+        "mutation($o: String!, $n: String!) { createApplication(name: $n, platform: \"analytics.js\", orgId: $o) { success code message } }",
+        many(&|i| json!({ "o": org, "n": format!("S{i}") })),
+    )
+    .await;
+    let apps = server
+        .data(
+            "query($o: ID) { applications(orgId: $o) { id } }",
+            json!({ "o": org }),
+            Some(&owner),
+        )
+        .await;
+    let stored = apps["applications"].as_array().map_or(0, Vec::len);
+    assert_eq!(
+        (made, stored),
+        (3, 3),
+        "sources: {BURST} at once against a quota of 3"
+    );
+
+    let made = burst(
+        "mutation($o: String!, $l: String!) { createApiKey(orgId: $o, label: $l) { success code message } }",
+        many(&|i| json!({ "o": org, "l": format!("K{i}") })),
+    )
+    .await;
+    assert_eq!(made, 3, "API keys: {BURST} at once against a quota of 3");
+
+    let made = burst(
+        "mutation($o: String!, $d: JSON!) { createConnection(integrationCode: \"acquisio\", details: $d, name: \"A\", orgId: $o, connectionPrototypeId: \"acquisio\") { success code message } }",
+        many(&|i| json!({ "o": org, "d": { "apiKey": format!("k{i}") } })),
+    )
+    .await;
+    assert_eq!(made, 3, "connections: {BURST} at once against a quota of 3");
+
+    // Members: the Owner holds one seat; invitations not yet accepted hold the others.
+    let made = burst(
+        "mutation($o: String!, $e: String!) { updateOrganization(orgId: $o, addUser: { email: $e }) { success code message } }",
+        many(&|i| json!({ "o": org, "e": format!("invitee{i}@example.com") })),
+    )
+    .await;
+    assert_eq!(
+        made, 2,
+        "members: the Owner and 2 invitations fill a quota of 3"
+    );
+    let refused = server
+        .status(
+            "mutation($o: String!) { updateOrganization(orgId: $o, addUser: { email: \"late@example.com\" }) { success code message } }",
+            json!({ "o": org }),
+            Some(&owner),
+        )
+        .await;
+    assert_eq!(refused["code"], "INVALID_INPUT", "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("3 members and pending invitations"),
+        "{refused}"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_creates_stop_at_the_quota_on_sqlite() {
+    concurrent_creates_stop_at_the_quota(Db::sqlite()).await;
+}
+
+#[tokio::test]
+async fn concurrent_creates_stop_at_the_quota_on_postgres() {
+    concurrent_creates_stop_at_the_quota(Db::postgres().await).await;
+}
+
 // ---- 16: the data key away from the database --------------------------------------------
 
 /// A server run with every default (as a user would start it) kept its data key beside the

@@ -1,10 +1,8 @@
 //! API keys of the current organization (Owners): the list, creating one (its secret is
 //! answered once), revoking one.
 
-use houston_client::vocabulary::Role;
-use houston_client::{
-    api_keys, create_api_key, revoke_api_key, ApiKeys, CreateApiKey, RevokeApiKey,
-};
+use houston_client::vocabulary::{ErrorCode, Role};
+use houston_client::{api_keys, create_api_key, revoke_api_key, ApiKeys, RevokeApiKey};
 use serde_json::json;
 
 use crate::api::{self, ApiError, Status};
@@ -44,32 +42,27 @@ pub async fn list(org_id: String) -> Result<Vec<KeyRow>, ApiError> {
         .collect())
 }
 
-/// Creates a key `label` with `role` (`OWNER` or `USER`) for `org_id`: the status, and the
-/// key itself, shown once.
+/// Creates a key `label` with `role` (`OWNER` or `USER`) for `org_id` through the shell's
+/// own command (its `graphql` command refuses operations that answer a credential): the
+/// status, and the key itself, shown once.
 pub async fn create(
     org_id: String,
     label: String,
     role: Role,
 ) -> Result<(Status, Option<String>), ApiError> {
-    let variables: create_api_key::Variables = match serde_json::from_value(json!({
-        "orgId": org_id, "label": label, "role": role.as_str()
-    })) {
-        Ok(variables) => variables,
-        Err(e) => {
-            let refused = Status {
-                message: e.to_string(),
-                ..Status::default()
-            };
-            return Ok((refused, None));
-        }
-    };
-    let data = api::run::<CreateApiKey>(variables, Some(org_id)).await?;
-    let answer = serde_json::to_value(&data.create_api_key).unwrap_or_default();
-    let key = answer
-        .get("key")
-        .and_then(|k| k.as_str())
-        .map(str::to_owned);
-    Ok((Status::of(&data.create_api_key), key))
+    let answer = api::invoke(
+        "create_api_key",
+        json!({ "orgId": org_id, "label": label, "role": role }),
+    )
+    .await?;
+    let created: create_api_key::CreateApiKeyCreateApiKey = serde_json::from_value(answer)
+        .map_err(|e| {
+            ApiError::new(
+                ErrorCode::BadResponse,
+                format!("The answer to `create_api_key` could not be read: {e}"),
+            )
+        })?;
+    Ok((Status::of(&created), created.key))
 }
 
 /// Revokes the key `id`.

@@ -120,8 +120,6 @@ impl ConnectionsMutation {
             async {
                 let org_id = a.named_org(org_id)?;
                 a.role_in(&org_id).await?;
-                super::quotas::room_for_one(&a, &org_id, crate::store::OrgTable::Connections)
-                    .await?;
                 let name = input::name("name", &name)?;
                 let dest = destination(&a, &integration_code)?;
                 if connection_prototype_id != dest.code {

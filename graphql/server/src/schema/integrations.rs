@@ -243,8 +243,6 @@ impl IntegrationsMutation {
         status(
             async {
                 let (app, _) = a.app(&app_id).await?;
-                super::quotas::room_for_one(&a, &app.org_id, crate::store::OrgTable::Integrations)
-                    .await?;
                 let name = input::name("name", &name)?;
                 let dest = destination(&a, &integration_code)?;
                 let connection_id = connection_id.filter(|c| !c.is_empty());

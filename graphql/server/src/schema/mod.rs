@@ -17,7 +17,7 @@ mod mail;
 mod organizations;
 mod paging;
 mod prefetch;
-mod quotas;
+pub(crate) mod quotas;
 mod scalars;
 mod sources;
 mod status;

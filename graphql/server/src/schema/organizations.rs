@@ -346,8 +346,6 @@ impl OrganizationsMutation {
                     return Ok(StatusMessage::ok("Organization saved.", Some(org_id)));
                 }
                 if let Some(m) = add_user {
-                    super::quotas::room_for_one(&a, &org_id, crate::store::OrgTable::Members)
-                        .await?;
                     let email = input::email(&m.email).map_err(|_| {
                         ApiError::invalid_field("email", "Enter a valid email address.")
                     })?;

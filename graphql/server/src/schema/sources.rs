@@ -183,7 +183,6 @@ impl SourcesMutation {
             async {
                 let org_id = a.named_org(org_id)?;
                 a.role_in(&org_id).await?;
-                super::quotas::room_for_one(&a, &org_id, crate::store::OrgTable::Sources).await?;
                 let app = AppRow {
                     id: ids::new_id(),
                     org_id,

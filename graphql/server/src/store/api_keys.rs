@@ -1,6 +1,7 @@
 //! API keys: an organization's keys for machines, stored only as hashes, with an optional
 //! expiry, and the audit of what each key did.
 
+use super::orgs::OrgTable;
 use super::{storable, unique_violation, Role, StoreResult};
 use async_trait::async_trait;
 
@@ -123,9 +124,13 @@ for_each_backend! {
     #[async_trait]
     impl ApiKeys for Backend {
         async fn create_api_key(&self, key: &ApiKeyRow, key_hash: &str) -> StoreResult<()> {
-            insert_api_key(&self.pool, key, key_hash)
+            let mut tx = self.write().await?;
+            self.room_for_one(&mut tx, &key.org_id, OrgTable::ApiKeys).await?;
+            insert_api_key(&mut *tx, key, key_hash)
                 .await
-                .map_err(unique_violation)
+                .map_err(unique_violation)?;
+            tx.commit().await?;
+            Ok(())
         }
 
         async fn api_keys_of_org(&self, org_id: &str) -> StoreResult<Vec<ApiKeyRow>> {

@@ -1,5 +1,6 @@
 //! Connections: the saved credentials of one destination, sealed at rest.
 
+use super::orgs::OrgTable;
 use super::{affected, open_json, seal_json, storable, unique_violation, Sealed};
 use super::{StoreError, StoreResult};
 use async_trait::async_trait;
@@ -103,9 +104,13 @@ for_each_backend! {
     #[async_trait]
     impl Connections for Backend {
         async fn create_connection(&self, c: &ConnectionRow) -> StoreResult<()> {
-            insert_connection(&self.pool, &self.key, c)
+            let mut tx = self.write().await?;
+            self.room_for_one(&mut tx, &c.org_id, OrgTable::Connections).await?;
+            insert_connection(&mut *tx, &self.key, c)
                 .await
-                .map_err(unique_violation)
+                .map_err(unique_violation)?;
+            tx.commit().await?;
+            Ok(())
         }
 
         async fn connection_by_id(&self, id: &str) -> StoreResult<Option<ConnectionRow>> {

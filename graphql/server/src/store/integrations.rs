@@ -1,5 +1,6 @@
 //! Integrations: a destination switched on for a source, its configuration sealed at rest.
 
+use super::orgs::OrgTable;
 use super::{affected, open_json, seal_json, storable, unique_violation, Sealed};
 use super::{StoreError, StoreResult};
 use async_trait::async_trait;
@@ -146,6 +147,14 @@ for_each_backend! {
     impl Integrations for Backend {
         async fn create_integration(&self, i: &IntegrationRow) -> StoreResult<()> {
             let mut tx = self.write().await?;
+            let org: Option<String> =
+                sqlx::query_scalar("SELECT org_id FROM applications WHERE id = $1")
+                    .bind(&i.app_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let org_id = org.ok_or(StoreError::NotFound)?;
+            self.room_for_one(&mut tx, &org_id, OrgTable::Integrations)
+                .await?;
             insert_integration(&mut tx, &self.key, i)
                 .await
                 .map_err(|e| match e {

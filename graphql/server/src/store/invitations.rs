@@ -2,6 +2,7 @@
 //! accounts until the address accepts (in the app, or by the mailed link). Nobody becomes
 //! a member, and no account is made, without that consent; unaccepted invitations expire.
 
+use super::orgs::OrgTable;
 use super::{storable, unique_violation, MailRow, Role, StoreError, StoreResult, UserRow};
 use async_trait::async_trait;
 
@@ -128,6 +129,8 @@ for_each_backend! {
             sqlx::query("DELETE FROM invitations WHERE expires_at <= $1")
                 .bind(now)
                 .execute(&mut *tx)
+                .await?;
+            self.room_for_one(&mut tx, &invitation.org_id, OrgTable::Members)
                 .await?;
             insert_invitation(&mut *tx, invitation)
                 .await

@@ -164,6 +164,9 @@ pub enum StoreError {
     /// The row to change does not exist (any more).
     #[error("not found")]
     NotFound,
+    /// The organization already holds its quota of `table`'s rows (`held` of them).
+    #[error("the organization holds its quota of {table:?} ({held})")]
+    OverQuota { table: OrgTable, held: i64 },
     /// The database failed; the detail is logged, never shown to a client.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),

@@ -41,9 +41,13 @@ pub enum OrgTable {
 /// Organizations and members.
 #[async_trait]
 pub trait Orgs: Send + Sync {
-    /// How many of `table`'s rows the organization has, for its quota (see
-    /// `schema::quotas`).
+    /// How many of `table`'s rows the organization has, as its quota counts them
+    /// (members with the pending invitations).
     async fn count_in_org(&self, org_id: &str, table: OrgTable) -> StoreResult<i64>;
+    /// The quotas every create enforces from now on: each counts the organization's rows
+    /// and inserts in one transaction under the organization's lock, so that concurrent
+    /// creates cannot pass a quota together ([`StoreError::OverQuota`]).
+    fn set_quotas(&self, quotas: crate::throttle::Quotas);
     async fn create_org(&self, org: &OrgRow, owner_id: &str) -> StoreResult<()>;
     async fn org_by_id(&self, id: &str) -> StoreResult<Option<OrgRow>>;
     async fn orgs_of_user(&self, user_id: &str) -> StoreResult<Vec<OrgRow>>;
@@ -116,7 +120,47 @@ for_each_backend! {
         Ok(())
     }
 
+    /// How many of `table`'s rows `org_id` has, as its quota counts them: the pending
+    /// invitations count as members (an invitation is a seat offered).
+    async fn count_rows<'c>(
+        db: impl sqlx::Executor<'c, Database = Db>,
+        org_id: &str,
+        table: OrgTable,
+    ) -> sqlx::Result<i64> {
+        let sql = match table {
+            OrgTable::Sources => "SELECT COUNT(*) FROM applications WHERE org_id = $1",
+            OrgTable::Connections => "SELECT COUNT(*) FROM connections WHERE org_id = $1",
+            OrgTable::Integrations => {
+                "SELECT COUNT(*) FROM integrations i JOIN applications a \
+                 ON a.id = i.app_id WHERE a.org_id = $1"
+            }
+            OrgTable::Members => {
+                "SELECT (SELECT COUNT(*) FROM memberships WHERE org_id = $1) \
+                 + (SELECT COUNT(*) FROM invitations WHERE org_id = $1)"
+            }
+            OrgTable::ApiKeys => "SELECT COUNT(*) FROM api_keys WHERE org_id = $1",
+        };
+        sqlx::query_scalar(sql).bind(org_id).fetch_one(db).await
+    }
+
     impl Backend {
+        /// `Ok` while `org_id` has room for one more of `table`'s rows, checked in `tx`
+        /// under the organization's lock: the caller inserts in the same transaction, so
+        /// that no concurrent create sees the same room. `OverQuota` otherwise.
+        pub(crate) async fn room_for_one(
+            &self,
+            tx: &mut Transaction<'static, Db>,
+            org_id: &str,
+            table: OrgTable,
+        ) -> StoreResult<()> {
+            Backend::lock(tx, Lock::Org(org_id)).await?;
+            let held = count_rows(&mut **tx, org_id, table).await?;
+            if held >= self.quotas().of(table) {
+                return Err(StoreError::OverQuota { table, held });
+            }
+            Ok(())
+        }
+
         /// Runs `change` (on one membership of `org_id`) in a new write transaction, under
         /// the organization's lock ([`Lock::Org`](crate::store::backend::Lock)), and returns
         /// that transaction for the caller to go on with and commit. `NotFound` when no
@@ -146,17 +190,12 @@ for_each_backend! {
     #[async_trait]
     impl Orgs for Backend {
         async fn count_in_org(&self, org_id: &str, table: OrgTable) -> StoreResult<i64> {
-            let sql = match table {
-                OrgTable::Sources => "SELECT COUNT(*) FROM applications WHERE org_id = $1",
-                OrgTable::Connections => "SELECT COUNT(*) FROM connections WHERE org_id = $1",
-                OrgTable::Integrations => {
-                    "SELECT COUNT(*) FROM integrations i JOIN applications a \
-                     ON a.id = i.app_id WHERE a.org_id = $1"
-                }
-                OrgTable::Members => "SELECT COUNT(*) FROM memberships WHERE org_id = $1",
-                OrgTable::ApiKeys => "SELECT COUNT(*) FROM api_keys WHERE org_id = $1",
-            };
-            Ok(sqlx::query_scalar(sql).bind(org_id).fetch_one(&self.pool).await?)
+            Ok(count_rows(&self.pool, org_id, table).await?)
+        }
+
+        fn set_quotas(&self, quotas: crate::throttle::Quotas) {
+            // A poisoned lock is overwritten whole: `Quotas` has no partial state.
+            *self.quotas.write().unwrap_or_else(|p| p.into_inner()) = quotas;
         }
 
         async fn create_org(&self, org: &OrgRow, owner_id: &str) -> StoreResult<()> {

@@ -126,7 +126,6 @@ pub(super) fn verify_key_check(key: &DataKey, stored: &str) -> StoreResult<()> {
 
 for_each_backend! {
     use crate::store::StoreOn;
-    use std::sync::Arc;
 
     impl Backend {
         /// The store on `pool` (opened and migrated) once the database is bound to `key`
@@ -137,12 +136,7 @@ for_each_backend! {
             checkpoints: crate::store::backend::Checkpoints,
             key: DataKey,
         ) -> StoreResult<Self> {
-            let store = StoreOn {
-                pool,
-                writer,
-                checkpoints: Arc::new(checkpoints),
-                key: Arc::new(key),
-            };
+            let store = StoreOn::on(pool, writer, checkpoints, key);
             store.seal_at_rest().await?;
             Ok(store)
         }

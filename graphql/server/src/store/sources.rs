@@ -1,5 +1,6 @@
 //! Sources: the applications whose clickstream an organization collects.
 
+use super::orgs::OrgTable;
 use super::{storable, unique_violation, StoreResult};
 use async_trait::async_trait;
 
@@ -55,7 +56,11 @@ for_each_backend! {
     #[async_trait]
     impl Sources for Backend {
         async fn create_app(&self, app: &AppRow) -> StoreResult<()> {
-            insert_app(&self.pool, app).await.map_err(unique_violation)
+            let mut tx = self.write().await?;
+            self.room_for_one(&mut tx, &app.org_id, OrgTable::Sources).await?;
+            insert_app(&mut *tx, app).await.map_err(unique_violation)?;
+            tx.commit().await?;
+            Ok(())
         }
 
         async fn app_by_id(&self, id: &str) -> StoreResult<Option<AppRow>> {

@@ -11,13 +11,14 @@ pub mod postgres;
 pub mod sqlite;
 
 use crate::seal::DataKey;
+use crate::throttle::Quotas;
 use sqlx::{Database, Pool};
 use std::sync::atomic::{AtomicBool, AtomicU32};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
-/// A store on one database `DB`: its pool, and the key that seals its secrets at rest.
-/// [`SqliteStore`](sqlite::SqliteStore) and [`PgStore`](postgres::PgStore) are its two
-/// kinds.
+/// A store on one database `DB`: its pool, the key that seals its secrets at rest, and
+/// the organizations' quotas its creates enforce. [`SqliteStore`](sqlite::SqliteStore)
+/// and [`PgStore`](postgres::PgStore) are its two kinds.
 #[derive(Debug)]
 pub struct StoreOn<DB: Database> {
     pub(in crate::store) pool: Pool<DB>,
@@ -30,6 +31,8 @@ pub struct StoreOn<DB: Database> {
     /// The WAL checkpoints that follow the writer's commits (a SQLite file only).
     pub(in crate::store) checkpoints: Arc<Checkpoints>,
     pub(in crate::store) key: Arc<DataKey>,
+    /// Read inside each create's transaction (see `Orgs::set_quotas`); shared by clones.
+    pub(in crate::store) quotas: Arc<RwLock<Quotas>>,
 }
 
 /// On a SQLite file, SQLite would checkpoint the write-ahead log in the connection that
@@ -56,6 +59,29 @@ impl<DB: Database> StoreOn<DB> {
     pub fn pool(&self) -> &Pool<DB> {
         &self.pool
     }
+
+    /// A store on `pool` sealing with `key`, its collector writing through `writer` (the
+    /// pool itself but on a SQLite file), with the default quotas.
+    pub(in crate::store) fn on(
+        pool: Pool<DB>,
+        writer: Pool<DB>,
+        checkpoints: Checkpoints,
+        key: DataKey,
+    ) -> Self {
+        StoreOn {
+            pool,
+            writer,
+            checkpoints: Arc::new(checkpoints),
+            key: Arc::new(key),
+            quotas: Arc::default(),
+        }
+    }
+
+    /// The quotas in force.
+    pub(in crate::store) fn quotas(&self) -> Quotas {
+        // A poisoned lock still holds a whole `Quotas` (it is `Copy`, written at once).
+        *self.quotas.read().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 // By hand: the derive would ask `DB: Clone`, which the database markers are not.
@@ -66,6 +92,7 @@ impl<DB: Database> Clone for StoreOn<DB> {
             writer: self.writer.clone(),
             checkpoints: self.checkpoints.clone(),
             key: self.key.clone(),
+            quotas: self.quotas.clone(),
         }
     }
 }

@@ -7,7 +7,7 @@
 //! second use waits and then finds it used. Changes for `clickstreamChanged` travel with
 //! `NOTIFY`.
 
-use super::{Lock, StoreOn};
+use super::{Checkpoints, Lock, StoreOn};
 use crate::seal::DataKey;
 use crate::store::{ChangeFeed, ChangeStream, StoreError, StoreResult};
 use async_trait::async_trait;
@@ -15,7 +15,6 @@ use futures_util::StreamExt;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use sqlx::Transaction;
 use std::str::FromStr;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// The database of this backend, for the shared SQL (see `for_each_backend!`).
@@ -95,12 +94,7 @@ impl StoreOn<Db> {
         if scheme != Some(crate::store::sealing::BOUND_TO_MEANING) {
             return Err(StoreError::NotCurrent);
         }
-        Ok(StoreOn {
-            writer: pool.clone(),
-            checkpoints: Default::default(),
-            pool,
-            key: Arc::new(key),
-        })
+        Ok(StoreOn::on(pool.clone(), pool, Checkpoints::default(), key))
     }
 
     /// A write transaction. It locks nothing by itself: each write locks the rows its
