@@ -7,6 +7,7 @@
 
 use houston_server::mail::MailKind;
 use houston_server::seal::DataKey;
+use houston_server::store::prelude::*;
 use houston_server::store::{
     AppRow, ConnectionRow, IntegrationRow, MailRow, NewLink, PgStore, Role, SqliteStore, Store,
     UserRow,
@@ -537,4 +538,45 @@ async fn postgres_pages_use_their_indexes() {
     for list in LISTS {
         assert_indexed(list, &s.page_plan(list).await.unwrap(), true);
     }
+}
+
+/// Integrations stored before migration 0006 get their source's organization, so an
+/// organization's page holds them.
+#[tokio::test]
+async fn integrations_of_older_servers_are_in_their_organizations_pages() {
+    use houston_server::store::{IntegrationFilter, IntegrationScope, PageOf};
+    use sqlx::{Connection, Executor};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("houston.db");
+    let url = format!("sqlite://{}", path.display());
+    let old = dir.path().join("old-migrations");
+    std::fs::create_dir(&old).unwrap();
+    for file in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite")).unwrap() {
+        let file = file.unwrap().path();
+        let name = file.file_name().unwrap().to_string_lossy().to_string();
+        if name.as_str() < "0006" {
+            std::fs::copy(&file, old.join(name)).unwrap();
+        }
+    }
+    let mut db = sqlx::SqliteConnection::connect(&format!("{url}?mode=rwc")).await.unwrap();
+    sqlx::migrate::Migrator::new(old.as_path()).await.unwrap().run(&mut db).await.unwrap();
+    db.execute(
+        "INSERT INTO organizations (id, name, created_at) VALUES ('o-1', 'Team', '2026-11-01T00:00:00Z'); \
+         INSERT INTO applications (id, org_id, name, platform, created_at) VALUES \
+         ('a-1', 'o-1', 'Web', 'server', '2026-11-01T00:00:00Z'); \
+         INSERT INTO integrations (id, app_id, connection_id, name, code, config, enabled, created_at, updated_at) VALUES \
+         ('i-1', 'a-1', NULL, 'Old', 'acquisio', '{}', 1, '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z');",
+    )
+    .await
+    .unwrap();
+    db.close().await.unwrap();
+
+    let s = SqliteStore::open(&url, DataKey::ephemeral()).await.unwrap();
+    let page = PageOf { first: 10, ..PageOf::default() };
+    let got = s
+        .integrations_page(IntegrationScope::Org("o-1"), &page, &IntegrationFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(got.total_count, 1);
+    assert_eq!(got.rows[0].id, "i-1");
 }
