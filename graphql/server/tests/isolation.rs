@@ -262,18 +262,27 @@ async fn another_organizations_ids_are_not_found() {
         "{ clickstreamConfigPage { totalCount } }",
     ] {
         let res = server.houston.execute(q, Some(&a.token), Some(&b.id)).await;
-        assert_eq!(error_code(&serde_json::to_value(&res).unwrap()), "NOT_FOUND", "{q}");
+        assert_eq!(
+            error_code(&serde_json::to_value(&res).unwrap()),
+            "NOT_FOUND",
+            "{q}"
+        );
     }
     let res = server
         .houston
         .execute(
-            async_graphql::Request::new("query($o: ID) { applicationPage(orgId: $o) { totalCount } }")
-                .variables(async_graphql::Variables::from_json(json!({ "o": a.id }))),
+            async_graphql::Request::new(
+                "query($o: ID) { applicationPage(orgId: $o) { totalCount } }",
+            )
+            .variables(async_graphql::Variables::from_json(json!({ "o": a.id }))),
             Some(&a.token),
             Some(&b.id),
         )
         .await;
-    assert_eq!(error_code(&serde_json::to_value(&res).unwrap()), "ORG_MISMATCH");
+    assert_eq!(
+        error_code(&serde_json::to_value(&res).unwrap()),
+        "ORG_MISMATCH"
+    );
 }
 
 /// A track event with the message id `id`, received now.

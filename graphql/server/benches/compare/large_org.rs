@@ -132,8 +132,20 @@ pub async fn run() {
     // client's own documents, 50 rows a page, in-process and over HTTP.
     let mut page_rows = Vec::new();
     for (label, document, field, whole, total) in [
-        ("Sources", APPLICATION_PAGE, "applicationPage", sources_gql, SOURCES),
-        ("Integrations", CONFIG_PAGE, "clickstreamConfigPage", configs_gql, SOURCES * PER_SOURCE),
+        (
+            "Sources",
+            APPLICATION_PAGE,
+            "applicationPage",
+            sources_gql,
+            SOURCES,
+        ),
+        (
+            "Integrations",
+            CONFIG_PAGE,
+            "clickstreamConfigPage",
+            configs_gql,
+            SOURCES * PER_SOURCE,
+        ),
     ] {
         let middle = middle_cursor(&server, &token, &org, document, field, total).await;
         for (place, after) in [("first page", Value::Null), ("middle page", json!(middle))] {
@@ -362,7 +374,9 @@ async fn page_p99(
     let mut times = Vec::with_capacity(PAGE_REQUESTS);
     for n in 0..PAGE_REQUESTS + 5 {
         let t = Instant::now();
-        let res = server.gql_via(via, document, vars.clone(), Some(token), None).await;
+        let res = server
+            .gql_via(via, document, vars.clone(), Some(token), None)
+            .await;
         let took = t.elapsed();
         let page = &res["data"][field];
         assert_eq!(page["nodes"].as_array().map_or(0, Vec::len), 50, "{res}");

@@ -270,7 +270,6 @@ impl IntegrationsQuery {
 /// The list name inside `clickstreamConfigPage` cursors.
 const INTEGRATIONS_LIST: &str = "clickstreamConfigs";
 
-
 /// A connection given to an integration must belong to the same organization and destination.
 async fn check_connection(a: &Access<'_>, id: &str, app: &AppRow, code: &str) -> ApiResult<()> {
     let c = a.state.store.connection_by_id(id).await?;

@@ -60,7 +60,11 @@ impl MailQuery {
         let me = a.person()?;
         let page = page_of(MAIL_LIST, first, after, None)?;
         // A mail's cursor is its time and its place in the written order (a number).
-        if page.after.as_ref().is_some_and(|k| k.id.parse::<i64>().is_err()) {
+        if page
+            .after
+            .as_ref()
+            .is_some_and(|k| k.id.parse::<i64>().is_err())
+        {
             return Err(not_a_cursor());
         }
         let rows = a

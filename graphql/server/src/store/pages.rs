@@ -154,7 +154,10 @@ for_each_backend! {
         limit: i64,
     ) {
         if let Some(a) = after {
-            q.push(format!(" AND ({key}) {} (", if newest_first { "<" } else { ">" }));
+            q.push(format!(
+                " AND ({key}) {} (",
+                if newest_first { "<" } else { ">" }
+            ));
             q.push_bind(a.sort.clone());
             q.push(", ");
             // Mail's tie-break is a number (its written order); every other is an id.
@@ -165,7 +168,10 @@ for_each_backend! {
             q.push(")");
         }
         let direction = if newest_first { "DESC" } else { "ASC" };
-        let order: Vec<String> = key.split(',').map(|c| format!("{} {direction}", c.trim())).collect();
+        let order: Vec<String> = key
+            .split(',')
+            .map(|c| format!("{} {direction}", c.trim()))
+            .collect();
         q.push(format!(" ORDER BY {} LIMIT ", order.join(", ")));
         q.push_bind(limit);
     }
@@ -200,7 +206,12 @@ for_each_backend! {
     /// A page's two statements, rows and count; `prefix` goes before both (`EXPLAIN`).
     type Statements = [QueryBuilder<'static, Db>; 2];
 
-    fn apps_statements(prefix: &str, org_id: &str, page: &PageOf, platform: Option<&str>) -> Statements {
+    fn apps_statements(
+        prefix: &str,
+        org_id: &str,
+        page: &PageOf,
+        platform: Option<&str>,
+    ) -> Statements {
         let from = "FROM applications WHERE org_id = ";
         let mut rows = begin(format!("{prefix}SELECT {APP_COLUMNS} {from}"), org_id);
         let mut count = begin(format!("{prefix}SELECT COUNT(*) {from}"), org_id);
@@ -208,13 +219,27 @@ for_each_backend! {
             equal(q, "platform", platform.map(str::to_string));
             search(q, &["name"], page.search.as_deref());
         }
-        finish(&mut rows, "name, id", false, page.after.as_ref(), page.first + 1);
+        finish(
+            &mut rows,
+            "name, id",
+            false,
+            page.after.as_ref(),
+            page.first + 1,
+        );
         [rows, count]
     }
 
-    fn connections_statements(prefix: &str, org_id: &str, page: &PageOf, prototype: Option<&str>) -> Statements {
+    fn connections_statements(
+        prefix: &str,
+        org_id: &str,
+        page: &PageOf,
+        prototype: Option<&str>,
+    ) -> Statements {
         let from = "FROM connections WHERE org_id = ";
-        let mut rows = begin(format!("{prefix}SELECT {CONNECTION_COLUMNS} {from}"), org_id);
+        let mut rows = begin(
+            format!("{prefix}SELECT {CONNECTION_COLUMNS} {from}"),
+            org_id,
+        );
         let mut count = begin(format!("{prefix}SELECT COUNT(*) {from}"), org_id);
         for q in [&mut rows, &mut count] {
             if let Some(p) = prototype {
@@ -226,30 +251,58 @@ for_each_backend! {
             }
             search(q, &["name"], page.search.as_deref());
         }
-        finish(&mut rows, "name, id", false, page.after.as_ref(), page.first + 1);
+        finish(
+            &mut rows,
+            "name, id",
+            false,
+            page.after.as_ref(),
+            page.first + 1,
+        );
         [rows, count]
     }
 
-    fn integrations_statements(prefix: &str, scope: IntegrationScope<'_>, page: &PageOf, filter: &IntegrationFilter) -> Statements {
+    fn integrations_statements(
+        prefix: &str,
+        scope: IntegrationScope<'_>,
+        page: &PageOf,
+        filter: &IntegrationFilter,
+    ) -> Statements {
         let (column, id) = match scope {
             IntegrationScope::App(id) => ("i.app_id", id),
             IntegrationScope::Org(id) => ("i.org_id", id),
         };
-        let mut rows = begin(format!("{prefix}{INTEGRATION_SELECT} WHERE {column} = "), id);
-        let mut count = begin(format!("{prefix}SELECT COUNT(*) FROM integrations i WHERE {column} = "), id);
+        let mut rows = begin(
+            format!("{prefix}{INTEGRATION_SELECT} WHERE {column} = "),
+            id,
+        );
+        let mut count = begin(
+            format!("{prefix}SELECT COUNT(*) FROM integrations i WHERE {column} = "),
+            id,
+        );
         for q in [&mut rows, &mut count] {
             equal(q, "i.code", filter.code.clone());
             equal(q, "i.enabled", filter.enabled);
             search(q, &["i.name"], page.search.as_deref());
         }
-        finish(&mut rows, "i.name, i.id", false, page.after.as_ref(), page.first + 1);
+        finish(
+            &mut rows,
+            "i.name, i.id",
+            false,
+            page.after.as_ref(),
+            page.first + 1,
+        );
         [rows, count]
     }
 
     /// A member's name as the search sees it: first and last.
     const MEMBER_NAME: &str = "COALESCE(u.first_name, '') || ' ' || COALESCE(u.last_name, '')";
 
-    fn members_statements(prefix: &str, org_id: &str, page: &PageOf, role: Option<Role>) -> Statements {
+    fn members_statements(
+        prefix: &str,
+        org_id: &str,
+        page: &PageOf,
+        role: Option<Role>,
+    ) -> Statements {
         let from = "FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = ";
         let mut rows = begin(
             format!("{prefix}SELECT {USER_COLUMNS_OF_U}, m.role AS member_role {from}"),
@@ -260,7 +313,13 @@ for_each_backend! {
             equal(q, "m.role", role.map(|r| r.as_str().to_string()));
             search(q, &[MEMBER_NAME, "u.username"], page.search.as_deref());
         }
-        finish(&mut rows, "u.username, u.id", false, page.after.as_ref(), page.first + 1);
+        finish(
+            &mut rows,
+            "u.username, u.id",
+            false,
+            page.after.as_ref(),
+            page.first + 1,
+        );
         [rows, count]
     }
 
@@ -276,7 +335,13 @@ for_each_backend! {
             q.push(" AND kind <> ");
             q.push_bind(hidden.to_string());
         }
-        finish(&mut rows, &format!("created_at, {order}"), true, page.after.as_ref(), page.first + 1);
+        finish(
+            &mut rows,
+            &format!("created_at, {order}"),
+            true,
+            page.after.as_ref(),
+            page.first + 1,
+        );
         [rows, count]
     }
 
@@ -289,7 +354,10 @@ for_each_backend! {
         pub async fn page_plan(&self, list: &str) -> StoreResult<Vec<String>> {
             let page = PageOf {
                 first: 50,
-                after: Some(After { sort: "m".into(), id: "1".into() }),
+                after: Some(After {
+                    sort: "m".into(),
+                    id: "1".into(),
+                }),
                 search: None,
             };
             let p = Backend::EXPLAIN;
@@ -297,12 +365,22 @@ for_each_backend! {
             let [mut q, _] = match list {
                 "applications" => apps_statements(p, "o", &page, None),
                 "connections" => connections_statements(p, "o", &page, None),
-                "integrations_org" => integrations_statements(p, IntegrationScope::Org("o"), &page, &none),
-                "integrations_app" => integrations_statements(p, IntegrationScope::App("a"), &page, &none),
+                "integrations_org" => {
+                    integrations_statements(p, IntegrationScope::Org("o"), &page, &none)
+                }
+                "integrations_app" => {
+                    integrations_statements(p, IntegrationScope::App("a"), &page, &none)
+                }
                 "members" => members_statements(p, "o", &page, None),
                 _ => {
-                    let after = After { sort: "2026-01-01T00:00:00Z".into(), id: "7".into() };
-                    let page = PageOf { after: Some(after), ..page };
+                    let after = After {
+                        sort: "2026-01-01T00:00:00Z".into(),
+                        id: "7".into(),
+                    };
+                    let page = PageOf {
+                        after: Some(after),
+                        ..page
+                    };
                     mail_statements(p, "a@example.com", &page, "PASSWORD_RESET")
                 }
             };
@@ -333,77 +411,134 @@ for_each_backend! {
             .collect::<StoreResult<Vec<T>>>()?;
         let total_count: i64 = count.build_query_scalar().fetch_one(pool).await?;
         let (rows, has_next) = split(read, first);
-        Ok(Page { rows, has_next, total_count })
+        Ok(Page {
+            rows,
+            has_next,
+            total_count,
+        })
     }
 
     fn empty<T>() -> Page<T> {
-        Page { rows: Vec::new(), has_next: false, total_count: 0 }
+        Page {
+            rows: Vec::new(),
+            has_next: false,
+            total_count: 0,
+        }
     }
 
     /// Whether every text a page is asked with can be stored (else it matches nothing).
     fn storable_page(page: &PageOf, more: &[Option<&str>]) -> bool {
-        page.after.as_ref().is_none_or(|a| storable(&a.sort) && storable(&a.id))
+        page.after
+            .as_ref()
+            .is_none_or(|a| storable(&a.sort) && storable(&a.id))
             && page.search.as_deref().is_none_or(storable)
             && more.iter().all(|m| m.is_none_or(storable))
     }
 
     #[async_trait]
     impl Pages for Backend {
-        async fn apps_page(&self, org_id: &str, page: &PageOf, platform: Option<&str>) -> StoreResult<Page<AppRow>> {
+        async fn apps_page(
+            &self,
+            org_id: &str,
+            page: &PageOf,
+            platform: Option<&str>,
+        ) -> StoreResult<Page<AppRow>> {
             if !storable_page(page, &[Some(org_id), platform]) {
                 return Ok(empty());
             }
-            run(&self.pool, apps_statements("", org_id, page, platform), page.first, |r| {
-                Ok(<AppRow as sqlx::FromRow<DbRow>>::from_row(r)?)
-            })
+            run(
+                &self.pool,
+                apps_statements("", org_id, page, platform),
+                page.first,
+                |r| Ok(<AppRow as sqlx::FromRow<DbRow>>::from_row(r)?),
+            )
             .await
         }
 
-        async fn integrations_page(&self, scope: IntegrationScope<'_>, page: &PageOf, filter: &IntegrationFilter) -> StoreResult<Page<IntegrationRow>> {
+        async fn integrations_page(
+            &self,
+            scope: IntegrationScope<'_>,
+            page: &PageOf,
+            filter: &IntegrationFilter,
+        ) -> StoreResult<Page<IntegrationRow>> {
             let id = match scope {
                 IntegrationScope::App(id) | IntegrationScope::Org(id) => id,
             };
             if !storable_page(page, &[Some(id), filter.code.as_deref()]) {
                 return Ok(empty());
             }
-            run(&self.pool, integrations_statements("", scope, page, filter), page.first, |r| {
-                domains::integration_from(&self.key, r)
-            })
+            run(
+                &self.pool,
+                integrations_statements("", scope, page, filter),
+                page.first,
+                |r| domains::integration_from(&self.key, r),
+            )
             .await
         }
 
-        async fn connections_page(&self, org_id: &str, page: &PageOf, prototype: Option<&str>) -> StoreResult<Page<ConnectionRow>> {
+        async fn connections_page(
+            &self,
+            org_id: &str,
+            page: &PageOf,
+            prototype: Option<&str>,
+        ) -> StoreResult<Page<ConnectionRow>> {
             if !storable_page(page, &[Some(org_id), prototype]) {
                 return Ok(empty());
             }
-            run(&self.pool, connections_statements("", org_id, page, prototype), page.first, |r| {
-                domains::connection_from(&self.key, r)
-            })
+            run(
+                &self.pool,
+                connections_statements("", org_id, page, prototype),
+                page.first,
+                |r| domains::connection_from(&self.key, r),
+            )
             .await
         }
 
-        async fn members_page(&self, org_id: &str, page: &PageOf, role: Option<Role>) -> StoreResult<Page<MemberRow>> {
+        async fn members_page(
+            &self,
+            org_id: &str,
+            page: &PageOf,
+            role: Option<Role>,
+        ) -> StoreResult<Page<MemberRow>> {
             if !storable_page(page, &[Some(org_id)]) {
                 return Ok(empty());
             }
-            run(&self.pool, members_statements("", org_id, page, role), page.first, |r| {
-                let user = <UserRow as sqlx::FromRow<DbRow>>::from_row(r)?;
-                let role: String = r.try_get("member_role")?;
-                Ok(MemberRow { user, role: Role::parse(&role) })
-            })
+            run(
+                &self.pool,
+                members_statements("", org_id, page, role),
+                page.first,
+                |r| {
+                    let user = <UserRow as sqlx::FromRow<DbRow>>::from_row(r)?;
+                    let role: String = r.try_get("member_role")?;
+                    Ok(MemberRow {
+                        user,
+                        role: Role::parse(&role),
+                    })
+                },
+            )
             .await
         }
 
-        async fn mail_page(&self, address: &str, page: &PageOf, hidden: &str) -> StoreResult<Page<MailEntry>> {
+        async fn mail_page(
+            &self,
+            address: &str,
+            page: &PageOf,
+            hidden: &str,
+        ) -> StoreResult<Page<MailEntry>> {
             if !storable_page(page, &[Some(address)]) {
                 return Ok(empty());
             }
-            run(&self.pool, mail_statements("", address, page, hidden), page.first, |r| {
-                Ok(MailEntry {
-                    seq: r.try_get("page_seq")?,
-                    mail: <MailRow as sqlx::FromRow<DbRow>>::from_row(r)?,
-                })
-            })
+            run(
+                &self.pool,
+                mail_statements("", address, page, hidden),
+                page.first,
+                |r| {
+                    Ok(MailEntry {
+                        seq: r.try_get("page_seq")?,
+                        mail: <MailRow as sqlx::FromRow<DbRow>>::from_row(r)?,
+                    })
+                },
+            )
             .await
         }
     }
