@@ -5,9 +5,10 @@
 //! bare SQL that fetches the same rows (joins, decoded into Rust values).
 //!
 //! The rows are seeded by SQL in one transaction, cloned from a source and an integration
-//! made through the API, so they are what the server itself would have written. Cloned
-//! integrations get their configuration as plain JSON: a sealed value is bound to its row
-//! id and would not open in another row.
+//! made through the API, so they are what the server itself would have written. A sealed
+//! value is bound to its row and would not open in another, so each clone's configuration
+//! is then sealed for its own row with the server's data key, as the server seals it (a
+//! plaintext one would be refused as planted).
 
 use crate::common::{self, ms_f, Row};
 use houston_test_harness::{TestServer, Via};
@@ -75,6 +76,9 @@ pub async fn run() {
         .expect("opening the database");
     let t = Instant::now();
     seed(&pool, &org, &app, &integration).await;
+    let key = houston_server::seal::DataKey::from_file(&server.dir.path().join("houston-data.key"))
+        .expect("the test server's data key");
+    seal_configs(&pool, &key, &org).await;
     println!(
         "   seeded {SOURCES} sources and {} integrations in {:.1} s",
         SOURCES * PER_SOURCE,
@@ -387,4 +391,33 @@ async fn page_p99(
     }
     times.sort();
     ms_f(common::percentile(&times, 0.99))
+}
+
+/// Seals every integration configuration of `org` for its own row, as the server writes
+/// them (the seed cloned them as plaintext).
+async fn seal_configs(pool: &SqlitePool, key: &houston_server::seal::DataKey, org: &str) {
+    use houston_server::store::{seal_json, Sealed};
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT i.id, i.app_id, i.code, i.config FROM integrations i \
+         JOIN applications a ON a.id = i.app_id WHERE a.org_id = ?",
+    )
+    .bind(org)
+    .fetch_all(pool)
+    .await
+    .expect("the seeded integrations");
+    let mut tx = pool.begin().await.expect("a transaction");
+    for (id, app, code, config) in rows {
+        if houston_server::seal::is_sealed(&config) {
+            continue;
+        }
+        let value: Value = serde_json::from_str(&config).expect("a seeded configuration");
+        let sealed = seal_json(key, Sealed::IntegrationConfig, &[org, &code, &app, &id], &value);
+        sqlx::query("UPDATE integrations SET config = ? WHERE id = ?")
+            .bind(sealed)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await
+            .expect("sealing a configuration");
+    }
+    tx.commit().await.expect("committing the seals");
 }
