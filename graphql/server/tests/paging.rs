@@ -65,11 +65,11 @@ async fn fixture(server: &TestServer) -> Fixture {
         .unwrap();
         apps.push(id);
     }
-    for n in 0..7 {
+    for (n, name) in APP_NAMES.iter().enumerate().take(7) {
         s.create_connection(&ConnectionRow {
             id: format!("conn-{n}"),
             org_id: org.clone(),
-            name: APP_NAMES[n].to_string(),
+            name: name.to_string(),
             integration_code: if n % 2 == 0 { "acquisio" } else { "amplitude" }.into(),
             connection_prototype_id: if n % 2 == 0 { "acquisio" } else { "amplitude" }.into(),
             details: json!({ "apiKey": format!("k{n}") }),

@@ -411,7 +411,12 @@ async fn seal_configs(pool: &SqlitePool, key: &houston_server::seal::DataKey, or
             continue;
         }
         let value: Value = serde_json::from_str(&config).expect("a seeded configuration");
-        let sealed = seal_json(key, Sealed::IntegrationConfig, &[org, &code, &app, &id], &value);
+        let sealed = seal_json(
+            key,
+            Sealed::IntegrationConfig,
+            &[org, &code, &app, &id],
+            &value,
+        );
         sqlx::query("UPDATE integrations SET config = ? WHERE id = ?")
             .bind(sealed)
             .bind(&id)
