@@ -11,7 +11,7 @@
 //! plaintext one would be refused as planted).
 
 use crate::common::{self, ms_f, Row};
-use houston_test_harness::{TestServer, Via};
+use houston_test_harness::{error_code, TestServer, Via};
 use serde_json::{json, Value};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 use sqlx::Row as _;
@@ -114,18 +114,27 @@ pub async fn run() {
     assert_eq!(counts, (SOURCES as usize, (SOURCES * PER_SOURCE) as usize));
     println!("   bare SQL for the same rows: {sources_sql:.1} ms");
 
-    let (configs_gql, data) = time_it(|| page(CONFIGS)).await;
-    let (configs, bytes) = data;
-    let listed = configs["clickstreamConfigs"].as_array().map_or(0, Vec::len);
-    assert_eq!(listed as i64, SOURCES * PER_SOURCE);
-    assert_eq!(
-        configs["clickstreamConfigs"][0]["connection"]["id"],
-        json!(connection)
-    );
-    println!(
-        "   ClickstreamConfigs: {configs_gql:.0} ms ({} KB of JSON)",
-        bytes / 1024
-    );
+    // The whole list of 100,000 integrations is more values than one answer may hold
+    // (MAX_VALUES) since the limits of issue 12: refused, so only its bare SQL is measured.
+    let whole = server.gql(CONFIGS, vars.clone(), Some(&token)).await;
+    let configs_gql = if error_code(&whole) == "QUERY_TOO_LARGE" {
+        println!("   ClickstreamConfigs: refused whole (QUERY_TOO_LARGE)");
+        None
+    } else {
+        let (configs_gql, data) = time_it(|| page(CONFIGS)).await;
+        let (configs, bytes) = data;
+        let listed = configs["clickstreamConfigs"].as_array().map_or(0, Vec::len);
+        assert_eq!(listed as i64, SOURCES * PER_SOURCE);
+        assert_eq!(
+            configs["clickstreamConfigs"][0]["connection"]["id"],
+            json!(connection)
+        );
+        println!(
+            "   ClickstreamConfigs: {configs_gql:.0} ms ({} KB of JSON)",
+            bytes / 1024
+        );
+        Some(configs_gql)
+    };
 
     let (configs_sql, count) = time_it(|| bare_configs(&pool, &org)).await;
     assert_eq!(count, (SOURCES * PER_SOURCE) as usize);
@@ -135,19 +144,23 @@ pub async fn run() {
     // The paged lists (issue 14): the first page and one in the middle of each list, the
     // client's own documents, 50 rows a page, in-process and over HTTP.
     let mut page_rows = Vec::new();
+    let configs_whole = match configs_gql {
+        Some(ms) => ("the whole list (above)", ms),
+        None => ("the whole list's bare SQL (above)", configs_sql),
+    };
     for (label, document, field, whole, total) in [
         (
             "Sources",
             APPLICATION_PAGE,
             "applicationPage",
-            sources_gql,
+            ("the whole list (above)", sources_gql),
             SOURCES,
         ),
         (
             "Integrations",
             CONFIG_PAGE,
             "clickstreamConfigPage",
-            configs_gql,
+            configs_whole,
             SOURCES * PER_SOURCE,
         ),
     ] {
@@ -163,7 +176,7 @@ pub async fn run() {
                         "ms",
                         "lower",
                         ("one page of 50", p99),
-                        ("the whole list (above)", whole),
+                        whole,
                     )
                     .goal("a < 20 ms", p99 < PAGE_MS),
                 );
@@ -171,27 +184,27 @@ pub async fn run() {
         }
     }
 
-    let rows = vec![
-        Row::new(
-            "Sources page: Applications(orgId)",
-            "ms",
-            "lower",
-            ("GraphQL, in-process", sources_gql),
-            ("bare SQL, 2 joins", sources_sql),
-        )
-        .goal("a < 1000 ms", sources_gql < SLOW_MS),
-        Row::new(
-            "Integrations page: ClickstreamConfigs(orgId)",
-            "ms",
-            "lower",
-            ("GraphQL, in-process", configs_gql),
-            ("bare SQL, 1 join", configs_sql),
-        )
-        .goal("a < 1000 ms", configs_gql < SLOW_MS),
-    ]
-    .into_iter()
-    .chain(page_rows)
-    .collect::<Vec<_>>();
+    let mut rows = vec![Row::new(
+        "Sources page: Applications(orgId)",
+        "ms",
+        "lower",
+        ("GraphQL, in-process", sources_gql),
+        ("bare SQL, 2 joins", sources_sql),
+    )
+    .goal("a < 1000 ms", sources_gql < SLOW_MS)];
+    if let Some(configs_gql) = configs_gql {
+        rows.push(
+            Row::new(
+                "Integrations page: ClickstreamConfigs(orgId)",
+                "ms",
+                "lower",
+                ("GraphQL, in-process", configs_gql),
+                ("bare SQL, 1 join", configs_sql),
+            )
+            .goal("a < 1000 ms", configs_gql < SLOW_MS),
+        );
+    }
+    rows.extend(page_rows);
     let notes = format!(
         "{}. One organization, {SOURCES} sources with {PER_SOURCE} integrations each (all on \
          one connection), on a SQLite file. GraphQL: the UI's own documents \
