@@ -195,3 +195,24 @@ operation!(
     /// `eventReport`: events per hour, day, week or month, by source and type.
     EventReport => "../operations/EventReport.graphql"
 );
+operation!(
+    /// `applicationPage`: an organization's sources a page at a time, by name.
+    ApplicationPage => "../operations/ApplicationPage.graphql"
+);
+operation!(
+    /// `clickstreamConfigPage`: a source's or an organization's integrations a page at a
+    /// time, by name.
+    ClickstreamConfigPage => "../operations/ClickstreamConfigPage.graphql"
+);
+operation!(
+    /// `orgConnectionPage`: an organization's connections a page at a time, by name.
+    OrgConnectionPage => "../operations/OrgConnectionPage.graphql"
+);
+operation!(
+    /// `memberPage`: an organization's members a page at a time, by email.
+    MemberPage => "../operations/MemberPage.graphql"
+);
+operation!(
+    /// `mailPage`: your mail a page at a time, newest first.
+    MailPage => "../operations/MailPage.graphql"
+);

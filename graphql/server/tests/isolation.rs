@@ -86,6 +86,35 @@ async fn another_organizations_ids_are_not_found() {
             "query($x: ID!) { apiKeys(orgId: $x) { id } }",
             json!({ "x": b.id }),
         ),
+        // Issue 14: the paged lists answer as their plain lists.
+        (
+            "query($x: ID) { applicationPage(orgId: $x) { totalCount } }",
+            json!({ "x": b.id }),
+        ),
+        (
+            "query($x: ID!) { orgConnectionPage(orgId: $x) { totalCount } }",
+            json!({ "x": b.id }),
+        ),
+        (
+            "query($x: String) { clickstreamConfigPage(appId: $x) { totalCount } }",
+            json!({ "x": b.app }),
+        ),
+        (
+            "query($x: ID) { clickstreamConfigPage(orgId: $x) { totalCount } }",
+            json!({ "x": b.id }),
+        ),
+        (
+            "query($o: ID, $x: String) { clickstreamConfigPage(orgId: $o, appId: $x) { totalCount } }",
+            json!({ "o": a.id, "x": b.app }),
+        ),
+        (
+            "query($x: ID!) { memberPage(orgId: $x) { totalCount } }",
+            json!({ "x": b.id }),
+        ),
+        (
+            "query($x: ID) { organizations(orgId: $x) { members { role } } }",
+            json!({ "x": b.id }),
+        ),
         (
             "query($x: String!) { events(appId: $x) { totalCount } }",
             json!({ "x": b.app }),
@@ -186,7 +215,7 @@ async fn another_organizations_ids_are_not_found() {
     // Nothing A can list mentions B's rows, at any depth.
     let everything = server
         .data(
-            "{ organizations { id members { user { id username } } applications { id clickstream { id connection { id details } } } } users { id username } myMail { to } }",
+            "{ organizations { id members { user { id username } } applications { id clickstream { id connection { id details } } } } users { id username } myMail { to } mailPage { nodes { to } } }",
             json!({}),
             Some(&a.token),
         )
@@ -198,6 +227,12 @@ async fn another_organizations_ids_are_not_found() {
     assert!(!everything.contains("bob@b.example"));
     let d = server.data("query($o: ID) { applications(orgId: $o) { id } clickstreamConfigs(orgId: $o) { id } apiKeys(orgId: $o) { id } }", json!({ "o": a.id }), Some(&a.token)).await.to_string();
     assert!(!d.contains(&b.app) && !d.contains(&b.integ) && !d.contains(&b.key_id));
+    let d = server.data("query($o: ID!) { applicationPage(orgId: $o) { nodes { id } } clickstreamConfigPage(orgId: $o) { nodes { id } } orgConnectionPage(orgId: $o) { nodes { id } } memberPage(orgId: $o) { nodes { user { id username } } } }", json!({ "o": a.id }), Some(&a.token)).await.to_string();
+    assert!(d.contains(&a.app), "{d}");
+    for b_id in [&b.app, &b.integ, &b.conn, &b.id] {
+        assert!(!d.contains(b_id.as_str()), "A's pages hold B's {b_id}");
+    }
+    assert!(!d.contains("bob@b.example"));
 
     // The organization header naming B while the argument names A.
     let res = server
@@ -221,6 +256,32 @@ async fn another_organizations_ids_are_not_found() {
     assert_eq!(
         error_code(&serde_json::to_value(&res).unwrap()),
         "NOT_FOUND"
+    );
+    for q in [
+        "{ applicationPage { totalCount } }",
+        "{ clickstreamConfigPage { totalCount } }",
+    ] {
+        let res = server.houston.execute(q, Some(&a.token), Some(&b.id)).await;
+        assert_eq!(
+            error_code(&serde_json::to_value(&res).unwrap()),
+            "NOT_FOUND",
+            "{q}"
+        );
+    }
+    let res = server
+        .houston
+        .execute(
+            async_graphql::Request::new(
+                "query($o: ID) { applicationPage(orgId: $o) { totalCount } }",
+            )
+            .variables(async_graphql::Variables::from_json(json!({ "o": a.id }))),
+            Some(&a.token),
+            Some(&b.id),
+        )
+        .await;
+    assert_eq!(
+        error_code(&serde_json::to_value(&res).unwrap()),
+        "ORG_MISMATCH"
     );
 }
 

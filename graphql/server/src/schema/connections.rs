@@ -3,6 +3,7 @@
 
 use super::catalog::{destination, Form};
 use super::organizations::Organization;
+use super::paging::{page_of, Paged};
 use super::scalars::Date;
 use super::status::{status, StatusMessage};
 use crate::access::Access;
@@ -61,6 +62,9 @@ impl ConnectionConfig {
     }
 }
 
+/// The list name inside `orgConnectionPage` cursors.
+const CONNECTIONS_LIST: &str = "orgConnections";
+
 /// The queries about connections.
 #[derive(Default)]
 pub struct ConnectionsQuery;
@@ -75,6 +79,36 @@ impl ConnectionsQuery {
     ) -> ApiResult<Option<ConnectionConfig>> {
         let (row, role) = Access::of(ctx).connection(&connection_id).await?;
         Ok(Some(ConnectionConfig { row, role }))
+    }
+
+    /// An organization's connections a page at a time, by name then id; `search` is part
+    /// of the name (either case), `connectionPrototype` as `orgConnections` takes it.
+    #[graphql(complexity = "super::limits::page(first, child_complexity)")]
+    async fn org_connection_page(
+        &self,
+        ctx: &Context<'_>,
+        org_id: ID,
+        first: Option<i32>,
+        after: Option<String>,
+        search: Option<String>,
+        connection_prototype: Option<ID>,
+    ) -> ApiResult<Paged<ConnectionConfig>> {
+        let a = Access::of(ctx);
+        let org_id = a.named_org(org_id.0)?;
+        let role = a.role_in(&org_id).await?;
+        let page = page_of(CONNECTIONS_LIST, first, after, search)?;
+        let prototype = connection_prototype.map(|c| c.0).filter(|c| !c.is_empty());
+        let rows = a
+            .state
+            .store
+            .connections_page(&org_id, &page, prototype.as_deref())
+            .await?;
+        Ok(Paged::of(
+            CONNECTIONS_LIST,
+            rows,
+            |r| (r.name.as_str(), r.id.clone()),
+            |row| ConnectionConfig { row, role },
+        ))
     }
 
     /// An organization's connections, optionally for one connection prototype.

@@ -158,6 +158,7 @@ pub struct EventsQuery;
 impl EventsQuery {
     /// A source's events, newest first; `search` matches the event name, user ids and
     /// message id.
+    #[graphql(complexity = "super::limits::page(first, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn events(
         &self,

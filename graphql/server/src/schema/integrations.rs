@@ -4,6 +4,7 @@
 
 use super::catalog::{destination, Form};
 use super::connections::ConnectionConfig;
+use super::paging::{page_of, Paged};
 use super::prefetch::Prefetched;
 use super::scalars::Date;
 use super::sources::Application;
@@ -11,7 +12,9 @@ use super::status::{status, StatusMessage};
 use crate::access::Access;
 use crate::error::{ApiError, ApiResult};
 use crate::input;
-use crate::store::{AppRow, IntegrationPatch, IntegrationRow, Role};
+use crate::store::{
+    AppRow, IntegrationFilter, IntegrationPatch, IntegrationRow, IntegrationScope, Role,
+};
 use crate::{clock, ids};
 use async_graphql::{ComplexObject, Context, Enum, Json, Object, SimpleObject, ID};
 use houston_vocabulary::ChangeAction;
@@ -203,7 +206,69 @@ impl IntegrationsQuery {
             })
             .collect())
     }
+
+    /// Integrations of one source, or of every source of an organization, a page at a
+    /// time, by name then id; `search` is part of the name (either case), `code` one
+    /// destination, `enabled` on or off.
+    #[graphql(complexity = "super::limits::page(first, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn clickstream_config_page(
+        &self,
+        ctx: &Context<'_>,
+        org_id: Option<ID>,
+        app_id: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+        search: Option<String>,
+        code: Option<String>,
+        enabled: Option<bool>,
+    ) -> ApiResult<Paged<ClickstreamConfig>> {
+        let a = Access::of(ctx);
+        let scope = a.optional_org(org_id.as_ref())?;
+        let (id, by_app, role) = match app_id {
+            Some(app_id) => {
+                let (app, role) = a.app(&app_id).await?;
+                if scope.as_deref().is_some_and(|o| o != app.org_id) {
+                    return Err(ApiError::NotFound("Source"));
+                }
+                (app.id, true, role)
+            }
+            None => {
+                let org_id = scope.ok_or_else(|| {
+                    ApiError::invalid(
+                        "Say which source or organization: appId, orgId or the header.",
+                    )
+                })?;
+                let role = a.role_in(&org_id).await?;
+                (org_id, false, role)
+            }
+        };
+        let page = page_of(INTEGRATIONS_LIST, first, after, search)?;
+        let on = if by_app {
+            IntegrationScope::App(&id)
+        } else {
+            IntegrationScope::Org(&id)
+        };
+        let filter = IntegrationFilter {
+            code: code.filter(|c| !c.is_empty()),
+            enabled,
+        };
+        let rows = a.state.store.integrations_page(on, &page, &filter).await?;
+        Ok(Paged::of(
+            INTEGRATIONS_LIST,
+            rows,
+            |r| (r.name.as_str(), r.id.clone()),
+            |row| ClickstreamConfig {
+                row,
+                role,
+                prefetched: None,
+            },
+        ))
+    }
 }
+
+/// The list name inside `clickstreamConfigPage` cursors.
+const INTEGRATIONS_LIST: &str = "clickstreamConfigs";
 
 /// A connection given to an integration must belong to the same organization and destination.
 async fn check_connection(a: &Access<'_>, id: &str, app: &AppRow, code: &str) -> ApiResult<()> {

@@ -54,6 +54,15 @@ pub fn store_list(one: bool, child: usize) -> usize {
     list(child, if one { 10 } else { STORE_LIST })
 }
 
+/// The cost of a paged list: `first` items (its default when absent, at most the most a
+/// page holds), each costing `child` (the page's selection: its nodes, `pageInfo`,
+/// `totalCount`).
+pub fn page(first: Option<i32>, child: usize) -> usize {
+    use super::paging::{DEFAULT_PAGE, MAX_PAGE};
+    let items = usize::try_from(first.unwrap_or(DEFAULT_PAGE).clamp(0, MAX_PAGE)).unwrap_or(0);
+    list(child, items.saturating_mul(10))
+}
+
 /// The cost of a catalog list: one destination by `code`, else the whole catalog (a
 /// `platform` or `search` filter may match all of it).
 pub fn catalog_list(by_code: bool, child: usize) -> usize {

@@ -1,5 +1,6 @@
-//! The outbox as its recipients read it: `myMail` and the `Mail` type.
+//! The outbox as its recipients read it: `myMail`, `mailPage` and the `Mail` type.
 
+use super::paging::{not_a_cursor, page_of, Paged};
 use super::scalars::Date;
 use crate::access::Access;
 use crate::error::ApiResult;
@@ -42,8 +43,43 @@ impl Mail {
 #[derive(Default)]
 pub struct MailQuery;
 
+/// The list name inside `mailPage` cursors.
+const MAIL_LIST: &str = "mail";
+
 #[Object]
 impl MailQuery {
+    /// `myMail` a page at a time, newest first.
+    #[graphql(complexity = "super::limits::page(first, child_complexity)")]
+    async fn mail_page(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Paged<Mail>> {
+        let a = Access::of(ctx);
+        let me = a.person()?;
+        let page = page_of(MAIL_LIST, first, after, None)?;
+        // A mail's cursor is its time and its place in the written order (a number).
+        if page
+            .after
+            .as_ref()
+            .is_some_and(|k| k.id.parse::<i64>().is_err())
+        {
+            return Err(not_a_cursor());
+        }
+        let rows = a
+            .state
+            .store
+            .mail_page(&me.username, &page, MailKind::PasswordReset.as_str())
+            .await?;
+        Ok(Paged::of(
+            MAIL_LIST,
+            rows,
+            |m| (m.mail.created_at.as_str(), m.seq.to_string()),
+            |m| Mail(a.state.mailer.reveal(m.mail)),
+        ))
+    }
+
     /// The outbox for your own address: confirmation and invitation mails. Never reset
     /// mails: a reset link proves control of the mailbox, and a session (perhaps a stolen
     /// one) is not that.

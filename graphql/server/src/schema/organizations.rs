@@ -4,6 +4,7 @@
 
 use super::accounts::User;
 use super::invitations;
+use super::paging::{page_of, Paged};
 use super::scalars::Date;
 use super::sources::Application;
 use super::status::{status, StatusMessage};
@@ -185,6 +186,9 @@ impl Organization {
     }
 }
 
+/// The list name inside `memberPage` cursors.
+const MEMBERS_LIST: &str = "members";
+
 /// The queries about organizations.
 #[derive(Default)]
 pub struct OrganizationsQuery;
@@ -229,6 +233,36 @@ impl OrganizationsQuery {
             out.push(Organization { row, role });
         }
         Ok(out)
+    }
+
+    /// An organization's members a page at a time, by username (their email) then id;
+    /// `search` is part of the first name, last name or email (either case), `role` one
+    /// role. Whoever may read the organization's `members` may read it.
+    #[graphql(complexity = "super::limits::page(first, child_complexity)")]
+    async fn member_page(
+        &self,
+        ctx: &Context<'_>,
+        org_id: ID,
+        first: Option<i32>,
+        after: Option<String>,
+        search: Option<String>,
+        role: Option<MemberRole>,
+    ) -> ApiResult<Paged<Member>> {
+        let a = Access::of(ctx);
+        let org_id = a.named_org(org_id.0)?;
+        a.role_in(&org_id).await?;
+        let page = page_of(MEMBERS_LIST, first, after, search)?;
+        let rows = a
+            .state
+            .store
+            .members_page(&org_id, &page, role.map(Role::from))
+            .await?;
+        Ok(Paged::of(
+            MEMBERS_LIST,
+            rows,
+            |m| (m.user.username.as_str(), m.user.id.clone()),
+            Member,
+        ))
     }
 
     /// One organization (deprecated: use `organizations(orgId:)`).

@@ -4,6 +4,7 @@
 
 use super::integrations::{emit_change, ClickstreamConfig};
 use super::organizations::Organization;
+use super::paging::{page_of, Paged};
 use super::prefetch::Prefetched;
 use super::scalars::Date;
 use super::status::{status, StatusMessage};
@@ -85,6 +86,9 @@ impl Application {
     }
 }
 
+/// The list name inside `applicationPage` cursors.
+const APPLICATIONS_LIST: &str = "applications";
+
 /// The queries about sources.
 #[derive(Default)]
 pub struct SourcesQuery;
@@ -138,6 +142,41 @@ impl SourcesQuery {
                 prefetched: Some(known.clone()),
             })
             .collect())
+    }
+
+    /// An organization's sources (the argument or the header) a page at a time, by name
+    /// then id; `search` is part of the name (either case), `platform` one platform.
+    #[graphql(complexity = "super::limits::page(first, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn application_page(
+        &self,
+        ctx: &Context<'_>,
+        org_id: Option<ID>,
+        first: Option<i32>,
+        after: Option<String>,
+        search: Option<String>,
+        platform: Option<String>,
+    ) -> ApiResult<Paged<Application>> {
+        let a = Access::of(ctx);
+        let org_id = a.optional_org(org_id.as_ref())?.ok_or_else(|| {
+            ApiError::invalid(
+                "Say which organization: an orgId argument or an organization header.",
+            )
+        })?;
+        let role = a.role_in(&org_id).await?;
+        let page = page_of(APPLICATIONS_LIST, first, after, search)?;
+        let platform = platform.filter(|p| !p.is_empty());
+        let rows = a
+            .state
+            .store
+            .apps_page(&org_id, &page, platform.as_deref())
+            .await?;
+        Ok(Paged::of(
+            APPLICATIONS_LIST,
+            rows,
+            |r| (r.name.as_str(), r.id.clone()),
+            |row| Application::alone((row, role)),
+        ))
     }
 
     /// One source (deprecated: use `applications(appId:)`).

@@ -270,7 +270,7 @@ fn period_start(hour: &str, period: Period) -> String {
 
 /// The `LIKE` pattern of a search: its ASCII letters lowered (as SQL's `LOWER` does on
 /// both databases with byte-order text), `\`, `%` and `_` escaped, anywhere in the value.
-fn search_pattern(search: &str) -> String {
+pub(super) fn search_pattern(search: &str) -> String {
     let mut p = String::with_capacity(search.len() + 2);
     p.push('%');
     for c in search.to_ascii_lowercase().chars() {

@@ -103,7 +103,7 @@ for_each_backend! {
         };
         sqlx::query(
             "INSERT INTO integrations (id, app_id, connection_id, name, code, config, enabled, \
-             created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+             created_at, updated_at, org_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
         )
         .bind(&i.id)
         .bind(&i.app_id)
@@ -114,6 +114,9 @@ for_each_backend! {
         .bind(i.enabled)
         .bind(&i.created_at)
         .bind(&i.updated_at)
+        // The source's organization, copied so that an organization's integrations are
+        // one index range (paged lists); a source never changes organization.
+        .bind(&org_id)
         .execute(db)
         .await?;
         Ok(())

@@ -8,7 +8,7 @@
 //! the mail outbox), [`orgs`] (organizations, members, the last-Owner rule), [`invitations`] (offers of
 //! membership, apart from accounts until accepted), [`sources`]
 //! (applications), [`connections`], [`integrations`], [`api_keys`], [`sign_in`] (attempt
-//! counters), [`events`] (events, their retention and hourly counts), [`dump`] (copying a whole database) and [`changes`] (telling other servers).
+//! counters), [`events`] (events, their retention and hourly counts), [`pages`] (the paged lists), [`dump`] (copying a whole database) and [`changes`] (telling other servers).
 //! What truly differs per database (opening, how a write takes its lock, row locks, the
 //! export snapshot, the vacuum after sealing, `LISTEN`/`NOTIFY`, the order of mail) sits in
 //! [`backend`]'s [`SqliteStore`] and [`PgStore`], which offer the same-named helpers so
@@ -71,6 +71,7 @@ pub mod integrations;
 pub mod invitations;
 pub mod links;
 pub mod orgs;
+pub mod pages;
 pub mod sealing;
 pub mod sign_in;
 pub mod sources;
@@ -91,6 +92,7 @@ pub use integrations::{IntegrationPatch, IntegrationRow, Integrations};
 pub use invitations::{Accepted, InvitationProof, InvitationRow, Invitations, PendingInvitation};
 pub use links::{LinkEffect, Links, MailRow, NewLink};
 pub use orgs::{MemberRow, OrgRow, OrgTable, Orgs, Role};
+pub use pages::{After, IntegrationFilter, IntegrationScope, MailEntry, Page, PageOf, Pages};
 pub use sealing::{open_json, seal_json, Sealed};
 pub use sign_in::SignIn;
 pub use sources::{AppRow, Sources};
@@ -100,7 +102,7 @@ pub use sources::{AppRow, Sources};
 pub mod prelude {
     pub use super::{
         Accounts, ApiKeys, ChangeFeed, Connections, Dumps, Events, Integrations, Invitations,
-        Links, Orgs, SignIn, Sources, Store,
+        Links, Orgs, Pages, SignIn, Sources, Store,
     };
 }
 
@@ -121,6 +123,7 @@ pub trait Store:
     + SignIn
     + Dumps
     + Events
+    + Pages
     + ChangeFeed
     + Send
     + Sync

@@ -152,6 +152,19 @@ impl StoreOn<Db> {
 
     /// The order mails were written in: PostgreSQL tables have no `rowid`, so the mail
     /// table has a `seq` identity column instead.
+    /// What shows how a statement is run (see `Pages`' plan tests), and the column of its
+    /// answer that describes each step.
+    pub(in crate::store) const EXPLAIN: &'static str = "EXPLAIN ";
+    pub(in crate::store) const PLAN_COLUMN: &'static str = "QUERY PLAN";
+    /// Set, in the transaction that explains, so that a plan shows whether an index can
+    /// serve the statement at all: a small test table is otherwise read whole and sorted, which
+    /// is cheaper at that size.
+    pub(in crate::store) const PLAN_SETTINGS: &'static [&'static str] = &[
+        "SET LOCAL enable_seqscan = off",
+        "SET LOCAL enable_bitmapscan = off",
+        "SET LOCAL enable_sort = off",
+    ];
+
     pub(in crate::store) const MAIL_ORDER: &'static str = "seq";
 
     /// Runs `insert`, a multi-row `INSERT INTO events` of `rows` rows, and returns their

@@ -164,6 +164,14 @@ impl StoreOn<Db> {
     pub(in crate::store) const FOR_UPDATE: &'static str = "";
 
     /// The order mails were written in: every SQLite table has its `rowid`.
+    /// What shows how a statement is run (see `Pages`' plan tests), and the column of its
+    /// answer that describes each step.
+    pub(in crate::store) const EXPLAIN: &'static str = "EXPLAIN QUERY PLAN ";
+    pub(in crate::store) const PLAN_COLUMN: &'static str = "detail";
+    /// Set, in the transaction that explains, so that a plan shows whether an index can
+    /// serve the statement at all: SQLite plans by the schema alone, so none.
+    pub(in crate::store) const PLAN_SETTINGS: &'static [&'static str] = &[];
+
     pub(in crate::store) const MAIL_ORDER: &'static str = "rowid";
 
     /// Runs `insert`, a multi-row `INSERT INTO events` of `rows` rows, and returns their
