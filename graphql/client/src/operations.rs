@@ -190,3 +190,11 @@ operation!(
     /// `eventReport`: events per hour, day, week or month, by source and type.
     EventReport => "../operations/EventReport.graphql"
 );
+operation!(
+    /// `previewDelivery`: what each section of an unsaved form would receive for an event.
+    PreviewDelivery => "../operations/PreviewDelivery.graphql"
+);
+operation!(
+    /// `deliveryPreview`: what every integration of a source would receive for an event.
+    DeliveryPreview => "../operations/DeliveryPreview.graphql"
+);
