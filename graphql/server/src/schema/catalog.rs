@@ -291,6 +291,11 @@ impl<'a> PrototypeSectionOut<'a> {
     async fn default_enabled(&self) -> bool {
         self.0.default_enabled
     }
+    /// The action's default trigger (Segment's FQL), in force while the section's
+    /// `subscribe` is not set.
+    async fn default_subscribe(&self) -> Option<&str> {
+        self.0.default_subscribe.as_deref()
+    }
     #[graphql(complexity = "super::limits::list(child_complexity, super::limits::SECTION_FIELDS)")]
     async fn fields(&self) -> Vec<PrototypeFieldOut<'a>> {
         self.0.fields.iter().map(PrototypeFieldOut).collect()
