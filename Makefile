@@ -78,7 +78,8 @@ bench: setup
 
 # The desktop's figures (not tests), as JSON in target/bench/: launch to first paint and
 # memory vs a bare Tauri window built in the same cargo run (same tauri artifacts), and the
-# largest catalog form rendered and validated per keystroke in the release wasm (Chromium).
+# largest catalog form rendered and validated per keystroke in the release wasm (Chromium),
+# and the Test panel's recompute per keystroke on that form.
 .PHONY: bench-app
 bench-app: ui
 	cargo build --release -p houston-desktop -p hello-tauri
@@ -90,3 +91,8 @@ bench-app: ui
 		-- --nocapture > target/ui-form-bench.log 2>&1 || { cat target/ui-form-bench.log; exit 1; }
 	grep -o 'BENCH_JSON {.*}' target/ui-form-bench.log | head -n1 | sed 's/^BENCH_JSON //' > target/bench/ui-form.json
 	python3 -m json.tool target/bench/ui-form.json > /dev/null
+	WASM_BINDGEN_TEST_TIMEOUT=600 CHROMEDRIVER=/usr/bin/chromedriver CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+		cargo test -p houston-ui --target wasm32-unknown-unknown --profile wasm-release --features bench --test bench_preview \
+		-- --nocapture > target/ui-preview-bench.log 2>&1 || { cat target/ui-preview-bench.log; exit 1; }
+	grep -o 'BENCH_JSON {.*}' target/ui-preview-bench.log | head -n1 | sed 's/^BENCH_JSON //' > target/bench/ui-preview.json
+	python3 -m json.tool target/bench/ui-preview.json > /dev/null

@@ -35,6 +35,7 @@ ORDER = [
     "events-report",
     "desktop-launch",
     "ui-form",
+    "ui-preview",
 ]
 
 # Why a stated goal can be missed, for the goals this project states. Keyed by benchmark

@@ -44,16 +44,18 @@ pub struct PreviewEvent {
 }
 
 impl PreviewEvent {
-    /// The events of the source `source` (its recent ones are loaded once `open`).
+    /// The events of the source `source` (its recent ones are loaded once `open`, in the
+    /// app; outside it, as in the benchmark, only the samples and pasted JSON are offered).
     pub fn new(source: Signal<String>) -> Self {
-        let app = AppState::get();
+        let app = use_context::<AppState>();
         let open = RwSignal::new(false);
         let choice = RwSignal::new(String::new());
         let pasted = RwSignal::new(String::new());
         let recent = LocalResource::new(move || {
-            let (app_id, org, open) = (source.get(), app.org.get(), open.get());
+            let (app_id, open) = (source.get(), open.get());
+            let org = app.and_then(|app| app.org.get());
             async move {
-                if !open || app_id.is_empty() {
+                if !open || app_id.is_empty() || app.is_none() {
                     return Vec::new();
                 }
                 events::newest(app_id, org).await.unwrap_or_default()
@@ -238,11 +240,13 @@ pub fn TestPanel(
         server.set(None);
     });
     let code = destination.code.clone();
+    // The app's state (none in the benchmark's mount, which never asks the server).
+    let app = use_context::<AppState>();
     let ask = Action::new_local(move |_: &()| {
         let code = code.clone();
         let config = form.value.get_untracked();
         let event = preview.current();
-        let org = AppState::get().org_now();
+        let org = app.and_then(|app| app.org_now());
         async move {
             let Some(event) = event else { return };
             let answer = delivery::preview(org, code, config, event)
