@@ -10,9 +10,9 @@
 
 use std::sync::Arc;
 
-use houston_events::delivery::{deliver, section_mapping, DeliveryStatus, SectionDelivery};
+use houston_events::delivery::{deliver, DeliveryStatus, SectionDelivery};
 use houston_events::sample::{samples, Sample};
-use houston_prototypes::Destination;
+use houston_prototypes::{Destination, PrototypeSection};
 use leptos::prelude::*;
 use serde_json::Value;
 
@@ -195,13 +195,27 @@ fn preview(destination: &Destination, config: &Value, event: &Value) -> Previewe
     let server_only = destination
         .sections
         .iter()
-        .filter(|s| uses_liquid(&section_mapping(s, config.get(&s.code))))
+        .filter(|s| section_uses_liquid(s, config.get(&s.code)))
         .map(|s| s.code.clone())
         .collect();
     Previewed {
         sections: deliver(destination, config, true, event),
         server_only,
     }
+}
+
+/// Whether the mapping a section evaluates (`houston_events::delivery::section_mapping`: each field's own value,
+/// else its default mapping, else its default) uses `@liquid`, read in place: this runs on
+/// every keystroke, and copying the mapping of 14 sections to look at it costs more than
+/// the delivery.
+fn section_uses_liquid(section: &PrototypeSection, section_config: Option<&Value>) -> bool {
+    let own = section_config.and_then(Value::as_object);
+    section.fields.iter().any(|field| {
+        own.and_then(|o| o.get(&field.property_name))
+            .or(field.default_mapping.as_ref())
+            .or(field.default.as_ref())
+            .is_some_and(uses_liquid)
+    })
 }
 
 /// The Test panel of a destination's form.
