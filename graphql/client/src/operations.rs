@@ -216,3 +216,11 @@ operation!(
     /// `mailPage`: your mail a page at a time, newest first.
     MailPage => "../operations/MailPage.graphql"
 );
+operation!(
+    /// `previewDelivery`: what each section of an unsaved form would receive for an event.
+    PreviewDelivery => "../operations/PreviewDelivery.graphql"
+);
+operation!(
+    /// `deliveryPreview`: what every integration of a source would receive for an event.
+    DeliveryPreview => "../operations/DeliveryPreview.graphql"
+);

@@ -9,11 +9,13 @@
 //! - [`snippet`]: the analytics.js snippet that points a page at a Houston server.
 //! - [`mapping`]: Segment's mapping language (`@path`, `@template`, `@if`, …), evaluated and
 //!   validated exactly as `@segment/actions-core`'s mapping-kit does.
+//! - [`sample`]: one sample event per call type, for previews without events of one's own.
 //! - [`delivery`]: what each section of a destination would receive for an event (trigger,
 //!   mapping, empty values removed, the payload checked against the section's fields).
 
 pub mod delivery;
 pub mod event;
 pub mod mapping;
+pub mod sample;
 pub mod snippet;
 pub mod trigger;

@@ -13,6 +13,7 @@
 pub mod account;
 pub mod catalog;
 pub mod connections;
+pub mod delivery;
 pub mod events;
 pub mod integrations;
 pub mod keys;

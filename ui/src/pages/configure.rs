@@ -11,6 +11,7 @@ use crate::components::form::model::{initial_config, initial_connection, Rules};
 use crate::components::form::{
     ConfigForm, ConfigJson, FieldList, FieldPath, FormErrors, FormState,
 };
+use crate::components::test_panel::{PreviewEvent, TestPanel};
 use crate::loaders::connections::{self, ConnectionRow};
 use crate::loaders::integrations::{self, NewIntegration};
 use crate::loaders::{self, sources};
@@ -103,6 +104,10 @@ fn ConfigureForm(
         initial_config(&destination, draft.as_ref().map(|d| &d.config)),
         Rules::Config(destination.clone()),
     );
+
+    // The Test panel's event; the fields suggest its paths (through the context).
+    let preview = PreviewEvent::new(source.into());
+    provide_context(preview);
 
     let code = destination.code.clone();
     // The lists the pickers offer, loaded again only when the organization changes (not
@@ -327,10 +332,15 @@ fn ConfigureForm(
                     <FormErrors form=connection_form />
                 })}
             </div>
+            <div class="configure-grid" class:testing=move || preview.open.get()>
             <div class="card">
                 <div class="tabs">
                     <button type="button" id="config-form-tab" class:active=move || tab.get() == Tab::Form on:click=move |_| set_tab.set(Tab::Form)>"Form"</button>
                     <button type="button" id="config-json-tab" class:active=move || tab.get() == Tab::Json on:click=move |_| set_tab.set(Tab::Json)>"JSON"</button>
+                    <button type="button" id="test-open" class="secondary small test-open" class:active=move || preview.open.get()
+                        on:click=move |_| preview.open.update(|open| *open = !*open)>
+                        {move || if preview.open.get() { "Close Test" } else { "Test" }}
+                    </button>
                 </div>
                 {
                     let destination = destination.clone();
@@ -340,6 +350,13 @@ fn ConfigureForm(
                     }
                 }
                 <FormErrors form=config_form />
+            </div>
+            {
+                let destination = destination.clone();
+                move || preview.open.get().then(|| view! {
+                    <TestPanel form=config_form destination=destination.clone() preview=preview />
+                })
+            }
             </div>
             <div class="actions sticky">
                 <button id="save-integration" type="button" disabled=move || busy.get() on:click=save>"Save"</button>

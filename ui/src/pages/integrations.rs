@@ -1,11 +1,98 @@
-//! Integrations of the current organization: enable, disable, edit, delete.
+//! Integrations of the current organization: enable, disable, edit, delete; and what each
+//! integration of a source would do with a test event (`deliveryPreview`).
 
 use leptos::prelude::*;
 
 use crate::components::no_organization::NoOrganization;
+use crate::components::test_panel::{EventPicker, PreviewEvent};
 use crate::loaders::integrations::{self, IntegrationActions};
-use crate::loaders::{self, for_organization};
+use crate::loaders::{self, delivery, for_organization, sources};
+use crate::preview::{overall, status_code, status_text};
 use crate::state::{AppState, IntegrationDraft, Page};
+
+/// "Test with an event": a source and an event, then one line per integration of that
+/// source with what it would do, as the server answers for the saved configurations.
+#[component]
+fn DeliveryTest() -> impl IntoView {
+    let app = AppState::get();
+    let list = for_organization(app, sources::list);
+    let source = RwSignal::new(String::new());
+    // The first source unless one was chosen.
+    Effect::new(move |_| {
+        let first = list.with(|l| {
+            l.as_ref()
+                .and_then(Option::as_ref)
+                .and_then(|l| l.as_ref().ok())
+                .and_then(|l| l.first().map(|s| s.id.clone()))
+        });
+        if let Some(first) = first {
+            if source.get_untracked().is_empty() {
+                source.set(first);
+            }
+        }
+    });
+    let preview = PreviewEvent::new(source.into());
+    preview.open.set(true);
+    let run = Action::new_local(move |_: &()| {
+        let (app_id, event, org) = (source.get_untracked(), preview.current(), app.org_now());
+        async move {
+            let Some(event) = event else {
+                return Err("Choose an event first.".to_owned());
+            };
+            delivery::for_source(org, app_id, event)
+                .await
+                .map_err(|e| e.message)
+        }
+    });
+    let answer = run.value();
+    view! {
+        <div class="card delivery-test">
+            <h2>"Test with an event"</h2>
+            <label class="stacked">
+                <span>"Source"</span>
+                <select id="delivery-source" on:change=move |ev| source.set(event_target_value(&ev))>
+                    {move || {
+                        let chosen = source.get();
+                        list.get().flatten().and_then(Result::ok).unwrap_or_default().into_iter().map(|s| {
+                            let selected = s.id == chosen;
+                            view! { <option value=s.id.clone() prop:selected=selected>{s.name}</option> }
+                        }).collect_view()
+                    }}
+                </select>
+            </label>
+            <EventPicker preview=preview />
+            <button id="delivery-test" type="button" class="small" disabled=move || run.pending().get()
+                on:click=move |_| { run.dispatch(()); }>
+                "Test with an event"
+            </button>
+            {move || answer.get().map(|answer| match answer {
+                Err(message) => view! { <p class="form-error">{message}</p> }.into_any(),
+                Ok(lines) if lines.is_empty() => view! { <p class="muted delivery-none">"This source has no integrations."</p> }.into_any(),
+                Ok(lines) => view! {
+                    <ul class="delivery-lines">
+                        {lines.into_iter().map(|line| {
+                            let status = overall(&line.sections);
+                            let sent: Vec<String> = line.sections.iter()
+                                .filter(|s| s.status == houston_events::delivery::DeliveryStatus::Sent)
+                                .map(|s| s.label.clone())
+                                .collect();
+                            let detail = (!sent.is_empty()).then(|| format!(" ({})", sent.join(", ")));
+                            view! {
+                                <li class="delivery-line" data-id=line.integration_id.clone().unwrap_or_default()
+                                    data-status=status_code(status)>
+                                    <strong>{line.name.clone()}</strong>
+                                    <span class="muted">{format!(" {} · ", line.code)}</span>
+                                    <span class="delivery-status">{status_text(status)}</span>
+                                    <span class="muted">{detail}</span>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            })}
+        </div>
+    }
+}
 
 /// The integrations list.
 #[component]
@@ -40,6 +127,7 @@ pub fn IntegrationsPage() -> impl IntoView {
             {move || message().map(|(ok, text)| view! {
                 <p id="integrations-message" class:success=ok class:form-error=!ok>{text}</p>
             })}
+            <DeliveryTest />
             <table class="table">
                 <thead><tr><th>"Name"</th><th>"Destination"</th><th>"Source"</th><th>"Connection"</th><th>"Enabled"</th><th></th></tr></thead>
                 <tbody>

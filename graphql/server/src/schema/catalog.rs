@@ -315,6 +315,12 @@ impl<'a> PrototypeSectionOut<'a> {
     async fn preset_subscribe(&self) -> Option<&str> {
         self.0.preset_subscribe.as_deref()
     }
+
+    /// The action's default trigger (Segment's FQL), in force while the section's
+    /// `subscribe` is not set.
+    async fn default_subscribe(&self) -> Option<&str> {
+        self.0.default_subscribe.as_deref()
+    }
     #[graphql(complexity = "super::limits::list(child_complexity, super::limits::SECTION_FIELDS)")]
     async fn fields(&self) -> Vec<PrototypeFieldOut<'a>> {
         self.0.fields.iter().map(PrototypeFieldOut).collect()

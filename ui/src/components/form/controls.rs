@@ -14,6 +14,11 @@ use super::model::{
 };
 use super::path::FieldPath;
 use super::state::FormState;
+use crate::components::test_panel::PreviewEvent;
+use crate::preview::{path_of, suggest, takes_path, typed_value};
+
+/// The most path suggestions shown under a field.
+const SUGGESTIONS: usize = 8;
 
 /// The fields of one object, each with its label, help, control and error.
 #[component]
@@ -82,7 +87,8 @@ pub fn FieldRow(
                     </label>
                     <Control form=form field=field path=path.clone() />
                     {description.map(|text| view! { <p class="help">{text}</p> })}
-                    <FieldError form=form path=path />
+                    <FieldError form=form path=path.clone() />
+                    <PreviewMark form=form path=path />
                 </div>
             }
         })
@@ -104,8 +110,32 @@ pub fn FieldError(
     }
 }
 
-/// The control of a field: a mapping directive shown read-only, a list editor, or the
-/// field type's own control.
+/// How a field's value is edited.
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    /// A literal or a path into the event, typed in one box ([`PathOrLiteral`]).
+    PathOrLiteral,
+    /// Another mapping directive, shown read-only.
+    Directive,
+    /// The field type's own control.
+    Plain,
+}
+
+/// The mode for a value: a field that takes paths stays in one box whichever it holds, so
+/// that typing `$.` into it never swaps the control under the cursor.
+fn mode(takes_path: bool, value: Option<&Value>) -> Mode {
+    if path_of(value).is_some() || (takes_path && !is_mapped(value)) {
+        Mode::PathOrLiteral
+    } else if is_mapped(value) {
+        Mode::Directive
+    } else {
+        Mode::Plain
+    }
+}
+
+/// The control of a field: a literal or a path in one box (an action's text and number
+/// fields, or any field holding a path), another mapping directive shown read-only, a
+/// list editor, or the field type's own control.
 #[component]
 pub fn Control(
     /// The form.
@@ -115,9 +145,13 @@ pub fn Control(
     /// Its path.
     path: FieldPath,
 ) -> impl IntoView {
-    let mapped = form.at(path.clone(), is_mapped);
+    let takes = takes_path(&field);
+    let mode = form.at(path.clone(), move |v| mode(takes, v));
     move || {
-        if mapped.get() {
+        let current = mode.get();
+        if current == Mode::PathOrLiteral {
+            view! { <PathOrLiteral form=form field=field.clone() path=path.clone() /> }.into_any()
+        } else if current == Mode::Directive {
             view! { <MappedValue form=form path=path.clone() read_only=field.read_only /> }
                 .into_any()
         } else if is_list(&field) {
@@ -660,7 +694,140 @@ pub fn ObjectFieldset(
     }
 }
 
-/// A mapping directive (`{"@path": "$.userId"}`): filled in from each event, shown as text.
+/// A literal or a path into the event (`$.properties.revenue`), typed in one box, with
+/// the Test panel's event's own paths suggested as a path is typed.
+#[component]
+pub fn PathOrLiteral(
+    /// The form.
+    form: FormState,
+    /// The field.
+    field: Arc<PrototypeField>,
+    /// Its path.
+    path: FieldPath,
+) -> impl IntoView {
+    let write_path = path.clone();
+    let shown = form.at(path.clone(), |v| match path_of(v) {
+        Some(p) => p.to_owned(),
+        None => display_text(v),
+    });
+    let is_path = form.at(path.clone(), |v| path_of(v).is_some());
+    let focused = RwSignal::new(false);
+    let preview = use_context::<PreviewEvent>();
+    // Only the focused field follows the event's paths: 800 fields must not.
+    let suggestions = Memo::new(move |_| match preview {
+        Some(preview) if focused.get() => {
+            let typed = shown.get();
+            preview
+                .paths
+                .with(|paths| suggest(paths, &typed, SUGGESTIONS))
+        }
+        _ => Vec::new(),
+    });
+    let write_field = field.clone();
+    let pick = StoredValue::new((path.clone(), field.clone()));
+    let dotted = path.dotted();
+    view! {
+        <div class="path-or-literal">
+            <input
+                type="text"
+                id=input_id(&path)
+                data-field=dotted.clone()
+                class:path-value=move || is_path.get()
+                spellcheck="false"
+                autocomplete="off"
+                disabled=field.read_only
+                placeholder=field.placeholder.clone().unwrap_or_else(|| "a value, or $. for a path into the event".to_owned())
+                prop:value=move || shown.get()
+                on:focus=move |_| focused.set(true)
+                on:blur=move |_| focused.set(false)
+                on:input=move |ev| form.set(&write_path, typed_value(&write_field, &event_target_value(&ev)))
+            />
+            {move || {
+                let list = suggestions.get();
+                (!list.is_empty()).then(|| view! {
+                    <ul class="path-suggestions" data-field=dotted.clone()>
+                        {list.into_iter().map(|suggestion| {
+                            let (text, data) = (suggestion.clone(), suggestion.clone());
+                            view! {
+                                <li>
+                                    // mousedown, not click: the input keeps its focus.
+                                    <button type="button" class="path-suggestion" data-path=data
+                                        on:mousedown=move |ev| {
+                                            ev.prevent_default();
+                                            let (path, field) = pick.get_value();
+                                            form.set(&path, typed_value(&field, &text));
+                                        }>
+                                        {suggestion}
+                                    </button>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                })
+            }}
+        </div>
+    }
+}
+
+/// A section's trigger (its `subscribe`, Segment's FQL), edited as text; the action's
+/// default until changed. Its parse error shows under it as the form's rules find it
+/// (the same check the server makes on save).
+#[component]
+pub fn TriggerField(
+    /// The form.
+    form: FormState,
+    /// The section's code.
+    code: String,
+    /// The action's default trigger.
+    default: Option<String>,
+) -> impl IntoView {
+    let path = FieldPath::root().child(&code).child("subscribe");
+    let write_path = path.clone();
+    let shown = form.at(path.clone(), move |v| {
+        v.and_then(Value::as_str)
+            .map(str::to_owned)
+            .or_else(|| default.clone())
+            .unwrap_or_default()
+    });
+    let dotted = path.dotted();
+    let row = dotted.clone();
+    view! {
+        <div class="field trigger" data-row=row>
+            <label class="field-label" for=input_id(&path)>"Trigger"</label>
+            <input
+                type="text"
+                class="trigger-input"
+                id=input_id(&path)
+                data-field=dotted
+                spellcheck="false"
+                autocomplete="off"
+                placeholder="type = \"track\" and event = \"Order Completed\""
+                prop:value=move || shown.get()
+                on:input=move |ev| form.set(&write_path, Some(Value::String(event_target_value(&ev))))
+            />
+            <p class="help">"Which events this action receives, in Segment's FQL; empty, none."</p>
+            <FieldError form=form path=path />
+        </div>
+    }
+}
+
+/// The Test panel's mark on a field: what the test event's delivery lacks there.
+#[component]
+pub fn PreviewMark(
+    /// The form.
+    form: FormState,
+    /// The field's path.
+    path: FieldPath,
+) -> impl IntoView {
+    let dotted = path.dotted();
+    move || {
+        form.mark_for(&path).map(|message| {
+            view! { <p class="preview-mark" data-field=dotted.clone()>{format!("With the test event: {message}")}</p> }
+        })
+    }
+}
+
+/// A mapping directive (`{"@template": "…"}`): filled in from each event, shown as text.
 #[component]
 pub fn MappedValue(
     /// The form.
@@ -711,6 +878,7 @@ pub fn ConfigForm(
                 let fields = Arc::new(section.fields.clone());
                 let toggle_section = section.clone();
                 let parent = FieldPath::root().child(&code);
+                let (trigger_code, default_subscribe) = (code.clone(), section.default_subscribe.clone());
                 view! {
                     <fieldset class="section" data-section=code.clone()>
                         <legend>
@@ -730,9 +898,10 @@ pub fn ConfigForm(
                         </legend>
                         {section.description.clone().map(|text| view! { <p class="help">{text}</p> })}
                         {move || {
-                            enabled
-                                .get()
-                                .then(|| view! { <FieldList form=form fields=fields.clone() parent=parent.clone() /> })
+                            enabled.get().then(|| view! {
+                                <TriggerField form=form code=trigger_code.clone() default=default_subscribe.clone() />
+                                <FieldList form=form fields=fields.clone() parent=parent.clone() />
+                            })
                         }}
                     </fieldset>
                 }

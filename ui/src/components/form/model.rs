@@ -490,7 +490,15 @@ impl Rules {
     /// Every error in `value`.
     pub fn validate(&self, value: &Value) -> Vec<FieldError> {
         match self {
-            Rules::Config(destination) => destination.validate_config(value),
+            Rules::Config(destination) => {
+                // The server refuses a trigger that does not parse on save, with this error.
+                let mut errors = destination.validate_config(value);
+                errors.extend(houston_events::delivery::subscribe_errors(
+                    destination,
+                    value,
+                ));
+                errors
+            }
             Rules::Connection(destination) => destination.validate_connection(value),
             Rules::Fields(fields) => houston_prototypes::validate(fields, value),
         }

@@ -21,6 +21,7 @@ pub struct FormState {
     submitted: RwSignal<bool>,
     client_errors: Memo<ErrorMap>,
     server_errors: RwSignal<ErrorMap>,
+    marks: RwSignal<ErrorMap>,
     rules: StoredValue<Rules>,
     parts: StoredValue<Parts>,
 }
@@ -47,6 +48,7 @@ impl FormState {
             submitted: RwSignal::new(false),
             client_errors,
             server_errors: RwSignal::new(ErrorMap::new()),
+            marks: RwSignal::new(ErrorMap::new()),
             rules: StoredValue::new(rules),
             parts: StoredValue::new(Parts {
                 owner: Owner::current(),
@@ -193,6 +195,22 @@ impl FormState {
                 .push(error.message.clone());
         }
         self.server_errors.set(map);
+    }
+
+    /// Puts the Test panel's marks on the form (what the test event's delivery lacks, by
+    /// path). Only a change notifies: every field reads them, and most keystrokes leave
+    /// them as they were.
+    pub fn set_marks(&self, marks: ErrorMap) {
+        if self.marks.with_untracked(|old| *old != marks) {
+            self.marks.set(marks);
+        }
+    }
+
+    /// The Test panel's mark on the field at `path`, if any (tracked).
+    pub fn mark_for(&self, path: &FieldPath) -> Option<String> {
+        let dotted = path.dotted();
+        self.marks
+            .with(|marks| marks.get(&dotted).map(|messages| messages.join("; ")))
     }
 
     /// Every error now known, `(path, message)` (tracked).
