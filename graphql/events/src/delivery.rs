@@ -16,7 +16,7 @@
 //! `<section>.subscribe` for the trigger. No IO: the window computes the same answers.
 
 use crate::mapping;
-use crate::trigger::Trigger;
+use crate::trigger::{IndexedEvent, Trigger};
 use houston_prototypes::{Destination, FieldError, FieldType, PrototypeField, PrototypeSection};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -73,6 +73,8 @@ pub fn deliver(
     if destination.sections.is_empty() {
         return vec![deliver_classic(destination, integration_enabled, event)];
     }
+    // The event's top-level fields found once for every section's trigger.
+    let indexed = IndexedEvent::new(event);
     destination
         .sections
         .iter()
@@ -82,6 +84,7 @@ pub fn deliver(
                 config.get(&section.code),
                 integration_enabled,
                 event,
+                &indexed,
             )
         })
         .collect()
@@ -159,6 +162,7 @@ fn deliver_section(
     section_config: Option<&Value>,
     integration_enabled: bool,
     event: &Value,
+    indexed: &IndexedEvent<'_>,
 ) -> SectionDelivery {
     let subscribe = section_subscribe(section, section_config);
     let answer = |status, payload, field_errors| SectionDelivery {
@@ -189,7 +193,7 @@ fn deliver_section(
             return answer(DeliveryStatus::Invalid, None, vec![error]);
         }
     };
-    if !trigger.matches(event) {
+    if !trigger.matches_indexed(indexed) {
         return answer(DeliveryStatus::NotSubscribed, None, Vec::new());
     }
     let mapping = section_mapping(section, section_config);

@@ -288,11 +288,17 @@ impl Trigger {
     /// Whether the event matches, as Segment's `validate(parseFql(trigger), event)` answers
     /// (`false` where `validate` would throw).
     pub fn matches(&self, event: &Value) -> bool {
+        self.matches_indexed(&IndexedEvent::new(event))
+    }
+
+    /// [`Trigger::matches`] on an event whose top-level fields other triggers may already
+    /// have found: a delivery matches every section's trigger against one [`IndexedEvent`].
+    pub fn matches_indexed(&self, event: &IndexedEvent<'_>) -> bool {
         // validate.js:16 answers false for `undefined` only; `null` throws on `data.type`.
-        if event.is_null() {
+        if event.null {
             return false;
         }
-        group_matches(&self.root, &Top::of(event)).unwrap_or(false)
+        group_matches(&self.root, event).unwrap_or(false)
     }
 
     /// The trigger as Segment's `parseFql` answers it (`{"type": "group", "operator": "and",
@@ -1094,17 +1100,22 @@ fn parse(
 /// Where `validate` would throw.
 struct Thrown;
 
-/// The top-level fields of an event that conditions read, each looked up once per match,
-/// when first read (a trigger often reads `type` several times: `type = "track" or
-/// type = "page"`).
-struct Top<'a> {
+/// An event as triggers read it: the top-level fields conditions read (`type`, `event`,
+/// `properties`...), each looked up once, when first read, then kept for every trigger
+/// matched against the same `IndexedEvent` (a trigger often reads `type` several times,
+/// `type = "track" or type = "page"`, and a destination's sections all read it). Looking a
+/// key up in the event's map is most of what a match costs.
+pub struct IndexedEvent<'a> {
+    null: bool,
     object: Option<&'a serde_json::Map<String, Value>>,
     found: [std::cell::Cell<Option<Option<&'a Value>>>; 7],
 }
 
-impl<'a> Top<'a> {
-    fn of(event: &'a Value) -> Top<'a> {
-        Top {
+impl<'a> IndexedEvent<'a> {
+    /// `event`, nothing looked up yet.
+    pub fn new(event: &'a Value) -> IndexedEvent<'a> {
+        IndexedEvent {
+            null: event.is_null(),
             object: event.as_object(),
             found: Default::default(),
         }
@@ -1126,7 +1137,7 @@ fn js_value(value: Option<&Value>) -> JsValue<'_> {
     value.map_or(JsValue::Undefined, JsValue::Json)
 }
 
-fn group_matches(group: &Group, event: &Top<'_>) -> Result<bool, Thrown> {
+fn group_matches(group: &Group, event: &IndexedEvent<'_>) -> Result<bool, Thrown> {
     match group.operator {
         GroupOperator::And => {
             for child in &group.children {
@@ -1147,7 +1158,7 @@ fn group_matches(group: &Group, event: &Top<'_>) -> Result<bool, Thrown> {
     }
 }
 
-fn condition_matches(condition: &Condition, event: &Top<'_>) -> Result<bool, Thrown> {
+fn condition_matches(condition: &Condition, event: &IndexedEvent<'_>) -> Result<bool, Thrown> {
     match condition {
         Condition::Group(group) => group_matches(group, event),
         Condition::Field(condition) => {

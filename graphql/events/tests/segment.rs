@@ -22,7 +22,7 @@ mod corpus;
 use corpus::{Input, Shared};
 use houston_events::delivery::{action_schema, missing_fields, section_mapping};
 use houston_events::mapping::{remove_empty_values, transform, validate, Mapping, MappingError};
-use houston_events::trigger::{Trigger, TriggerErrorKind};
+use houston_events::trigger::{IndexedEvent, Trigger, TriggerErrorKind};
 use serde_json::{json, Value};
 
 /// The error messages of a failed mapping, as run.js writes Segment's.
@@ -155,6 +155,9 @@ fn every_default_trigger_parses_and_matches_as_segment_does() {
     let answers = corpus::run_segment(&events, &inputs, &[]);
     assert_eq!(answers.len(), cases.len(), "one answer line per trigger");
 
+    // Each event indexed once and shared by every trigger, as a delivery shares one between
+    // its sections: a field one trigger found must answer the next one the same.
+    let indexed: Vec<IndexedEvent> = events.iter().map(IndexedEvent::new).collect();
     let mut compared = 0;
     let mut differences = Vec::new();
     for (case, segment) in cases.iter().zip(&answers) {
@@ -200,6 +203,12 @@ fn every_default_trigger_parses_and_matches_as_segment_does() {
                     if ours != expected {
                         differences.push(format!(
                             "{name} `{fql}` on event #{index} {event}: Segment answers {expected}, we answer {ours}"
+                        ));
+                    }
+                    let shared = trigger.matches_indexed(&indexed[index]);
+                    if shared != expected {
+                        differences.push(format!(
+                            "{name} `{fql}` on event #{index} {event}, indexed: Segment answers {expected}, we answer {shared}"
                         ));
                     }
                 }

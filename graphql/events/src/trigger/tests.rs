@@ -531,6 +531,44 @@ fn single_quotes_stay_in_the_value() {
 }
 
 #[test]
+fn one_indexed_event_answers_every_trigger_as_each_alone_does() {
+    let triggers = [
+        r#"type = "track" and event = "Order Completed""#,
+        r#"type = "page" or type = "track""#,
+        r#"event != "Order Completed""#,
+        r#"properties.total > 10 and context.app.name = "Shop""#,
+        r#"traits.email = null"#,
+        r#"userId = "u-1" and name = "Home""#,
+    ]
+    .map(parse);
+    let events = [
+        json!({"type": "track", "event": "Order Completed", "userId": "u-1",
+               "properties": {"total": 12}, "context": {"app": {"name": "Shop"}}}),
+        json!({"type": "page", "name": "Home", "userId": "u-1"}),
+        json!({"type": "identify", "traits": {"email": "a@b.c"}}),
+        json!("track"),
+        Value::Null,
+    ];
+    for event in &events {
+        let indexed = IndexedEvent::new(event);
+        // Twice over: the second pass reads every field from what the first one found.
+        for trigger in triggers.iter().chain(&triggers) {
+            assert_eq!(
+                trigger.matches_indexed(&indexed),
+                trigger.matches(event),
+                "{} on {event}",
+                trigger.to_segment_json()
+            );
+        }
+    }
+    let order = IndexedEvent::new(&events[0]);
+    assert!(triggers[0].matches_indexed(&order));
+    assert!(triggers[3].matches_indexed(&order));
+    assert!(!triggers[2].matches_indexed(&order));
+    assert!(!triggers[0].matches_indexed(&IndexedEvent::new(&Value::Null)));
+}
+
+#[test]
 fn null_and_booleans_depend_on_the_field() {
     // parse-fql.js:150-163: `event = null` is the string "null"; :171 `userId = null` is
     // not_exists; :198 `userId = true` is is_true; :185 `userId = 5` is the string "5".
