@@ -9,7 +9,7 @@
 mod e2e_support;
 mod webdriver;
 
-use e2e_support::{launch, wait_for_app_exit, DriverProcess, Shots};
+use e2e_support::{bundled_source, launch, wait_for_app_exit, BundledSource, DriverProcess, Shots};
 use houston_test_harness::chrome::{serve_pages, Chrome};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -111,46 +111,12 @@ async fn the_debugger_shows_events_as_they_arrive_and_reports_count_them_all() {
     let d = launch(&driver).await;
 
     // The bundled server, an account, an organization and a source.
-    d.wait("#continue", 20).await.unwrap();
-    d.click_on("#backend-bundled").await.unwrap();
-    d.click_on("#continue").await.unwrap();
-    d.click_on("#nav-signup").await.unwrap();
-    d.fill("#signup-email", "grace@example.com").await.unwrap();
-    d.fill("#signup-password", "cobol-rules-1959")
-        .await
-        .unwrap();
-    d.click_on("#signup-submit").await.unwrap();
-    d.click_on("#open-mail").await.unwrap();
-    d.wait_text(".mail-item", "grace@example.com", 20)
-        .await
-        .unwrap();
-    d.click_on(".mail-confirm").await.unwrap();
-    d.wait_text("#current-user", "grace@example.com", 20)
-        .await
-        .unwrap();
-    d.click_on("#nav-mail").await.unwrap();
-    d.click_on("#nav-orgs").await.unwrap();
-    d.fill("#org-new-name", "Compilers Inc").await.unwrap();
-    d.click_on("#org-create").await.unwrap();
-    d.wait_text(".org-item", "Compilers Inc", 20).await.unwrap();
-    d.click_on("#nav-sources").await.unwrap();
-    d.fill("#source-name", "Website").await.unwrap();
-    d.click_on("#source-create").await.unwrap();
-    d.wait_text(".source-row", "Website", 20).await.unwrap();
-    let key = d
-        .text(&d.wait(".source-row .source-id", 10).await.unwrap())
-        .await
-        .unwrap()
-        .trim()
-        .to_owned();
+    let BundledSource {
+        write_key: key,
+        collector,
+    } = bundled_source(&d, "grace@example.com", "cobol-rules-1959", "Compilers Inc", "Website").await;
 
     // The collector listens on loopback, and the snippet loads analytics.js from it.
-    let collector = d
-        .text(&d.wait("#collector-url", 10).await.unwrap())
-        .await
-        .unwrap()
-        .trim()
-        .to_owned();
     let port: u16 = collector
         .strip_prefix("http://127.0.0.1:")
         .and_then(|p| p.parse().ok())

@@ -10,7 +10,7 @@
 mod e2e_support;
 mod webdriver;
 
-use e2e_support::{launch, wait_for_app_exit, DriverProcess, Shots};
+use e2e_support::{bundled_source, launch, wait_for_app_exit, BundledSource, DriverProcess, Shots};
 use serde_json::{json, Value};
 use std::time::Duration;
 use webdriver::Driver;
@@ -103,44 +103,10 @@ async fn the_test_panel_shows_what_a_destination_would_send_and_the_server_agree
     let d = launch(&driver).await;
 
     // The bundled server, an account, an organization and a source.
-    d.wait("#continue", 20).await.unwrap();
-    d.click_on("#backend-bundled").await.unwrap();
-    d.click_on("#continue").await.unwrap();
-    d.click_on("#nav-signup").await.unwrap();
-    d.fill("#signup-email", "ada@example.com").await.unwrap();
-    d.fill("#signup-password", "analytical-engine-1843")
-        .await
-        .unwrap();
-    d.click_on("#signup-submit").await.unwrap();
-    d.click_on("#open-mail").await.unwrap();
-    d.wait_text(".mail-item", "ada@example.com", 20)
-        .await
-        .unwrap();
-    d.click_on(".mail-confirm").await.unwrap();
-    d.wait_text("#current-user", "ada@example.com", 20)
-        .await
-        .unwrap();
-    d.click_on("#nav-mail").await.unwrap();
-    d.click_on("#nav-orgs").await.unwrap();
-    d.fill("#org-new-name", "Engines Ltd").await.unwrap();
-    d.click_on("#org-create").await.unwrap();
-    d.wait_text(".org-item", "Engines Ltd", 20).await.unwrap();
-    d.click_on("#nav-sources").await.unwrap();
-    d.fill("#source-name", "Shop").await.unwrap();
-    d.click_on("#source-create").await.unwrap();
-    d.wait_text(".source-row", "Shop", 20).await.unwrap();
-    let key = d
-        .text(&d.wait(".source-row .source-id", 10).await.unwrap())
-        .await
-        .unwrap()
-        .trim()
-        .to_owned();
-    let collector = d
-        .text(&d.wait("#collector-url", 10).await.unwrap())
-        .await
-        .unwrap()
-        .trim()
-        .to_owned();
+    let BundledSource {
+        write_key: key,
+        collector,
+    } = bundled_source(&d, "ada@example.com", "analytical-engine-1843", "Engines Ltd", "Shop").await;
 
     // One event through the collector, as an SDK sends it.
     let sent = reqwest::Client::new()

@@ -223,3 +223,54 @@ pub fn files_holding(root: &Path, needles: &[&str], skip_prefixes: &[&str]) -> V
     assert!(scanned > 0, "no file was written under {}", root.display());
     found
 }
+
+/// What [`bundled_source`] made.
+pub struct BundledSource {
+    /// The source's id, its write key.
+    pub write_key: String,
+    /// The loopback collector's address the Sources page shows (`http://127.0.0.1:PORT`).
+    pub collector: String,
+}
+
+/// The journey most window tests start with: the bundled server chosen, an account signed
+/// up as `email` and confirmed through the Mail panel, an organization `org` made, and a
+/// source `source` in it, with the Sources page left open.
+pub async fn bundled_source(
+    d: &Driver,
+    email: &str,
+    password: &str,
+    org: &str,
+    source: &str,
+) -> BundledSource {
+    d.wait("#continue", 20).await.unwrap();
+    d.click_on("#backend-bundled").await.unwrap();
+    d.click_on("#continue").await.unwrap();
+    d.click_on("#nav-signup").await.unwrap();
+    d.fill("#signup-email", email).await.unwrap();
+    d.fill("#signup-password", password).await.unwrap();
+    d.click_on("#signup-submit").await.unwrap();
+    d.click_on("#open-mail").await.unwrap();
+    d.wait_text(".mail-item", email, 20).await.unwrap();
+    d.click_on(".mail-confirm").await.unwrap();
+    d.wait_text("#current-user", email, 20).await.unwrap();
+    d.click_on("#nav-mail").await.unwrap();
+    d.click_on("#nav-orgs").await.unwrap();
+    d.fill("#org-new-name", org).await.unwrap();
+    d.click_on("#org-create").await.unwrap();
+    d.wait_text(".org-item", org, 20).await.unwrap();
+    d.click_on("#nav-sources").await.unwrap();
+    d.fill("#source-name", source).await.unwrap();
+    d.click_on("#source-create").await.unwrap();
+    d.wait_text(".source-row", source, 20).await.unwrap();
+    let text_of = |selector: &'static str| async move {
+        d.text(&d.wait(selector, 10).await.unwrap())
+            .await
+            .unwrap()
+            .trim()
+            .to_owned()
+    };
+    BundledSource {
+        write_key: text_of(".source-row .source-id").await,
+        collector: text_of("#collector-url").await,
+    }
+}

@@ -33,7 +33,7 @@ use web_sys::{HtmlElement, HtmlInputElement};
 // This benchmark mounts its own form with the panel beside it, not `mount_destination`.
 #[allow(dead_code)]
 mod common;
-use common::{bundled_destinations, container};
+use common::{bundled_destinations, container, flush, idle, now};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -41,44 +41,6 @@ const LARGEST: &str = "actions-facebook-conversions-api";
 const FIELD: &str = "purchase.content_name";
 const FRAME_MS: f64 = 16.7;
 const KEYSTROKES: usize = 40;
-
-/// `performance.now()`, through `Reflect`.
-fn now() -> f64 {
-    use js_sys::{Function, Reflect};
-    use wasm_bindgen::JsValue;
-    let performance =
-        Reflect::get(&js_sys::global(), &JsValue::from_str("performance")).expect("performance");
-    let now: Function = Reflect::get(&performance, &JsValue::from_str("now"))
-        .expect("performance.now")
-        .unchecked_into();
-    now.call0(&performance)
-        .ok()
-        .and_then(|t| t.as_f64())
-        .unwrap_or_default()
-}
-
-/// Lets queued microtasks (Leptos's effects) run, without a timer's delay.
-async fn flush() {
-    for _ in 0..4 {
-        let resolved = js_sys::Promise::resolve(&wasm_bindgen::JsValue::NULL);
-        wasm_bindgen_futures::JsFuture::from(resolved)
-            .await
-            .expect("resolves");
-    }
-}
-
-/// Yields to the browser's event loop, outside the timed sections.
-async fn idle() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .expect("window")
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
-            .expect("timeout");
-    });
-    wasm_bindgen_futures::JsFuture::from(promise)
-        .await
-        .expect("resolves");
-}
 
 fn destination() -> Arc<Destination> {
     Arc::new(

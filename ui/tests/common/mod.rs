@@ -1,6 +1,7 @@
-//! What the browser tests share (`tests/form.rs`, `tests/bench_form.rs`): a fresh container
-//! in the page, the bundled catalogs, and a destination's forms mounted as the configure
-//! page mounts them.
+//! What the browser tests share (`tests/form.rs` and the benchmarks): a fresh container
+//! in the page, the bundled catalogs, a destination's forms mounted as the configure page
+//! mounts them, and the benchmarks' clock and ways to let the page run.
+#![allow(dead_code)] // each test target uses its own part
 
 use std::sync::Arc;
 
@@ -63,4 +64,44 @@ pub fn mount_destination(destination: &Arc<Destination>) -> (impl Sized, HtmlEle
         }
     });
     (handle, root, form)
+}
+
+/// `performance.now()`, through `Reflect` (web-sys's `Performance` feature is not needed
+/// by the UI itself).
+pub fn now() -> f64 {
+    use js_sys::{Function, Reflect};
+    use wasm_bindgen::JsValue;
+    let performance =
+        Reflect::get(&js_sys::global(), &JsValue::from_str("performance")).expect("performance");
+    let now: Function = Reflect::get(&performance, &JsValue::from_str("now"))
+        .expect("performance.now")
+        .unchecked_into();
+    now.call0(&performance)
+        .ok()
+        .and_then(|t| t.as_f64())
+        .unwrap_or_default()
+}
+
+/// Lets queued microtasks (Leptos's effects) run, without a timer's delay.
+pub async fn flush() {
+    for _ in 0..4 {
+        let resolved = js_sys::Promise::resolve(&wasm_bindgen::JsValue::NULL);
+        wasm_bindgen_futures::JsFuture::from(resolved)
+            .await
+            .expect("resolves");
+    }
+}
+
+/// Yields to the browser's event loop (a zero timeout), outside the timed sections, so that
+/// the test runner's own requests to the page are served between measurements.
+pub async fn idle() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .expect("window")
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
+            .expect("timeout");
+    });
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .expect("resolves");
 }
