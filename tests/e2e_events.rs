@@ -114,7 +114,14 @@ async fn the_debugger_shows_events_as_they_arrive_and_reports_count_them_all() {
     let BundledSource {
         write_key: key,
         collector,
-    } = bundled_source(&d, "grace@example.com", "cobol-rules-1959", "Compilers Inc", "Website").await;
+    } = bundled_source(
+        &d,
+        "grace@example.com",
+        "cobol-rules-1959",
+        "Compilers Inc",
+        "Website",
+    )
+    .await;
 
     // The collector listens on loopback, and the snippet loads analytics.js from it.
     let port: u16 = collector

@@ -106,7 +106,14 @@ async fn the_test_panel_shows_what_a_destination_would_send_and_the_server_agree
     let BundledSource {
         write_key: key,
         collector,
-    } = bundled_source(&d, "ada@example.com", "analytical-engine-1843", "Engines Ltd", "Shop").await;
+    } = bundled_source(
+        &d,
+        "ada@example.com",
+        "analytical-engine-1843",
+        "Engines Ltd",
+        "Shop",
+    )
+    .await;
 
     // One event through the collector, as an SDK sends it.
     let sent = reqwest::Client::new()

@@ -23,8 +23,6 @@ use serde_json::{json, Value};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
-// Each test crate uses part of what the browser tests share.
-#[allow(dead_code)]
 mod common;
 use common::container;
 

@@ -30,8 +30,6 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlElement, HtmlInputElement};
 
-// This benchmark mounts its own form with the panel beside it, not `mount_destination`.
-#[allow(dead_code)]
 mod common;
 use common::{bundled_destinations, container, flush, idle, now};
 
