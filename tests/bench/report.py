@@ -104,10 +104,9 @@ WHY = {
     ),
     "ui-debugger": (
         "rAF timestamps come in 60 Hz steps, so a frame is 16.7, 33.3 or 50 ms: the 5th "
-        "percentile is either 60, 30 or 20 fps. The long frames are mostly style and "
-        "layout of the 500-row list (Chromium's long-animation-frame entries, in the "
-        "notes), and the benchmark shares 2 cores with whatever else runs: the idle page "
-        "holds 60 fps on the same machine."
+        "percentile is either 60, 30 or 20 fps. The benchmark shares 2 cores with "
+        "whatever else runs (the idle page holds 60 fps on the same machine): a single "
+        "pause of the machine shows as the longest frame."
     ),
     "organizations-http": (
         "The bare handler skips GraphQL parsing, validation, the request limits and the "

@@ -198,13 +198,10 @@ pub fn DebuggerPage(
         let range = on_screen.get();
         visible.with(|rows| rows.get(range).map(<[Row]>::to_vec).unwrap_or_default())
     });
-    let spacer = move || format!("height: {}px", visible.with(Vec::len) as f64 * ROW_PX);
-    let offset = move || {
-        format!(
-            "transform: translateY({}px)",
-            on_screen.get().start as f64 * ROW_PX
-        )
-    };
+    // Set through the element's style object (CSSOM), which the app's CSP (style-src 'self')
+    // allows where it blocks a style attribute.
+    let spacer = move || format!("{}px", visible.with(Vec::len) as f64 * ROW_PX);
+    let offset = move || format!("translateY({}px)", on_screen.get().start as f64 * ROW_PX);
     // The open row's JSON, shown beside the list (an inline one would make rows vary).
     let opened = Memo::new(move |_| {
         open.with(|id| {
@@ -281,8 +278,8 @@ pub fn DebuggerPage(
                         {move || visible.with(Vec::is_empty).then(|| view! {
                             <p class="muted empty">"Waiting for events… send one with the composer, or from your site."</p>
                         })}
-                        <div class="event-spacer" style=spacer>
-                            <div class="event-window" style=offset>
+                        <div class="event-spacer" style:height=spacer>
+                            <div class="event-window" style:transform=offset>
                                 <For each=move || slice.get() key=|row| row.id.clone() children=move |row| {
                                     view! { <EventLine row=row open=open /> }
                                 } />
