@@ -10,9 +10,17 @@ use wasm_bindgen::JsCast;
 use crate::api::Watch;
 use crate::loaders::events::{self, Arrival, EventRow, TestEvent, KEPT};
 use crate::state::{AppState, Page};
+use crate::windowing::visible_rows;
 
 /// The calls of Segment's spec, for the filters and the composer.
 const TYPES: [&str; 6] = ["track", "identify", "page", "screen", "group", "alias"];
+
+/// The height of a row of the list in px (`.event` in style.css): fixed, so that which rows
+/// are on screen follows from the scroll position alone.
+const ROW_PX: f64 = 36.0;
+/// Rows rendered above and below the ones on screen, so that scrolling shows no gap before
+/// the next frame renders them.
+const OVERSCAN: usize = 8;
 
 /// A row of the list: shared, so that filtering and re-rendering the list copy pointers,
 /// not events.
@@ -24,6 +32,14 @@ fn push_newest(list: &mut Vec<Row>, row: Row) {
         list.insert(0, row);
         list.truncate(KEPT);
     }
+}
+
+/// The window's inner height in px: the list is never taller (0 without a window).
+fn window_height() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.inner_height().ok())
+        .and_then(|h| h.as_f64())
+        .unwrap_or(0.0)
 }
 
 /// Runs `f` before the browser paints its next frame (at once when there is no window).
@@ -57,6 +73,14 @@ pub fn DebuggerPage(
     let kind = RwSignal::new(String::new());
     let validity = RwSignal::new(String::new());
     let search = RwSignal::new(String::new());
+    // The list's scroll position and the height it may show (at most the window's), which
+    // decide the rows in the page.
+    let scroll_top = RwSignal::new(0.0_f64);
+    let viewport = RwSignal::new(window_height());
+    let resize = window_event_listener(leptos::ev::resize, move |_| {
+        viewport.set(window_height());
+    });
+    on_cleanup(move || resize.remove());
 
     // New events go behind the bar while the person reads (paused, scrolled down, a row
     // open) or while others already wait there, so that the rows never move under them.
@@ -164,9 +188,31 @@ pub fn DebuggerPage(
                 .collect::<Vec<_>>()
         })
     });
+    // Only the rows on screen (and a few either side) are in the page: the list of up to
+    // 500 costs the style and layout of a screenful. A spacer keeps the full height.
+    let on_screen = Memo::new(move |_| {
+        let count = visible.with(Vec::len);
+        visible_rows(scroll_top.get(), viewport.get(), ROW_PX, count, OVERSCAN)
+    });
+    let slice = Memo::new(move |_| {
+        let range = on_screen.get();
+        visible.with(|rows| rows.get(range).map(<[Row]>::to_vec).unwrap_or_default())
+    });
+    // Set through the element's style object (CSSOM), which the app's CSP (style-src 'self')
+    // allows where it blocks a style attribute.
+    let spacer = move || format!("{}px", visible.with(Vec::len) as f64 * ROW_PX);
+    let offset = move || format!("translateY({}px)", on_screen.get().start as f64 * ROW_PX);
+    // The open row's JSON, shown beside the list (an inline one would make rows vary).
+    let opened = Memo::new(move |_| {
+        open.with(|id| {
+            let id = id.as_deref()?;
+            shown.with(|list| list.iter().find(|r| r.id == id).cloned())
+        })
+    });
     let on_scroll = move |ev: leptos::ev::Event| {
         let top = event_target::<web_sys::Element>(&ev).scroll_top();
         scrolled.set(top > 0);
+        scroll_top.set(f64::from(top));
     };
     let toggle_pause = move |_| {
         let now = !paused.get_untracked();
@@ -232,10 +278,15 @@ pub fn DebuggerPage(
                         {move || visible.with(Vec::is_empty).then(|| view! {
                             <p class="muted empty">"Waiting for events… send one with the composer, or from your site."</p>
                         })}
-                        <For each=move || visible.get() key=|row| row.id.clone() children=move |row| {
-                            view! { <EventLine row=row open=open /> }
-                        } />
+                        <div class="event-spacer" style:height=spacer>
+                            <div class="event-window" style:transform=offset>
+                                <For each=move || slice.get() key=|row| row.id.clone() children=move |row| {
+                                    view! { <EventLine row=row open=open /> }
+                                } />
+                            </div>
+                        </div>
                     </div>
+                    {move || opened.get().map(|row| view! { <EventJson row=row open=open /> })}
                 </div>
                 <Composer app_id=app_id />
             </div>
@@ -243,7 +294,7 @@ pub fn DebuggerPage(
     }
 }
 
-/// One event of the list, and its JSON when open.
+/// One event of the list (one line, [`ROW_PX`] high); a click opens its JSON below the list.
 #[component]
 fn EventLine(row: Row, open: RwSignal<Option<String>>) -> impl IntoView {
     let id = row.id.clone();
@@ -273,8 +324,6 @@ fn EventLine(row: Row, open: RwSignal<Option<String>>) -> impl IntoView {
     let time = time.get(..19).unwrap_or(&time).to_owned();
     let valid = row.valid;
     let problems = row.problems.join(", ");
-    let detail = row.clone();
-    let is_open_detail = is_open.clone();
     view! {
         <div class="event" data-id=id data-type=row.kind.clone() class:invalid=!valid>
             <button type="button" class="event-row" class:open=is_open on:click=toggle>
@@ -286,19 +335,18 @@ fn EventLine(row: Row, open: RwSignal<Option<String>>) -> impl IntoView {
                 })}
                 <span class="event-time muted">{time}</span>
             </button>
-            {move || is_open_detail().then(|| view! { <EventJson row=detail.clone() /> })}
         </div>
     }
 }
 
-/// An event's JSON, pretty or raw, with its problems.
+/// The open event's JSON, pretty or raw, with its problems.
 #[component]
-fn EventJson(row: Row) -> impl IntoView {
+fn EventJson(row: Row, open: RwSignal<Option<String>>) -> impl IntoView {
     let raw = RwSignal::new(false);
     let pretty = serde_json::to_string_pretty(&row.payload).unwrap_or_default();
     let compact = row.payload.to_string();
     view! {
-        <div class="event-detail">
+        <div class="event-detail" data-id=row.id.clone()>
             {(!row.problems.is_empty()).then(|| view! {
                 <ul class="event-problems form-error">
                     {row.problems.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}
@@ -307,6 +355,7 @@ fn EventJson(row: Row) -> impl IntoView {
             <div class="row">
                 <button type="button" class="small event-pretty" class:secondary=move || raw.get() on:click=move |_| raw.set(false)>"Pretty"</button>
                 <button type="button" class="small event-raw" class:secondary=move || !raw.get() on:click=move |_| raw.set(true)>"Raw"</button>
+                <button type="button" class="small secondary event-close" on:click=move |_| open.set(None)>"Close"</button>
             </div>
             <pre class="event-json">{move || if raw.get() { compact.clone() } else { pretty.clone() }}</pre>
         </div>
