@@ -9,7 +9,10 @@
 mod e2e_support;
 mod webdriver;
 
-use e2e_support::{bundled_source, launch, wait_for_app_exit, BundledSource, DriverProcess, Shots};
+use e2e_support::{
+    bundled_source, graphql, inner_text, launch, wait_for_app_exit, wait_inner, BundledSource,
+    DriverProcess, Shots,
+};
 use houston_test_harness::chrome::{serve_pages, Chrome};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -45,47 +48,6 @@ const deadline = Date.now() + 30000;
   setTimeout(wait, 50);
 })();
 "#;
-
-/// Runs one GraphQL query through the app's own `graphql` command (the signed-in session).
-async fn graphql(d: &Driver, query: &str, variables: Value) -> Value {
-    let script = format!(
-        "const done = arguments[arguments.length - 1];
-         window.__TAURI__.core.invoke('graphql', {{ body: {{ query: {query}, variables: {variables} }}, organization: null }})
-           .then(r => done(JSON.stringify(r)), e => done(JSON.stringify({{ error: e }})));",
-        query = Value::String(query.to_owned()),
-    );
-    let answer = d.script_async(&script).await.expect("the script runs");
-    serde_json::from_str(answer.as_str().unwrap_or("null")).expect("JSON")
-}
-
-/// The rendered text (`innerText`) of the first element matching `css`, or "" when none.
-/// (WebKitWebDriver's element text leaves out the text of the debugger's rows, which are
-/// buttons in a scrolling list, though they are on screen: the page's own text is read.)
-async fn inner_text(d: &Driver, css: &str) -> String {
-    let script = format!(
-        "const e = document.querySelector({}); return e ? e.innerText : ''",
-        Value::String(css.to_owned())
-    );
-    let text = d.script(&script).await.unwrap();
-    text.as_str().unwrap_or_default().to_owned()
-}
-
-/// Waits up to `secs` until [`inner_text`] of `css` holds `needle`.
-async fn wait_inner(d: &Driver, css: &str, needle: &str, secs: u64) -> Result<(), String> {
-    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
-    loop {
-        if inner_text(d, css).await.contains(needle) {
-            return Ok(());
-        }
-        if std::time::Instant::now() > deadline {
-            return Err(format!(
-                "timed out waiting for {needle:?} in {css}: {:?}",
-                inner_text(d, css).await
-            ));
-        }
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
-}
 
 /// The number of rows the debugger shows.
 async fn rows(d: &Driver) -> usize {

@@ -274,3 +274,44 @@ pub async fn bundled_source(
         collector: text_of("#collector-url").await,
     }
 }
+
+/// Runs one GraphQL query through the app's own `graphql` command (the signed-in session).
+pub async fn graphql(d: &Driver, query: &str, variables: serde_json::Value) -> serde_json::Value {
+    let script = format!(
+        "const done = arguments[arguments.length - 1];
+         window.__TAURI__.core.invoke('graphql', {{ body: {{ query: {query}, variables: {variables} }}, organization: null }})
+           .then(r => done(JSON.stringify(r)), e => done(JSON.stringify({{ error: e }})));",
+        query = serde_json::Value::String(query.to_owned()),
+    );
+    let answer = d.script_async(&script).await.expect("the script runs");
+    serde_json::from_str(answer.as_str().unwrap_or("null")).expect("JSON")
+}
+
+/// The rendered text (`innerText`) of the first element matching `css`, or "" when none.
+/// (WebKitWebDriver's element text leaves out the text of the debugger's rows, which are
+/// buttons in a scrolling list, though they are on screen: the page's own text is read.)
+pub async fn inner_text(d: &Driver, css: &str) -> String {
+    let script = format!(
+        "const e = document.querySelector({}); return e ? e.innerText : ''",
+        serde_json::Value::String(css.to_owned())
+    );
+    let text = d.script(&script).await.unwrap();
+    text.as_str().unwrap_or_default().to_owned()
+}
+
+/// Waits up to `secs` until [`inner_text`] of `css` holds `needle`.
+pub async fn wait_inner(d: &Driver, css: &str, needle: &str, secs: u64) -> Result<(), String> {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        if inner_text(d, css).await.contains(needle) {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!(
+                "timed out waiting for {needle:?} in {css}: {:?}",
+                inner_text(d, css).await
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
