@@ -43,8 +43,8 @@ ORDER = [
 # name; the report quotes the explanation next to every missed goal of that benchmark.
 WHY = {
     "ui-preview": (
-        "The panel adds about 2 to 3 ms to the form"s own cost; the delivery of all 14 section"
-        "s is 0.4 to 0.5 ms of it, the rest is the two purchase payloads" pretty JSON set agai"
+        "The panel adds about 2 to 3 ms to the form's own cost; the delivery of all 14 section"
+        "s is 0.4 to 0.5 ms of it, the rest is the two purchase payloads' pretty JSON set agai"
         "n and laid out. Load matters: with builds sharing the 2 cores (load average 5.6) the "
         "95th percentile reached 17.4 ms (the form alone 15.5 ms); at load 1 it is 12.0 ms."
     ),
