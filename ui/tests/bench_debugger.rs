@@ -24,7 +24,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 mod common;
-use common::container;
+use common::{bench_row, container};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -165,10 +165,6 @@ fn frames(stamps: &[f64]) -> Frames {
     }
 }
 
-fn round(value: f64) -> f64 {
-    (value * 10.0).round() / 10.0
-}
-
 fn row(
     metric: &str,
     unit: &str,
@@ -177,17 +173,16 @@ fn row(
     b: f64,
     goal: Option<(String, bool)>,
 ) -> Value {
-    let mut row = json!({
-        "metric": metric, "unit": unit, "better": better,
-        "a": { "label": format!("{RATE} events/s"), "value": round(a) },
-        "b": { "label": "idle (no events)", "value": round(b) },
-        "ratio": if b > 0.0 { json!((a / b * 100.0).round() / 100.0) } else { Value::Null },
-    });
-    if let Some((goal, met)) = goal {
-        row["goal"] = json!(goal);
-        row["met"] = json!(met);
-    }
-    row
+    let busy = format!("{RATE} events/s");
+    let goal = goal.as_ref().map(|(g, met)| (g.as_str(), *met));
+    bench_row(
+        metric,
+        unit,
+        better,
+        (&busy, a),
+        ("idle (no events)", b),
+        goal,
+    )
 }
 
 /// Built only with the `bench` feature (`required-features` in ui/Cargo.toml), so the

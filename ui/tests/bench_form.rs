@@ -32,7 +32,7 @@ use wasm_bindgen_test::*;
 use web_sys::HtmlInputElement;
 
 mod common;
-use common::{bundled_destinations, flush, idle, mount_destination, now};
+use common::{bench_row, bundled_destinations, flush, idle, mount_destination, now};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -167,32 +167,8 @@ async fn measure(code: &str) -> Figures {
     }
 }
 
-fn round(ms: f64) -> f64 {
-    (ms * 100.0).round() / 100.0
-}
-
 fn row(metric: &str, a: (&str, f64), b: (&str, f64), goal: Option<(&str, bool)>) -> Value {
-    with_unit("ms", metric, a, b, goal)
-}
-
-fn with_unit(
-    unit: &str,
-    metric: &str,
-    a: (&str, f64),
-    b: (&str, f64),
-    goal: Option<(&str, bool)>,
-) -> Value {
-    let mut row = json!({
-        "metric": metric, "unit": unit, "better": "lower",
-        "a": { "label": a.0, "value": round(a.1) },
-        "b": { "label": b.0, "value": round(b.1) },
-        "ratio": if b.1 > 0.0 { json!((a.1 / b.1 * 100.0).round() / 100.0) } else { Value::Null },
-    });
-    if let Some((goal, met)) = goal {
-        row["goal"] = json!(goal);
-        row["met"] = json!(met);
-    }
-    row
+    bench_row(metric, "ms", "lower", a, b, goal)
 }
 
 /// Built only with the `bench` feature (`required-features` in ui/Cargo.toml), so the
@@ -220,7 +196,7 @@ async fn largest_form_render_and_keystroke() {
             row("render (mount to laid-out DOM), median of 5", (&big_label, big.render_ms), (&small_label, small.render_ms), None),
             row("keystroke (input event to validated, laid-out form), median of 40", (&big_label, big.keystroke_median_ms), (&small_label, small.keystroke_median_ms),
                 Some((&frame, big.keystroke_median_ms <= FRAME_MS))),
-            with_unit("µs", "of which the rules alone (validating the whole value), mean of 200", (&big_label, big.validate_ms * 1000.0), (&small_label, small.validate_ms * 1000.0), None),
+            bench_row("of which the rules alone (validating the whole value), mean of 200", "µs", "lower", (&big_label, big.validate_ms * 1000.0), (&small_label, small.validate_ms * 1000.0), None),
             row("keystroke, 95th percentile of 40", (&big_label, big.keystroke_p95_ms), (&small_label, small.keystroke_p95_ms),
                 Some((&frame, big.keystroke_p95_ms <= FRAME_MS))),
         ],

@@ -31,7 +31,7 @@ use wasm_bindgen_test::*;
 use web_sys::{HtmlElement, HtmlInputElement};
 
 mod common;
-use common::{bundled_destinations, container, flush, idle, now};
+use common::{bench_row, bundled_destinations, container, flush, idle, now};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -136,10 +136,6 @@ async fn keystrokes(panel: bool) -> Figures {
     }
 }
 
-fn round(ms: f64) -> f64 {
-    (ms * 100.0).round() / 100.0
-}
-
 fn row(
     metric: &str,
     unit: &str,
@@ -147,17 +143,7 @@ fn row(
     b: (&str, f64),
     goal: Option<(&str, bool)>,
 ) -> Value {
-    let mut row = json!({
-        "metric": metric, "unit": unit, "better": "lower",
-        "a": { "label": a.0, "value": round(a.1) },
-        "b": { "label": b.0, "value": round(b.1) },
-        "ratio": if b.1 > 0.0 { json!((a.1 / b.1 * 100.0).round() / 100.0) } else { Value::Null },
-    });
-    if let Some((goal, met)) = goal {
-        row["goal"] = json!(goal);
-        row["met"] = json!(met);
-    }
-    row
+    bench_row(metric, unit, "lower", a, b, goal)
 }
 
 /// Built only with the `bench` feature: `make bench-app` runs it on the release wasm.

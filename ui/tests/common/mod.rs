@@ -105,3 +105,29 @@ pub async fn idle() {
         .await
         .expect("resolves");
 }
+
+/// One row of a benchmark's results (`BENCH_JSON`, the format `tests/bench/report.py`
+/// reads): `a` measured against `b`, values kept to two decimals, with the goal and
+/// whether it was met.
+pub fn bench_row(
+    metric: &str,
+    unit: &str,
+    better: &str,
+    a: (&str, f64),
+    b: (&str, f64),
+    goal: Option<(&str, bool)>,
+) -> serde_json::Value {
+    use serde_json::{json, Value};
+    let round = |v: f64| (v * 100.0).round() / 100.0;
+    let mut row = json!({
+        "metric": metric, "unit": unit, "better": better,
+        "a": { "label": a.0, "value": round(a.1) },
+        "b": { "label": b.0, "value": round(b.1) },
+        "ratio": if b.1 > 0.0 { json!(round(a.1 / b.1)) } else { Value::Null },
+    });
+    if let Some((goal, met)) = goal {
+        row["goal"] = json!(goal);
+        row["met"] = json!(met);
+    }
+    row
+}
