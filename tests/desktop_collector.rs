@@ -290,6 +290,23 @@ fn log_len(server: &ServerProcess) -> usize {
     server.log_tail(usize::MAX).lines().count()
 }
 
+/// The log's length once every request made so far is in it: the server's output reaches
+/// the test through a pipe a thread reads, so the last request's line may come later. A
+/// `/healthz` request is made and its line awaited; everything before it is then logged.
+async fn settled_log_len(server: &ServerProcess) -> usize {
+    let from = log_len(server);
+    let health = server.url.replace("/graphql", "/healthz");
+    reqwest::get(&health).await.unwrap();
+    for _ in 0..200 {
+        let lines = requests_since(server, from);
+        if lines.iter().any(|l| l.contains("path=/healthz")) {
+            return log_len(server);
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the server never logged /healthz")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_remote_watch_hears_events_over_the_websocket_and_reconnects() {
     let server_dir = tempfile::tempdir().unwrap();
@@ -298,7 +315,7 @@ async fn a_remote_watch_hears_events_over_the_websocket_and_reconnects() {
     let session = start_remote(app_dir.path(), &server.url).await;
     let (org_id, app_id) = source(&session).await;
 
-    let before = log_len(&server);
+    let before = settled_log_len(&server).await;
     let (tx, mut rx) = mpsc::unbounded_channel();
     let watch = session
         .watch_events(app_id.clone(), Some(org_id.clone()), move |m| {
