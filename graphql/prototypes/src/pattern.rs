@@ -1,46 +1,111 @@
-//! Catalog patterns are JavaScript regular expressions; this module translates them to the
-//! syntax of `fancy-regex` (which adds look-around and back-references to `regex`) and
-//! keeps every compiled pattern, so that validating on each keystroke compiles nothing.
+//! Catalog patterns are JavaScript regular expressions. In the browser (wasm32) they run on
+//! the page's own `RegExp`, which is their reference and costs the UI's wasm no regex engine;
+//! elsewhere this module translates them to the syntax of `fancy-regex` (which adds
+//! look-around and back-references to `regex`). Either way every compiled pattern is kept,
+//! so that validating on each keystroke compiles nothing.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+// The translation to `fancy-regex` has no caller in the browser.
+#![cfg_attr(target_arch = "wasm32", allow(dead_code))]
 
-use fancy_regex::Regex;
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) use engine_fancy::{compiled, test};
+#[cfg(target_arch = "wasm32")]
+pub(crate) use engine_js::{compiled, test};
 
-/// Compiled patterns by their JavaScript source. Catalogs hold a few dozen distinct
-/// patterns; the bound only guards against a caller feeding ever new ones.
-static COMPILED: OnceLock<Mutex<HashMap<String, Compiled>>> = OnceLock::new();
-/// A compiled pattern, or why it does not compile.
-type Compiled = Result<Arc<Regex>, String>;
+/// Catalogs hold a few dozen distinct patterns; the bound of the compiled-pattern cache only
+/// guards against a caller feeding ever new ones.
 const CACHE_BOUND: usize = 4096;
 
-/// The compiled form of the JavaScript pattern `js`, or why it cannot be compiled.
-pub(crate) fn compiled(js: &str) -> Result<Arc<Regex>, String> {
-    let cache = COMPILED.get_or_init(Default::default);
-    if let Some(found) = cache
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .get(js)
-    {
-        return found.clone();
+#[cfg(not(target_arch = "wasm32"))]
+mod engine_fancy {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+
+    use fancy_regex::Regex;
+
+    use super::{translate, CACHE_BOUND};
+
+    /// Compiled patterns by their JavaScript source.
+    static COMPILED: OnceLock<Mutex<HashMap<String, Compiled>>> = OnceLock::new();
+    /// A compiled pattern, or why it does not compile.
+    type Compiled = Result<Arc<Regex>, String>;
+
+    /// The compiled form of the JavaScript pattern `js`, or why it cannot be compiled.
+    pub(crate) fn compiled(js: &str) -> Result<Arc<Regex>, String> {
+        let cache = COMPILED.get_or_init(Default::default);
+        if let Some(found) = cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(js)
+        {
+            return found.clone();
+        }
+        let result = Regex::new(&translate(js))
+            .map(Arc::new)
+            .map_err(|e| e.to_string());
+        let mut map = cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if map.len() >= CACHE_BOUND {
+            map.clear();
+        }
+        map.insert(js.to_owned(), result.clone());
+        result
     }
-    let result = Regex::new(&translate(js))
-        .map(Arc::new)
-        .map_err(|e| e.to_string());
-    let mut map = cache
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if map.len() >= CACHE_BOUND {
-        map.clear();
+
+    /// Whether `text` contains a match of the JavaScript pattern `js` (like `RegExp.test`).
+    /// A pattern that cannot be compiled, or a search that gives up, is an `Err`.
+    pub(crate) fn test(js: &str, text: &str) -> Result<bool, String> {
+        compiled(js)?.is_match(text).map_err(|e| e.to_string())
     }
-    map.insert(js.to_owned(), result.clone());
-    result
 }
 
-/// Whether `text` contains a match of the JavaScript pattern `js` (like `RegExp.test`).
-/// A pattern that cannot be compiled, or a search that gives up, is an `Err`.
-pub(crate) fn test(js: &str, text: &str) -> Result<bool, String> {
-    compiled(js)?.is_match(text).map_err(|e| e.to_string())
+#[cfg(target_arch = "wasm32")]
+mod engine_js {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+
+    use js_sys::{Array, Function, JsString, Reflect, RegExp};
+
+    use super::CACHE_BOUND;
+
+    /// A compiled pattern, or why it does not compile.
+    type Compiled = Result<RegExp, String>;
+
+    thread_local! {
+        /// Compiled patterns by their source (a `RegExp` lives in the page's only thread).
+        static COMPILED: RefCell<HashMap<String, Compiled>> = RefCell::default();
+    }
+
+    /// The page's `RegExp` for the JavaScript pattern `js`, or why it cannot be compiled.
+    pub(crate) fn compiled(js: &str) -> Result<RegExp, String> {
+        COMPILED.with_borrow_mut(|map| {
+            if let Some(found) = map.get(js) {
+                return found.clone();
+            }
+            // `Reflect.construct` catches the SyntaxError that `new RegExp` throws.
+            let constructor: Function = RegExp::new("", "").constructor();
+            let result = Reflect::construct(&constructor, &Array::of1(&JsString::from(js)))
+                .map(RegExp::from)
+                .map_err(|error| {
+                    Reflect::get(&error, &JsString::from("message"))
+                        .ok()
+                        .and_then(|message| message.as_string())
+                        .unwrap_or_else(|| "not a valid pattern".to_owned())
+                });
+            if map.len() >= CACHE_BOUND {
+                map.clear();
+            }
+            map.insert(js.to_owned(), result.clone());
+            result
+        })
+    }
+
+    /// Whether `text` contains a match of the JavaScript pattern `js` (`RegExp.test`).
+    /// A pattern that cannot be compiled is an `Err`.
+    pub(crate) fn test(js: &str, text: &str) -> Result<bool, String> {
+        Ok(compiled(js)?.test(text))
+    }
 }
 
 /// `\d` and `\w` are ASCII-only in JavaScript but Unicode-aware in Rust.
