@@ -92,14 +92,15 @@ bench: setup
 # The desktop's figures (not tests), as JSON in $(T)/bench/: launch to first paint and
 # memory vs a bare Tauri window built in the same cargo run (same tauri artifacts), the
 # largest catalog form rendered and validated per keystroke in the release wasm (Chromium),
-# the Test panel's recompute per keystroke on that form, and the debugger page's frame
-# rate at 100 events/s (same wasm, same Chromium).
+# the Test panel's recompute per keystroke on that form, the debugger page's frame
+# rate at 100 events/s (same wasm, same Chromium), and the UI wasm's size (gzipped).
 .PHONY: bench-app
 bench-app: ui
 	cargo build --release -p houston-desktop -p hello-tauri
 	mkdir -p $(T)/bench
 	.ci/session python3 docs/measure_app.py --runs 5 --json $(T)/bench/desktop-launch.json \
 		$(T)/release/houston-desktop $(T)/release/hello-tauri
+	python3 tests/bench/wasm_size.py ui/dist/houston_ui_bg.wasm > $(T)/bench/ui-wasm.json
 	$(call wasm_bench,bench_form,ui-form)
 	$(call wasm_bench,bench_preview,ui-preview)
 	$(call wasm_bench,bench_debugger,ui-debugger)
