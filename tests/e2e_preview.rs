@@ -5,7 +5,9 @@
 //! following, a required field left empty and marked on the form, a broken trigger with
 //! its error on the field; then saved, and `deliveryPreview` (asked through the app's own
 //! session, and by "Test with an event" on the integrations list) answers what the panel
-//! showed. Screenshots go to `target/e2e-artifacts/preview/`.
+//! showed; a section using `@liquid` (which the window leaves to the server) previewed by
+//! "Preview on the server", and the saved integration's `deliveryPreview` agreeing with
+//! it. Screenshots go to `target/e2e-artifacts/preview/`.
 
 mod e2e_support;
 mod webdriver;
@@ -297,6 +299,116 @@ async fn the_test_panel_shows_what_a_destination_would_send_and_the_server_agree
     );
     assert_eq!(d.find_all(".delivery-line").await.unwrap().len(), 1);
     shots.take(&d, "test-with-an-event").await;
+
+    // A section whose mapping uses @liquid (Rokt's Send: `rtid` and the device ids), which
+    // the window leaves to the server: "Preview on the server" shows the server's payload,
+    // and the saved integration's `deliveryPreview` agrees with it.
+    let order = json!({
+        "type": "track", "event": "Order Completed", "userId": "ada",
+        "properties": {"order_id": "o-7", "revenue": 42.5, "currency": "GBP"},
+        "context": {
+            "page": {"search": "?utm=x&rtid=r-42&y=2"},
+            "device": {"type": "ios", "advertisingId": "IDFA-1"},
+            "userAgent": "Mozilla/5.0"
+        }
+    });
+    let sent = reqwest::Client::new()
+        .post(format!("{collector}/v1/track"))
+        .basic_auth(&key, Some(""))
+        .json(&order)
+        .send()
+        .await
+        .expect("the collector answers");
+    assert_eq!(sent.status(), 200);
+    let stored = graphql(
+        &d,
+        "query($a: String!) { events(appId: $a, first: 5) { nodes { payload } } }",
+        json!({ "a": key }),
+    )
+    .await;
+    let order = stored["events"]["nodes"]
+        .as_array()
+        .and_then(|nodes| {
+            nodes
+                .iter()
+                .find(|n| n["payload"]["event"] == "Order Completed")
+        })
+        .map(|n| n["payload"].clone())
+        .unwrap_or_else(|| panic!("the order is stored: {stored}"));
+    d.click_on("#nav-destinations").await.unwrap();
+    d.wait(".destination-card", 30).await.unwrap();
+    d.fill("#catalog-search", "rokt").await.unwrap();
+    d.click_on(".destination-card[data-code=\"actions-rokt-capi\"]")
+        .await
+        .unwrap();
+    d.wait("#save-integration", 20).await.unwrap();
+    let toggle = d
+        .wait(".section-toggle[data-section=\"send\"]", 20)
+        .await
+        .unwrap();
+    if d.property(&toggle, "checked").await.unwrap() != json!(true) {
+        d.click(&toggle).await.unwrap();
+    }
+    // Send has no default trigger: one for every track.
+    d.wait("input[data-field=\"send.subscribe\"]", 20)
+        .await
+        .unwrap();
+    d.fill("input[data-field=\"send.subscribe\"]", "type = \"track\"")
+        .await
+        .unwrap();
+    d.click_on("#test-open").await.unwrap();
+    d.wait("#test-panel", 10).await.unwrap();
+    wait_status(&d, "send", "SERVER", 20).await;
+    let section = ".test-section[data-section=\"send\"]";
+    d.click_on(&format!("{section} .test-server-preview"))
+        .await
+        .unwrap();
+    if let Err(e) = wait_inner(&d, &format!("{section} .test-payload"), "r-42", 20).await {
+        shots.take(&d, "no-server-preview").await;
+        panic!("{e}: {}", inner_text(&d, section).await);
+    }
+    let from_server = shown_payload(&d, "send").await;
+    assert_eq!(
+        from_server["rtid"], "r-42",
+        "@liquid read the page's search: {from_server}"
+    );
+    assert_eq!(
+        from_server["device_info"]["ios_advertising_id"], "IDFA-1",
+        "{from_server}"
+    );
+    assert_eq!(
+        from_server["eventDetails"]["conversiontype"], "Order Completed",
+        "the rest of the mapping too: {from_server}"
+    );
+    shots.take(&d, "preview-on-the-server").await;
+    d.fill("#connection-name", "Rokt account").await.unwrap();
+    d.fill("input[data-field=\"apiKey\"]", "rokt-key-1")
+        .await
+        .unwrap();
+    d.fill("input[data-field=\"apiSecret\"]", "rokt-secret-2")
+        .await
+        .unwrap();
+    d.click_on("#save-integration").await.unwrap();
+    if let Err(e) = d.wait_text(".integration-row", "Rokt", 30).await {
+        shots.take(&d, "rokt-not-saved").await;
+        panic!(
+            "{e}: {}: {}",
+            inner_text(&d, "#save-outcome").await,
+            inner_text(&d, ".form-errors").await
+        );
+    }
+    let saved = graphql(&d, SAVED, json!({ "a": key, "e": order })).await;
+    let send = saved["deliveryPreview"]
+        .as_array()
+        .and_then(|all| all.iter().find(|i| i["code"] == "actions-rokt-capi"))
+        .and_then(|rokt| rokt["sections"].as_array())
+        .and_then(|s| s.iter().find(|s| s["code"] == "send"))
+        .cloned()
+        .unwrap_or_else(|| panic!("Rokt's send in {saved}"));
+    assert_eq!(
+        send["payload"], from_server,
+        "the saved integration's delivery is what the panel's server preview showed"
+    );
 
     d.quit().await;
     drop(driver);

@@ -129,6 +129,22 @@ pub fn typed_value(field: &PrototypeField, text: &str) -> Option<Value> {
     }
 }
 
+/// What a literal-or-path field uses when its box is empty, as its placeholder says it:
+/// the field's default mapping (`default: $.userId`, a path as typed, any other directive
+/// as its JSON), else its default; `None` when an empty box sends nothing. The delivery
+/// falls back in the same order (`houston_events::delivery`).
+pub fn empty_hint(field: &PrototypeField) -> Option<String> {
+    let used = field.default_mapping.as_ref().or(field.default.as_ref())?;
+    let text = match path_of(Some(used)) {
+        Some(path) => path.to_owned(),
+        None => match used {
+            Value::String(text) => text.clone(),
+            other => other.to_string(),
+        },
+    };
+    Some(format!("default: {text}"))
+}
+
 /// Whether a field's control lets a person type either a literal or a path: a mappable
 /// field (of an action) holding one text, number or date.
 pub fn takes_path(field: &PrototypeField) -> bool {
@@ -358,6 +374,37 @@ mod tests {
             !takes_path(&field),
             "a connection's or setting's field takes literals"
         );
+    }
+
+    #[test]
+    fn an_empty_box_says_what_the_delivery_uses_instead() {
+        let mut field = PrototypeField {
+            property_name: "user_id".to_owned(),
+            field_type: FieldType::Input,
+            mappable: true,
+            default_mapping: Some(json!({"@path": "$.userId"})),
+            default: Some(json!("someone")),
+            ..PrototypeField::default()
+        };
+        assert_eq!(empty_hint(&field).as_deref(), Some("default: $.userId"));
+        let section = houston_prototypes::PrototypeSection {
+            fields: vec![field.clone()],
+            ..Default::default()
+        };
+        assert_eq!(
+            houston_events::delivery::section_mapping(&section, Some(&json!({})))["user_id"],
+            json!({"@path": "$.userId"}),
+            "the hint names what the delivery maps"
+        );
+        field.default_mapping = Some(json!({"@template": "{{userId}}"}));
+        assert_eq!(
+            empty_hint(&field).as_deref(),
+            Some(r#"default: {"@template":"{{userId}}"}"#)
+        );
+        field.default_mapping = None;
+        assert_eq!(empty_hint(&field).as_deref(), Some("default: someone"));
+        field.default = None;
+        assert_eq!(empty_hint(&field), None, "an empty box sends nothing");
     }
 
     #[test]

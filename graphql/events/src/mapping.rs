@@ -39,7 +39,11 @@
 
 use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::rc::Rc;
 
 #[cfg(feature = "liquid")]
 mod liquid;
@@ -104,15 +108,73 @@ impl fmt::Display for MappingProblem {
 /// the mapping, resolves every directive, and removes the keys that came out `undefined`.
 /// A value that came out `undefined` inside an array is `null`, as `JSON.stringify` writes
 /// it; a whole result that is `undefined` (a root directive with no answer) is `null`.
-/// To map many events with one mapping, [`Mapping`] checks it once.
+///
+/// Segment's `transform` validates the mapping on every call; this one keeps the last
+/// [`CHECKED_KEPT`] mappings it checked (per thread, as [`Mapping`]s) and checks a mapping
+/// again only when it is not one of them, so the answer is the same either way.
+/// To keep a mapping's check in hand, use [`Mapping`].
 pub fn transform(mapping: &Value, event: &Value) -> Result<Value, MappingError> {
-    let Value::Object(object) = mapping else {
-        return Err(not_an_object_mapping(mapping));
-    };
-    // `removeUndefined` and `JSON.parse(JSON.stringify(…))` in one: `into_json` leaves out
-    // an object's undefined values and writes an array's as null.
-    let mapped = transform_object(mapping, object, Data::Json(event), 0)?;
-    Ok(mapped.into_json().unwrap_or(Value::Null))
+    checked(mapping).transform(event)
+}
+
+/// How many checked mappings [`transform`] keeps, per thread; when full it starts again.
+pub const CHECKED_KEPT: usize = 1024;
+
+thread_local! {
+    /// The mappings [`transform`] checked, by the address of the mapping it was given, each
+    /// with a copy of that mapping: a kept check is used only while the mapping at that
+    /// address is still equal to the copy (a mapping changed in place, or another one at a
+    /// reused address, is checked again).
+    static CHECKED: RefCell<KeptChecks> =
+        RefCell::new(HashMap::default());
+}
+
+/// [`CHECKED`]'s map: address of a mapping → (a copy of it, its check).
+type KeptChecks = HashMap<usize, (Value, Rc<Mapping>), BuildHasherDefault<AddressHasher>>;
+
+/// The check of `mapping`: kept from an earlier call, else made and kept.
+fn checked(mapping: &Value) -> Rc<Mapping> {
+    let address = std::ptr::from_ref(mapping) as usize;
+    CHECKED.with(|kept| {
+        let mut kept = kept.borrow_mut();
+        if let Some((copy, checked)) = kept.get(&address) {
+            if copy == mapping {
+                return Rc::clone(checked);
+            }
+        }
+        if kept.len() >= CHECKED_KEPT {
+            kept.clear();
+        }
+        let checked = Rc::new(Mapping::new(mapping));
+        kept.insert(address, (mapping.clone(), Rc::clone(&checked)));
+        checked
+    })
+}
+
+/// Hashes an address (the key of [`CHECKED`]): one multiplication, its high bits folded
+/// down, where the default hasher's SipHash would cost more than the lookup it serves.
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.write_u64(u64::from(*byte) ^ self.0.rotate_left(8));
+        }
+    }
+
+    fn write_usize(&mut self, address: usize) {
+        self.write_u64(address as u64);
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        let mixed = value.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = mixed ^ (mixed >> 29);
+    }
 }
 
 fn not_an_object_mapping(mapping: &Value) -> MappingError {
@@ -265,13 +327,16 @@ impl Node {
     fn to_json(&self, data: Data<'_>) -> Result<Option<Value>, MappingError> {
         match self {
             Node::Object(entries) => {
-                let mut object = Map::new();
+                let mut object = Vec::with_capacity(entries.len());
                 for (key, node) in entries {
                     if let Some(value) = node.to_json(data)? {
-                        object.insert(unmarked(key.clone()), value);
+                        object.push((unmarked(key.clone()), value));
                     }
                 }
-                Ok(Some(Value::Object(object)))
+                // Collected, not inserted one by one: the keys come in order, and a map
+                // built from them at once does not search itself for every key (a later
+                // equal key wins, as with `insert`).
+                Ok(Some(Value::Object(object.into_iter().collect())))
             }
             Node::Path(None) => Ok(Step::from(data).into_json()),
             Node::Path(Some(keys)) => Ok(walk_step(data, keys).into_json()),

@@ -90,11 +90,15 @@ pub(super) fn evaluate(template: &serde_json::Value, payload: &Val) -> Result<Va
         ));
     }
     let failed = |e: liquid_core::Error| MappingError::Failed(format!("@liquid: {e}"));
-    let parsed = Template::new(parse(&js_outputs(template)).map_err(failed)?);
-    let globals = match to_liquid(payload) {
+    let source = js_outputs(template);
+    let parsed = Template::new(parse(&source).map_err(failed)?);
+    let mut globals = match to_liquid(payload) {
         Value::Object(object) => object,
         _ => Object::new(),
     };
+    if source.contains(ROOT) {
+        globals.insert(ROOT.into(), Value::Object(globals.clone()));
+    }
     SPENT.with(|spent| spent.set(0));
     let runtime = RuntimeBuilder::new().set_globals(&globals).build();
     let mut out = Charged(Vec::new());
@@ -230,8 +234,19 @@ fn wide_literals(code: &str) -> String {
                     at += 1;
                 }
                 let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'.';
-                let alone = (start == 0 || !word(bytes[start - 1]))
-                    && (at == bytes.len() || !word(bytes[at]));
+                let first = start == 0 || !word(bytes[start - 1]);
+                if first {
+                    let mut end = at;
+                    while end < bytes.len() && word(bytes[end]) {
+                        end += 1;
+                    }
+                    if let Some(path) = digit_path(&code[start..end]) {
+                        out.push_str(&path);
+                        at = end;
+                        continue;
+                    }
+                }
+                let alone = first && (at == bytes.len() || !word(bytes[at]));
                 out.push_str(&code[start..at]);
                 if alone && code[start..at].parse::<i64>().is_err() {
                     out.push_str(".0");
@@ -246,6 +261,26 @@ fn wide_literals(code: &str) -> String {
         at += len;
     }
     out
+}
+
+/// The global that holds the whole event again, for the paths [`digit_path`] writes.
+const ROOT: &str = "__houston_root";
+
+/// A word that starts with a digit but is no number (`1e21`, `1.5e3`, `2x`): liquidjs
+/// reads it as a path into the event (`1e21` is the event's key `"1e21"`, so usually
+/// nothing), where the `liquid` crate refuses it; written as that path from [`ROOT`]
+/// (`__houston_root["1e21"]`). `None` for a number (`12`, `1.5`, `1.`) or a range's
+/// ends (`1..5`).
+fn digit_path(word: &str) -> Option<String> {
+    // Digits and dots alone are a number or a range's end (`1..5`).
+    if word.contains("..") || !word.bytes().any(|b| b.is_ascii_alphabetic() || b == b'_') {
+        return None;
+    }
+    let mut path = ROOT.to_owned();
+    for key in word.split('.').filter(|key| !key.is_empty()) {
+        path.push_str(&format!("[\"{key}\"]"));
+    }
+    Some(path)
 }
 
 /// Where `close` ends the tag or output that starts `text` (searching from `from`),

@@ -525,3 +525,35 @@ fn halves_of_a_character_are_kept_as_js_keeps_them() {
         json!({"half": "\\ud83d", "length": 3, "again": "😀", "json": "\"\\ude00\""})
     );
 }
+
+#[test]
+fn a_mapping_changed_in_place_is_checked_again() {
+    let event = json!({"a": 1, "b": 2});
+    let mut mapping = json!({"x": {"@path": "$.a"}});
+    assert_eq!(transform(&mapping, &event), Ok(json!({"x": 1})));
+    // The same address, another mapping: the kept check must not answer for it.
+    mapping["x"] = json!({"@path": "$.b"});
+    assert_eq!(transform(&mapping, &event), Ok(json!({"x": 2})));
+    mapping["x"] = json!({"@nope": "$.b"});
+    assert!(
+        matches!(transform(&mapping, &event), Err(MappingError::Invalid(_))),
+        "an invalid mapping at a kept address is refused"
+    );
+    mapping = json!({"x": {"@path": "$.a"}});
+    assert_eq!(transform(&mapping, &event), Ok(json!({"x": 1})));
+}
+
+#[test]
+fn transform_keeps_a_bounded_number_of_checks() {
+    let event = json!({"a": 1});
+    let mappings: Vec<Value> = (0..CHECKED_KEPT + 10)
+        .map(|i| json!({ format!("k{i}"): {"@path": "$.a"} }))
+        .collect();
+    for (i, mapping) in mappings.iter().enumerate() {
+        assert_eq!(
+            transform(mapping, &event),
+            Ok(json!({ format!("k{i}"): 1 }))
+        );
+    }
+    CHECKED.with(|kept| assert!(kept.borrow().len() <= CHECKED_KEPT));
+}

@@ -736,7 +736,7 @@ pub fn PathOrLiteral(
                 spellcheck="false"
                 autocomplete="off"
                 disabled=field.read_only
-                placeholder=field.placeholder.clone().unwrap_or_else(|| "a value, or $. for a path into the event".to_owned())
+                placeholder=crate::preview::empty_hint(&field).or_else(|| field.placeholder.clone()).unwrap_or_else(|| "a value, or $. for a path into the event".to_owned())
                 prop:value=move || shown.get()
                 on:focus=move |_| focused.set(true)
                 on:blur=move |_| focused.set(false)

@@ -179,12 +179,20 @@ impl Condition {
     fn evaluate(&self, runtime: &dyn Runtime) -> Result<bool> {
         match self {
             Condition::Binary(left, comparison, right) => {
+                let (left_nil, right_nil) = (nil_of(left, runtime), nil_of(right, runtime));
                 let left = left.evaluate(runtime)?;
                 let right = right.evaluate(runtime)?;
-                let (left, right) = (left.as_view(), right.as_view());
+                let left = js::Operand {
+                    view: left.as_view(),
+                    nil: left_nil,
+                };
+                let right = js::Operand {
+                    view: right.as_view(),
+                    nil: right_nil,
+                };
                 Ok(match comparison {
-                    Comparison::Equals => js::equals(left, right),
-                    Comparison::NotEquals => !js::equals(left, right),
+                    Comparison::Equals => js::operands_equal(left, right),
+                    Comparison::NotEquals => !js::operands_equal(left, right),
                     Comparison::Less => js::less(left, right, false),
                     Comparison::Greater => js::less(right, left, false),
                     Comparison::LessOrEqual => js::less(left, right, true),
@@ -204,6 +212,26 @@ impl Condition {
             }
         }
     }
+}
+
+/// Which nil `expression` is if it comes out `nil`: the literal, or what liquidjs's path
+/// reading stops at, which answers the first nil it meets as it is (`traits.phone` of an
+/// event whose `traits` is `null` is `null`; of one without `traits`, `undefined`).
+fn nil_of(expression: &Expression, runtime: &dyn Runtime) -> js::Nil {
+    let Expression::Variable(variable) = expression else {
+        return js::Nil::Literal;
+    };
+    let Some(path) = variable.try_evaluate(runtime) else {
+        return js::Nil::Undefined;
+    };
+    for end in 1..=path.len() {
+        match runtime.try_get(&path[..end]) {
+            None => return js::Nil::Undefined,
+            Some(value) if value.is_nil() => return js::Nil::Null,
+            Some(_) => {}
+        }
+    }
+    js::Nil::Null
 }
 
 impl fmt::Display for Condition {
