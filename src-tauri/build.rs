@@ -16,7 +16,7 @@ fn main() {
 
 /// The commands the webview may call; each gets an `allow-<command>` permission that the
 /// capability grants explicitly.
-const COMMANDS: [&str; 16] = [
+const COMMANDS: [&str; 18] = [
     "session_state",
     "check_server",
     "save_settings",
@@ -33,4 +33,6 @@ const COMMANDS: [&str; 16] = [
     "send_test_event",
     "watch_events",
     "stop_watching",
+    "save_pipeline",
+    "open_pipeline",
 ];

@@ -164,3 +164,62 @@ pub async fn stop_watching(session: State<'_, Session>, watch: u64) -> Answer<()
     session.stop_watching(watch);
     Ok(())
 }
+
+/// Asks where to save the pipeline `text` (a native save dialog offering
+/// `<source_name>.houston-pipeline.json`) and writes it there: only a pipeline is written
+/// (see [`crate::pipeline_file`]). The chosen file's name, or nothing when cancelled.
+#[tauri::command]
+pub async fn save_pipeline(
+    app: tauri::AppHandle,
+    text: String,
+    source_name: String,
+) -> Answer<Option<String>> {
+    use tauri_plugin_dialog::DialogExt;
+    let dialog = app
+        .dialog()
+        .file()
+        .set_file_name(crate::pipeline_file::file_name(&source_name))
+        .add_filter("Houston pipeline", &["json"]);
+    let Some(path) = choose(move || dialog.blocking_save_file()).await? else {
+        return Ok(None);
+    };
+    crate::pipeline_file::write(&path, &text)?;
+    Ok(path.file_name().map(|n| n.to_string_lossy().into_owned()))
+}
+
+/// Asks which pipeline file to open (a native open dialog) and answers its pipeline as
+/// text: only a pipeline is returned (see [`crate::pipeline_file`]); nothing when
+/// cancelled.
+#[tauri::command]
+pub async fn open_pipeline(app: tauri::AppHandle) -> Answer<Option<String>> {
+    use tauri_plugin_dialog::DialogExt;
+    let dialog = app
+        .dialog()
+        .file()
+        .add_filter("Houston pipeline", &["json"]);
+    let Some(path) = choose(move || dialog.blocking_pick_file()).await? else {
+        return Ok(None);
+    };
+    crate::pipeline_file::read(&path).map(Some)
+}
+
+/// Runs a native dialog off the async runtime and answers the local path chosen.
+async fn choose(
+    dialog: impl FnOnce() -> Option<tauri_plugin_dialog::FilePath> + Send + 'static,
+) -> Answer<Option<std::path::PathBuf>> {
+    let chosen = tauri::async_runtime::spawn_blocking(dialog)
+        .await
+        .map_err(|e| {
+            CommandError::new(houston_client::vocabulary::ErrorCode::Error, e.to_string())
+        })?;
+    chosen
+        .map(|p| {
+            p.into_path().map_err(|_| {
+                CommandError::new(
+                    houston_client::vocabulary::ErrorCode::InvalidInput,
+                    "Choose a file on this computer.",
+                )
+            })
+        })
+        .transpose()
+}

@@ -5,6 +5,7 @@
 mod collector;
 mod commands;
 mod operation;
+mod pipeline_file;
 pub mod session;
 pub mod vault;
 
@@ -46,6 +47,9 @@ pub fn run() {
         .init();
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::new().build())
+        // Native save and open dialogs, used by the shell only (no dialog or fs permission
+        // is granted to the webview).
+        .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             let data_dir = app.path().app_data_dir()?;
             std::fs::create_dir_all(&data_dir)?;
@@ -76,6 +80,8 @@ pub fn run() {
             commands::send_test_event,
             commands::watch_events,
             commands::stop_watching,
+            commands::save_pipeline,
+            commands::open_pipeline,
         ])
         .build(tauri::generate_context!());
     match app {

@@ -271,8 +271,8 @@ async function pipeline() {
   d = await ownerClient.request(readBack, { a: app });
   assert.deepEqual(
     d.clickstreamConfigs[0].connection.details,
-    { apiKey: '********' },
-    'Owners see the secret masked',
+    {},
+    'Owners see no secret and no mask (secretsSet names it)',
   );
 
   step('errors: a query without a token is a ClientError with extensions.code');

@@ -22,8 +22,10 @@ pub struct IntegrationDraft {
     pub app_id: String,
     /// Its connection, if any.
     pub connection_id: Option<String>,
-    /// Its configPayload (secrets masked).
+    /// Its configPayload, without secrets.
     pub config: Value,
+    /// The paths of the secrets the server holds for it (kept unless replaced or cleared).
+    pub secrets_set: Vec<String>,
 }
 
 /// The pages of the signed-in window.

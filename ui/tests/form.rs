@@ -10,7 +10,6 @@ use std::sync::Arc;
 
 use houston_prototypes::{
     Choice, Condition, ConditionRule, Destination, FieldType, PrototypeField, PrototypeSection,
-    MASK,
 };
 use houston_ui::components::form::model::Rules;
 use houston_ui::components::form::{ConfigForm, FieldList, FieldPath, FormState};
@@ -258,7 +257,7 @@ async fn a_save_attempt_shows_every_error() {
 }
 
 #[wasm_bindgen_test]
-async fn masked_secrets_and_conditions() {
+async fn stored_secrets_and_conditions() {
     let mut secret = field("secret", FieldType::Password);
     secret.secret = true;
     secret.pattern = Some("^s-".to_owned());
@@ -282,18 +281,19 @@ async fn masked_secrets_and_conditions() {
             value: Some(json!("token")),
         }],
     });
-    let (root, form) = mount_fields(
-        vec![secret, mode, token],
-        json!({"secret": MASK, "mode": "none"}),
-    );
+    secret.required = true;
+    let (root, form) = mount_fields(vec![secret, mode, token], json!({"mode": "none"}));
+    form.keep_secrets(["secret".to_owned()]);
     tick().await;
-    let input = must(&root, r#"input[data-field="secret"]"#);
-    assert_eq!(
-        input.get_attribute("placeholder").as_deref(),
-        Some("unchanged")
+    must(&root, r#".secret-stored[data-field="secret"]"#);
+    assert!(
+        find(&root, r#"input[data-field="secret"]"#).is_none(),
+        "a stored secret is said to be stored, not shown as a row of dots"
     );
-    assert_eq!(input.unchecked_ref::<HtmlInputElement>().value(), "");
-    assert!(form.submit(), "the mask is not checked against the pattern");
+    assert!(
+        form.submit(),
+        "a stored secret left out is the server's: neither required nor checked here"
+    );
     assert!(
         find(&root, r#"input[data-field="token"]"#).is_none(),
         "hidden until mode is token"
@@ -305,6 +305,69 @@ async fn masked_secrets_and_conditions() {
     fire(&select, "change");
     tick().await;
     must(&root, r#"input[data-field="token"]"#);
+}
+
+/// The secret control's payload is what the update asks for: a stored secret left alone
+/// is left out (kept), Clear sends `null`, Replace sends the string typed (eight stars
+/// too), and a box emptied where nothing is stored sends nothing.
+#[wasm_bindgen_test]
+async fn a_secrets_control_keeps_replaces_or_clears() {
+    let secret = |name: &str, required: bool| {
+        let mut f = field(name, FieldType::Password);
+        f.secret = true;
+        f.required = required;
+        f
+    };
+    let (root, form) = mount_fields(
+        vec![
+            secret("apiKey", true),
+            secret("token", false),
+            secret("fresh", false),
+        ],
+        json!({}),
+    );
+    form.keep_secrets(["apiKey".to_owned(), "token".to_owned()]);
+    tick().await;
+    must(&root, r#".secret-stored[data-field="apiKey"]"#);
+    must(&root, r#".secret-stored[data-field="token"]"#);
+    must(&root, r#"input[type="password"][data-field="fresh"]"#);
+    assert_eq!(form.value.get_untracked(), json!({}), "left out: kept");
+
+    click(
+        &root,
+        r#".secret-stored[data-field="apiKey"] .secret-replace"#,
+    );
+    tick().await;
+    type_into(&root, r#"input[data-field="apiKey"]"#, "********");
+    click(&root, r#".secret-stored[data-field="token"] .secret-clear"#);
+    tick().await;
+    must(&root, r#".secret-cleared[data-field="token"]"#);
+    type_into(&root, r#"input[data-field="fresh"]"#, "x");
+    type_into(&root, r#"input[data-field="fresh"]"#, "");
+    tick().await;
+    assert_eq!(
+        form.value.get_untracked(),
+        json!({"apiKey": "********", "token": null}),
+        "eight stars replace, null clears, an emptied new box sends nothing"
+    );
+    assert!(form.submit(), "{:?}", form.all_errors());
+
+    click(&root, r#".secret-cleared[data-field="token"] .secret-keep"#);
+    click(&root, r#"input[data-field="apiKey"] + .secret-keep"#);
+    tick().await;
+    assert_eq!(form.value.get_untracked(), json!({}), "both kept again");
+    must(&root, r#".secret-stored[data-field="apiKey"]"#);
+
+    click(
+        &root,
+        r#".secret-stored[data-field="apiKey"] .secret-clear"#,
+    );
+    tick().await;
+    assert!(!form.submit(), "clearing a required secret is refused");
+    assert!(
+        form.error_for(&FieldPath::root().child("apiKey")).is_some(),
+        "on its field"
+    );
 }
 
 #[wasm_bindgen_test]

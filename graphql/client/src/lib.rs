@@ -27,6 +27,7 @@
 
 mod error;
 mod operations;
+pub mod pipeline;
 mod shell;
 mod transport;
 

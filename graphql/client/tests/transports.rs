@@ -365,11 +365,17 @@ async fn story(t: &dyn Transport, houston: &Houston, who: &str) -> Transcript {
     .expect("an owner reads the connection")
     .connection
     .expect("the connection exists");
-    let masked = seen_by_owner.details.clone().unwrap_or(Value::Null);
+    let shown = seen_by_owner.details.clone().unwrap_or(Value::Null);
     assert_ne!(
-        masked["apiKey"],
+        shown["apiKey"],
         json!("s3cret-key"),
         "secrets are never read back"
+    );
+    assert_eq!(shown, json!({}), "neither as a value nor as a mask");
+    assert_eq!(
+        seen_by_owner.secrets_set,
+        ["apiKey"],
+        "only named as stored"
     );
     let seen_by_member = run::<Connection>(
         t,
@@ -399,7 +405,7 @@ async fn story(t: &dyn Transport, houston: &Houston, who: &str) -> Transcript {
     transcript.note(
         "connections",
         json!({
-            "ownerDetails": masked,
+            "ownerDetails": shown,
             "memberDetails": seen_by_member.details,
             "listed": listed.iter().map(|c| (&c.name, &c.integration_code)).collect::<Vec<_>>(),
         }),

@@ -1,5 +1,5 @@
 //! Destination form prototypes for Houston: the field model, catalog loading, default values,
-//! secret masking and validation.
+//! explicit secrets and validation.
 //!
 //! A destination has a *connection prototype* (credential fields) and a *config prototype*
 //! (settings fields and, for action-based destinations, sections that can be switched on).
@@ -28,13 +28,15 @@ mod format;
 mod model;
 mod pattern;
 mod scope;
+mod secrets;
 mod validate;
 
 pub use catalog::{parse_catalog, CatalogError};
-pub use defaults::{defaults, mask_secrets, merge_secrets};
+pub use defaults::defaults;
 pub use model::{
     is_mapping_directive, Choice, Condition, ConditionRule, Destination, FieldError, FieldType,
-    Preset, PrototypeField, PrototypeSection, MASK,
+    Preset, PrototypeField, PrototypeSection,
 };
 pub use scope::Scope;
+pub use secrets::{all_set, merge_all, merge_secrets, secrets_set, strip_secrets};
 pub use validate::validate;

@@ -3,9 +3,6 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-/// The string that replaces a secret value whenever a stored value is shown.
-pub const MASK: &str = "********";
-
 /// The form field kinds (wire names in GraphQL, lower-case): "input", "text", "password",
 /// "number", "integer", "boolean", "select", "array", "map", "object", "datetime".
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -244,7 +241,8 @@ pub struct PrototypeField {
     pub choices: Vec<Choice>,
     /// The value is a JSON list of items of this type (not used by `array`).
     pub multiple: bool,
-    /// The value is write-only: shown masked, kept when an update leaves it out.
+    /// The value is write-only: never shown, kept when an update leaves it out, cleared by
+    /// `null` (see [`crate::secrets_set`]).
     pub secret: bool,
     /// A string format checked on string values: `email`, `uri`, `uri-reference`,
     /// `date-time`, `date`, `ipv4`, `uuid`, `hostname`, `color`; other formats are hints.

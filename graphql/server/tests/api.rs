@@ -313,10 +313,16 @@ async fn every_operation(backend: Backend, via: Via) {
         "apiKey"
     );
     let conn = s.ok("mutation($o: String!) { createConnection(integrationCode: \"acquisio\", details: {apiKey: \"s3cr3t-key\"}, name: \"Acq\", orgId: $o, connectionPrototypeId: \"acquisio\") { success id } }", json!({ "o": org }), Some(&charles)).await["id"].as_str().unwrap().to_string();
-    let d = s.data("query($c: String!) { connection(connectionId: $c) { id name integrationCode connectionPrototypeId details organization { id } createdAt updatedAt } }", json!({ "c": conn }), Some(&ada)).await;
+    let d = s.data("query($c: String!) { connection(connectionId: $c) { id name integrationCode connectionPrototypeId details secretsSet organization { id } createdAt updatedAt } }", json!({ "c": conn }), Some(&ada)).await;
     assert_eq!(
-        d["connection"]["details"]["apiKey"], "********",
-        "Owners see secrets masked"
+        d["connection"]["details"],
+        json!({}),
+        "Owners see no secret and no mask"
+    );
+    assert_eq!(
+        d["connection"]["secretsSet"],
+        json!(["apiKey"]),
+        "Owners see that it is stored"
     );
     let d = s
         .data(

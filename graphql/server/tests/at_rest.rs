@@ -220,7 +220,8 @@ async fn fill(server: &TestServer) -> Made {
     }
 }
 
-/// The values come back whole through the store, and masked to the Owner.
+/// The values come back whole through the store, and to the Owner never (only named as
+/// stored).
 async fn assert_readable(houston: &Houston, made: &Made) {
     let store = &houston.state().store;
     let a = store.connection_by_id(&made.conn_a).await.unwrap().unwrap();
@@ -239,7 +240,7 @@ async fn assert_readable(houston: &Houston, made: &Made) {
 
     let res = execute(
         houston,
-        "query($o: String!) { orgConnections(orgId: $o) { id details } }",
+        "query($o: String!) { orgConnections(orgId: $o) { id details secretsSet } }",
         json!({ "o": made.org }),
         Some(made.owner.as_str()),
         None,
@@ -248,10 +249,15 @@ async fn assert_readable(houston: &Houston, made: &Made) {
     assert!(res.get("errors").is_none(), "{res}");
     let shown = res.to_string();
     for secret in [ROTATED_API_KEY, OTHER_API_KEY] {
-        assert!(
-            !shown.contains(secret),
-            "the Owner sees secrets masked: {shown}"
-        );
+        assert!(!shown.contains(secret), "the Owner sees a secret: {shown}");
+    }
+    for c in res["data"]["orgConnections"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        assert_eq!(c["details"], json!({}), "no secret, no mask: {c}");
+        assert_eq!(c["secretsSet"], json!(["apiKey"]), "{c}");
     }
     assert_eq!(
         res["data"]["orgConnections"].as_array().map(Vec::len),

@@ -4,6 +4,7 @@
 pub mod form;
 pub mod mail;
 pub mod no_organization;
+pub mod pipeline;
 pub mod reauth;
 pub mod test_panel;
 pub mod text_field;

@@ -19,8 +19,10 @@ pub struct ConnectionRow {
     pub name: String,
     /// Its destination's code.
     pub code: String,
-    /// Its details (secrets masked; Owners only).
+    /// Its details without secrets (Owners only).
     pub details: Option<Value>,
+    /// The paths of the secrets it holds (never their values).
+    pub secrets_set: Vec<String>,
 }
 
 /// The connections of `org_id`, only those of the destination `code` when given.
@@ -38,6 +40,7 @@ pub async fn list(org_id: String, code: Option<String>) -> Result<Vec<Connection
             name: c.name,
             code: c.integration_code,
             details: c.details,
+            secrets_set: c.secrets_set,
         })
         .collect())
 }
@@ -61,8 +64,8 @@ pub async fn create(org_id: String, code: String, name: String, details: Value) 
         .map(|d| Status::of(&d.create_connection))
 }
 
-/// Replaces the details of the connection `connection_id` (masked secrets left as they are
-/// stay).
+/// Replaces the details of the connection `connection_id` (a secret left out keeps its
+/// stored value, `null` clears it, a string replaces it).
 pub async fn replace_details(
     connection_id: String,
     details: Value,

@@ -23,8 +23,10 @@ pub struct IntegrationRow {
     pub code: String,
     /// Whether it sends.
     pub enabled: bool,
-    /// Its configPayload (secrets masked).
+    /// Its configPayload, without secrets.
     pub config: Value,
+    /// The paths of the secrets its configPayload holds (never their values).
+    pub secrets_set: Vec<String>,
     /// Its source's id.
     pub app_id: String,
     /// Its source's name.
@@ -49,6 +51,7 @@ pub async fn list(org_id: String) -> Result<Vec<IntegrationRow>, ApiError> {
             code: c.code,
             enabled: c.enabled,
             config: c.config,
+            secrets_set: c.secrets_set,
             app_id: c.application.id,
             app_name: c.application.name,
             connection: c.connection.map(|k| (k.id, k.name)),

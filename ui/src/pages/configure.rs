@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use crate::api::ApiError;
 use crate::components::form::model::{initial_config, initial_connection, Rules};
 use crate::components::form::{
-    ConfigForm, ConfigJson, FieldList, FieldPath, FormErrors, FormState,
+    ConfigForm, ConfigJson, FieldList, FieldPath, FormErrors, FormState, JsonView,
 };
 use crate::components::test_panel::{PreviewEvent, TestPanel};
 use crate::loaders::connections::{self, ConnectionRow};
@@ -104,6 +104,7 @@ fn ConfigureForm(
         initial_config(&destination, draft.as_ref().map(|d| &d.config)),
         Rules::Config(destination.clone()),
     );
+    config_form.keep_secrets(draft.iter().flat_map(|d| d.secrets_set.clone()));
 
     // The Test panel's event; the fields suggest its paths (through the context).
     let preview = PreviewEvent::new(source.into());
@@ -177,6 +178,7 @@ fn ConfigureForm(
                                 name: connection_name.get_untracked(),
                                 code: code.clone(),
                                 details: None,
+                                secrets_set: Vec::new(),
                             })
                         });
                         set_pick.set(id.clone());
@@ -329,6 +331,7 @@ fn ConfigureForm(
                     <div class="generated-form connection-form">
                         <FieldList form=connection_form fields=connection_fields.clone() parent=FieldPath::root() />
                     </div>
+                    <JsonView form=connection_form id="connection-json" />
                     <FormErrors form=connection_form />
                 })}
             </div>

@@ -1,4 +1,5 @@
-//! Saved connections: names for everyone; masked details, and replacing them, for Owners.
+//! Saved connections: names for everyone; details (never a secret), and replacing them, for
+//! Owners.
 
 use std::sync::Arc;
 
@@ -6,7 +7,7 @@ use leptos::prelude::*;
 use serde_json::Value;
 
 use crate::components::form::model::{initial_connection, Rules};
-use crate::components::form::{FieldList, FieldPath, FormErrors, FormState};
+use crate::components::form::{FieldList, FieldPath, FormErrors, FormState, JsonView};
 use crate::components::no_organization::NoOrganization;
 use crate::loaders::connections::{self, ConnectionRow};
 use crate::loaders::{self, for_organization};
@@ -54,6 +55,7 @@ fn ConnectionCard(
         .as_ref()
         .map(|d| serde_json::to_string_pretty(d).unwrap_or_default());
     let details = row.details.clone();
+    let secrets_set = row.secrets_set.clone();
     let (id, code) = (row.id.clone(), row.code.clone());
     view! {
         <article class="card connection-row" data-id=row.id.clone()>
@@ -71,7 +73,7 @@ fn ConnectionCard(
             {(owner).then(|| details_text.map(|t| view! { <pre class="connection-details">{t}</pre> }))}
             {move || editing.get().then(|| view! {
                 <EditConnection id=id.clone() code=code.clone() details=details.clone()
-                    on_saved=move || { set_editing.set(false); on_saved(); } />
+                    secrets_set=secrets_set.clone() on_saved=move || { set_editing.set(false); on_saved(); } />
             })}
         </article>
     }
@@ -84,8 +86,10 @@ fn EditConnection(
     id: String,
     /// Its destination's code.
     code: String,
-    /// The stored details (masked).
+    /// The stored details (without secrets).
     details: Option<Value>,
+    /// The paths of the secrets it holds.
+    secrets_set: Vec<String>,
     /// Called after saving.
     on_saved: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
@@ -98,21 +102,24 @@ fn EditConnection(
         });
         destination.map(|destination| {
             view! {
-                <ReplaceDetails id=id.clone() destination=destination details=details.clone() on_saved=on_saved />
+                <ReplaceDetails id=id.clone() destination=destination details=details.clone() secrets_set=secrets_set.clone() on_saved=on_saved />
             }
         })
     }
 }
 
-/// The connection form, prefilled with the masked details; secrets left as they are stay.
+/// The connection form, prefilled with the details; the stored secrets, named only, stay
+/// unless replaced or cleared. Also as JSON.
 #[component]
 fn ReplaceDetails(
     /// The connection's id.
     id: String,
     /// Its destination.
     destination: Arc<houston_prototypes::Destination>,
-    /// The stored details (masked).
+    /// The stored details (without secrets).
     details: Option<Value>,
+    /// The paths of the secrets it holds.
+    secrets_set: Vec<String>,
     /// Called after saving.
     on_saved: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
@@ -121,6 +128,7 @@ fn ReplaceDetails(
         initial_connection(&destination, details.as_ref()),
         Rules::Connection(destination.clone()),
     );
+    form.keep_secrets(secrets_set);
     let replace = Action::new_local(move |details: &Value| {
         let details = details.clone();
         let (id, org) = (id.clone(), app.org_now());
@@ -150,6 +158,7 @@ fn ReplaceDetails(
     view! {
         <div class="generated-form connection-form">
             <FieldList form=form fields=fields parent=FieldPath::root() />
+            <JsonView form=form />
             <FormErrors form=form />
             <button type="button" class="connection-save" disabled=move || saving.get() on:click=save>"Save details"</button>
             {move || message().map(|m| view! { <p class="form-error">{m}</p> })}

@@ -145,6 +145,7 @@ pub fn IntegrationsPage() -> impl IntoView {
                                     app_id: row.app_id.clone(),
                                     connection_id: row.connection.as_ref().map(|c| c.0.clone()),
                                     config: row.config.clone(),
+                                    secrets_set: row.secrets_set.clone(),
                                 };
                                 let code = row.code.clone();
                                 view! {

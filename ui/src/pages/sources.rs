@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use crate::api;
 use crate::catalog::PLATFORMS;
 use crate::components::no_organization::NoOrganization;
+use crate::components::pipeline::PipelineFile;
 use crate::loaders::sources::{self, SourceRow};
 use crate::loaders::{self, for_organization};
 use crate::state::{AppState, Page};
@@ -174,6 +175,7 @@ fn SourceCard(
                     {move || if copied.get() { "Copied" } else { "Copy" }}
                 </button>
             </div>
+            <PipelineFile app_id=id.clone() source_name=row.name.clone() />
             {move || match collector() {
                 Some(url) => view! {
                     <p class="muted">"Install analytics.js on your site with (it loads from and sends to "

@@ -1,6 +1,6 @@
 //! The destination catalog: `clickstreamPrototypes` (and its old alias `integrations`),
 //! the prototype types that describe a destination's forms, and how the other resolvers
-//! find a destination and check, merge and mask the forms filled in for it.
+//! find a destination and check, merge and show the forms filled in for it (secrets never).
 
 use super::status::valid;
 use crate::access::Access;
@@ -8,7 +8,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 use async_graphql::{Context, Json, Object, SimpleObject};
 use houston_prototypes::{
-    mask_secrets, merge_secrets, Destination, Preset, PrototypeField, PrototypeSection,
+    all_set, merge_all, merge_secrets, secrets_set, strip_secrets, Destination, Preset,
+    PrototypeField, PrototypeSection,
 };
 use serde_json::Value;
 use std::sync::Arc;
@@ -44,9 +45,10 @@ impl Form {
         })
     }
 
-    /// The stored form after an update: a secret the update left out or sent back masked
-    /// keeps its stored value, and the result is checked. A destination gone from the
-    /// catalog takes the update as it is, since there is nothing to check it against.
+    /// The stored form after an update: a secret the update leaves out keeps its stored
+    /// value, one sent as `null` is cleared, any other value replaces it; the result is
+    /// checked. A destination gone from the catalog has every key treated as a secret and
+    /// nothing to check against.
     pub(crate) fn update(
         self,
         dest: Option<&Destination>,
@@ -54,7 +56,7 @@ impl Form {
         new: &Value,
     ) -> ApiResult<Value> {
         let Some(dest) = dest else {
-            return Ok(new.clone());
+            return Ok(merge_all(old, new));
         };
         let merged = match self {
             Form::Connection => merge_secrets(&dest.connection_fields, old, new),
@@ -64,25 +66,24 @@ impl Form {
         Ok(merged)
     }
 
-    /// A stored form as reads show it: every secret masked (in the settings and in each
-    /// section of a configPayload); every value masked when the destination is unknown.
-    pub(crate) fn masked(self, dest: Option<&Destination>, value: &Value) -> Value {
+    /// A stored form as reads show it: without any secret (in the settings and in each
+    /// section of a configPayload); nothing of it when the destination is unknown.
+    pub(crate) fn shown(self, dest: Option<&Destination>, value: &Value) -> Value {
         match (dest, self) {
-            (Some(d), Form::Connection) => mask_secrets(&d.connection_fields, value),
-            (Some(d), Form::Config) => d.mask_config(value),
-            (None, _) => mask_everything(value),
+            (Some(d), Form::Connection) => strip_secrets(&d.connection_fields, value),
+            (Some(d), Form::Config) => d.strip_config(value),
+            (None, _) => Value::Object(Default::default()),
         }
     }
-}
 
-fn mask_everything(v: &Value) -> Value {
-    match v {
-        Value::Object(m) => Value::Object(
-            m.iter()
-                .map(|(k, _)| (k.clone(), Value::String(houston_prototypes::MASK.into())))
-                .collect(),
-        ),
-        _ => Value::Null,
+    /// The paths of the secrets a stored form holds (`apiKey`, `section.token`); every key
+    /// with a value when the destination is unknown.
+    pub(crate) fn secrets_set(self, dest: Option<&Destination>, value: &Value) -> Vec<String> {
+        match (dest, self) {
+            (Some(d), Form::Connection) => secrets_set(&d.connection_fields, value, ""),
+            (Some(d), Form::Config) => d.config_secrets_set(value),
+            (None, _) => all_set(value),
+        }
     }
 }
 
@@ -189,7 +190,7 @@ impl<'a> PrototypeFieldOut<'a> {
     async fn multiple(&self) -> bool {
         self.0.multiple
     }
-    /// Write-only: reads return it masked.
+    /// Write-only: reads never return it (nor a mask); `secretsSet` says it is stored.
     async fn secret(&self) -> bool {
         self.0.secret
     }

@@ -43,16 +43,27 @@ impl ConnectionConfig {
     async fn organization(&self, ctx: &Context<'_>) -> ApiResult<Organization> {
         Organization::load(&Access::of(ctx), &self.row.org_id, self.role).await
     }
-    /// The credentials: `null` for Users; for Owners, with every secret field masked.
+    /// The credentials: `null` for Users; for Owners, without any secret field (never a
+    /// value, never a mask: `secretsSet` says which are stored).
     async fn details(&self, ctx: &Context<'_>) -> Option<Json<serde_json::Value>> {
         if self.role != Role::Owner {
             return None;
         }
         let a = Access::of(ctx);
-        Some(Json(Form::Connection.masked(
+        Some(Json(Form::Connection.shown(
             a.state.catalog.get(&self.row.integration_code),
             &self.row.details,
         )))
+    }
+    /// The paths of the secret fields that hold a value (`apiKey`, `oauth.refresh`): names
+    /// only, for everyone who may replace the details. In an update of `details` a secret
+    /// left out keeps its value, `null` clears it, a string replaces it.
+    async fn secrets_set(&self, ctx: &Context<'_>) -> Vec<String> {
+        let a = Access::of(ctx);
+        Form::Connection.secrets_set(
+            a.state.catalog.get(&self.row.integration_code),
+            &self.row.details,
+        )
     }
     async fn created_at(&self) -> Date {
         Date(self.row.created_at.clone())
@@ -162,7 +173,9 @@ impl ConnectionsMutation {
                         "This connection prototype does not belong to the destination.",
                     ));
                 }
-                Form::Connection.check(dest, &details.0)?;
+                // As an update of nothing: a secret sent as `null` is not stored.
+                let details =
+                    Form::Connection.update(Some(dest), &serde_json::Value::Null, &details.0)?;
                 let now = clock::rfc3339(clock::now());
                 let row = ConnectionRow {
                     id: ids::new_id(),
@@ -170,7 +183,7 @@ impl ConnectionsMutation {
                     name,
                     integration_code: dest.code.clone(),
                     connection_prototype_id,
-                    details: details.0,
+                    details,
                     created_at: now.clone(),
                     updated_at: now,
                 };
@@ -181,8 +194,9 @@ impl ConnectionsMutation {
         )
     }
 
-    /// Renames a connection or replaces its details (a secret left out, or sent back
-    /// masked, keeps its stored value), or deletes it when no integration uses it.
+    /// Renames a connection or replaces its details (a secret left out keeps its stored
+    /// value, `null` clears it, a string replaces it), or deletes it when no integration
+    /// uses it.
     async fn update_connection(
         &self,
         ctx: &Context<'_>,

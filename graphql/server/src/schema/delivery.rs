@@ -8,7 +8,7 @@ use crate::access::Access;
 use crate::error::{ApiError, ApiResult};
 use async_graphql::{Context, Enum, Json, Object, SimpleObject};
 use houston_events::delivery::{self, SectionDelivery as Delivered};
-use houston_prototypes::{mask_secrets, Destination};
+use houston_prototypes::{strip_secrets, Destination};
 use serde_json::Value;
 
 /// What happens to an event in one section of a destination.
@@ -91,8 +91,8 @@ fn sections(
         .collect()
 }
 
-/// The sections of a saved integration: a secret field's value (stored sealed, shown
-/// masked everywhere else) is masked in the payload too.
+/// The sections of a saved integration: a secret field (stored sealed, shown nowhere) is
+/// left out of the payload too.
 fn saved_sections(
     dest: &Destination,
     config: &Value,
@@ -103,7 +103,7 @@ fn saved_sections(
         .into_iter()
         .map(|mut d| {
             if let Some(section) = dest.sections.iter().find(|s| s.code == d.code) {
-                d.payload = d.payload.map(|p| mask_secrets(&section.fields, &p));
+                d.payload = d.payload.map(|p| strip_secrets(&section.fields, &p));
             }
             d.into()
         })

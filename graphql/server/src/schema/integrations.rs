@@ -91,10 +91,18 @@ impl ClickstreamConfig {
     async fn enabled(&self) -> bool {
         self.row.enabled
     }
-    /// The configPayload, with secret fields masked.
+    /// The configPayload, without any secret field (never a value, never a mask:
+    /// `secretsSet` says which are stored).
     async fn config(&self, ctx: &Context<'_>) -> Json<serde_json::Value> {
         let a = Access::of(ctx);
-        Json(Form::Config.masked(a.state.catalog.get(&self.row.code), &self.row.config))
+        Json(Form::Config.shown(a.state.catalog.get(&self.row.code), &self.row.config))
+    }
+    /// The paths of the configPayload's secret fields that hold a value (a setting's name,
+    /// or `section.field`). In an update of the configPayload a secret left out keeps its
+    /// value, `null` clears it, a string replaces it.
+    async fn secrets_set(&self, ctx: &Context<'_>) -> Vec<String> {
+        let a = Access::of(ctx);
+        Form::Config.secrets_set(a.state.catalog.get(&self.row.code), &self.row.config)
     }
     async fn application(&self, ctx: &Context<'_>) -> ApiResult<Application> {
         let known = self
@@ -314,7 +322,9 @@ impl IntegrationsMutation {
                 if let Some(cid) = &connection_id {
                     check_connection(&a, cid, &app, &dest.code).await?;
                 }
-                Form::Config.check(dest, &config_payload.0)?;
+                // As an update of nothing: a secret sent as `null` is not stored.
+                let config =
+                    Form::Config.update(Some(dest), &serde_json::Value::Null, &config_payload.0)?;
                 let now = clock::rfc3339(clock::now());
                 let row = IntegrationRow {
                     id: ids::new_id(),
@@ -322,7 +332,7 @@ impl IntegrationsMutation {
                     connection_id,
                     name,
                     code: dest.code.clone(),
-                    config: config_payload.0,
+                    config,
                     enabled: true,
                     created_at: now.clone(),
                     updated_at: now,
@@ -336,7 +346,8 @@ impl IntegrationsMutation {
     }
 
     /// Changes an integration (name, configPayload, connection), switches it on or off,
-    /// or deletes it.
+    /// or deletes it. In a configPayload a secret left out keeps its stored value, `null`
+    /// clears it, a string replaces it.
     async fn update_integration(
         &self,
         ctx: &Context<'_>,

@@ -9,10 +9,11 @@ use wasm_bindgen::JsCast;
 
 use super::model::{
     choice_from_key, choice_key, datetime_from_input, datetime_to_input, display_text, is_list,
-    is_mapped, is_masked, item_field, map_rows, new_item, number_from_text, section_enabled,
+    is_mapped, item_field, map_rows, new_item, number_from_text, section_enabled,
     set_section_enabled, write_map_rows, FieldState,
 };
 use super::path::FieldPath;
+use super::secret::SecretInput;
 use super::state::FormState;
 use crate::components::test_panel::PreviewEvent;
 use crate::preview::{path_of, suggest, takes_path, typed_value};
@@ -165,12 +166,13 @@ pub fn Control(
 /// The control for one value of the field's type. Exhaustive on purpose: a new field type
 /// does not compile until it has a control.
 pub fn single_control(form: FormState, field: Arc<PrototypeField>, path: FieldPath) -> AnyView {
+    if field.secret {
+        return view! { <SecretInput form=form field=field path=path /> }.into_any();
+    }
     match field.field_type {
         FieldType::Input => view! { <TextInput form=form field=field path=path /> }.into_any(),
         FieldType::Text => view! { <TextArea form=form field=field path=path /> }.into_any(),
-        FieldType::Password => {
-            view! { <PasswordInput form=form field=field path=path /> }.into_any()
-        }
+        FieldType::Password => view! { <SecretInput form=form field=field path=path /> }.into_any(),
         FieldType::Number => {
             view! { <NumberInput form=form field=field path=path integer=false /> }.into_any()
         }
@@ -203,16 +205,6 @@ fn input_id(path: &FieldPath) -> String {
     format!("f-{}", path.dotted())
 }
 
-/// What a text or password box shows: the text, or nothing for a secret kept as the mask
-/// (its placeholder then says "unchanged").
-fn shown_text(value: Option<&Value>) -> String {
-    if is_masked(value) {
-        String::new()
-    } else {
-        display_text(value)
-    }
-}
-
 /// What a text control stores for `text`: nothing for "" at an object key, "" in a list.
 fn text_value(path: &FieldPath, text: String) -> Option<Value> {
     let in_list = path
@@ -237,18 +229,14 @@ pub fn TextInput(
     path: FieldPath,
 ) -> impl IntoView {
     let write_path = path.clone();
-    let masked = form.at(path.clone(), is_masked);
-    let shown = form.at(path.clone(), shown_text);
-    let placeholder = field.placeholder.clone().unwrap_or_default();
-    let secret = field.secret;
-    let kind = if secret { "password" } else { "text" };
+    let shown = form.at(path.clone(), display_text);
     view! {
         <input
-            type=kind
+            type="text"
             id=input_id(&path)
             data-field=path.dotted()
             disabled=field.read_only
-            placeholder=move || if secret && masked.get() { "unchanged".to_owned() } else { placeholder.clone() }
+            placeholder=field.placeholder.clone().unwrap_or_default()
             prop:value=move || shown.get()
             on:input=move |ev| form.set(&write_path, text_value(&write_path, event_target_value(&ev)))
         />
@@ -277,44 +265,6 @@ pub fn TextArea(
             prop:value=move || shown.get()
             on:input=move |ev| form.set(&write_path, text_value(&write_path, event_target_value(&ev)))
         ></textarea>
-    }
-}
-
-/// A password input (`password`): a stored secret comes back as the mask and shows as an
-/// empty box saying "unchanged"; emptying the box again keeps the stored secret.
-#[component]
-pub fn PasswordInput(
-    /// The form.
-    form: FormState,
-    /// The field.
-    field: Arc<PrototypeField>,
-    /// Its path.
-    path: FieldPath,
-) -> impl IntoView {
-    let write_path = path.clone();
-    let was_masked = form.value.with_untracked(|v| is_masked(path.get(v)));
-    let masked = form.at(path.clone(), is_masked);
-    let shown = form.at(path.clone(), shown_text);
-    let placeholder = field.placeholder.clone().unwrap_or_default();
-    view! {
-        <input
-            type="password"
-            autocomplete="new-password"
-            id=input_id(&path)
-            data-field=path.dotted()
-            disabled=field.read_only
-            placeholder=move || if masked.get() { "unchanged".to_owned() } else { placeholder.clone() }
-            prop:value=move || shown.get()
-            on:input=move |ev| {
-                let text = event_target_value(&ev);
-                let new = if text.is_empty() && was_masked {
-                    Some(Value::String(houston_prototypes::MASK.to_owned()))
-                } else {
-                    text_value(&write_path, text)
-                };
-                form.set(&write_path, new)
-            }
-        />
     }
 }
 
@@ -946,6 +896,9 @@ pub fn FormErrors(
 pub fn ConfigJson(
     /// The form.
     form: FormState,
+    /// The text area's id (the apply button's is it with `-apply`).
+    #[prop(default = "config-json")]
+    id: &'static str,
 ) -> impl IntoView {
     let pretty = form
         .value
@@ -965,7 +918,7 @@ pub fn ConfigJson(
     view! {
         <div class="config-json">
             <textarea
-                id="config-json"
+                id=id
                 rows="18"
                 spellcheck="false"
                 prop:value=move || text.get()
@@ -982,7 +935,7 @@ pub fn ConfigJson(
             </ul>
             <button
                 type="button"
-                id="config-json-apply"
+                id=format!("{id}-apply")
                 disabled=move || parsed.with(Result::is_err)
                 on:click=move |_| {
                     if let Ok(value) = parsed.get_untracked() {

@@ -5,8 +5,11 @@ pub mod model;
 pub mod path;
 
 mod controls;
+mod json_view;
+pub mod secret;
 mod state;
 
 pub use controls::{ConfigForm, ConfigJson, FieldList, FormErrors};
+pub use json_view::JsonView;
 pub use path::FieldPath;
 pub use state::FormState;

@@ -1,11 +1,11 @@
 //! The DOM-free side of the form generator: which fields show, which are required, what a
 //! control displays and stores, and where each validation error goes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use houston_prototypes::{
     is_mapping_directive, Destination, FieldError, FieldType, PrototypeField, PrototypeSection,
-    Scope, MASK,
+    Scope,
 };
 use serde_json::{Map, Value};
 
@@ -14,13 +14,14 @@ use super::path::FieldPath;
 /// Error messages by dotted path (`events.0`), in the order validation found them.
 pub type ErrorMap = BTreeMap<String, Vec<String>>;
 
-/// Groups `errors` by path, leaving out errors about a secret still shown as the mask
-/// (the server keeps the stored value, so "********" is not what it checks).
-pub fn errors_by_path(errors: &[FieldError], value: &Value) -> ErrorMap {
+/// Groups `errors` by path, leaving out errors about a stored secret the form leaves out
+/// (`kept`: the server's `secretsSet`): the server keeps its value, which the form never
+/// sees, so "required" is not true of it.
+pub fn errors_by_path(errors: &[FieldError], value: &Value, kept: &BTreeSet<String>) -> ErrorMap {
     let mut map = ErrorMap::new();
     for error in errors {
         let path = FieldPath::of(error.property_name.split('.').filter(|s| !s.is_empty()));
-        if path.get(value).and_then(Value::as_str) == Some(MASK) {
+        if kept.contains(&error.property_name) && path.get(value).is_none() {
             continue;
         }
         map.entry(error.property_name.clone())
@@ -31,8 +32,8 @@ pub fn errors_by_path(errors: &[FieldError], value: &Value) -> ErrorMap {
 }
 
 /// The value a new configuration form starts with (only the sections Segment's presets
-/// switch on, when it has presets), or the stored one being edited (secrets come back
-/// masked and are sent back as they are: the server keeps them).
+/// switch on, when it has presets), or the stored one being edited (without its secrets:
+/// left out, the server keeps them).
 pub fn initial_config(destination: &Destination, stored: Option<&Value>) -> Value {
     match stored {
         Some(value @ Value::Object(_)) => value.clone(),
@@ -84,11 +85,6 @@ pub fn display_text(value: Option<&Value>) -> String {
         Some(Value::Bool(flag)) => flag.to_string(),
         Some(other) => other.to_string(),
     }
-}
-
-/// Whether a value is a secret kept by the server (shown as "unchanged").
-pub fn is_masked(value: Option<&Value>) -> bool {
-    value.and_then(Value::as_str) == Some(MASK)
 }
 
 /// Whether the value holds a mapping directive (shown read-only with a "mapped" badge).
@@ -276,18 +272,25 @@ mod tests {
     }
 
     #[test]
-    fn errors_are_grouped_by_path_and_masked_secrets_are_spared() {
-        let value = json!({"apiKey": MASK, "events": ["a", 7]});
+    fn errors_are_grouped_by_path_and_kept_secrets_are_spared() {
+        let value = json!({"events": ["a", 7], "token": null});
         let errors = vec![
-            FieldError::new("apiKey", "Must match the pattern ^k-"),
+            FieldError::new("apiKey", "API Key is required"),
+            FieldError::new("token", "Token is required"),
             FieldError::new("events.1", "Must be text"),
             FieldError::new("events.1", "Another"),
             FieldError::new("region", "Region is required"),
         ];
-        let map = errors_by_path(&errors, &value);
+        let kept: BTreeSet<String> = ["apiKey".to_owned(), "token".to_owned()].into();
+        let map = errors_by_path(&errors, &value, &kept);
         assert!(
             !map.contains_key("apiKey"),
-            "the mask is not what the server checks"
+            "a stored secret left out is kept by the server"
+        );
+        assert_eq!(
+            map["token"],
+            ["Token is required"],
+            "a stored secret being cleared is checked"
         );
         assert_eq!(map["events.1"], ["Must be text", "Another"]);
         assert_eq!(map["region"], ["Region is required"]);
@@ -304,7 +307,7 @@ mod tests {
         let fields = vec![events, log_event];
         let value = json!({"events": ["ok", 3], "logEvent": {}});
         let errors = houston_prototypes::validate(&fields, &value);
-        let map = errors_by_path(&errors, &value);
+        let map = errors_by_path(&errors, &value, &BTreeSet::new());
         assert_eq!(
             map.keys().collect::<Vec<_>>(),
             ["events.1", "logEvent.user_id"],
@@ -436,7 +439,6 @@ mod tests {
         );
         assert_eq!(choice_from_key(&select, "big"), Some(json!("big")));
         assert_eq!(choice_from_key(&select, "nope"), None);
-        assert!(is_masked(Some(&json!(MASK))));
         assert!(is_mapped(Some(&json!({"@path": "$.x"}))));
     }
 

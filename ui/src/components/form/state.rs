@@ -24,6 +24,7 @@ pub struct FormState {
     marks: RwSignal<ErrorMap>,
     rules: StoredValue<Rules>,
     parts: StoredValue<Parts>,
+    kept: RwSignal<BTreeSet<String>>,
 }
 
 /// Memos of the value's top-level parts (a destination's settings and sections), made on
@@ -37,9 +38,12 @@ impl FormState {
     /// A form starting at `initial`, checked against `rules` whenever it changes.
     pub fn new(initial: Value, rules: Rules) -> Self {
         let value = RwSignal::new(initial);
+        let kept = RwSignal::new(BTreeSet::new());
         let checked = rules.clone();
         let client_errors = Memo::new(move |_| {
-            value.with(|current| errors_by_path(&checked.validate(current), current))
+            value.with(|current| {
+                kept.with(|kept| errors_by_path(&checked.validate(current), current, kept))
+            })
         });
         FormState {
             value,
@@ -54,7 +58,21 @@ impl FormState {
                 owner: Owner::current(),
                 memos: HashMap::new(),
             }),
+            kept,
         }
+    }
+
+    /// The secrets the server holds for the stored form being edited (its `secretsSet`):
+    /// left out of the value, each is kept on save; their controls offer to replace or
+    /// clear them ([`super::secret::SecretInput`]).
+    pub fn keep_secrets(&self, paths: impl IntoIterator<Item = String>) {
+        self.kept.set(paths.into_iter().collect());
+    }
+
+    /// Whether the server holds a secret at `path` (tracked).
+    pub fn is_kept(&self, path: &FieldPath) -> bool {
+        let dotted = path.dotted();
+        self.kept.with(|kept| kept.contains(&dotted))
     }
 
     /// The value at `path` (tracked).
