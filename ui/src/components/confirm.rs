@@ -18,27 +18,13 @@ pub struct Question {
     pub confirm: String,
 }
 
-/// "1 integration", "3 integrations".
-fn count(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
-}
-
 impl Question {
     /// Deleting a source with its `integrations` (`None`: their number is not known).
     pub fn delete_source(name: &str, integrations: Option<usize>) -> Question {
         let with = match integrations {
             Some(0) => "It has no integrations.".to_owned(),
-            Some(n) => format!(
-                "Its {} {} deleted with it.",
-                count(n, "integration is", "integrations are"),
-                if n == 1 { "" } else { "all" }
-            )
-            .replace("  ", " ")
-            .replace(" all deleted", " deleted"),
+            Some(1) => "Its 1 integration is deleted with it.".to_owned(),
+            Some(n) => format!("Its {n} integrations are deleted with it."),
             None => "Its integrations are deleted with it.".to_owned(),
         };
         Question {
