@@ -1,6 +1,6 @@
 //! The window's actions in the real window (tauri-driver under Xvfb, like `e2e.rs`): a
 //! source's platform changed; a connection made on its own, renamed (a blank name refused,
-//! not "saved"), refused deletion while an integration uses it (the refusal shown on its
+//! not "saved"; leaving a half-typed name asks first), refused deletion while an integration uses it (the refusal shown on its
 //! card, after the dialog was first cancelled), an integration's deletion cancelled with
 //! Escape then confirmed with Enter, the connection then deleted; and the last
 //! organization deleted, after which the window acts for none and says so. Screenshots go
@@ -143,14 +143,49 @@ async fn destructive_actions_ask_first_and_refusals_are_shown() {
         .await
         .unwrap();
     d.click_on(".connection-rename-save").await.unwrap();
-    d.wait_text(".connection-row .connection-name", "Acquisio production", 20)
-        .await
-        .unwrap();
+    d.wait_text(
+        ".connection-row .connection-name",
+        "Acquisio production",
+        20,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         connections(&d, &org).await[0]["name"],
         "Acquisio production"
     );
     shots.take(&d, "renamed").await;
+
+    // Leaving a half-typed rename asks first; staying keeps what was typed.
+    d.click_on(".connection-rename").await.unwrap();
+    d.fill(".connection-rename-input", "Half-typed")
+        .await
+        .unwrap();
+    d.click_on("#nav-sources").await.unwrap();
+    wait_inner(&d, "#confirm-title", "Leave without saving?", 10)
+        .await
+        .unwrap();
+    shots.take(&d, "unsaved-changes").await;
+    d.click_on("#confirm-cancel").await.unwrap();
+    gone(&d, "#confirm", 10).await;
+    let input = d.find(".connection-rename-input").await.unwrap();
+    assert_eq!(d.property(&input, "value").await.unwrap(), "Half-typed");
+    d.click_on("#nav-sources").await.unwrap();
+    d.click_on("#confirm-yes").await.unwrap();
+    d.wait_text(".source-row", "Shop", 20).await.unwrap();
+    d.click_on("#nav-connections").await.unwrap();
+    d.wait_text(
+        ".connection-row .connection-name",
+        "Acquisio production",
+        20,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        connections(&d, &org).await[0]["name"],
+        "Acquisio production",
+        "leaving saved nothing"
+    );
 
     // An integration of the source uses it.
     let made = graphql(
@@ -171,9 +206,15 @@ async fn destructive_actions_ask_first_and_refusals_are_shown() {
     d.click_on("#confirm-cancel").await.unwrap();
     gone(&d, "#confirm", 10).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(connections(&d, &org).await.len(), 1, "cancel deleted nothing");
+    assert_eq!(
+        connections(&d, &org).await.len(),
+        1,
+        "cancel deleted nothing"
+    );
     assert!(
-        !inner_text(&d, ".connection-message").await.contains("used by"),
+        !inner_text(&d, ".connection-message")
+            .await
+            .contains("used by"),
         "cancel asked nothing of the server"
     );
     // Confirmed: the server refuses, in use, and the card says so.
@@ -201,7 +242,9 @@ async fn destructive_actions_ask_first_and_refusals_are_shown() {
     gone(&d, "#confirm", 10).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(
-        inner_text(&d, "table").await.contains("Acquisio for the shop"),
+        inner_text(&d, "table")
+            .await
+            .contains("Acquisio for the shop"),
         "Escape deleted nothing"
     );
     d.click_on(".integration-delete").await.unwrap();

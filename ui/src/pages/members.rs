@@ -35,9 +35,7 @@ pub fn MembersPage() -> impl IntoView {
     let resending = Action::new_local(move |(email, role): &(String, Role)| {
         let (email, role, org) = (email.clone(), *role, app.org_now());
         async move {
-            let Some(org) = org else {
-                return None;
-            };
+            let org = org?;
             let outcome = members::resend(app, org, email, role).await;
             invitations.refetch();
             Some(outcome)

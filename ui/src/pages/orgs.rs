@@ -204,9 +204,7 @@ pub fn OrgsPage() -> impl IntoView {
                 <div class="card">
                     <h2>"Current organization"</h2>
                     <p class="muted">{move || described.get().flatten().filter(|d| !d.is_empty()).unwrap_or_else(|| "No description.".to_owned())}</p>
-                    <BusyButton id="org-leave" label="Leave organization" busy_label="Leaving…" busy=changing
-                        class="danger" on_click=Callback::new(ask_leave) />
-                    <p class="muted small">"Only an Owner may remove a member; ask an Owner of this organization to remove you."</p>
+                    <p class="muted small">"To leave, ask an Owner of this organization to remove you (the API lets only Owners remove members)."</p>
                 </div>
             })}
             {move || (app.org.get().is_some() && app.is_owner()).then(|| view! {
