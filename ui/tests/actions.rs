@@ -61,6 +61,9 @@ fn times_read_in_the_locale_with_the_exact_time_apart() {
         Some("vor 3 Minuten")
     );
     assert_eq!(relative_in("en-US", "not a time", now), None);
+    // A locale Intl refuses (a webview may say `c`) falls back to the default, never throws.
+    assert!(relative_in("not a locale!", "2026-12-01T21:56:40Z", now).is_some());
+    assert!(exact_in("not a locale!", "2026-12-01T21:56:40Z").is_some());
     let exact = exact_in("en-US", "2026-12-01T21:56:40Z").expect("a time");
     assert!(
         exact.contains("2026") && exact.contains("December"),

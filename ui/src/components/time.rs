@@ -35,14 +35,44 @@ fn millis(at: &str) -> Option<f64> {
     (!ms.is_nan()).then_some(ms)
 }
 
+/// A new `Intl.<class>` for `locale` with `options`; the default locale when `locale` is
+/// not one Intl knows (a webview may say `c`), so that a time never stops the page.
+fn intl(class: &str, locale: &str, options: &js_sys::Object) -> Option<JsValue> {
+    use js_sys::{Array, Function, Reflect};
+    use wasm_bindgen::JsCast;
+    let namespace = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+    let constructor: Function = Reflect::get(&namespace, &class.into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    Reflect::construct(&constructor, &Array::of2(&locale.into(), options))
+        .or_else(|_| Reflect::construct(&constructor, &Array::of2(&JsValue::UNDEFINED, options)))
+        .ok()
+}
+
+/// Calls `formatter.format(args…)`, answering its text.
+fn format(formatter: &JsValue, args: &[JsValue]) -> Option<String> {
+    use wasm_bindgen::JsCast;
+    let method: js_sys::Function = js_sys::Reflect::get(formatter, &"format".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    method
+        .apply(formatter, &args.iter().collect::<js_sys::Array>())
+        .ok()?
+        .as_string()
+}
+
 /// `at` (RFC 3339) relative to `now_ms`, in `locale` ("3 minutes ago", "now").
 pub fn relative_in(locale: &str, at: &str, now_ms: f64) -> Option<String> {
     let (count, unit) = relative_unit((millis(at)? - now_ms) / 1000.0);
     let options = js_sys::Object::new();
     js_sys::Reflect::set(&options, &"numeric".into(), &"auto".into()).ok()?;
-    let locales = js_sys::Array::of1(&JsValue::from_str(locale));
-    let format = js_sys::Intl::RelativeTimeFormat::new(&locales, &options);
-    Some(format.format(count, unit).into())
+    let formatter = intl("RelativeTimeFormat", locale, &options)?;
+    format(
+        &formatter,
+        &[JsValue::from_f64(count), JsValue::from_str(unit)],
+    )
 }
 
 /// `at` (RFC 3339) to the second, with its date, in `locale`.
@@ -51,7 +81,8 @@ pub fn exact_in(locale: &str, at: &str) -> Option<String> {
     let options = js_sys::Object::new();
     js_sys::Reflect::set(&options, &"dateStyle".into(), &"long".into()).ok()?;
     js_sys::Reflect::set(&options, &"timeStyle".into(), &"medium".into()).ok()?;
-    Some(date.to_locale_string(locale, &options).into())
+    let formatter = intl("DateTimeFormat", locale, &options)?;
+    format(&formatter, &[date.into()])
 }
 
 /// The person's locale (the webview's language), English when it says none.
