@@ -250,8 +250,8 @@ pub async fn sign_out() -> Result<Session, ApiError> {
     command("sign_out", json!({})).await
 }
 
-/// Chooses the organization every page acts for.
-pub async fn set_organization(org_id: &str) -> Result<Session, ApiError> {
+/// Chooses the organization every page acts for (`None`: none, when none is left).
+pub async fn set_organization(org_id: Option<&str>) -> Result<Session, ApiError> {
     command("set_organization", json!({ "orgId": org_id })).await
 }
 

@@ -3,13 +3,17 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
 
-use houston_client::vocabulary::{MailKind, UserStatus};
+use houston_client::vocabulary::{ErrorCode, MailKind, UserStatus};
 
 use crate::api;
+use crate::components::confirm::{self, ConfirmHost};
 use crate::components::mail::MailPanel;
+use crate::components::names;
 use crate::components::reauth::Reauth;
-use crate::loaders::session;
+use crate::components::unsaved;
+use crate::loaders::{orgs, session};
 use crate::pages;
 use crate::state::{AppState, Page};
 
@@ -32,12 +36,18 @@ enum Screen {
 pub fn App() -> impl IntoView {
     let app = AppState::new();
     provide_context(app);
+    confirm::provide();
+    unsaved::provide();
     api::on_outcome(
         move |error| {
             if error.is_unreachable() {
                 app.unreachable.set(true);
             } else if error.needs_sign_in() && app.signed_in.get_untracked() {
                 app.reauth.set(true);
+            } else if error.code == ErrorCode::NotFound && app.signed_in.get_untracked() {
+                // Not (or no longer) a member of what was asked: maybe removed from the
+                // organization acted for; the list says, and moves on when it is gone.
+                spawn_local(orgs::reload(app));
             }
         },
         move || {
@@ -90,6 +100,15 @@ pub fn App() -> impl IntoView {
                             </div>
                         })
                     }}
+                    {move || {
+                        app.notice.get().map(|note| view! {
+                            <div id="app-notice" class="banner notice" role="status">
+                                <span>{note}</span>
+                                <button type="button" class="ghost small" aria-label="Close the note"
+                                    on:click=move |_| app.notice.set(None)>"×"</button>
+                            </div>
+                        })
+                    }}
                     {move || match screen.get() {
                         Screen::Loading => view! { <p class="muted">"Loading…"</p> }.into_any(),
                         Screen::FirstRun => view! { <pages::first_run::FirstRun /> }.into_any(),
@@ -104,6 +123,7 @@ pub fn App() -> impl IntoView {
                 {move || app.mail_open.get().then(|| view! { <MailPanel /> })}
             </div>
             {move || app.reauth.get().then(|| view! { <Reauth /> })}
+            <ConfirmHost />
         </div>
     }
 }
@@ -133,7 +153,22 @@ fn Header() -> impl IntoView {
         if org_id.is_empty() {
             return;
         }
-        choose.dispatch(org_id);
+        unsaved::leave_then(
+            move || {
+                choose.dispatch(org_id.clone());
+            },
+            // Staying: the switcher shows the organization still acted for.
+            move || {
+                let current = app.org_now().unwrap_or_default();
+                if let Some(select) = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.get_element_by_id("org-switch"))
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok())
+                {
+                    select.set_value(&current);
+                }
+            },
+        );
     };
     view! {
         <header class="header">
@@ -154,7 +189,10 @@ fn Header() -> impl IntoView {
                                     .into_iter()
                                     .map(|o| {
                                         let selected = Some(&o.id) == current.as_ref();
-                                        view! { <option value=o.id.clone() prop:selected=selected>{o.name}</option> }
+                                        let name = app.orgs.with(|all| {
+                                            names::distinct(&o.name, &o.id, all.iter().map(|o| o.name.as_str()))
+                                        });
+                                        view! { <option value=o.id.clone() prop:selected=selected>{name}</option> }
                                     })
                                     .collect_view()
                             }}
@@ -208,7 +246,8 @@ fn Nav() -> impl IntoView {
                 class:active=active
                 on:click=move |ev| {
                     ev.prevent_default();
-                    app.page.set(page.clone());
+                    let page = page.clone();
+                    unsaved::leave_then(move || app.page.set(page.clone()), || {});
                 }
             >
                 {label}

@@ -90,6 +90,9 @@ pub struct AppState {
     pub reauth: RwSignal<bool>,
     /// Whether the server could not be reached on the last call.
     pub unreachable: RwSignal<bool>,
+    /// A note for the person about something the app did on its own (the organization
+    /// acted for is gone, so another one is), until they close it.
+    pub notice: RwSignal<Option<String>>,
     /// The viewer's organizations.
     pub orgs: RwSignal<Vec<OrgSummary>>,
     /// The catalog, once loaded (kept for the whole session).
@@ -110,6 +113,7 @@ impl AppState {
             mail_open: RwSignal::new(false),
             reauth: RwSignal::new(false),
             unreachable: RwSignal::new(false),
+            notice: RwSignal::new(None),
             orgs: RwSignal::new(Vec::new()),
             catalog: RwSignal::new(None),
             org: Memo::new(move |_| {

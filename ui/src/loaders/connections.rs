@@ -1,5 +1,5 @@
 //! Saved connections (credentials) of the current organization: the list, creating one,
-//! and replacing one's details.
+//! renaming one, replacing one's details, deleting one.
 
 use houston_client::{
     create_connection, org_connections, update_connection, CreateConnection, OrgConnections,
@@ -76,6 +76,33 @@ pub async fn replace_details(
         action: update_connection::ConnectionActions::UPDATE,
         name: None,
         details: Some(details),
+    };
+    api::run::<UpdateConnection>(variables, org)
+        .await
+        .map(|d| Status::of(&d.update_connection))
+}
+
+/// Renames the connection `connection_id`.
+pub async fn rename(connection_id: String, name: String, org: Option<String>) -> Outcome {
+    let variables = update_connection::Variables {
+        connection_id,
+        action: update_connection::ConnectionActions::UPDATE,
+        name: Some(name),
+        details: None,
+    };
+    api::run::<UpdateConnection>(variables, org)
+        .await
+        .map(|d| Status::of(&d.update_connection))
+}
+
+/// Deletes the connection `connection_id`; the server refuses (`CONFLICT`) while an
+/// integration uses it.
+pub async fn delete(connection_id: String, org: Option<String>) -> Outcome {
+    let variables = update_connection::Variables {
+        connection_id,
+        action: update_connection::ConnectionActions::DELETE,
+        name: None,
+        details: None,
     };
     api::run::<UpdateConnection>(variables, org)
         .await

@@ -157,3 +157,14 @@ pub async fn answer(app: AppState, id: String, accept: bool) -> Outcome {
     }
     outcome
 }
+
+/// Sends the invitation of `email` to `org_id` again, with the same `role`: a new mail
+/// with a new link (the older link stays good until it expires).
+pub async fn resend(app: AppState, org_id: String, email: String, role: Role) -> Outcome {
+    change(
+        app,
+        org_id,
+        json!({"addUser": {"email": email, "role": role.as_str()}}),
+    )
+    .await
+}

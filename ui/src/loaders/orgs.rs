@@ -8,12 +8,14 @@ use houston_client::{
 };
 use leptos::prelude::*;
 
-use crate::api::{self, Status};
+use crate::api::{self, ApiError, Status};
 use crate::loaders::{session, Outcome};
-use crate::state::{AppState, OrgSummary};
+use crate::state::{AppState, OrgSummary, Page};
 
-/// Reloads the viewer's organizations; when none is chosen yet, or the chosen one is gone,
-/// acts for the first one.
+/// Reloads the viewer's organizations; when none is chosen yet, acts for the first one.
+/// When the one acted for is gone (deleted, or the viewer was removed from it), acts for
+/// the first one left, or none, opens the Organizations page and says so: nothing goes on
+/// acting on the old id.
 pub async fn reload(app: AppState) {
     let variables = organizations::Variables {
         user_id: None,
@@ -29,17 +31,36 @@ pub async fn reload(app: AppState) {
                 name: o.name,
             })
             .collect();
-        // Nothing chosen yet, or the chosen one is gone: act for the first one.
         let current = app.org_now();
         let known = current
             .as_ref()
             .is_some_and(|c| orgs.iter().any(|o| &o.id == c));
-        let first = orgs.first().map(|o| o.id.clone());
+        let first = orgs.first().map(|o| (o.id.clone(), o.name.clone()));
         app.orgs.set(orgs);
-        if !known {
-            if let Some(first) = first {
+        if known {
+            return;
+        }
+        let gone = current.is_some();
+        match first {
+            Some((first, name)) => {
                 let _ = session::choose_organization(app, first).await;
+                if gone {
+                    app.notice.set(Some(format!(
+                        "The organization you were in is no longer yours (deleted, or you were removed): now in “{name}”."
+                    )));
+                }
             }
+            None if gone => {
+                let _ = session::forget_organization(app).await;
+                app.notice.set(Some(
+                    "The organization you were in is no longer yours (deleted, or you were removed), and you belong to none: create one or accept an invitation."
+                        .to_owned(),
+                ));
+            }
+            None => {}
+        }
+        if gone {
+            app.page.set(Page::Orgs);
         }
     }
 }
@@ -59,22 +80,80 @@ pub async fn create(app: AppState, name: String) -> Outcome {
     Ok(status)
 }
 
-/// Renames (`name`) or deletes (`delete`) the organization `org_id`; on success the list is
-/// loaded again.
-pub async fn update(
-    app: AppState,
-    org_id: String,
-    name: Option<String>,
-    delete: Option<bool>,
-) -> Outcome {
+/// A change to an organization's own details, or its deletion.
+#[derive(Clone, Debug, PartialEq)]
+pub enum OrgEdit {
+    /// A new name.
+    Rename(String),
+    /// A new description.
+    Describe(String),
+    /// Deleted, with everything in it.
+    Delete,
+}
+
+/// Applies `edit` to the organization `org_id`; on success the list is loaded again.
+pub async fn update(app: AppState, org_id: String, edit: OrgEdit) -> Outcome {
+    let (mut name, mut description, mut delete) = (None, None, None);
+    match edit {
+        OrgEdit::Rename(n) => name = Some(n),
+        OrgEdit::Describe(d) => description = Some(d),
+        OrgEdit::Delete => delete = Some(true),
+    }
     let variables = update_organization::Variables {
         org_id: org_id.clone(),
         name,
-        description: None,
+        description,
         add_user: None,
         remove_user_id: None,
         set_role: None,
         delete,
+    };
+    let status = api::run::<UpdateOrganization>(variables, Some(org_id))
+        .await
+        .map(|d| Status::of(&d.update_organization))?;
+    if status.success {
+        leptos::task::spawn_local(reload(app));
+    }
+    Ok(status)
+}
+
+/// The description of the organization `org_id`.
+pub async fn description(org_id: String) -> Result<String, ApiError> {
+    let variables = organizations::Variables {
+        user_id: None,
+        org_id: Some(org_id.clone()),
+    };
+    let data = api::run::<Organizations>(variables, Some(org_id)).await?;
+    Ok(data
+        .organizations
+        .into_iter()
+        .next()
+        .and_then(|o| o.description)
+        .unwrap_or_default())
+}
+
+/// Leaves the organization `org_id` (the viewer removes themself: an Owner may, unless
+/// they are its last one; the server says `LAST_OWNER`); on success the list is loaded
+/// again, which moves the window to another organization.
+pub async fn leave(app: AppState, org_id: String) -> Outcome {
+    let Some(me) = app.session.with_untracked(|s| {
+        s.as_ref()
+            .and_then(|s| s.user.as_ref())
+            .map(|u| u.id.clone())
+    }) else {
+        return Ok(Status {
+            message: "Sign in first.".to_owned(),
+            ..Status::default()
+        });
+    };
+    let variables = update_organization::Variables {
+        org_id: org_id.clone(),
+        name: None,
+        description: None,
+        add_user: None,
+        remove_user_id: Some(me),
+        set_role: None,
+        delete: None,
     };
     let status = api::run::<UpdateOrganization>(variables, Some(org_id))
         .await

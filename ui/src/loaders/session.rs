@@ -88,7 +88,14 @@ pub async fn sign_out(app: AppState) -> Result<(), ApiError> {
 
 /// Chooses the organization every page acts for.
 pub async fn choose_organization(app: AppState, org_id: String) -> Result<(), ApiError> {
-    let session = api::set_organization(&org_id).await?;
+    let session = api::set_organization(Some(&org_id)).await?;
+    app.session.set(Some(session));
+    Ok(())
+}
+
+/// Acts for no organization (the last one is gone).
+pub async fn forget_organization(app: AppState) -> Result<(), ApiError> {
+    let session = api::set_organization(None).await?;
     app.session.set(Some(session));
     Ok(())
 }

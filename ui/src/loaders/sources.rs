@@ -1,8 +1,9 @@
-//! Sources (applications) of the current organization: the list, create, rename, delete.
+//! Sources (applications) of the current organization: the list, create, rename, change
+//! the platform, delete (and how many integrations go with it).
 
 use houston_client::{
-    applications, create_application, update_application, Applications, CreateApplication,
-    UpdateApplication,
+    applications, clickstream_configs, create_application, update_application, Applications,
+    ClickstreamConfigs, CreateApplication, UpdateApplication,
 };
 
 use crate::api::{self, ApiError, Status};
@@ -49,20 +50,42 @@ pub async fn create(org_id: String, name: String, platform: String) -> Outcome {
         .map(|d| Status::of(&d.create_application))
 }
 
-/// Renames (`name`) or deletes (`delete`) the source `app_id`, acting for `org`.
-pub async fn update(
-    app_id: String,
-    name: Option<String>,
-    delete: Option<bool>,
-    org: Option<String>,
-) -> Outcome {
+/// A change to a source: one at a time.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SourceEdit {
+    /// A new name.
+    Rename(String),
+    /// Another platform.
+    Platform(String),
+    /// Deleted, with its integrations.
+    Delete,
+}
+
+/// Applies `edit` to the source `app_id`, acting for `org`.
+pub async fn update(app_id: String, edit: SourceEdit, org: Option<String>) -> Outcome {
+    let (mut name, mut platform, mut delete) = (None, None, None);
+    match edit {
+        SourceEdit::Rename(n) => name = Some(n),
+        SourceEdit::Platform(p) => platform = Some(p),
+        SourceEdit::Delete => delete = Some(true),
+    }
     let variables = update_application::Variables {
         app_id,
         name,
-        platform: None,
+        platform,
         delete,
     };
     api::run::<UpdateApplication>(variables, org)
         .await
         .map(|d| Status::of(&d.update_application))
+}
+
+/// How many integrations the source `app_id` has (they are deleted with it).
+pub async fn integration_count(app_id: String, org: Option<String>) -> Result<usize, ApiError> {
+    let variables = clickstream_configs::Variables {
+        app_id: Some(app_id),
+        org_id: None,
+    };
+    let data = api::run::<ClickstreamConfigs>(variables, org).await?;
+    Ok(data.clickstream_configs.len())
 }

@@ -3,7 +3,9 @@
 use leptos::prelude::*;
 use serde_json::json;
 
+use crate::components::busy::BusyButton;
 use crate::components::text_field::TextField;
+use crate::components::unsaved;
 use crate::loaders::{self, account};
 use crate::state::AppState;
 
@@ -18,15 +20,44 @@ pub fn AccountPage() -> impl IntoView {
     let (new_password, set_new_password) = signal(String::new());
     let profile = LocalResource::new(account::profile);
     // The loaded profile fills the form once; what is typed afterwards is never replaced.
+    // What was loaded or last saved, to tell whether the form holds unsaved changes.
+    let stored = RwSignal::new((String::new(), String::new(), String::new()));
     Effect::new(move |_| {
         if let Some(Ok(Some(loaded))) = profile.get() {
+            stored.set((
+                loaded.first_name.clone(),
+                loaded.last_name.clone(),
+                loaded.company.clone(),
+            ));
             set_first.set(loaded.first_name);
             set_last.set(loaded.last_name);
             set_company.set(loaded.company);
         }
     });
+    unsaved::guard(
+        "your profile or password",
+        Signal::derive(move || {
+            let typed = (first.get(), last.get(), company.get());
+            stored.with(|s| *s != typed)
+                || !current.get().is_empty()
+                || !new_password.get().is_empty()
+        }),
+    );
     let save = Action::new_local(move |variables: &serde_json::Value| {
-        account::update(variables.clone(), app.org_now())
+        let pending = account::update(variables.clone(), app.org_now());
+        let profile_sent = variables.get("profile").is_some();
+        async move {
+            let outcome = pending.await;
+            let ok = outcome.as_ref().is_some_and(|o| loaders::message(o).0);
+            if ok && profile_sent {
+                stored.set((
+                    first.get_untracked(),
+                    last.get_untracked(),
+                    company.get_untracked(),
+                ));
+            }
+            outcome
+        }
     });
     let (saving, saved) = (save.pending(), save.value());
     let message = move || {
@@ -61,16 +92,16 @@ pub fn AccountPage() -> impl IntoView {
                 <TextField id="account-first-name" label="First name" value=first set_value=set_first />
                 <TextField id="account-last-name" label="Last name" value=last set_value=set_last />
                 <TextField id="account-company" label="Company" value=company set_value=set_company />
-                <div class="actions"><button id="account-save" type="submit" disabled=move || saving.get()>"Save profile"</button></div>
+                <div class="actions"><BusyButton id="account-save" label="Save profile" busy_label="Saving…" busy=saving submit=true /></div>
             </form>
             <form class="card" on:submit=change_password>
                 <h2>"Password"</h2>
                 <TextField id="account-current-password" label="Current password" kind="password" value=current set_value=set_current />
                 <TextField id="account-new-password" label="New password" kind="password" value=new_password set_value=set_new_password />
-                <div class="actions"><button id="account-password-save" type="submit" disabled=move || saving.get()>"Change password"</button></div>
+                <div class="actions"><BusyButton id="account-password-save" label="Change password" busy_label="Changing…" busy=saving submit=true /></div>
             </form>
             {move || message().map(|(ok, text)| view! {
-                <p id="account-message" class:success=ok class:form-error=!ok>{text}</p>
+                <p id="account-message" role="status" class:success=ok class:form-error=!ok>{text}</p>
             })}
         </section>
     }

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::confirm::{self, Question};
 use crate::components::no_organization::NoOrganization;
 use crate::components::test_panel::{EventPicker, PreviewEvent};
 use crate::loaders::integrations::{self, IntegrationActions};
@@ -110,7 +111,7 @@ pub fn IntegrationsPage() -> impl IntoView {
             }
         },
     );
-    let acted = act.value();
+    let (acting, acted) = (act.pending(), act.value());
     let message = move || acted.get().map(|outcome| loaders::message(&outcome));
     let act = move |integration_id: String, action: IntegrationActions| {
         act.dispatch((integration_id, action));
@@ -125,7 +126,7 @@ pub fn IntegrationsPage() -> impl IntoView {
                 </a>
             </p>
             {move || message().map(|(ok, text)| view! {
-                <p id="integrations-message" class:success=ok class:form-error=!ok>{text}</p>
+                <p id="integrations-message" role="status" class:success=ok class:form-error=!ok>{text}</p>
             })}
             <DeliveryTest />
             <table class="table">
@@ -148,6 +149,7 @@ pub fn IntegrationsPage() -> impl IntoView {
                                     secrets_set: row.secrets_set.clone(),
                                 };
                                 let code = row.code.clone();
+                                let (name, source) = (row.name.clone(), row.app_name.clone());
                                 view! {
                                     <tr class="integration-row" data-id=row.id.clone() data-enabled=enabled.to_string()>
                                         <td class="integration-name">{row.name.clone()}</td>
@@ -156,7 +158,7 @@ pub fn IntegrationsPage() -> impl IntoView {
                                         <td>{row.connection.clone().map(|c| c.1).unwrap_or_default()}</td>
                                         <td class="integration-enabled">{if enabled { "enabled" } else { "disabled" }}</td>
                                         <td class="row">
-                                            <button type="button" class="integration-toggle secondary small" on:click=move |_| {
+                                            <button type="button" class="integration-toggle secondary small" disabled=move || acting.get() on:click=move |_| {
                                                 act(toggle_id.clone(), if enabled {
                                                     IntegrationActions::DISABLE
                                                 } else {
@@ -166,8 +168,11 @@ pub fn IntegrationsPage() -> impl IntoView {
                                             <button type="button" class="integration-edit secondary small" on:click=move |_| {
                                                 app.page.set(Page::Configure(code.clone(), Some(Box::new(draft.clone()))));
                                             }>"Edit"</button>
-                                            <button type="button" class="integration-delete danger small" on:click=move |_| {
-                                                act(delete_id.clone(), IntegrationActions::DELETE);
+                                            <button type="button" class="integration-delete danger small" disabled=move || acting.get() on:click=move |_| {
+                                                let delete_id = delete_id.clone();
+                                                confirm::ask(Question::delete_integration(&name, &source), move || {
+                                                    act(delete_id.clone(), IntegrationActions::DELETE);
+                                                });
                                             }>"Delete"</button>
                                         </td>
                                     </tr>

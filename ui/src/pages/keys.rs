@@ -4,7 +4,11 @@ use houston_client::vocabulary::Role;
 use leptos::prelude::*;
 
 use crate::api;
+use crate::components::busy::BusyButton;
+use crate::components::confirm::{self, Question};
+use crate::components::names;
 use crate::components::no_organization::NoOrganization;
+use crate::components::time::Time;
 use crate::loaders::keys::{self, KeyRow};
 use crate::loaders::{self, OrgList};
 use crate::state::AppState;
@@ -61,17 +65,26 @@ pub fn KeysPage() -> impl IntoView {
     });
     let (changing, changed) = (change.pending(), change.value());
     let message = move || changed.get().map(|outcome| loaders::message(&outcome));
+    let refused = RwSignal::new(None::<&'static str>);
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(org_id) = app.org_now() else { return };
-        change.dispatch(KeyChange::Create {
-            org_id,
-            label: label.get_untracked(),
-            role: role.get_untracked(),
-        });
+        match names::typed(&label.get_untracked()) {
+            Ok(label) => {
+                refused.set(None);
+                change.dispatch(KeyChange::Create {
+                    org_id,
+                    label,
+                    role: role.get_untracked(),
+                });
+            }
+            Err(_) => refused.set(Some("A label is needed: say what the key is for.")),
+        }
     };
-    let revoke = move |id: String| {
-        change.dispatch(KeyChange::Revoke(id));
+    let revoke = move |id: String, label: String| {
+        confirm::ask(Question::revoke_key(&label), move || {
+            change.dispatch(KeyChange::Revoke(id.clone()));
+        });
     };
     view! {
         <section class="page">
@@ -82,13 +95,15 @@ pub fn KeysPage() -> impl IntoView {
             })}
             {move || app.is_owner().then(|| view! {
                 <form class="card row" on:submit=create>
+                    <label class="sr-only" for="key-label">"Label"</label>
                     <input id="key-label" placeholder="Label" prop:value=move || label.get()
                         on:input=move |ev| set_label.set(event_target_value(&ev)) />
+                    <label class="sr-only" for="key-role">"Role"</label>
                     <select id="key-role" on:change=move |ev| set_role.set(Role::parse(&event_target_value(&ev)))>
                         <option value="USER" selected=true>"User"</option>
                         <option value="OWNER">"Owner"</option>
                     </select>
-                    <button id="key-create" type="submit" disabled=move || changing.get()>"Create key"</button>
+                    <BusyButton id="key-create" label="Create key" busy_label="Creating…" busy=changing submit=true />
                 </form>
             })}
             {move || created.get().map(|key| {
@@ -103,25 +118,45 @@ pub fn KeysPage() -> impl IntoView {
                     </div>
                 }
             })}
-            {move || message().map(|(ok, text)| view! {
-                <p id="keys-message" class:success=ok class:form-error=!ok>{text}</p>
-            })}
+            {move || match refused.get() {
+                Some(why) => Some(view! { <p id="keys-message" role="alert" class="form-error">{why}</p> }.into_any()),
+                None => message().map(|(ok, text)| view! {
+                    <p id="keys-message" role="status" class:success=ok class:form-error=!ok>{text}</p>
+                }.into_any()),
+            }}
             {move || app.is_owner().then(|| view! {
                 <table class="table">
                     <thead><tr><th>"Label"</th><th>"Role"</th><th>"Created"</th><th>"Last used"</th><th></th></tr></thead>
                     <tbody>
-                        {move || rows.get().flatten().and_then(Result::ok).unwrap_or_default().into_iter().map(|k| {
-                            let id = k.id.clone();
-                            view! {
-                                <tr class="key-row" data-id=k.id.clone()>
-                                    <td class="key-label">{k.label}</td>
-                                    <td>{k.role.as_str()}</td>
-                                    <td>{k.created_at}</td>
-                                    <td>{k.last_used_at.unwrap_or_else(|| "never".to_owned())}</td>
-                                    <td><button type="button" class="key-revoke danger small" on:click=move |_| revoke(id.clone())>"Revoke"</button></td>
-                                </tr>
-                            }
-                        }).collect_view()}
+                        {move || match rows.get().flatten() {
+                            None => view! { <tr><td colspan="5" class="muted">"Loading…"</td></tr> }.into_any(),
+                            Some(Err(e)) => view! {
+                                <tr><td colspan="5" id="keys-error" class="form-error" role="alert">
+                                    {format!("The keys could not be loaded: {e}")}
+                                </td></tr>
+                            }.into_any(),
+                            Some(Ok(list)) if list.is_empty() => view! {
+                                <tr><td colspan="5" id="keys-empty" class="muted">
+                                    "No API keys yet. A key lets a program (a script, CI, another server) call the API as a member of this organization: create one above."
+                                </td></tr>
+                            }.into_any(),
+                            Some(Ok(list)) => list.into_iter().map(|k| {
+                                let (id, label) = (k.id.clone(), k.label.clone());
+                                view! {
+                                    <tr class="key-row" data-id=k.id.clone()>
+                                        <td class="key-label">{k.label}</td>
+                                        <td>{names::role(&k.role)}</td>
+                                        <td><Time at=k.created_at /></td>
+                                        <td>{match k.last_used_at {
+                                            Some(at) => view! { <Time at=at /> }.into_any(),
+                                            None => view! { <span class="muted">"never"</span> }.into_any(),
+                                        }}</td>
+                                        <td><button type="button" class="key-revoke danger small" disabled=move || changing.get()
+                                            on:click=move |_| revoke(id.clone(), label.clone())>"Revoke"</button></td>
+                                    </tr>
+                                }
+                            }).collect_view().into_any(),
+                        }}
                     </tbody>
                 </table>
             })}

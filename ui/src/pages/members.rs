@@ -4,7 +4,11 @@ use houston_client::vocabulary::Role;
 use leptos::prelude::*;
 use serde_json::json;
 
+use crate::components::busy::BusyButton;
+use crate::components::confirm::{self, Question};
+use crate::components::names;
 use crate::components::no_organization::NoOrganization;
+use crate::components::time::Time;
 use crate::loaders::members;
 use crate::loaders::{self, for_organization};
 use crate::state::AppState;
@@ -28,23 +32,43 @@ pub fn MembersPage() -> impl IntoView {
             }
         }
     });
-    let (email, set_email) = signal(String::new());
-    let (role, set_role) = signal(Role::User);
-    let change = Action::new_local(move |(org_id, changes): &(String, serde_json::Value)| {
-        let (org_id, changes) = (org_id.clone(), changes.clone());
+    let resending = Action::new_local(move |(email, role): &(String, Role)| {
+        let (email, role, org) = (email.clone(), *role, app.org_now());
         async move {
-            let outcome = members::change(app, org_id, changes).await;
-            rows.refetch();
+            let org = org?;
+            let outcome = members::resend(app, org, email, role).await;
             invitations.refetch();
-            outcome
+            Some(outcome)
         }
     });
+    let (email, set_email) = signal(String::new());
+    let (role, set_role) = signal(Role::User);
+    // A change, and the control to put back as it was if the server refuses it (a role
+    // select showing the role asked for).
+    type Revert = Option<(RwSignal<Role>, Role)>;
+    let change = Action::new_local(
+        move |(org_id, changes, revert): &(String, serde_json::Value, Revert)| {
+            let (org_id, changes, revert) = (org_id.clone(), changes.clone(), *revert);
+            async move {
+                let outcome = members::change(app, org_id, changes).await;
+                if let Some((shown, was)) = revert {
+                    if !loaders::message(&outcome).0 {
+                        shown.set(was);
+                    }
+                }
+                rows.refetch();
+                invitations.refetch();
+                outcome
+            }
+        },
+    );
     let (changing, changed) = (change.pending(), change.value());
     let message = move || changed.get().map(|outcome| loaders::message(&outcome));
-    let change = move |changes: serde_json::Value| {
+    let change_or = move |changes: serde_json::Value, revert: Revert| {
         let Some(org_id) = app.org_now() else { return };
-        change.dispatch((org_id, changes));
+        change.dispatch((org_id, changes, revert));
     };
+    let change = move |changes: serde_json::Value| change_or(changes, None);
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         change(
@@ -64,11 +88,15 @@ pub fn MembersPage() -> impl IntoView {
                         <option value="USER" selected=true>"User"</option>
                         <option value="OWNER">"Owner"</option>
                     </select>
-                    <button id="member-add" type="submit" disabled=move || changing.get()>"Add member"</button>
+                    <BusyButton id="member-add" label="Add member" busy_label="Sending…" busy=changing submit=true />
                 </form>
             })}
+            {move || resending.value().get().flatten().map(|outcome| {
+                let (ok, text) = loaders::message(&outcome);
+                view! { <p id="invitations-message" role="status" class:success=ok class:form-error=!ok>{text}</p> }
+            })}
             {move || message().map(|(ok, text)| view! {
-                <p id="members-message" class:success=ok class:form-error=!ok>{text}</p>
+                <p id="members-message" role="status" class:success=ok class:form-error=!ok>{text}</p>
             })}
             <table class="table">
                 <thead><tr><th>"Email"</th><th>"Name"</th><th>"Status"</th><th>"Role"</th><th></th></tr></thead>
@@ -81,7 +109,8 @@ pub fn MembersPage() -> impl IntoView {
                                 let owner = app.is_owner();
                                 list.into_iter().map(|m| {
                                     let (role_id, remove_id) = (m.user_id.clone(), m.user_id.clone());
-                                    let is_owner_role = m.role == Role::Owner;
+                                    let shown_role = RwSignal::new(m.role);
+                                    let email = m.email.clone();
                                     view! {
                                         <tr class="member-row" data-user=m.user_id.clone()>
                                             <td class="member-email">{m.email.clone()}</td>
@@ -90,22 +119,32 @@ pub fn MembersPage() -> impl IntoView {
                                             <td>
                                                 {if owner {
                                                     view! {
-                                                        <select class="member-role-select" on:change=move |ev| {
-                                                            change(json!({"setRole": {"userId": role_id.clone(), "role": event_target_value(&ev)}}));
-                                                        }>
-                                                            <option value=Role::User.as_str() selected=!is_owner_role>"User"</option>
-                                                            <option value=Role::Owner.as_str() selected=is_owner_role>"Owner"</option>
+                                                        <select class="member-role-select" aria-label=format!("Role of {}", m.email)
+                                                            on:change=move |ev| {
+                                                                let asked = Role::parse(&event_target_value(&ev));
+                                                                let was = shown_role.get_untracked();
+                                                                shown_role.set(asked);
+                                                                change_or(
+                                                                    json!({"setRole": {"userId": role_id.clone(), "role": asked.as_str()}}),
+                                                                    Some((shown_role, was)),
+                                                                );
+                                                            }>
+                                                            <option value=Role::User.as_str() prop:selected=move || shown_role.get() == Role::User>{names::role(&Role::User)}</option>
+                                                            <option value=Role::Owner.as_str() prop:selected=move || shown_role.get() == Role::Owner>{names::role(&Role::Owner)}</option>
                                                         </select>
-                                                        <span class="member-role sr-only">{m.role.as_str()}</span>
+                                                        <span class="member-role sr-only">{move || shown_role.get().as_str()}</span>
                                                     }.into_any()
                                                 } else {
-                                                    view! { <span class="member-role">{m.role.as_str()}</span> }.into_any()
+                                                    view! { <span class="member-role">{names::role(&m.role)}</span> }.into_any()
                                                 }}
                                             </td>
                                             <td>
                                                 {owner.then(|| view! {
-                                                    <button type="button" class="member-remove danger small" on:click=move |_| {
-                                                        change(json!({"removeUserId": remove_id.clone()}));
+                                                    <button type="button" class="member-remove danger small" disabled=move || changing.get() on:click=move |_| {
+                                                        let remove_id = remove_id.clone();
+                                                        confirm::ask(Question::remove_member(&email), move || {
+                                                            change(json!({"removeUserId": remove_id.clone()}));
+                                                        });
                                                     }>"Remove"</button>
                                                 })}
                                             </td>
@@ -121,20 +160,28 @@ pub fn MembersPage() -> impl IntoView {
                 <h2>"Invitations not yet accepted"</h2>
                 <p class="muted">"An invited person joins only by accepting, in the app or with the mailed link."</p>
                 <table class="table" id="invitations">
-                    <thead><tr><th>"Email"</th><th>"Role"</th><th>"Expires"</th></tr></thead>
+                    <thead><tr><th>"Email"</th><th>"Role"</th><th>"Expires"</th><th></th></tr></thead>
                     <tbody>
                         {move || match invitations.get().flatten() {
-                            None => view! { <tr><td colspan="3" class="muted">"Loading…"</td></tr> }.into_any(),
-                            Some(Err(e)) => view! { <tr><td colspan="3" class="form-error">{e}</td></tr> }.into_any(),
+                            None => view! { <tr><td colspan="4" class="muted">"Loading…"</td></tr> }.into_any(),
+                            Some(Err(e)) => view! { <tr><td colspan="4" class="form-error">{e}</td></tr> }.into_any(),
                             Some(Ok(list)) if list.is_empty() => view! {
-                                <tr><td colspan="3" class="muted">"None pending."</td></tr>
+                                <tr><td colspan="4" class="muted">"None pending."</td></tr>
                             }.into_any(),
-                            Some(Ok(list)) => list.into_iter().map(|i| view! {
-                                <tr class="invitation-row" data-invitation=i.id.clone()>
-                                    <td class="invitation-email">{i.email}</td>
-                                    <td>{i.role.as_str()}</td>
-                                    <td>{i.expires_at}</td>
-                                </tr>
+                            Some(Ok(list)) => list.into_iter().map(|i| {
+                                let (email, role) = (i.email.clone(), i.role);
+                                view! {
+                                    <tr class="invitation-row" data-invitation=i.id.clone()>
+                                        <td class="invitation-email">{i.email}</td>
+                                        <td>{names::role(&i.role)}</td>
+                                        <td><Time at=i.expires_at /></td>
+                                        <td>
+                                            <BusyButton label="Send again" busy_label="Sending…" busy=resending.pending()
+                                                class="invitation-resend secondary small"
+                                                on_click=Callback::new(move |_| { resending.dispatch((email.clone(), role)); }) />
+                                        </td>
+                                    </tr>
+                                }
                             }).collect_view().into_any(),
                         }}
                     </tbody>

@@ -1,7 +1,14 @@
-//! Organizations: the list, creating one, and renaming or deleting the current one.
+//! Organizations: the list, creating one, and renaming, describing, leaving or deleting
+//! the current one (leaving and deleting ask first).
 
 use leptos::prelude::*;
 
+use crate::components::busy::BusyButton;
+use crate::components::confirm::{self, Question};
+use crate::components::names;
+use crate::components::time::Time;
+use crate::components::unsaved;
+use crate::loaders::orgs::OrgEdit;
 use crate::loaders::{self, members, orgs};
 use crate::state::AppState;
 
@@ -9,11 +16,8 @@ use crate::state::AppState;
 #[derive(Clone)]
 enum OrgChange {
     Create(String),
-    Update {
-        org_id: String,
-        name: Option<String>,
-        delete: Option<bool>,
-    },
+    Update { org_id: String, edit: OrgEdit },
+    Leave(String),
 }
 
 /// The viewer's organizations.
@@ -22,17 +26,44 @@ pub fn OrgsPage() -> impl IntoView {
     let app = AppState::get();
     let (new_name, set_new_name) = signal(String::new());
     let (rename, set_rename) = signal(String::new());
-    let (confirming, set_confirming) = signal(false);
-    Effect::new(move |_| {
+    let (description, set_description) = signal(String::new());
+    let stored = RwSignal::new((String::new(), String::new()));
+    let current_name = move || {
         let org = app.org.get();
-        let name = app.orgs.with(|orgs| {
-            orgs.iter()
-                .find(|o| Some(&o.id) == org.as_ref())
-                .map(|o| o.name.clone())
-        });
-        set_rename.set(name.unwrap_or_default());
-        set_confirming.set(false);
+        app.orgs
+            .with(|orgs| {
+                orgs.iter()
+                    .find(|o| Some(&o.id) == org.as_ref())
+                    .map(|o| o.name.clone())
+            })
+            .unwrap_or_default()
+    };
+    // The current organization's description, read again when it changes.
+    let described = LocalResource::new(move || {
+        let org = app.org.get();
+        async move {
+            match org {
+                Some(org) => orgs::description(org).await.ok(),
+                None => None,
+            }
+        }
     });
+    Effect::new(move |_| {
+        let name = current_name();
+        let description = described.get().flatten().unwrap_or_default();
+        set_rename.set(name.clone());
+        set_description.set(description.clone());
+        stored.set((name, description));
+    });
+    unsaved::guard(
+        "the organization's name or description",
+        Signal::derive(move || {
+            stored.with(|(name, stored_description)| {
+                rename.with(|r| r.trim() != name)
+                    || description.with(|d| d.trim() != stored_description)
+            })
+        }),
+    );
     let change = Action::new_local(move |change: &OrgChange| {
         let change = change.clone();
         async move {
@@ -44,26 +75,48 @@ pub fn OrgsPage() -> impl IntoView {
                     }
                     outcome
                 }
-                OrgChange::Update {
-                    org_id,
-                    name,
-                    delete,
-                } => orgs::update(app, org_id, name, delete).await,
+                OrgChange::Update { org_id, edit } => {
+                    let outcome = orgs::update(app, org_id, edit).await;
+                    described.refetch();
+                    outcome
+                }
+                OrgChange::Leave(org_id) => orgs::leave(app, org_id).await,
             }
         }
     });
     let (changing, changed) = (change.pending(), change.value());
     let message = move || changed.get().map(|outcome| loaders::message(&outcome));
+    let refused = RwSignal::new(None::<&'static str>);
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        change.dispatch(OrgChange::Create(new_name.get_untracked()));
+        match names::typed(&new_name.get_untracked()) {
+            Ok(name) => {
+                refused.set(None);
+                change.dispatch(OrgChange::Create(name));
+            }
+            Err(why) => refused.set(Some(why)),
+        }
     };
-    let update = move |name: Option<String>, delete: Option<bool>| {
+    let update = move |edit: OrgEdit| {
         let Some(org_id) = app.org_now() else { return };
-        change.dispatch(OrgChange::Update {
-            org_id,
-            name,
-            delete,
+        change.dispatch(OrgChange::Update { org_id, edit });
+    };
+    let rename_now = move |_| match names::typed(&rename.get_untracked()) {
+        Ok(name) => {
+            refused.set(None);
+            update(OrgEdit::Rename(name));
+        }
+        Err(why) => refused.set(Some(why)),
+    };
+    let ask_delete = move |_| {
+        confirm::ask(Question::delete_organization(&current_name()), move || {
+            update(OrgEdit::Delete);
+        });
+    };
+    let ask_leave = move |_| {
+        let Some(org_id) = app.org_now() else { return };
+        confirm::ask(Question::leave_organization(&current_name()), move || {
+            change.dispatch(OrgChange::Leave(org_id.clone()));
         });
     };
     // Invitations to the viewer: they join only by accepting (issue 12: consent).
@@ -91,7 +144,8 @@ pub fn OrgsPage() -> impl IntoView {
                                 view! {
                                     <li class="my-invitation" data-invitation=i.id.clone()>
                                         <span class="org-name">{i.organization}</span>
-                                        <span class="badge">{i.role.as_str()}</span>
+                                        <span class="badge">{names::role(&i.role)}</span>
+                                        <span class="muted small">"expires " <Time at=i.expires_at.clone() /></span>
                                         <button type="button" class="invitation-accept small" disabled=move || answer.pending().get()
                                             on:click=move |_| { answer.dispatch((accept_id.clone(), true)); }>"Accept"</button>
                                         <button type="button" class="invitation-decline small" disabled=move || answer.pending().get()
@@ -110,14 +164,16 @@ pub fn OrgsPage() -> impl IntoView {
             <ul class="list">
                 {move || {
                     let current = app.org.get();
-                    app.orgs
-                        .get()
+                    let all = app.orgs.get();
+                    let names_of: Vec<String> = all.iter().map(|o| o.name.clone()).collect();
+                    all
                         .into_iter()
                         .map(|o| {
                             let is_current = Some(&o.id) == current.as_ref();
+                            let shown = names::distinct(&o.name, &o.id, names_of.iter().map(String::as_str));
                             view! {
                                 <li class="org-item" class:current=is_current data-id=o.id.clone()>
-                                    <span class="org-name">{o.name.clone()}</span>
+                                    <span class="org-name">{shown}</span>
                                     <span class="badge">{if o.owner { "Owner" } else { "User" }}</span>
                                     {is_current.then(|| view! { <span class="badge current">"current"</span> })}
                                 </li>
@@ -136,38 +192,55 @@ pub fn OrgsPage() -> impl IntoView {
                     prop:value=move || new_name.get()
                     on:input=move |ev| set_new_name.set(event_target_value(&ev))
                 />
-                <button id="org-create" type="submit" disabled=move || changing.get()>"Create"</button>
+                <BusyButton id="org-create" label="Create" busy_label="Working…" busy=changing submit=true />
             </form>
-            {move || message().map(|(ok, text)| view! {
-                <p id="orgs-message" class:success=ok class:form-error=!ok>{text}</p>
+            {move || match refused.get() {
+                Some(why) => Some(view! { <p id="orgs-message" role="alert" class="form-error">{why}</p> }.into_any()),
+                None => message().map(|(ok, text)| view! {
+                    <p id="orgs-message" role="status" class:success=ok class:form-error=!ok>{text}</p>
+                }.into_any()),
+            }}
+            {move || (app.org.get().is_some() && !app.is_owner()).then(|| view! {
+                <div class="card">
+                    <h2>"Current organization"</h2>
+                    <p class="muted">{move || described.get().flatten().filter(|d| !d.is_empty()).unwrap_or_else(|| "No description.".to_owned())}</p>
+                    <p class="muted small">"To leave, ask an Owner of this organization to remove you (the API lets only Owners remove members)."</p>
+                </div>
             })}
             {move || (app.org.get().is_some() && app.is_owner()).then(|| view! {
                 <div class="card">
                     <h2>"Current organization"</h2>
-                    <div class="row">
-                        <input
-                            id="org-rename"
-                            prop:value=move || rename.get()
-                            on:input=move |ev| set_rename.set(event_target_value(&ev))
-                        />
-                        <button id="org-rename-save" type="button" on:click=move |_| update(Some(rename.get_untracked()), None)>
-                            "Rename"
-                        </button>
-                    </div>
+                    <form class="stacked" on:submit=move |ev| { ev.prevent_default(); rename_now(()); }>
+                        <label class="stacked" for="org-rename">
+                            <span>"Name"</span>
+                            <input
+                                id="org-rename"
+                                prop:value=move || rename.get()
+                                on:input=move |ev| set_rename.set(event_target_value(&ev))
+                            />
+                        </label>
+                        <BusyButton id="org-rename-save" label="Rename" busy_label="Saving…" busy=changing submit=true />
+                    </form>
+                    <form class="stacked" on:submit=move |ev| {
+                        ev.prevent_default();
+                        update(OrgEdit::Describe(description.get_untracked().trim().to_owned()));
+                    }>
+                        <label class="stacked" for="org-description">
+                            <span>"Description"</span>
+                            <textarea
+                                id="org-description"
+                                rows="3"
+                                prop:value=move || description.get()
+                                on:input=move |ev| set_description.set(event_target_value(&ev))
+                            ></textarea>
+                        </label>
+                        <BusyButton id="org-description-save" label="Save description" busy_label="Saving…" busy=changing submit=true />
+                    </form>
                     <div class="row danger-zone">
-                        <button id="org-delete" type="button" class="danger" on:click=move |_| set_confirming.set(true)>
-                            "Delete organization"
-                        </button>
-                        {move || confirming.get().then(|| view! {
-                            <span>"This deletes its sources, integrations and connections. "</span>
-                            <button id="org-delete-confirm" type="button" class="danger" on:click=move |_| {
-                                set_confirming.set(false);
-                                update(None, Some(true));
-                            }>
-                                "Yes, delete it"
-                            </button>
-                            <button type="button" class="ghost" on:click=move |_| set_confirming.set(false)>"Cancel"</button>
-                        })}
+                        <BusyButton id="org-leave" label="Leave organization" busy_label="Leaving…" busy=changing
+                            class="secondary" on_click=Callback::new(ask_leave) />
+                        <BusyButton id="org-delete" label="Delete organization" busy_label="Deleting…" busy=changing
+                            class="danger" on_click=Callback::new(ask_delete) />
                     </div>
                 </div>
             })}

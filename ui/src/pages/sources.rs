@@ -1,12 +1,18 @@
-//! Sources (applications): their write keys, the install snippet, create, rename, delete.
+//! Sources (applications): their write keys, the install snippet, create, rename, change
+//! the platform, delete (asking first, with the number of integrations that go with it).
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use crate::api;
 use crate::catalog::PLATFORMS;
+use crate::components::busy::BusyButton;
+use crate::components::confirm::{self, Question};
+use crate::components::names;
 use crate::components::no_organization::NoOrganization;
 use crate::components::pipeline::PipelineFile;
-use crate::loaders::sources::{self, SourceRow};
+use crate::components::unsaved;
+use crate::loaders::sources::{self, SourceEdit, SourceRow};
 use crate::loaders::{self, for_organization};
 use crate::state::{AppState, Page};
 
@@ -20,8 +26,7 @@ enum SourceChange {
     },
     Update {
         app_id: String,
-        name: Option<String>,
-        delete: Option<bool>,
+        edit: SourceEdit,
     },
 }
 
@@ -48,11 +53,7 @@ pub fn SourcesPage() -> impl IntoView {
                     }
                     outcome
                 }
-                SourceChange::Update {
-                    app_id,
-                    name,
-                    delete,
-                } => sources::update(app_id, name, delete, org).await,
+                SourceChange::Update { app_id, edit } => sources::update(app_id, edit, org).await,
             };
             rows.refetch();
             outcome
@@ -69,12 +70,8 @@ pub fn SourcesPage() -> impl IntoView {
             platform: platform.get_untracked(),
         });
     };
-    let update = move |app_id: String, name: Option<String>, delete: Option<bool>| {
-        change.dispatch(SourceChange::Update {
-            app_id,
-            name,
-            delete,
-        });
+    let update = move |app_id: String, edit: SourceEdit| {
+        change.dispatch(SourceChange::Update { app_id, edit });
     };
     view! {
         <section class="page">
@@ -87,21 +84,26 @@ pub fn SourcesPage() -> impl IntoView {
                 <select id="source-platform" on:change=move |ev| set_platform.set(event_target_value(&ev))>
                     {PLATFORMS.iter().map(|p| view! { <option value=p.as_str()>{p.as_str()}</option> }).collect_view()}
                 </select>
-                <button id="source-create" type="submit" disabled=move || changing.get()>"Create source"</button>
+                <BusyButton id="source-create" label="Create source" busy_label="Working…" busy=changing submit=true />
             </form>
             {move || message().map(|(ok, text)| view! {
-                <p id="sources-message" class:success=ok class:form-error=!ok>{text}</p>
+                <p id="sources-message" role="status" class:success=ok class:form-error=!ok>{text}</p>
             })}
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || match rows.get().flatten() {
                     None => view! { <p class="muted">"Loading…"</p> }.into_any(),
                     Some(Err(e)) => view! { <p class="form-error">{e}</p> }.into_any(),
                     Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No sources yet."</p> }.into_any(),
-                    Some(Ok(list)) => list
-                        .into_iter()
-                        .map(|row| view! { <SourceCard row=row on_update=update /> })
-                        .collect_view()
-                        .into_any(),
+                    Some(Ok(list)) => {
+                        let all: Vec<String> = list.iter().map(|s| s.name.clone()).collect();
+                        list.into_iter()
+                            .map(|row| {
+                                let shown = names::distinct(&row.name, &row.id, all.iter().map(String::as_str));
+                                view! { <SourceCard row=row shown=shown on_update=update busy=changing /> }
+                            })
+                            .collect_view()
+                            .into_any()
+                    }
                 }}
             </Transition>
         </section>
@@ -113,27 +115,50 @@ pub fn SourcesPage() -> impl IntoView {
 fn SourceCard(
     /// The source.
     row: SourceRow,
-    /// Renames (`Some(name)`) or deletes (`Some(true)`) a source by id.
-    on_update: impl Fn(String, Option<String>, Option<bool>) + Copy + Send + Sync + 'static,
+    /// Its name as the list shows it (with the start of its id when another has the same).
+    shown: String,
+    /// Applies a change to a source by id.
+    on_update: impl Fn(String, SourceEdit) + Copy + Send + Sync + 'static,
+    /// Whether a change is being made.
+    busy: Memo<bool>,
 ) -> impl IntoView {
     let (editing, set_editing) = signal(false);
     let (new_name, set_new_name) = signal(row.name.clone());
     let (copied, set_copied) = signal(false);
+    let problem = RwSignal::new(None::<&'static str>);
     let app = AppState::get();
     let id = row.id.clone();
-    let (copy_id, rename_id, delete_id) = (id.clone(), id.clone(), id.clone());
+    let (copy_id, rename_id, delete_id, platform_id) =
+        (id.clone(), id.clone(), id.clone(), id.clone());
     let (debug_id, debug_name, reports_id) = (id.clone(), row.name.clone(), id.clone());
     let collector = move || {
         app.session
             .with(|s| s.as_ref().and_then(|s| s.collector_url.clone()))
     };
     let snippet_id = id.clone();
+    let input_id = format!("source-rename-{id}");
+    let original = row.name.clone();
+    unsaved::guard(
+        format!("the name of “{}”", row.name),
+        Signal::derive(move || editing.get() && new_name.with(|n| n.trim() != original)),
+    );
+    let asked_name = row.name.clone();
+    let ask_delete = move |_| {
+        let (id, name, org) = (delete_id.clone(), asked_name.clone(), app.org_now());
+        spawn_local(async move {
+            let count = sources::integration_count(id.clone(), org).await.ok();
+            confirm::ask(Question::delete_source(&name, count), move || {
+                on_update(id.clone(), SourceEdit::Delete);
+            });
+        });
+    };
+    let platform = row.platform.clone();
     view! {
         <article class="card source-row" data-id=id.clone()>
             <div class="row spread">
                 <div>
-                    <h3 class="source-name">{row.name.clone()}</h3>
-                    <span class="badge">{row.platform.clone()}</span>
+                    <h3 class="source-name">{shown}</h3>
+                    <span class="badge source-platform">{row.platform.clone()}</span>
                 </div>
                 <div class="row">
                     <button type="button" class="source-debugger small"
@@ -145,24 +170,47 @@ fn SourceCard(
                         "Reports"
                     </button>
                     <button type="button" class="source-rename secondary small" on:click=move |_| set_editing.update(|e| *e = !*e)>
-                        "Rename"
+                        "Edit"
                     </button>
-                    <button type="button" class="source-delete danger small" on:click=move |_| on_update(delete_id.clone(), None, Some(true))>
+                    <button type="button" class="source-delete danger small" disabled=move || busy.get() on:click=ask_delete>
                         "Delete"
                     </button>
                 </div>
             </div>
             {move || editing.get().then(|| {
                 let rename_id = rename_id.clone();
+                let platform_id = platform_id.clone();
+                let current = platform.clone();
+                let input_id = input_id.clone();
                 view! {
-                    <div class="row">
-                        <input class="source-rename-input" prop:value=move || new_name.get()
+                    <form class="row" on:submit=move |ev| {
+                        ev.prevent_default();
+                        match names::typed(&new_name.get_untracked()) {
+                            Ok(name) => {
+                                problem.set(None);
+                                set_editing.set(false);
+                                on_update(rename_id.clone(), SourceEdit::Rename(name));
+                            }
+                            Err(why) => problem.set(Some(why)),
+                        }
+                    }>
+                        <label class="sr-only" for=input_id.clone()>"New name"</label>
+                        <input class="source-rename-input" id=input_id prop:value=move || new_name.get()
                             on:input=move |ev| set_new_name.set(event_target_value(&ev)) />
-                        <button type="button" class="source-rename-save small" on:click=move |_| {
-                            set_editing.set(false);
-                            on_update(rename_id.clone(), Some(new_name.get_untracked()), None);
-                        }>"Save"</button>
-                    </div>
+                        <BusyButton label="Save name" busy_label="Saving…" busy=busy class="source-rename-save small" submit=true />
+                    </form>
+                    <label class="row">
+                        <span>"Platform "</span>
+                        <select class="source-platform-select" disabled=move || busy.get() on:change=move |ev| {
+                            on_update(platform_id.clone(), SourceEdit::Platform(event_target_value(&ev)));
+                        }>
+                            {PLATFORMS.iter().map(|p| {
+                                let selected = p.as_str() == current;
+                                view! { <option value=p.as_str() selected=selected>{p.as_str()}</option> }
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    {move || problem.get().map(|why| view! { <p class="form-error source-problem" role="alert">{why}</p> })}
                 }
             })}
             <div class="row key">
