@@ -23,6 +23,8 @@
 #![warn(missing_docs)]
 
 mod catalog;
+#[cfg(feature = "compact")]
+mod compact;
 mod defaults;
 mod format;
 mod model;
@@ -31,6 +33,8 @@ mod scope;
 mod validate;
 
 pub use catalog::{parse_catalog, CatalogError};
+#[cfg(feature = "compact")]
+pub use compact::{decode_catalog, encode_catalog, CompactError};
 pub use defaults::{defaults, mask_secrets, merge_secrets};
 pub use model::{
     is_mapping_directive, Choice, Condition, ConditionRule, Destination, FieldError, FieldType,
