@@ -77,7 +77,7 @@ fn ConnectionCard(
     }
 }
 
-/// Loads the catalog if needed, then shows the connection form of the destination.
+/// Loads the destination's forms if needed, then shows its connection form.
 #[component]
 fn EditConnection(
     /// The connection's id.
@@ -89,13 +89,9 @@ fn EditConnection(
     /// Called after saving.
     on_saved: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let catalog = loaders::catalog::resource(AppState::get());
+    let loaded = loaders::catalog::destination_resource(AppState::get(), code);
     move || {
-        let destination = catalog.with(|c| {
-            c.as_ref()
-                .and_then(|c| c.as_ref().ok())
-                .and_then(|c| loaders::catalog::find(c, &code))
-        });
+        let destination = loaded.with(|d| d.as_ref().and_then(|d| d.clone().ok()).flatten());
         destination.map(|destination| {
             view! {
                 <ReplaceDetails id=id.clone() destination=destination details=details.clone() on_saved=on_saved />
