@@ -32,7 +32,7 @@ pub fn ConfigurePage(
     let destination = Memo::new(move |_| {
         loaded.with(|d| {
             d.as_ref()
-                .map(|d| d.as_ref().map(Clone::clone).map_err(|e| e.message.clone()))
+                .map(|d| d.as_ref().cloned().map_err(|e| e.message.clone()))
         })
     });
     move || match destination.get() {
