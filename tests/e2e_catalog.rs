@@ -134,5 +134,58 @@ async fn the_catalog_lists_filters_and_opens_a_form_in_the_window() {
          {small:.0} ms, the largest ({LARGEST}) {form:.0} ms; shell answers: the list {list:.0} ms, one destination's forms {one:.0} ms, the \
          whole catalog with every form (what the page read before) {whole:.0} ms"
     );
+    write_figures(first_visit, small, form, [list, one, whole]);
     d.quit().await;
+}
+
+/// Writes `target/bench/catalog-window.json` for docs/benchmarks.md (`tests/bench/report.py`).
+fn write_figures(first_visit: f64, small: f64, largest: f64, [list, one, whole]: [f64; 3]) {
+    let before = "the whole catalog with every form through the shell (what the page read \
+                  before, without its reading in the wasm)";
+    let row = |metric: &str, a: &str, value: f64, goal: f64| {
+        serde_json::json!({
+            "metric": metric, "unit": "ms", "better": "lower",
+            "a": { "label": a, "value": value }, "b": { "label": before, "value": whole },
+            "ratio": value / whole, "goal": format!("a < {goal} ms"), "met": value < goal,
+        })
+    };
+    let rows = [
+        row(
+            "first visit of the Destinations page",
+            "the list alone (DestinationList), click to the list painted",
+            first_visit,
+            300.0,
+        ),
+        row(
+            "a form open with its fields: acquisio",
+            "its destination alone (ClickstreamPrototypes(code:)), click to its fields painted",
+            small,
+            100.0,
+        ),
+        row(
+            "a form open with its fields: the largest (852 fields)",
+            "its destination alone, click to its fields painted",
+            largest,
+            100.0,
+        ),
+    ];
+    let notes = format!(
+        "The app as the window tests build it (debug, the UI in wasm-release) under Xvfb; \
+         timed in the page by performance.now() from the click until the element is there \
+         and one animation frame has run. The shell's answers alone (invoke from the page \
+         to the parsed JavaScript object): the list {list:.0} ms, the largest destination's \
+         forms {one:.0} ms, the whole catalog {whole:.0} ms."
+    );
+    let dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target"))
+        .join("bench");
+    let doc = serde_json::json!({
+        "name": "catalog-window",
+        "title": "catalog-window: the catalog in the real window (issue 14 #4)",
+        "rows": rows, "notes": notes,
+    });
+    std::fs::create_dir_all(&dir).expect("creating target/bench");
+    std::fs::write(dir.join("catalog-window.json"), format!("{doc:#}\n"))
+        .expect("writing the figures");
 }
