@@ -1,5 +1,6 @@
 //! Embeds the browser files the server serves itself, when the set-up has installed them:
-//! analytics.js (`analytics-js/`) and GraphiQL (`graphiql/`).
+//! analytics.js (`analytics-js/`) and GraphiQL (`graphiql/`); and the bundled destination
+//! catalogs (`catalog/`), parsed here once into their compact form (see [`catalog`]).
 //!
 //! `.ci/setup` runs `npm ci` in each folder (pinned packages, their integrity checked
 //! against `package-lock.json`). For each installed one this writes `$OUT_DIR/<name>.rs`
@@ -31,6 +32,47 @@ fn main() {
         graphiql,
         GRAPHIQL_ABSENT,
     );
+    catalog(&manifest.join("catalog"), &out);
+}
+
+/// The catalogs bundled in the server, in `catalog/`: Segment's action destinations and
+/// its classic 2019 catalog.
+const CATALOG_FILES: [&str; 2] = ["segment-actions.json", "segment-classic-2019.json"];
+
+/// Parses the bundled catalogs (the JSON stays the source of truth) and writes their
+/// destinations in the compact form to `$OUT_DIR/catalog.bin`, and `$OUT_DIR/catalog.rs`
+/// naming it and the files it was made from. A catalog that does not parse fails the build
+/// with the parser's message, which names the destination and the field.
+fn catalog(dir: &Path, out: &Path) {
+    let mut destinations = Vec::new();
+    for name in CATALOG_FILES {
+        let path = dir.join(name);
+        println!("cargo:rerun-if-changed={}", path.display());
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
+        let parsed = houston_prototypes::parse_catalog(&text)
+            .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+        destinations.extend(parsed);
+    }
+    let compact = houston_prototypes::encode_catalog(&destinations)
+        .unwrap_or_else(|error| panic!("the bundled catalogs: {error}"));
+    let bin = out.join("catalog.bin");
+    let code = format!(
+        "/// The files of `catalog/` the compact catalog was made from.\n\
+         pub const FILES: [&str; {}] = {CATALOG_FILES:?};\n\
+         /// Their destinations in the compact form (`houston_prototypes::encode_catalog`).\n\
+         pub const COMPACT: &[u8] = {};\n",
+        CATALOG_FILES.len(),
+        include(&bin)
+    );
+    for (path, contents) in [
+        (bin.as_path(), compact),
+        (&out.join("catalog.rs"), code.into_bytes()),
+    ] {
+        if let Err(error) = std::fs::write(path, contents) {
+            panic!("cannot write {} into OUT_DIR: {error}", path.display());
+        }
+    }
 }
 
 /// Writes `out` from the npm install in `install`: `generate` gives the items when it is

@@ -1,9 +1,42 @@
-//! The destination catalog as the server sends it (`clickstreamPrototypes`), turned into
-//! the `houston_prototypes` model that forms and validation use; and its filters.
+//! The destination catalog as the server sends it: the list the catalog page shows
+//! (`DestinationList`), and one destination's forms (`ClickstreamPrototypes(code:)`) turned
+//! into the `houston_prototypes` model that forms and validation use; and the list's filters.
 
+use houston_client::destination_list::DestinationListClickstreamPrototypes;
 use houston_prototypes::{Destination, PrototypeField, PrototypeSection};
 use serde::Deserialize;
 use serde_json::Value;
+
+/// A destination as the catalog page lists it: what a card shows and the filters read,
+/// without its forms.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Listing {
+    /// The catalog code, e.g. `acquisio`.
+    pub code: String,
+    /// The display name.
+    pub name: String,
+    /// What the destination is.
+    pub description: Option<String>,
+    /// Its categories; none for most action destinations.
+    pub categories: Vec<String>,
+    /// The source platforms it accepts.
+    pub platforms: Vec<String>,
+    /// Whether it has connection fields (credentials kept as a connection).
+    pub has_connection: bool,
+}
+
+impl From<DestinationListClickstreamPrototypes> for Listing {
+    fn from(wire: DestinationListClickstreamPrototypes) -> Self {
+        Listing {
+            code: wire.code,
+            name: wire.name,
+            description: wire.description,
+            categories: wire.categories,
+            platforms: wire.platforms,
+            has_connection: !wire.connection_prototype.fields.is_empty(),
+        }
+    }
+}
 
 /// One catalog entry on the wire (the shape of `ClickstreamPrototypes.graphql`).
 #[derive(Debug, Default, Deserialize)]
@@ -91,13 +124,15 @@ fn without_nulls(value: &Value) -> Value {
 }
 
 /// The destinations matching a search on name or code (case-insensitive), a category and a
-/// platform (empty strings match everything).
+/// platform (empty strings match everything). A destination without a category matches
+/// every category: the catalog does not say where it belongs (most action destinations
+/// have none), and a filter must not make it unreachable.
 pub fn filter<'d>(
-    catalog: &'d [Destination],
+    catalog: &'d [Listing],
     search: &str,
     category: &str,
     platform: &str,
-) -> Vec<&'d Destination> {
+) -> Vec<&'d Listing> {
     let search = search.trim().to_lowercase();
     catalog
         .iter()
@@ -106,13 +141,17 @@ pub fn filter<'d>(
                 || d.name.to_lowercase().contains(&search)
                 || d.code.to_lowercase().contains(&search)
         })
-        .filter(|d| category.is_empty() || d.categories.iter().any(|c| c == category))
+        .filter(|d| {
+            category.is_empty()
+                || d.categories.is_empty()
+                || d.categories.iter().any(|c| c == category)
+        })
         .filter(|d| platform.is_empty() || d.platforms.iter().any(|p| p == platform))
         .collect()
 }
 
 /// Every category of the catalog, sorted, once each.
-pub fn categories(catalog: &[Destination]) -> Vec<String> {
+pub fn categories(catalog: &[Listing]) -> Vec<String> {
     let mut all: Vec<String> = catalog
         .iter()
         .flat_map(|d| d.categories.iter().cloned())
@@ -181,15 +220,55 @@ mod tests {
         assert_eq!(catalog[1].settings[0].field_type, FieldType::Array);
     }
 
+    fn listing(code: &str, categories: &[&str], platforms: &[&str]) -> Listing {
+        Listing {
+            code: code.to_owned(),
+            name: code.to_uppercase(),
+            description: None,
+            categories: categories.iter().map(|c| c.to_string()).collect(),
+            platforms: platforms.iter().map(|p| p.to_string()).collect(),
+            has_connection: false,
+        }
+    }
+
+    fn codes(found: Vec<&Listing>) -> Vec<&str> {
+        found.iter().map(|d| d.code.as_str()).collect()
+    }
+
     #[test]
     fn filters_combine() {
-        let catalog = destinations_from_wire(&wire()).expect("reads");
-        let codes =
-            |found: Vec<&Destination>| found.iter().map(|d| d.code.clone()).collect::<Vec<_>>();
+        let catalog = [
+            listing("actions-x", &["Analytics"], &["analytics.js", "server"]),
+            listing("acquisio", &["Advertising"], &["analytics.js"]),
+        ];
         assert_eq!(codes(filter(&catalog, "", "", "")).len(), 2);
         assert_eq!(codes(filter(&catalog, "ACQ", "", "")), ["acquisio"]);
         assert_eq!(codes(filter(&catalog, "", "Analytics", "")), ["actions-x"]);
         assert_eq!(codes(filter(&catalog, "", "", "server")), ["actions-x"]);
+        assert_eq!(categories(&catalog), ["Advertising", "Analytics"]);
+    }
+
+    #[test]
+    fn a_category_keeps_the_destinations_without_one() {
+        let catalog = [
+            listing("actions-amplitude", &[], &["server"]),
+            listing("amplitude", &["Analytics"], &["server"]),
+            listing("acquisio", &["Advertising"], &["analytics.js"]),
+        ];
+        assert_eq!(
+            codes(filter(&catalog, "", "Analytics", "")),
+            ["actions-amplitude", "amplitude"],
+            "no category is not another category"
+        );
+        assert_eq!(
+            codes(filter(&catalog, "acq", "Analytics", "")),
+            Vec::<&str>::new(),
+            "the other filters still apply"
+        );
+        assert_eq!(
+            codes(filter(&catalog, "", "Advertising", "server")),
+            ["actions-amplitude"]
+        );
         assert_eq!(categories(&catalog), ["Advertising", "Analytics"]);
     }
 }

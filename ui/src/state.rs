@@ -2,10 +2,7 @@
 //! catalog once loaded, and the modal and banner that any failed call may raise. Only
 //! state: what loads it is in [`crate::loaders`].
 
-use std::sync::Arc;
-
 use houston_client::vocabulary::MailKind;
-use houston_prototypes::Destination;
 use leptos::prelude::*;
 use serde_json::Value;
 
@@ -95,8 +92,8 @@ pub struct AppState {
     pub notice: RwSignal<Option<String>>,
     /// The viewer's organizations.
     pub orgs: RwSignal<Vec<OrgSummary>>,
-    /// The catalog, once loaded (kept for the whole session).
-    pub catalog: RwSignal<Option<Arc<Vec<Destination>>>>,
+    /// What was read of the catalog (kept for the whole session; see `loaders::catalog`).
+    pub catalog: RwSignal<Option<crate::loaders::catalog::Kept>>,
     /// The current organization (changes only when it really changes).
     pub org: Memo<Option<String>>,
     /// Whether someone is signed in (changes only when that really changes).

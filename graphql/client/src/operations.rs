@@ -132,6 +132,11 @@ operation!(
     ClickstreamPrototypes => "../operations/ClickstreamPrototypes.graphql"
 );
 operation!(
+    /// `clickstreamPrototypes` as the catalog page lists it: names, categories,
+    /// descriptions and platforms, no form fields.
+    DestinationList => "../operations/DestinationList.graphql"
+);
+operation!(
     /// `orgConnections`: an organization's saved connections.
     OrgConnections => "../operations/OrgConnections.graphql"
 );

@@ -23,6 +23,8 @@
 #![warn(missing_docs)]
 
 mod catalog;
+#[cfg(feature = "compact")]
+mod compact;
 mod defaults;
 mod format;
 mod model;
@@ -32,6 +34,8 @@ mod secrets;
 mod validate;
 
 pub use catalog::{parse_catalog, CatalogError};
+#[cfg(feature = "compact")]
+pub use compact::{decode_catalog, encode_catalog, CompactError};
 pub use defaults::defaults;
 pub use model::{
     is_mapping_directive, Choice, Condition, ConditionRule, Destination, FieldError, FieldType,

@@ -73,10 +73,65 @@ impl std::fmt::Display for FieldType {
     }
 }
 
+/// Serde for the model's free-form JSON values: as they are in a self-describing format
+/// (JSON, the wire), as JSON text in a binary one (the compact catalog, [`crate::compact`]),
+/// which cannot describe a value of any shape.
+mod any_json {
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use serde_json::Value;
+
+    pub fn serialize<S: Serializer>(value: &Value, serializer: S) -> Result<S::Ok, S::Error> {
+        if serializer.is_human_readable() {
+            value.serialize(serializer)
+        } else {
+            serializer.serialize_str(&value.to_string())
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Value, D::Error> {
+        if deserializer.is_human_readable() {
+            Value::deserialize(deserializer)
+        } else {
+            let text = <&str>::deserialize(deserializer)?;
+            serde_json::from_str(text).map_err(D::Error::custom)
+        }
+    }
+
+    /// The same for an optional value.
+    pub mod option {
+        use super::*;
+
+        pub fn serialize<S: Serializer>(
+            value: &Option<Value>,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            if serializer.is_human_readable() {
+                value.serialize(serializer)
+            } else {
+                value.as_ref().map(Value::to_string).serialize(serializer)
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Option<Value>, D::Error> {
+            if deserializer.is_human_readable() {
+                Option::<Value>::deserialize(deserializer)
+            } else {
+                Option::<&str>::deserialize(deserializer)?
+                    .map(|text| serde_json::from_str(text).map_err(D::Error::custom))
+                    .transpose()
+            }
+        }
+    }
+}
+
 /// One allowed value of a field, with the text a form shows for it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Choice {
     /// The value stored in the payload (usually a string, sometimes a number).
+    #[serde(with = "any_json")]
     pub value: Value,
     /// The text shown to a person.
     pub label: String,
@@ -112,6 +167,7 @@ pub struct ConditionRule {
     /// `true` for the catalog's operator `is_not`.
     pub negate: bool,
     /// The expected value; a list means "is one of"; `None` (or null) means "is empty".
+    #[serde(with = "any_json::option")]
     pub value: Option<Value>,
 }
 
@@ -233,9 +289,11 @@ pub struct PrototypeField {
     /// Whether a value must be given (absent, null, `""` and `[]` are missing).
     pub required: bool,
     /// The value a new form starts with.
+    #[serde(with = "any_json::option")]
     pub default: Option<Value>,
     /// The mapping directive a new form starts with (parsed from the catalog's
     /// `defaultMapping` JSON string); used when there is no `default`.
+    #[serde(with = "any_json::option")]
     pub default_mapping: Option<Value>,
     /// The allowed values; for a `select`, the options; for other types, a restriction.
     pub choices: Vec<Choice>,
@@ -339,6 +397,7 @@ pub struct Preset {
     /// The Engage event a `specificEvent` preset is for.
     pub event_slug: Option<String>,
     /// The action's field values (mapping directives or literals).
+    #[serde(with = "any_json::option")]
     pub mapping: Option<Value>,
 }
 

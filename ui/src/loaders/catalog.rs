@@ -1,50 +1,98 @@
-//! The destination catalog, loaded once per session (it is large: 483 destinations).
+//! The destination catalog, read in two sizes: the list the catalog page shows (names,
+//! categories, descriptions: about 100 KB for 483 destinations), and one destination's
+//! forms when its form opens. Both are kept for the session. The whole catalog with every
+//! form is 2.8 MB of JSON: reading it on the catalog page's first visit took seconds.
 
-use houston_client::vocabulary::ErrorCode;
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use houston_client::{clickstream_prototypes, ClickstreamPrototypes};
+use houston_client::vocabulary::ErrorCode;
+use houston_client::{clickstream_prototypes, ClickstreamPrototypes, DestinationList};
 use houston_prototypes::Destination;
 use leptos::prelude::*;
 
 use crate::api::{self, ApiError};
-use crate::catalog;
+use crate::catalog::{self, Listing};
 use crate::state::AppState;
 
-/// The catalog: the one kept in [`AppState`] for the session, or loaded and kept there.
-pub async fn load(app: AppState) -> Result<Arc<Vec<Destination>>, ApiError> {
-    if let Some(catalog) = app.catalog.get_untracked() {
-        return Ok(catalog);
+/// What the session has read of the catalog so far.
+#[derive(Clone, Debug, Default)]
+pub struct Kept {
+    /// The list, once read.
+    list: Option<Arc<Vec<Listing>>>,
+    /// The destinations whose forms were opened, by code.
+    destinations: HashMap<String, Arc<Destination>>,
+}
+
+/// The catalog's list: the one kept in [`AppState`] for the session, or read and kept there.
+pub async fn list(app: AppState) -> Result<Arc<Vec<Listing>>, ApiError> {
+    if let Some(list) = app.catalog.with_untracked(|k| k.as_ref()?.list.clone()) {
+        return Ok(list);
+    }
+    let data = api::run::<DestinationList>(
+        houston_client::destination_list::Variables {},
+        app.org_now(),
+    )
+    .await?;
+    let list: Arc<Vec<Listing>> = Arc::new(
+        data.clickstream_prototypes
+            .into_iter()
+            .map(Listing::from)
+            .collect(),
+    );
+    app.catalog
+        .update(|k| k.get_or_insert_default().list = Some(list.clone()));
+    Ok(list)
+}
+
+/// The list as a resource (read once; read it with `.get()`).
+pub fn list_resource(app: AppState) -> LocalResource<Result<Arc<Vec<Listing>>, ApiError>> {
+    LocalResource::new(move || list(app))
+}
+
+/// The destination `code` with its forms (`None` when the catalog has no such code): the
+/// one kept for the session, or read and kept.
+pub async fn destination(
+    app: AppState,
+    code: String,
+) -> Result<Option<Arc<Destination>>, ApiError> {
+    if let Some(kept) = app
+        .catalog
+        .with_untracked(|k| k.as_ref()?.destinations.get(&code).cloned())
+    {
+        return Ok(Some(kept));
     }
     let variables = clickstream_prototypes::Variables {
-        code: None,
+        code: Some(code.clone()),
         platform: None,
         search: None,
     };
     let data = api::run::<ClickstreamPrototypes>(variables, app.org_now()).await?;
-    let wire = serde_json::to_value(&data.clickstream_prototypes).map_err(|e| ApiError {
+    let bad = |message: String| ApiError {
         code: ErrorCode::BadResponse,
-        message: e.to_string(),
-    })?;
-    let list = catalog::destinations_from_wire(&wire).map_err(|e| ApiError {
-        code: ErrorCode::BadResponse,
-        message: e.to_string(),
-    })?;
-    let list = Arc::new(list);
-    app.catalog.set(Some(list.clone()));
-    Ok(list)
-}
-
-/// The catalog as a resource (loaded once; read it with `.get()`).
-pub fn resource(app: AppState) -> LocalResource<Result<Arc<Vec<Destination>>, ApiError>> {
-    LocalResource::new(move || load(app))
-}
-
-/// The destination `code` of a loaded catalog.
-pub fn find(catalog: &[Destination], code: &str) -> Option<Arc<Destination>> {
-    catalog
-        .iter()
+        message,
+    };
+    let wire =
+        serde_json::to_value(&data.clickstream_prototypes).map_err(|e| bad(e.to_string()))?;
+    let found = catalog::destinations_from_wire(&wire)
+        .map_err(|e| bad(e.to_string()))?
+        .into_iter()
         .find(|d| d.code == code)
-        .cloned()
-        .map(Arc::new)
+        .map(Arc::new);
+    if let Some(found) = &found {
+        app.catalog.update(|k| {
+            k.get_or_insert_default()
+                .destinations
+                .insert(code, found.clone());
+        });
+    }
+    Ok(found)
+}
+
+/// [`destination`] as a resource.
+pub fn destination_resource(
+    app: AppState,
+    code: String,
+) -> LocalResource<Result<Option<Arc<Destination>>, ApiError>> {
+    LocalResource::new(move || destination(app, code.clone()))
 }

@@ -17,7 +17,7 @@ use crate::loaders::integrations::{self, NewIntegration};
 use crate::loaders::{self, sources};
 use crate::state::{AppState, IntegrationDraft, Page};
 
-/// The configure page: loads the catalog if needed, then shows [`ConfigureForm`].
+/// The configure page: loads the destination's forms if needed, then shows [`ConfigureForm`].
 ///
 /// No `Suspense` here: the form holds what was typed, and must never be swapped for a
 /// fallback while something loads again.
@@ -28,18 +28,15 @@ pub fn ConfigurePage(
     /// The integration being edited, if any.
     draft: Option<Box<IntegrationDraft>>,
 ) -> impl IntoView {
-    let catalog = loaders::catalog::resource(AppState::get());
-    let wanted = code.clone();
+    let loaded = loaders::catalog::destination_resource(AppState::get(), code.clone());
     let destination = Memo::new(move |_| {
-        catalog.with(|c| {
-            c.as_ref().map(|c| match c {
-                Ok(c) => Ok(loaders::catalog::find(c, &wanted)),
-                Err(e) => Err(e.message.clone()),
-            })
+        loaded.with(|d| {
+            d.as_ref()
+                .map(|d| d.as_ref().cloned().map_err(|e| e.message.clone()))
         })
     });
     move || match destination.get() {
-        None => view! { <p class="muted">"Loading the catalog…"</p> }.into_any(),
+        None => view! { <p class="muted">"Loading the destination…"</p> }.into_any(),
         Some(Err(e)) => view! { <p class="form-error">{e}</p> }.into_any(),
         Some(Ok(None)) => {
             view! { <p class="form-error">{format!("No destination `{code}` in the catalog.")}</p> }

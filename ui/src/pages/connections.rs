@@ -162,7 +162,7 @@ fn NewConnection(
 ) -> impl IntoView {
     let app = AppState::get();
     let (open, set_open) = signal(false);
-    let catalog = loaders::catalog::resource(app);
+    let list = loaders::catalog::list_resource(app);
     let code = RwSignal::new(String::new());
     view! {
         <div class="card new-connection">
@@ -172,12 +172,12 @@ fn NewConnection(
                 </button>
             })}
             {move || open.get().then(|| {
-                let destinations: Vec<(String, String)> = catalog.with(|c| {
-                    c.as_ref()
-                        .and_then(|c| c.as_ref().ok())
-                        .map(|c| {
-                            c.iter()
-                                .filter(|d| !d.connection_fields.is_empty())
+                let destinations: Vec<(String, String)> = list.with(|l| {
+                    l.as_ref()
+                        .and_then(|l| l.as_ref().ok())
+                        .map(|l| {
+                            l.iter()
+                                .filter(|d| d.has_connection)
                                 .map(|d| (d.code.clone(), d.name.clone()))
                                 .collect()
                         })
@@ -197,12 +197,12 @@ fn NewConnection(
                     </label>
                     {move || {
                         let chosen = code.get();
-                        let destination = catalog.with(|c| {
-                            c.as_ref()
-                                .and_then(|c| c.as_ref().ok())
-                                .and_then(|c| loaders::catalog::find(c, &chosen))
-                        });
-                        destination.map(|destination| view! {
+                        // The chosen destination's forms, read when it is chosen.
+                        (!chosen.is_empty()).then(|| {
+                            let loaded = loaders::catalog::destination_resource(app, chosen);
+                            move || loaded
+                                .with(|d| d.as_ref().and_then(|d| d.clone().ok()).flatten())
+                                .map(|destination| view! {
                             <NewConnectionForm destination=destination
                                 on_done=move |made| {
                                     set_open.set(false);
@@ -211,6 +211,7 @@ fn NewConnection(
                                         on_created();
                                     }
                                 } />
+                                })
                         })
                     }}
                     {move || code.with(String::is_empty).then(|| view! {
@@ -291,7 +292,7 @@ fn NewConnectionForm(
     }
 }
 
-/// Loads the catalog if needed, then shows the connection form of the destination.
+/// Loads the destination's forms if needed, then shows its connection form.
 #[component]
 fn EditConnection(
     /// The connection's id.
@@ -305,13 +306,9 @@ fn EditConnection(
     /// Called after saving.
     on_saved: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let catalog = loaders::catalog::resource(AppState::get());
+    let loaded = loaders::catalog::destination_resource(AppState::get(), code);
     move || {
-        let destination = catalog.with(|c| {
-            c.as_ref()
-                .and_then(|c| c.as_ref().ok())
-                .and_then(|c| loaders::catalog::find(c, &code))
-        });
+        let destination = loaded.with(|d| d.as_ref().and_then(|d| d.clone().ok()).flatten());
         destination.map(|destination| {
             view! {
                 <ReplaceDetails id=id.clone() destination=destination details=details.clone() secrets_set=secrets_set.clone() on_saved=on_saved />

@@ -13,7 +13,7 @@ pub fn DestinationsPage() -> impl IntoView {
     let (search, set_search) = signal(String::new());
     let (category, set_category) = signal(String::new());
     let (platform, set_platform) = signal(String::new());
-    let loaded = loaders::catalog::resource(app);
+    let loaded = loaders::catalog::list_resource(app);
     let error = move || loaded.get().and_then(Result::err).map(|e| e.message);
     let categories = Memo::new(move |_| {
         loaded.with(|c| {
@@ -32,7 +32,11 @@ pub fn DestinationsPage() -> impl IntoView {
                         (
                             d.code.clone(),
                             d.name.clone(),
-                            d.categories.join(", "),
+                            if d.categories.is_empty() {
+                                "No category".to_owned()
+                            } else {
+                                d.categories.join(", ")
+                            },
                             d.description.clone(),
                         )
                     })
