@@ -1,7 +1,8 @@
 //! The commands the webview may call (each granted by name in `capabilities/default.json`).
 //! Thin wrappers: the work is in [`crate::session::Session`].
 
-use crate::session::{BackendKind, CommandError, Mail, Profile, Session, SessionView};
+use crate::session::{BackendKind, CommandError, Mail, Profile, SessionView};
+use crate::Launched;
 use houston_client::vocabulary::Role;
 use houston_client::{EventWatch, ServerCheck};
 use serde_json::Value;
@@ -12,14 +13,18 @@ type Answer<T> = Result<T, CommandError>;
 
 /// The session, without the token.
 #[tauri::command]
-pub async fn session_state(session: State<'_, Session>) -> Answer<SessionView> {
-    Ok(session.view().await)
+pub async fn session_state(launched: State<'_, Launched>) -> Answer<SessionView> {
+    crate::launch::mark("session_state asked");
+    let view = launched.session().await.view().await;
+    crate::launch::mark("session_state answered");
+    Ok(view)
 }
 
 /// Whether a Houston answers at `url`: only the server being set up (see
 /// [`Session::check_server`]).
 #[tauri::command]
-pub async fn check_server(session: State<'_, Session>, url: String) -> Answer<ServerCheck> {
+pub async fn check_server(launched: State<'_, Launched>, url: String) -> Answer<ServerCheck> {
+    let session = launched.session().await;
     Ok(match session.check_server(&url).await {
         Ok(health) => ServerCheck {
             ok: true,
@@ -34,32 +39,35 @@ pub async fn check_server(session: State<'_, Session>, url: String) -> Answer<Se
 
 #[tauri::command]
 pub async fn save_settings(
-    session: State<'_, Session>,
+    launched: State<'_, Launched>,
     backend: BackendKind,
     remote_url: Option<String>,
 ) -> Answer<SessionView> {
+    let session = launched.session().await;
     session.save_settings(backend, remote_url).await
 }
 
 #[tauri::command]
 pub async fn sign_in(
-    session: State<'_, Session>,
+    launched: State<'_, Launched>,
     username: String,
     password: String,
 ) -> Answer<SessionView> {
+    let session = launched.session().await;
     session.sign_in(&username, &password).await
 }
 
 #[tauri::command]
 #[allow(clippy::too_many_arguments)]
 pub async fn sign_up(
-    session: State<'_, Session>,
+    launched: State<'_, Launched>,
     email: String,
     password: String,
     first_name: Option<String>,
     last_name: Option<String>,
     company: Option<String>,
 ) -> Answer<SessionView> {
+    let session = launched.session().await;
     let profile = Profile {
         first_name,
         last_name,
@@ -69,39 +77,44 @@ pub async fn sign_up(
 }
 
 #[tauri::command]
-pub async fn confirm_email(session: State<'_, Session>, token: String) -> Answer<SessionView> {
+pub async fn confirm_email(launched: State<'_, Launched>, token: String) -> Answer<SessionView> {
+    let session = launched.session().await;
     session.confirm_email(&token).await
 }
 
 #[tauri::command]
 pub async fn accept_link(
-    session: State<'_, Session>,
+    launched: State<'_, Launched>,
     token: String,
     password: String,
 ) -> Answer<SessionView> {
+    let session = launched.session().await;
     session.accept_link(&token, &password).await
 }
 
 #[tauri::command]
-pub async fn sign_out(session: State<'_, Session>) -> Answer<SessionView> {
+pub async fn sign_out(launched: State<'_, Launched>) -> Answer<SessionView> {
+    let session = launched.session().await;
     Ok(session.sign_out().await)
 }
 
 #[tauri::command]
 pub async fn set_organization(
-    session: State<'_, Session>,
+    launched: State<'_, Launched>,
     org_id: Option<String>,
 ) -> Answer<SessionView> {
+    let session = launched.session().await;
     session.set_organization(org_id).await
 }
 
 /// Forwards one GraphQL operation (`{query, variables, operationName}`) with the token.
 #[tauri::command]
 pub async fn graphql(
-    session: State<'_, Session>,
+    launched: State<'_, Launched>,
     body: Value,
     organization: Option<String>,
 ) -> Answer<Value> {
+    let session = launched.session().await;
     session.graphql(body, organization).await
 }
 
@@ -110,47 +123,52 @@ pub async fn graphql(
 /// itself unseen.)
 #[tauri::command]
 pub async fn create_api_key(
-    session: State<'_, Session>,
+    launched: State<'_, Launched>,
     org_id: String,
     label: String,
     role: Role,
 ) -> Answer<Value> {
+    let session = launched.session().await;
     session.create_api_key(org_id, label, role).await
 }
 
 #[tauri::command]
-pub async fn mail_outbox(session: State<'_, Session>) -> Answer<Vec<Mail>> {
+pub async fn mail_outbox(launched: State<'_, Launched>) -> Answer<Vec<Mail>> {
+    let session = launched.session().await;
     session.mail_outbox().await
 }
 
 /// Sets the bundled collector's port and whether it serves the API too.
 #[tauri::command]
 pub async fn save_collector(
-    session: State<'_, Session>,
+    launched: State<'_, Launched>,
     port: u16,
     serve_api: bool,
 ) -> Answer<SessionView> {
+    let session = launched.session().await;
     session.save_collector(port, serve_api).await
 }
 
 /// Posts one event to the collector with a source's write key, as an SDK would.
 #[tauri::command]
 pub async fn send_test_event(
-    session: State<'_, Session>,
+    launched: State<'_, Launched>,
     app_id: String,
     event: Value,
 ) -> Answer<()> {
+    let session = launched.session().await;
     session.send_test_event(&app_id, event).await
 }
 
 /// Streams a source's events into `channel` as they are stored; answers the watch's id.
 #[tauri::command]
 pub async fn watch_events(
-    session: State<'_, Session>,
+    launched: State<'_, Launched>,
     app_id: String,
     organization: Option<String>,
     channel: Channel<EventWatch>,
 ) -> Answer<u64> {
+    let session = launched.session().await;
     session
         .watch_events(app_id, organization, move |message| {
             channel.send(message).is_ok()
@@ -160,7 +178,8 @@ pub async fn watch_events(
 
 /// Ends a watch.
 #[tauri::command]
-pub async fn stop_watching(session: State<'_, Session>, watch: u64) -> Answer<()> {
+pub async fn stop_watching(launched: State<'_, Launched>, watch: u64) -> Answer<()> {
+    let session = launched.session().await;
     session.stop_watching(watch);
     Ok(())
 }

@@ -4,6 +4,7 @@
 
 mod collector;
 mod commands;
+pub mod launch;
 mod operation;
 mod pipeline_file;
 pub mod session;
@@ -37,8 +38,22 @@ impl SettingsStore for PluginSettings {
     }
 }
 
+/// The session once it has started. It starts beside the window (the keyring, the
+/// bundled server and its catalog take a few hundred milliseconds), so that the window
+/// shows and loads its wasm meanwhile; the commands wait for it.
+#[derive(Default)]
+pub struct Launched(tokio::sync::SetOnce<Session>);
+
+impl Launched {
+    /// The session, once it has started.
+    pub async fn session(&self) -> &Session {
+        self.0.wait().await
+    }
+}
+
 /// Starts the app.
 pub fn run() {
+    launch::begin();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -51,17 +66,41 @@ pub fn run() {
         // is granted to the webview).
         .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
+            launch::mark("setup");
             let data_dir = app.path().app_data_dir()?;
             std::fs::create_dir_all(&data_dir)?;
             let store = app.store("settings.json")?;
-            let session = tauri::async_runtime::block_on(Session::start(
-                data_dir,
-                Box::new(PluginSettings(store)),
-                Box::new(vault::KeyringVault::new(KEYRING_SERVICE)),
-            ))
-            .map_err(|e| e.message)?;
-            app.manage(session);
+            app.manage(Launched::default());
+            // Off the window's path: the window shows and loads its wasm meanwhile, and
+            // the commands wait for the session (see `Launched`).
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                let started = Session::start(
+                    data_dir,
+                    Box::new(PluginSettings(store)),
+                    Box::new(vault::KeyringVault::new(KEYRING_SERVICE)),
+                )
+                .await;
+                match started {
+                    Ok(session) => {
+                        launch::mark("session started");
+                        launch::release_freed_memory();
+                        // Set once, here only: it cannot be set already.
+                        let _ = handle.state::<Launched>().0.set(session);
+                    }
+                    Err(e) => {
+                        eprintln!("Houston Desktop could not start: {}", e.message);
+                        std::process::exit(1);
+                    }
+                }
+            });
             Ok(())
+        })
+        .on_page_load(|_, payload| {
+            launch::mark(match payload.event() {
+                tauri::webview::PageLoadEvent::Started => "page load started",
+                tauri::webview::PageLoadEvent::Finished => "page load finished",
+            })
         })
         .invoke_handler(tauri::generate_handler![
             commands::session_state,
@@ -85,7 +124,11 @@ pub fn run() {
         ])
         .build(tauri::generate_context!());
     match app {
-        Ok(app) => app.run(|_, _| {}),
+        Ok(app) => app.run(|_, event| {
+            if let tauri::RunEvent::Ready = event {
+                launch::mark("event loop ready");
+            }
+        }),
         Err(e) => {
             eprintln!("Houston Desktop could not start: {e}");
             std::process::exit(1);

@@ -264,14 +264,15 @@ async fn open_bundled(
 ) -> Result<Houston, CommandError> {
     let data_key = bundled_data_key(vault, data_dir)?;
     let secret = bundled_token_secret(vault, data_dir)?;
-    Houston::open(ServerConfig::in_dir(data_dir, secret, data_key))
-        .await
-        .map_err(|e| {
-            CommandError::new(
-                ErrorCode::Internal,
-                format!("The bundled Houston could not start: {e:#}"),
-            )
-        })
+    crate::launch::mark("keyring read");
+    let opened = Houston::open(ServerConfig::in_dir(data_dir, secret, data_key)).await;
+    crate::launch::mark("bundled server opened");
+    opened.map_err(|e| {
+        CommandError::new(
+            ErrorCode::Internal,
+            format!("The bundled Houston could not start: {e:#}"),
+        )
+    })
 }
 
 fn remote_transport(url: &str) -> Result<Arc<dyn Transport>, CommandError> {
@@ -386,6 +387,7 @@ impl Session {
             user: None,
         };
         inner.sync_collector().await;
+        crate::launch::mark("collector listening");
         let session = Session {
             data_dir,
             settings_store,
@@ -395,6 +397,7 @@ impl Session {
             next_watch: AtomicU64::new(1),
         };
         session.refresh_user().await;
+        crate::launch::mark("user read");
         Ok(session)
     }
 

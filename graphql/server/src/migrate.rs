@@ -14,7 +14,7 @@
 //! refused before anything is written.
 
 use crate::seal::DataKey;
-use crate::store::{self, Dump, PgStore, Store, StoreError};
+use crate::store::{self, Dump, Store, StoreError};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -78,11 +78,7 @@ pub async fn migrate(from: &str, to: &str, key: &DataKey) -> Result<Migration, M
     };
     let source_url = copy.as_ref().map_or(from.to_string(), PrivateCopy::url);
     let source: Arc<dyn Store> = if copy.is_none() && store::is_postgres_url(from) {
-        Arc::new(
-            PgStore::open_read_only(from, key.clone())
-                .await
-                .map_err(source_error)?,
-        )
+        read_only_postgres(from, key).await.map_err(source_error)?
     } else {
         store::open(&source_url, key.clone())
             .await
@@ -96,6 +92,20 @@ pub async fn migrate(from: &str, to: &str, key: &DataKey) -> Result<Migration, M
     Ok(Migration {
         counts: dump.counts(),
     })
+}
+
+/// A PostgreSQL source, opened through READ ONLY sessions.
+#[cfg(feature = "postgres")]
+async fn read_only_postgres(url: &str, key: &DataKey) -> Result<Arc<dyn Store>, StoreError> {
+    Ok(Arc::new(
+        store::PgStore::open_read_only(url, key.clone()).await?,
+    ))
+}
+
+/// Without PostgreSQL support, [`store::open`]'s refusal.
+#[cfg(not(feature = "postgres"))]
+async fn read_only_postgres(url: &str, key: &DataKey) -> Result<Arc<dyn Store>, StoreError> {
+    store::open(url, key.clone()).await
 }
 
 /// A copy of a SQLite database's files (the database and its write-ahead log) in a new

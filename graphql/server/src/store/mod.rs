@@ -50,6 +50,7 @@ macro_rules! for_each_backend {
             $($item)*
         }
         /// This module's SQL on PostgreSQL.
+        #[cfg(feature = "postgres")]
         pub(crate) mod postgres {
             #[allow(unused_imports)]
             use super::*;
@@ -78,6 +79,7 @@ pub mod sources;
 
 pub use accounts::{Accounts, Profile, UserRow};
 pub use api_keys::{ApiKeyRow, ApiKeys, KeyUseRow};
+#[cfg(feature = "postgres")]
 pub use backend::postgres::PgStore;
 pub use backend::sqlite::SqliteStore;
 pub use backend::StoreOn;
@@ -132,6 +134,7 @@ pub trait Store:
 }
 
 impl Store for SqliteStore {}
+#[cfg(feature = "postgres")]
 impl Store for PgStore {}
 
 /// True for a PostgreSQL URL (`postgres://…` or `postgresql://…`).
@@ -145,11 +148,23 @@ pub fn is_postgres_url(url: &str) -> bool {
 /// [`StoreError::WrongDataKey`] when the database was sealed with another key, and seals
 /// any value an older server left in plaintext.
 pub async fn open(url: &str, key: DataKey) -> StoreResult<Arc<dyn Store>> {
-    Ok(if is_postgres_url(url) {
-        Arc::new(PgStore::open(url, key).await?)
-    } else {
-        Arc::new(SqliteStore::open(url, key).await?)
-    })
+    if is_postgres_url(url) {
+        return open_postgres(url, key).await;
+    }
+    Ok(Arc::new(SqliteStore::open(url, key).await?))
+}
+
+#[cfg(feature = "postgres")]
+async fn open_postgres(url: &str, key: DataKey) -> StoreResult<Arc<dyn Store>> {
+    Ok(Arc::new(PgStore::open(url, key).await?))
+}
+
+/// Without PostgreSQL support (the desktop's build), a refusal that says so.
+#[cfg(not(feature = "postgres"))]
+async fn open_postgres(_url: &str, _key: DataKey) -> StoreResult<Arc<dyn Store>> {
+    Err(StoreError::Database(sqlx::Error::Configuration(
+        "this build has no PostgreSQL support (houston-server's `postgres` feature)".into(),
+    )))
 }
 
 /// What can go wrong in the store, in terms the resolvers can act on.

@@ -7,6 +7,7 @@
 //! `lock`, `read_snapshot`, `rewrite_after_sealing`, `FOR_UPDATE`, `MAIL_ORDER`), so that
 //! the SQL of every concept, written once in [`super`]'s modules, calls them alike.
 
+#[cfg(feature = "postgres")]
 pub mod postgres;
 pub mod sqlite;
 
@@ -101,6 +102,8 @@ impl<DB: Database> Clone for StoreOn<DB> {
 /// against concurrent writers. On SQLite the transaction's write lock already excludes
 /// every other writer, so taking one of these does nothing there.
 #[derive(Clone, Copy, Debug)]
+// Only PostgreSQL reads what is locked.
+#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
 pub(in crate::store) enum Lock<'a> {
     /// An organization's row: every change to its members takes it first, so they happen
     /// one after the other (two demotions cannot both see the other Owner).
