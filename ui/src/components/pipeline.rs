@@ -20,7 +20,10 @@ use crate::state::AppState;
 /// [`Transport`] for [`houston_client::pipeline`].
 struct Shell;
 
-#[async_trait(?Send)]
+// The trait's futures are `Send` off the web (the native build of this crate, for its unit
+// tests), as `houston_client::Transport` declares; the shell call is wrapped for that.
+#[cfg_attr(not(target_arch = "wasm32"), async_trait)]
+#[cfg_attr(target_arch = "wasm32", async_trait(?Send))]
 impl Transport for Shell {
     async fn post(
         &self,
@@ -28,10 +31,10 @@ impl Transport for Shell {
         _authorization: Option<&str>,
         organization: Option<&str>,
     ) -> Result<Value, TransportError> {
-        let data = api::invoke(
+        let data = send_wrapper::SendWrapper::new(api::invoke(
             "graphql",
             json!({ "body": body, "organization": organization }),
-        )
+        ))
         .await
         .map_err(|e| TransportError::Malformed(e.message))?;
         Ok(json!({ "data": data }))
