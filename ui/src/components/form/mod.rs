@@ -5,8 +5,10 @@ pub mod model;
 pub mod path;
 
 mod controls;
+mod help;
 mod state;
 
-pub use controls::{ConfigForm, ConfigJson, FieldList, FormErrors};
+pub use controls::{focus_first_error, ConfigForm, ConfigJson, FieldList, FormErrors};
+pub use help::Help;
 pub use path::FieldPath;
 pub use state::FormState;
