@@ -5,17 +5,21 @@
 //! really render and validate, never a time.
 //!
 //! The largest form is `actions-facebook-conversions-api` (852 field definitions, see
-//! graphql/server/catalog/README.md), with every section (action) switched on, as a person
+//! graphql/server/catalog/README.md), measured twice: as a new configuration opens (only
+//! the sections Segment's presets switch on, and a section's fields are built only while
+//! it is on and open), and with every section (action) switched on and open, as a person
 //! would see it after enabling all of them: the heaviest screen the catalog can produce.
 //!
 //! What is timed, with `performance.now()`:
 //! - render: from mounting the form to its DOM being built and laid out (a forced layout,
-//!   `offsetHeight`), median of 5 mounts;
-//! - keystroke: one `input` event on a text field of the form (as a person types one more
+//!   `offsetHeight`), median of 5 mounts, for each of the two starting values;
+//! - keystroke: one `input` event on a text field of a section (as a person types one more
 //!   character) to the form's value, its validation against the whole destination, every
-//!   error slot and the layout being up to date; 40 keystrokes, after a save attempt (so
-//!   that every field's error is shown and re-checked: the worst case), median and 95th
-//!   percentile (the slowest one goes to the notes: one pause of a busy machine sets it);
+//!   error slot and the layout being up to date; 40 keystrokes, after a save attempt with
+//!   every section open (so that every field's error is shown and re-checked: the worst
+//!   case), median and 95th percentile (the slowest one goes to the notes: one pause of a
+//!   busy machine sets it); then 40 into a section's trigger, whose parse error changes
+//!   with each character;
 //! - the rules alone: validating the whole value once, as each keystroke does, mean of 200.
 //!
 //! A frame at 60 Hz is 16.7 ms: a keystroke that costs less never drops a frame.
@@ -32,13 +36,19 @@ use wasm_bindgen_test::*;
 use web_sys::HtmlInputElement;
 
 mod common;
-use common::{bench_row, bundled_destinations, flush, idle, mount_destination, now};
+use common::{
+    bench_row, bundled_destinations, flush, idle, mount_destination, mount_destination_with, now,
+};
+use houston_ui::components::form::model::{initial_config, set_section_enabled};
+use houston_ui::components::form::FormState;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 const LARGEST: &str = "actions-facebook-conversions-api";
 const SMALL: &str = "acquisio";
 const FRAME_MS: f64 = 16.7;
+/// Issue 14 #7's goal for the largest form's render.
+const RENDER_GOAL_MS: f64 = 50.0;
 
 fn destination(code: &str) -> Destination {
     bundled_destinations()
@@ -67,22 +77,30 @@ fn median(values: &mut [f64]) -> f64 {
 struct Figures {
     definitions: usize,
     controls: u32,
+    opened_controls: u32,
     render_ms: f64,
-    keystroke_median_ms: f64,
-    keystroke_p95_ms: f64,
-    keystroke_max_ms: f64,
+    opened_render_ms: f64,
+    field: Keystrokes,
+    trigger: Keystrokes,
     validate_ms: f64,
 }
 
-/// Renders `code`'s form 5 times, then types 40 characters into one of its configuration
-/// text fields after a save attempt.
-async fn measure(code: &str) -> Figures {
-    let destination = Arc::new(destination(code));
+/// The times of 40 keystrokes into one control.
+struct Keystrokes {
+    path: String,
+    median_ms: f64,
+    p95_ms: f64,
+    max_ms: f64,
+}
+
+/// Mounts the forms 5 times (the configuration starting at `config`): the median time to
+/// a laid-out DOM, and the controls drawn.
+async fn render(destination: &Arc<Destination>, config: &Value) -> (f64, u32) {
     let mut renders = Vec::new();
     let mut controls = 0;
     for _ in 0..5 {
         let start = now();
-        let (handle, root, _) = mount_destination(&destination);
+        let (handle, root, _) = mount_destination_with(destination, config.clone());
         flush().await;
         let _ = root.offset_height();
         renders.push(now() - start);
@@ -94,16 +112,19 @@ async fn measure(code: &str) -> Figures {
         root.remove();
         idle().await;
     }
+    (median(&mut renders), controls)
+}
 
-    let (handle, root, form) = mount_destination(&destination);
-    flush().await;
-    form.submit();
-    flush().await;
-    idle().await;
-    // A text field of the configuration (section fields are `section.field`), or of the
-    // whole form when the destination has no section text field.
+/// Types 40 characters into the first control `selector` finds (or, for a destination
+/// without one, the first text field), checking that each reached the form's value.
+async fn type_into(
+    code: &str,
+    root: &web_sys::HtmlElement,
+    form: FormState,
+    selector: &str,
+) -> Keystrokes {
     let input: HtmlInputElement = root
-        .query_selector(r#"input[type="text"][data-field*="."]"#)
+        .query_selector(selector)
         .expect("a valid selector")
         .or_else(|| {
             root.query_selector(r#"input[type="text"][data-field]"#)
@@ -137,6 +158,45 @@ async fn measure(code: &str) -> Figures {
         assert_eq!(stored, json!(typed), "{code}: the value at {path}");
         idle().await;
     }
+    let max = keystrokes.iter().copied().fold(0.0, f64::max);
+    keystrokes.sort_by(f64::total_cmp);
+    let p95 = keystrokes[(keystrokes.len() * 95).div_ceil(100) - 1];
+    Keystrokes {
+        path,
+        median_ms: median(&mut keystrokes),
+        p95_ms: p95,
+        max_ms: max,
+    }
+}
+
+/// Renders `code`'s form 5 times as a new configuration opens and 5 times with every
+/// section on and open, then, on the latter after a save attempt, types 40 characters
+/// into a field of a section and 40 into a section's trigger.
+async fn measure(code: &str) -> Figures {
+    let destination = Arc::new(destination(code));
+    let (opened_render_ms, opened_controls) =
+        render(&destination, &initial_config(&destination, None)).await;
+    let mut every_section = destination.default_config();
+    for section in &destination.sections {
+        set_section_enabled(&mut every_section, section, true);
+    }
+    let (render_ms, controls) = render(&destination, &every_section).await;
+
+    let (handle, root, form) = mount_destination(&destination);
+    flush().await;
+    form.submit();
+    flush().await;
+    idle().await;
+    // A text field of a section (section fields are `section.field`), and a trigger (its
+    // parse error changes with each character).
+    let field = type_into(
+        code,
+        &root,
+        form,
+        r#"input[type="text"][data-field*="."]:not(.trigger-input)"#,
+    )
+    .await;
+    let trigger = type_into(code, &root, form, "input.trigger-input").await;
     // The rules alone, over the whole value, without the reactive update around them.
     let value = form.value.get_untracked();
     // One timing around 200 runs: performance.now() is coarsened to 0.1 ms in a page
@@ -153,16 +213,14 @@ async fn measure(code: &str) -> Figures {
     );
     drop(handle);
     root.remove();
-    let max = keystrokes.iter().copied().fold(0.0, f64::max);
-    keystrokes.sort_by(f64::total_cmp);
-    let p95 = keystrokes[(keystrokes.len() * 95).div_ceil(100) - 1];
     Figures {
         definitions: definitions(&destination),
         controls,
-        render_ms: median(&mut renders),
-        keystroke_median_ms: median(&mut keystrokes),
-        keystroke_p95_ms: p95,
-        keystroke_max_ms: max,
+        opened_controls,
+        render_ms,
+        opened_render_ms,
+        field,
+        trigger,
         validate_ms,
     }
 }
@@ -189,22 +247,29 @@ async fn largest_form_render_and_keystroke() {
     let big_label = label(LARGEST, big.definitions);
     let small_label = label(SMALL, small.definitions);
     let frame = format!("a <= {FRAME_MS} ms (one 60 Hz frame)");
+    let render_goal = format!("a < {RENDER_GOAL_MS} ms");
     let report = json!({
         "name": "ui-form",
         "title": "The largest catalog form in the UI's wasm (headless Chromium): render, and validation per keystroke",
         "rows": [
-            row("render (mount to laid-out DOM), median of 5", (&big_label, big.render_ms), (&small_label, small.render_ms), None),
-            row("keystroke (input event to validated, laid-out form), median of 40", (&big_label, big.keystroke_median_ms), (&small_label, small.keystroke_median_ms),
-                Some((&frame, big.keystroke_median_ms <= FRAME_MS))),
+            row("render as a new configuration opens (only the presets' sections on; closed ones are headers), median of 5", (&big_label, big.opened_render_ms), (&small_label, small.opened_render_ms),
+                Some((&render_goal, big.opened_render_ms < RENDER_GOAL_MS))),
+            row("render with every section on and open (mount to laid-out DOM), median of 5", (&big_label, big.render_ms), (&small_label, small.render_ms),
+                Some((&render_goal, big.render_ms < RENDER_GOAL_MS))),
+            row("keystroke in a section's field (input event to validated, laid-out form), median of 40", (&big_label, big.field.median_ms), (&small_label, small.field.median_ms),
+                Some((&frame, big.field.median_ms <= FRAME_MS))),
+            row("keystroke in a section's field, 95th percentile of 40", (&big_label, big.field.p95_ms), (&small_label, small.field.p95_ms),
+                Some((&frame, big.field.p95_ms <= FRAME_MS))),
+            row("keystroke in a section's trigger (its parse error changes each time), median of 40", (&big_label, big.trigger.median_ms), (&small_label, small.trigger.median_ms),
+                Some((&frame, big.trigger.median_ms <= FRAME_MS))),
             bench_row("of which the rules alone (validating the whole value), mean of 200", "µs", "lower", (&big_label, big.validate_ms * 1000.0), (&small_label, small.validate_ms * 1000.0), None),
-            row("keystroke, 95th percentile of 40", (&big_label, big.keystroke_p95_ms), (&small_label, small.keystroke_p95_ms),
-                Some((&frame, big.keystroke_p95_ms <= FRAME_MS))),
         ],
         "notes": format!(
-            "Every section of both forms switched on; keystrokes typed after a save attempt, so every field's error is re-checked (the worst case). \
-             {} controls rendered for the largest form, {} for the small one. Slowest keystroke: {:.1} ms and {:.1} ms (a single pause of a shared machine shows there). Layout forced with offsetHeight; paint not included. \
+            "A new configuration of the largest form has no section on (the destination has no presets): {} controls; every section on and open: {} controls ({} for the small form). \
+             Keystrokes typed after a save attempt with every section open, so every field's error is re-checked (the worst case): into {} and the trigger {} (the small form: {}). \
+             Slowest keystroke: {:.1} ms in the field, {:.1} ms in the trigger (a single pause of a shared machine shows there). Layout forced with offsetHeight; paint not included. \
              Built with the wasm-release profile the app ships (opt-level z, LTO); performance.now() in headless Chromium on this machine.",
-            big.controls, small.controls, big.keystroke_max_ms, small.keystroke_max_ms
+            big.opened_controls, big.controls, small.controls, big.field.path, big.trigger.path, small.field.path, big.field.max_ms, big.trigger.max_ms
         ),
     });
     console_log!("BENCH_JSON {}", report);

@@ -424,3 +424,130 @@ async fn every_bundled_destination_renders() {
     assert!(rendered > 400, "both catalogs were rendered ({rendered})");
     assert!(controls > 2000, "their fields have controls ({controls})");
 }
+
+/// A destination of two actions, `track` and `page`, each with a required `userId`.
+fn two_sections() -> Arc<Destination> {
+    let mut user = field("userId", FieldType::Input);
+    user.required = true;
+    user.description = Some(
+        "Who: **required**, see [the docs](https://example.com/d) <b>x</b>\n\n- one\n- two"
+            .to_owned(),
+    );
+    let section = |code: &str| PrototypeSection {
+        code: code.to_owned(),
+        label: code.to_uppercase(),
+        fields: vec![user.clone()],
+        ..PrototypeSection::default()
+    };
+    Arc::new(Destination {
+        code: "d".to_owned(),
+        name: "D".to_owned(),
+        sections: vec![section("track"), section("page")],
+        ..Destination::default()
+    })
+}
+
+fn mount_config(destination: &Arc<Destination>, config: Value) -> (HtmlElement, FormState) {
+    let root = container();
+    let form = FormState::new(config, Rules::Config(destination.clone()));
+    let shown = destination.clone();
+    leptos::mount::mount_to(
+        root.clone(),
+        move || view! { <ConfigForm form=form destination=shown /> },
+    )
+    .forget();
+    (root, form)
+}
+
+#[wasm_bindgen_test]
+async fn sections_are_indexed_and_only_open_ones_hold_fields() {
+    let destination = two_sections();
+    let (root, _) = mount_config(
+        &destination,
+        json!({"track": {"enabled": true}, "page": {"enabled": false}}),
+    );
+    tick().await;
+    must(
+        &root,
+        r#".section-index .section-link.on[data-section="track"]"#,
+    );
+    assert!(find(&root, r#".section-link.on[data-section="page"]"#).is_none());
+    must(&root, r#"input[data-field="track.userId"]"#);
+    assert!(
+        find(&root, r#"[data-section="page"] input[data-field]"#).is_none(),
+        "a section switched off is only its header"
+    );
+    click(&root, r#".section-fold[data-section="track"]"#);
+    tick().await;
+    assert!(
+        find(&root, r#"input[data-field="track.userId"]"#).is_none(),
+        "a closed section holds no fields"
+    );
+    must(&root, r#"fieldset.section.closed[data-section="track"]"#);
+    click(&root, r#".section-link[data-section="track"]"#);
+    tick().await;
+    must(&root, r#"input[data-field="track.userId"]"#);
+    click(&root, r#".section-toggle[data-section="page"]"#);
+    tick().await;
+    must(&root, r#"input[data-field="page.userId"]"#);
+    must(&root, r#".section-link.on[data-section="page"]"#);
+}
+
+#[wasm_bindgen_test]
+async fn help_in_markdown_is_rendered_and_markup_stays_text() {
+    let destination = two_sections();
+    let (root, _) = mount_config(&destination, json!({"track": {"enabled": true}}));
+    tick().await;
+    let help = must(&root, r#"[data-row="track.userId"] .help.markdown"#);
+    assert_eq!(
+        must(&help, "strong").text_content().as_deref(),
+        Some("required")
+    );
+    assert_eq!(
+        must(&help, ".help-url").text_content().as_deref(),
+        Some("(https://example.com/d)")
+    );
+    assert!(find(&help, "a").is_none(), "the window follows no link");
+    assert!(
+        find(&help, "b").is_none(),
+        "markup in the text is not markup"
+    );
+    assert!(help.text_content().unwrap_or_default().contains("<b>x</b>"));
+    assert_eq!(help.query_selector_all("ul li").expect("valid").length(), 2);
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_save_opens_and_focuses_the_first_error() {
+    let destination = two_sections();
+    let (root, form) = mount_config(
+        &destination,
+        json!({"track": {"enabled": true}, "page": {"enabled": true}}),
+    );
+    root.set_id("focus-first-error");
+    tick().await;
+    click(&root, r#".section-fold[data-section="track"]"#);
+    tick().await;
+    assert!(find(&root, r#"input[data-field="track.userId"]"#).is_none());
+    assert!(!form.submit());
+    houston_ui::components::form::focus_first_error(&[form], "focus-first-error");
+    let focused = || {
+        web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.active_element())
+            .and_then(|e| e.get_attribute("data-field"))
+    };
+    // The focus moves after the next animation frame.
+    for _ in 0..40 {
+        tick().await;
+        if focused().is_some() {
+            break;
+        }
+    }
+    must(&root, r#".field-error[data-field="track.userId"]"#);
+    let active = focused();
+    assert_eq!(
+        active.as_deref(),
+        Some("track.userId"),
+        "the closed section with the first error was opened and its field focused"
+    );
+}

@@ -9,7 +9,8 @@ use leptos::prelude::*;
 use crate::api::ApiError;
 use crate::components::form::model::{initial_config, initial_connection, Rules};
 use crate::components::form::{
-    ConfigForm, ConfigJson, FieldList, FieldPath, FormErrors, FormState, JsonView,
+    focus_first_error, ConfigForm, ConfigJson, FieldList, FieldPath, FormErrors, FormState,
+    JsonView,
 };
 use crate::components::test_panel::{PreviewEvent, TestPanel};
 use crate::loaders::connections::{self, ConnectionRow};
@@ -47,6 +48,9 @@ pub fn ConfigurePage(
         }
     }
 }
+
+/// The configure page's element id: a failed save looks for its first error in it.
+const PAGE_ID: &str = "configure-page";
 
 #[derive(Clone, Copy, PartialEq)]
 enum Tab {
@@ -184,6 +188,7 @@ fn ConfigureForm(
                     }
                     Ok(status) => {
                         connection_form.set_server_errors(status.field_errors());
+                        focus_first_error(&[connection_form], PAGE_ID);
                         finish(
                             set_progress,
                             set_outcome,
@@ -229,6 +234,7 @@ fn ConfigureForm(
                 Ok(status) if status.success => None,
                 Ok(status) => {
                     config_form.set_server_errors(status.field_errors());
+                    focus_first_error(&[config_form], PAGE_ID);
                     Some(status.message)
                 }
                 Err(error) => Some(describe(&error)),
@@ -263,6 +269,7 @@ fn ConfigureForm(
             set_outcome.set(Some(
                 "Some fields need attention: see the messages under them.".to_owned(),
             ));
+            focus_first_error(&[connection_form, config_form], PAGE_ID);
             return;
         }
         let Some(org_id) = app.org_now() else {
@@ -279,7 +286,7 @@ fn ConfigureForm(
     let connection_fields = Arc::new(destination.connection_fields.clone());
     let title = if editing_title(&draft) { "Edit" } else { "Add" };
     view! {
-        <section class="page">
+        <section class="page" id=PAGE_ID>
             <h1>{format!("{title} {}", destination.name)}</h1>
             {destination.description.clone().map(|d| view! { <p class="muted">{d}</p> })}
             <div class="card">

@@ -45,11 +45,20 @@ pub fn bundled_destinations() -> impl Iterator<Item = Destination> {
 /// Mounts the connection and configuration forms of `destination`, every section on, as
 /// the configure page does; answers the mount handle, its root and the config form.
 pub fn mount_destination(destination: &Arc<Destination>) -> (impl Sized, HtmlElement, FormState) {
-    let root = container();
     let mut config = destination.default_config();
     for section in &destination.sections {
         set_section_enabled(&mut config, section, true);
     }
+    mount_destination_with(destination, config)
+}
+
+/// Mounts the forms of `destination` as [`mount_destination`] does, the configuration
+/// starting at `config`.
+pub fn mount_destination_with(
+    destination: &Arc<Destination>,
+    config: serde_json::Value,
+) -> (impl Sized, HtmlElement, FormState) {
+    let root = container();
     let form = FormState::new(config, Rules::Config(destination.clone()));
     let connection = FormState::new(
         destination.default_connection(),

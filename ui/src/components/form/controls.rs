@@ -2,15 +2,16 @@
 
 use std::sync::Arc;
 
-use houston_prototypes::{Destination, FieldType, PrototypeField};
+use houston_prototypes::{Destination, FieldType, PrototypeField, PrototypeSection};
 use leptos::prelude::*;
 use serde_json::Value;
 use wasm_bindgen::JsCast;
 
+use super::help::Help;
 use super::model::{
     choice_from_key, choice_key, datetime_from_input, datetime_to_input, display_text, is_list,
-    is_mapped, item_field, map_rows, new_item, number_from_text, section_enabled,
-    set_section_enabled, write_map_rows, FieldState,
+    is_mapped, item_field, map_rows, new_item, number_from_text, set_section_enabled,
+    write_map_rows,
 };
 use super::path::FieldPath;
 use super::secret::SecretInput;
@@ -55,45 +56,58 @@ pub fn FieldRow(
     let path = parent.child(&field.property_name);
     let field = Arc::new(field);
     // Only a field with a condition reads the form's value to decide whether it shows or
-    // is required (on every keystroke: 852 fields reading it all would cost a frame); a
-    // field without conditions has constant answers and subscribes to nothing.
+    // is required (through the parts its conditions can see); a field without conditions
+    // has constant answers, and is drawn once with no reactive node of its own.
     let conditional = field.depends_on.is_some() || field.required_if.is_some();
+    if !conditional {
+        let mark = field.required.then(required_mark);
+        return (!field.hidden)
+            .then(|| field_row(form, field, path, mark.into_any()))
+            .into_any();
+    }
     let state_field = field.clone();
-    let state = Memo::new(move |_| {
-        if conditional {
-            form.field_state(&parent, &state_field)
-        } else {
-            FieldState {
-                shown: !state_field.hidden,
-                required: state_field.required,
-            }
-        }
-    });
+    let state = Memo::new(move |_| form.field_state(&parent, &state_field));
     let visible = Memo::new(move |_| state.get().shown);
     let required = Memo::new(move |_| state.get().required);
-    move || {
+    (move || {
         visible.get().then(|| {
-            let field = field.clone();
-            let path = path.clone();
-            let dotted = path.dotted();
-            let label = field.display_name().to_owned();
-            let description = field.description.clone().filter(|d| !d.trim().is_empty());
-            let nested = matches!(field.field_type, FieldType::Object | FieldType::Map)
-                || is_list(&field);
-            view! {
-                <div class="field" class:nested=nested data-row=dotted.clone()>
-                    <label class="field-label" for=format!("f-{dotted}")>
-                        {label}
-                        {move || required.get().then(|| view! { <span class="required-mark" title="required">"*"</span> })}
-                    </label>
-                    <Control form=form field=field path=path.clone() />
-                    {description.map(|text| view! { <p class="help">{text}</p> })}
-                    <FieldError form=form path=path.clone() />
-                    <PreviewMark form=form path=path />
-                </div>
-            }
+            let mark = move || required.get().then(required_mark);
+            field_row(form, field.clone(), path.clone(), mark.into_any())
         })
+    })
+    .into_any()
+}
+
+/// The mark of a required field.
+fn required_mark() -> impl IntoView {
+    view! { <span class="required-mark" title="required">"*"</span> }
+}
+
+/// A field's row: its label (with `mark` when it is required), control, help, error and
+/// the Test panel's mark.
+fn field_row(
+    form: FormState,
+    field: Arc<PrototypeField>,
+    path: FieldPath,
+    mark: AnyView,
+) -> AnyView {
+    let dotted = path.dotted();
+    let label = field.display_name().to_owned();
+    let description = field.description.clone();
+    let nested = matches!(field.field_type, FieldType::Object | FieldType::Map) || is_list(&field);
+    view! {
+        <div class="field" class:nested=nested data-row=dotted.clone()>
+            <label class="field-label" for=format!("f-{dotted}")>
+                {label}
+                {mark}
+            </label>
+            <Control form=form field=field path=path.clone() />
+            <Help text=description />
+            <FieldError form=form path=path.clone() />
+            <PreviewMark form=form path=path />
+        </div>
     }
+    .into_any()
 }
 
 /// The error under a field, when there is one to show.
@@ -105,8 +119,10 @@ pub fn FieldError(
     path: FieldPath,
 ) -> impl IntoView {
     let dotted = path.dotted();
+    let message = form.error_slot(&path);
     move || {
-        form.error_for(&path)
+        message
+            .get()
             .map(|message| view! { <p class="field-error" data-field=dotted.clone()>{message}</p> })
     }
 }
@@ -503,7 +519,7 @@ pub fn ListEditor(
                 on:click=move |_| {
                     let new_value = new_value.clone();
                     let add_path = add_path.clone();
-                    form.value.update(|value| {
+                    form.update(&add_path, |value| {
                         let mut items = match add_path.get(value) {
                             Some(Value::Array(items)) => items.clone(),
                             _ => Vec::new(),
@@ -663,25 +679,49 @@ pub fn PathOrLiteral(
     let is_path = form.at(path.clone(), |v| path_of(v).is_some());
     let focused = RwSignal::new(false);
     let preview = use_context::<PreviewEvent>();
-    // Only the focused field follows the event's paths: 800 fields must not.
-    let suggestions = Memo::new(move |_| match preview {
-        Some(preview) if focused.get() => {
-            let typed = shown.get();
-            preview
-                .paths
-                .with(|paths| suggest(paths, &typed, SUGGESTIONS))
-        }
-        _ => Vec::new(),
-    });
     let write_field = field.clone();
-    let pick = StoredValue::new((path.clone(), field.clone()));
     let dotted = path.dotted();
+    // Only the focused field follows the event's paths (800 fields must not), and only it
+    // builds its list of suggestions.
+    let (pick_path, pick_field, list_dotted) = (path.clone(), field.clone(), dotted.clone());
+    let suggestions = move || {
+        let preview = preview?;
+        if !focused.get() {
+            return None;
+        }
+        let typed = shown.get();
+        let list = preview
+            .paths
+            .with(|paths| suggest(paths, &typed, SUGGESTIONS));
+        (!list.is_empty()).then(|| {
+            let items = list
+                .into_iter()
+                .map(|suggestion| {
+                    let (text, data) = (suggestion.clone(), suggestion.clone());
+                    let (path, field) = (pick_path.clone(), pick_field.clone());
+                    view! {
+                        <li>
+                            // mousedown, not click: the input keeps its focus.
+                            <button type="button" class="path-suggestion" data-path=data
+                                on:mousedown=move |ev| {
+                                    ev.prevent_default();
+                                    form.set(&path, typed_value(&field, &text));
+                                }>
+                                {suggestion}
+                            </button>
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! { <ul class="path-suggestions" data-field=list_dotted.clone()>{items}</ul> }
+        })
+    };
     view! {
         <div class="path-or-literal">
             <input
                 type="text"
                 id=input_id(&path)
-                data-field=dotted.clone()
+                data-field=dotted
                 class:path-value=move || is_path.get()
                 spellcheck="false"
                 autocomplete="off"
@@ -692,29 +732,7 @@ pub fn PathOrLiteral(
                 on:blur=move |_| focused.set(false)
                 on:input=move |ev| form.set(&write_path, typed_value(&write_field, &event_target_value(&ev)))
             />
-            {move || {
-                let list = suggestions.get();
-                (!list.is_empty()).then(|| view! {
-                    <ul class="path-suggestions" data-field=dotted.clone()>
-                        {list.into_iter().map(|suggestion| {
-                            let (text, data) = (suggestion.clone(), suggestion.clone());
-                            view! {
-                                <li>
-                                    // mousedown, not click: the input keeps its focus.
-                                    <button type="button" class="path-suggestion" data-path=data
-                                        on:mousedown=move |ev| {
-                                            ev.prevent_default();
-                                            let (path, field) = pick.get_value();
-                                            form.set(&path, typed_value(&field, &text));
-                                        }>
-                                        {suggestion}
-                                    </button>
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                })
-            }}
+            {suggestions}
         </div>
     }
 }
@@ -770,8 +788,9 @@ pub fn PreviewMark(
     path: FieldPath,
 ) -> impl IntoView {
     let dotted = path.dotted();
+    let mark = form.mark_slot(&path);
     move || {
-        form.mark_for(&path).map(|message| {
+        mark.get().map(|message| {
             view! { <p class="preview-mark" data-field=dotted.clone()>{format!("With the test event: {message}")}</p> }
         })
     }
@@ -807,7 +826,10 @@ pub fn MappedValue(
     }
 }
 
-/// A destination's configuration: its settings, then each section with its switch.
+/// A destination's configuration: an index of its sections (when it has several), its
+/// settings, then each section with its switch. A section's fields are built only while
+/// it is switched on and open: a closed one is its header, so a long form of actions
+/// (the largest has 14 sections, 852 fields) costs what its open sections cost.
 #[component]
 pub fn ConfigForm(
     /// The form (its rules are the destination's configuration).
@@ -818,52 +840,203 @@ pub fn ConfigForm(
     move || {
         form.generation.get();
         let settings = Arc::new(destination.settings.clone());
+        let index = (destination.sections.len() > 1)
+            .then(|| view! { <SectionIndex form=form destination=destination.clone() /> });
         let sections = destination
             .sections
             .iter()
-            .map(|section| {
-                let code = section.code.clone();
-                let enabled_code = code.clone();
-                let enabled = Memo::new(move |_| form.value.with(|v| section_enabled(v, &enabled_code)));
-                let fields = Arc::new(section.fields.clone());
-                let toggle_section = section.clone();
-                let parent = FieldPath::root().child(&code);
-                let (trigger_code, default_subscribe) = (code.clone(), section.default_subscribe.clone());
-                view! {
-                    <fieldset class="section" data-section=code.clone()>
-                        <legend>
-                            <label class="switch">
-                                <input
-                                    type="checkbox"
-                                    class="section-toggle"
-                                    data-section=code.clone()
-                                    prop:checked=move || enabled.get()
-                                    on:change=move |ev| {
-                                        let on = event_target_checked(&ev);
-                                        form.value.update(|v| set_section_enabled(v, &toggle_section, on));
-                                    }
-                                />
-                                <span>{section.label.clone()}</span>
-                            </label>
-                        </legend>
-                        {section.description.clone().map(|text| view! { <p class="help">{text}</p> })}
-                        {move || {
-                            enabled.get().then(|| view! {
-                                <TriggerField form=form code=trigger_code.clone() default=default_subscribe.clone() />
-                                <FieldList form=form fields=fields.clone() parent=parent.clone() />
-                            })
-                        }}
-                    </fieldset>
-                }
-            })
+            .map(|section| view! { <Section form=form section=section.clone() /> })
             .collect_view();
         view! {
             <div class="generated-form">
+                {index}
                 <FieldList form=form fields=settings parent=FieldPath::root() />
                 {sections}
             </div>
         }
     }
+}
+
+/// Whether the section `code` is switched on, as a memo of its own switch.
+fn section_switch(form: FormState, code: &str) -> Memo<bool> {
+    form.at(FieldPath::of([code, "enabled"]), |v| {
+        v.and_then(Value::as_bool).unwrap_or(false)
+    })
+}
+
+/// The element id of a section's fieldset.
+fn section_id(code: &str) -> String {
+    format!("section-{code}")
+}
+
+/// Links to every section, saying which are on; following one opens it and scrolls to it.
+#[component]
+fn SectionIndex(
+    /// The form.
+    form: FormState,
+    /// The destination.
+    destination: Arc<Destination>,
+) -> impl IntoView {
+    let links = destination
+        .sections
+        .iter()
+        .map(|section| {
+            let code = section.code.clone();
+            let enabled = section_switch(form, &code);
+            let jump_code = code.clone();
+            view! {
+                <li>
+                    <a
+                        href="#"
+                        class="section-link"
+                        class:on=move || enabled.get()
+                        data-section=code
+                        on:click=move |ev| {
+                            ev.prevent_default();
+                            if enabled.get_untracked() {
+                                form.set_open(&jump_code, true);
+                            }
+                            scroll_to(&section_id(&jump_code), None);
+                        }
+                    >
+                        {section.label.clone()}
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <nav class="section-index" aria-label="Sections">
+            <span class="muted">"Sections (on in bold):"</span>
+            <ul>{links}</ul>
+        </nav>
+    }
+}
+
+/// One section: its switch, label, help and, while on and open, its trigger and fields.
+#[component]
+fn Section(
+    /// The form.
+    form: FormState,
+    /// The section.
+    section: PrototypeSection,
+) -> impl IntoView {
+    let code = section.code.clone();
+    let enabled = section_switch(form, &code);
+    let open_code = code.clone();
+    let open = Memo::new(move |_| form.is_open(&open_code));
+    let fields = Arc::new(section.fields.clone());
+    let parent = FieldPath::root().child(&code);
+    let (toggle_code, trigger_code, fold_code) = (code.clone(), code.clone(), code.clone());
+    let default_subscribe = section.default_subscribe.clone();
+    let toggle_section = section.clone();
+    view! {
+        <fieldset class="section" id=section_id(&code) data-section=code.clone()
+            class:closed=move || !(enabled.get() && open.get())>
+            <legend>
+                <label class="switch">
+                    <input
+                        type="checkbox"
+                        class="section-toggle"
+                        data-section=code.clone()
+                        prop:checked=move || enabled.get()
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            form.update(&FieldPath::of([toggle_code.as_str()]), |v| {
+                                set_section_enabled(v, &toggle_section, on)
+                            });
+                            form.set_open(&toggle_code, on);
+                        }
+                    />
+                    <span>{section.label.clone()}</span>
+                </label>
+                {move || enabled.get().then(|| {
+                    let fold_code = fold_code.clone();
+                    view! {
+                        <button
+                            type="button"
+                            class="link section-fold"
+                            data-section=fold_code.clone()
+                            aria-expanded=move || open.get().to_string()
+                            on:click=move |_| form.set_open(&fold_code, !open.get_untracked())
+                        >
+                            {move || if open.get() { "Hide fields" } else { "Show fields" }}
+                        </button>
+                    }
+                })}
+            </legend>
+            <Help text=section.description.clone() />
+            {move || {
+                (enabled.get() && open.get()).then(|| view! {
+                    <TriggerField form=form code=trigger_code.clone() default=default_subscribe.clone() />
+                    <FieldList form=form fields=fields.clone() parent=parent.clone() />
+                })
+            }}
+        </fieldset>
+    }
+}
+
+/// Scrolls the element with `id` into view, and focuses `focus` within it if given.
+fn scroll_to(id: &str, focus: Option<&str>) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Some(element) = document.get_element_by_id(id) else {
+        return;
+    };
+    element.scroll_into_view();
+    if let Some(selector) = focus {
+        if let Ok(Some(target)) = element.query_selector(selector) {
+            if let Ok(target) = target.dyn_into::<web_sys::HtmlElement>() {
+                let _ = target.focus();
+            }
+        }
+    }
+}
+
+/// After a failed save: opens the sections of `forms` that hold errors, then, once they
+/// are drawn, scrolls to the first error in the element `container_id` and focuses its
+/// field's control (or the message itself, when the field has no control of that path).
+pub fn focus_first_error(forms: &[FormState], container_id: &'static str) {
+    for form in forms {
+        form.open_errors();
+    }
+    // The opened sections are built by the next reactive run: look after it.
+    request_animation_frame(move || {
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        let Some(container) = document.get_element_by_id(container_id) else {
+            return;
+        };
+        let Ok(Some(error)) = container.query_selector(".field-error") else {
+            return;
+        };
+        let path = css_escape(&error.get_attribute("data-field").unwrap_or_default());
+        let control = container
+            .query_selector(&format!("#f-{path}"))
+            .ok()
+            .flatten();
+        let target = control.unwrap_or(error);
+        target.scroll_into_view();
+        if let Ok(target) = target.dyn_into::<web_sys::HtmlElement>() {
+            let _ = target.focus();
+        }
+    });
+}
+
+/// `text` escaped for a CSS selector (ids and attribute values of field paths hold dots
+/// and may hold any character of a catalog's property names).
+fn css_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+            out.push(c);
+        } else {
+            out.push_str(&format!("\\{:x} ", c as u32));
+        }
+    }
+    out
 }
 
 /// After a save attempt, every error in a list (also those of fields not on screen).

@@ -5,11 +5,13 @@ pub mod model;
 pub mod path;
 
 mod controls;
+mod help;
 mod json_view;
 pub mod secret;
 mod state;
 
-pub use controls::{ConfigForm, ConfigJson, FieldList, FormErrors};
+pub use controls::{focus_first_error, ConfigForm, ConfigJson, FieldList, FormErrors};
+pub use help::Help;
 pub use json_view::JsonView;
 pub use path::FieldPath;
 pub use state::FormState;

@@ -31,13 +31,27 @@ pub fn errors_by_path(errors: &[FieldError], value: &Value, kept: &BTreeSet<Stri
     map
 }
 
-/// The value a new configuration form starts with (only the sections Segment's presets
-/// switch on, when it has presets), or the stored one being edited (without its secrets:
-/// left out, the server keeps them).
+/// The value a new configuration form starts with, or the stored one being edited
+/// (without its secrets: left out, the server keeps them).
+///
+/// A new one has on only the sections Segment's presets switch on, none when the
+/// destination has no presets (as in Segment, where such a destination starts without
+/// mappings): switching on every action with a default trigger would send one event
+/// several times (`actions-facebook-conversions-api` has two actions per event).
 pub fn initial_config(destination: &Destination, stored: Option<&Value>) -> Value {
     match stored {
         Some(value @ Value::Object(_)) => value.clone(),
-        _ => destination.preset_config(),
+        _ => {
+            let mut config = destination.preset_config();
+            for section in &destination.sections {
+                if section.preset_subscribe.is_none() {
+                    if let Some(Value::Object(object)) = config.get_mut(&section.code) {
+                        object.insert("enabled".to_owned(), Value::Bool(false));
+                    }
+                }
+            }
+            config
+        }
     }
 }
 
@@ -388,6 +402,36 @@ mod tests {
             config["track"]["userId"],
             json!("fixed"),
             "what was typed stays"
+        );
+    }
+
+    #[test]
+    fn a_new_configuration_has_on_only_the_presets_sections() {
+        let section = |code: &str, preset: Option<&str>| PrototypeSection {
+            code: code.to_owned(),
+            default_enabled: true,
+            default_subscribe: Some("type = \"track\"".to_owned()),
+            preset_subscribe: preset.map(str::to_owned),
+            ..PrototypeSection::default()
+        };
+        let mut destination = Destination {
+            sections: vec![section("purchase", None), section("purchase2", None)],
+            ..Destination::default()
+        };
+        let fresh = initial_config(&destination, None);
+        assert!(
+            !section_enabled(&fresh, "purchase") && !section_enabled(&fresh, "purchase2"),
+            "no presets, nothing on: {fresh}"
+        );
+        destination.sections[1].preset_subscribe = Some("type = \"track\"".to_owned());
+        let fresh = initial_config(&destination, None);
+        assert!(!section_enabled(&fresh, "purchase"));
+        assert!(section_enabled(&fresh, "purchase2"));
+        let stored = json!({"purchase": {"enabled": true}});
+        assert_eq!(
+            initial_config(&destination, Some(&stored)),
+            stored,
+            "a stored configuration is edited as it is"
         );
     }
 
