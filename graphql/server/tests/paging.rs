@@ -872,3 +872,94 @@ async fn integrations_of_older_servers_are_in_their_organizations_pages() {
     assert_eq!(got.total_count, 1);
     assert_eq!(got.rows[0].id, "i-1");
 }
+
+/// A page of integrations reads the sources and connections of its rows once for the
+/// page: its nodes' `application` and `connection` are those the plain list gives (a
+/// shared connection, none, one per row, on several sources), and the store's batch reads
+/// skip ids that do not exist or cannot be stored.
+async fn a_page_shows_each_integrations_source_and_connection(backend: Backend) {
+    let server = TestServer::on(backend).await;
+    let f = fixture(&server).await;
+    let s = store(&server);
+    for n in 0..9 {
+        let (code, connection) = match n % 3 {
+            0 => ("acquisio", Some("conn-0".to_string())),
+            1 => ("amplitude", Some(format!("conn-{}", 1 + 2 * (n % 2)))),
+            _ => ("acquisio", None),
+        };
+        s.create_integration(&IntegrationRow {
+            id: format!("linked-{n}"),
+            app_id: f.apps[n % 4].clone(),
+            connection_id: connection,
+            name: format!("Linked {n}"),
+            code: code.into(),
+            config: json!({}),
+            enabled: true,
+            created_at: CREATED.into(),
+            updated_at: CREATED.into(),
+        })
+        .await
+        .unwrap();
+    }
+    let fields = "id name application { id name platform } \
+                  connection { id name integrationCode connectionPrototypeId }";
+    let plain = server
+        .data(
+            &format!("query($o: ID) {{ clickstreamConfigs(orgId: $o) {{ {fields} }} }}"),
+            json!({ "o": f.org }),
+            Some(&f.token),
+        )
+        .await;
+    let plain = by_name(
+        plain["clickstreamConfigs"].as_array().unwrap().clone(),
+        "name",
+    );
+    assert_eq!(plain.len(), 26);
+    assert_eq!(
+        plain.iter().filter(|i| i["connection"].is_object()).count(),
+        6
+    );
+    let paged = format!(
+        "query($o: ID, $first: Int, $after: String) {{ clickstreamConfigPage(orgId: $o, \
+         first: $first, after: $after) {{ nodes {{ {fields} }} \
+         pageInfo {{ hasNextPage endCursor }} totalCount }} }}"
+    );
+    for first in [1, 4, 500] {
+        let o = json!({ "o": f.org });
+        let got = walk(&server, &f.token, &paged, "clickstreamConfigPage", o, first).await;
+        assert_eq!(got, plain, "first {first}");
+    }
+
+    let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let mut apps: Vec<String> = s
+        .apps_by_ids(&ids(&[&f.apps[1], "nope", &f.apps[0], &f.apps[1], "a\0b"]))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    apps.sort();
+    assert_eq!(apps, vec![f.apps[0].clone(), f.apps[1].clone()]);
+    let connections = s
+        .connections_by_ids(&ids(&["conn-3", "gone"]))
+        .await
+        .unwrap();
+    assert_eq!(connections.len(), 1);
+    assert_eq!(connections[0].details, json!({ "apiKey": "k3" }));
+    assert!(s.apps_by_ids(&[]).await.unwrap().is_empty());
+    assert!(s
+        .connections_by_ids(&ids(&["\0"]))
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test]
+async fn sqlite_a_page_shows_each_integrations_source_and_connection() {
+    a_page_shows_each_integrations_source_and_connection(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_a_page_shows_each_integrations_source_and_connection() {
+    a_page_shows_each_integrations_source_and_connection(Backend::Postgres).await;
+}

@@ -117,6 +117,12 @@ pub trait Pages: Send + Sync {
         page: &PageOf,
         hidden: &str,
     ) -> StoreResult<Page<MailEntry>>;
+    /// The sources of these ids (those that exist), in no order: what a page of
+    /// integrations shows of each one's source, read once for the page.
+    async fn apps_by_ids(&self, ids: &[String]) -> StoreResult<Vec<AppRow>>;
+    /// The connections of these ids (those that exist), in no order: what a page of
+    /// integrations shows of each one's connection, read once for the page.
+    async fn connections_by_ids(&self, ids: &[String]) -> StoreResult<Vec<ConnectionRow>>;
 }
 
 /// Rows read one past the page tell whether another page follows.
@@ -426,6 +432,22 @@ for_each_backend! {
         }
     }
 
+    /// `SELECT columns FROM table WHERE id IN (ids)` over the storable `ids`, or `None`
+    /// when none is (an empty `IN ()` is not SQL).
+    fn by_ids(columns: &str, table: &str, ids: &[String]) -> Option<QueryBuilder<'static, Db>> {
+        let ids: Vec<&String> = ids.iter().filter(|id| storable(id)).collect();
+        if ids.is_empty() {
+            return None;
+        }
+        let mut q = QueryBuilder::new(format!("SELECT {columns} FROM {table} WHERE id IN ("));
+        let mut list = q.separated(", ");
+        for id in ids {
+            list.push_bind(id.clone());
+        }
+        list.push_unseparated(")");
+        Some(q)
+    }
+
     /// Whether every text a page is asked with can be stored (else it matches nothing).
     fn storable_page(page: &PageOf, more: &[Option<&str>]) -> bool {
         page.after
@@ -540,6 +562,23 @@ for_each_backend! {
                 },
             )
             .await
+        }
+
+        async fn apps_by_ids(&self, ids: &[String]) -> StoreResult<Vec<AppRow>> {
+            let Some(mut q) = by_ids(APP_COLUMNS, "applications", ids) else {
+                return Ok(Vec::new());
+            };
+            Ok(q.build_query_as().fetch_all(&self.pool).await?)
+        }
+
+        async fn connections_by_ids(&self, ids: &[String]) -> StoreResult<Vec<ConnectionRow>> {
+            let Some(mut q) = by_ids(CONNECTION_COLUMNS, "connections", ids) else {
+                return Ok(Vec::new());
+            };
+            let rows = q.build().fetch_all(&self.pool).await?;
+            rows.iter()
+                .map(|r| domains::connection_from(&self.key, r))
+                .collect()
         }
     }
 }
