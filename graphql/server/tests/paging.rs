@@ -2,8 +2,9 @@
 //! PostgreSQL: walking every page gives the plain list in name order, a cursor survives
 //! rows added and removed before it (even its own row), every filter and the search (with
 //! `%`, `_` and `\` taken literally) happen in the store with `totalCount` to match, `first`
-//! is bounded as `events`' is, a page's cost grows with `first`, and the indexes of
-//! migration 0006 serve the page statements (their plans).
+//! is bounded as `events`' is, a page's cost grows with `first`, the indexes of migration
+//! 0006 serve the page statements (their plans), and a page of integrations shows each
+//! one's source and connection as the plain list does (read once for the page, by key).
 
 use houston_server::mail::MailKind;
 use houston_server::seal::DataKey;
@@ -748,6 +749,11 @@ async fn a_page_costs_first_times_its_nodes() {
 fn assert_indexed(list: &str, plan: &[String], postgres: bool) {
     let text = plan.join("\n");
     let index = match list {
+        // A page of integrations' sources and connections: by their keys.
+        "applications_by_id" if postgres => "applications_pkey",
+        "applications_by_id" => "sqlite_autoindex_applications_1",
+        "connections_by_id" if postgres => "connections_pkey",
+        "connections_by_id" => "sqlite_autoindex_connections_1",
         "applications" => "applications_org_name",
         "connections" => "connections_org_name",
         "integrations_org" => "integrations_org_name",
@@ -784,7 +790,9 @@ fn assert_indexed(list: &str, plan: &[String], postgres: bool) {
     }
 }
 
-const LISTS: [&str; 6] = [
+const LISTS: [&str; 8] = [
+    "applications_by_id",
+    "connections_by_id",
     "applications",
     "connections",
     "integrations_org",

@@ -356,7 +356,8 @@ for_each_backend! {
         /// `EXPLAIN` on PostgreSQL), one line per step: for the tests that check the
         /// indexes serve them. `list` is `applications`, `connections`,
         /// `integrations_org`, `integrations_app`, `members` or `mail`; the page is the one
-        /// after a cursor, unfiltered.
+        /// after a cursor, unfiltered. `applications_by_id` and `connections_by_id` are the
+        /// reads of a page of integrations' sources and connections (two ids each).
         pub async fn page_plan(&self, list: &str) -> StoreResult<Vec<String>> {
             let page = PageOf {
                 first: 50,
@@ -368,7 +369,13 @@ for_each_backend! {
             };
             let p = Backend::EXPLAIN;
             let none = IntegrationFilter::default();
+            let two = ["a".to_string(), "b".to_string()];
+            let by_id = |columns: &str, table: &str| {
+                by_ids(p, columns, table, &two).ok_or(crate::store::StoreError::NotFound)
+            };
             let [mut q, _] = match list {
+                "applications_by_id" => [by_id(APP_COLUMNS, "applications")?, begin(String::new(), "")],
+                "connections_by_id" => [by_id(CONNECTION_COLUMNS, "connections")?, begin(String::new(), "")],
                 "applications" => apps_statements(p, "o", &page, None),
                 "connections" => connections_statements(p, "o", &page, None),
                 "integrations_org" => {
@@ -433,13 +440,19 @@ for_each_backend! {
     }
 
     /// `SELECT columns FROM table WHERE id IN (ids)` over the storable `ids`, or `None`
-    /// when none is (an empty `IN ()` is not SQL).
-    fn by_ids(columns: &str, table: &str, ids: &[String]) -> Option<QueryBuilder<'static, Db>> {
+    /// when none is (an empty `IN ()` is not SQL); `prefix` goes before it (`EXPLAIN`).
+    fn by_ids(
+        prefix: &str,
+        columns: &str,
+        table: &str,
+        ids: &[String],
+    ) -> Option<QueryBuilder<'static, Db>> {
         let ids: Vec<&String> = ids.iter().filter(|id| storable(id)).collect();
         if ids.is_empty() {
             return None;
         }
-        let mut q = QueryBuilder::new(format!("SELECT {columns} FROM {table} WHERE id IN ("));
+        let mut q =
+            QueryBuilder::new(format!("{prefix}SELECT {columns} FROM {table} WHERE id IN ("));
         let mut list = q.separated(", ");
         for id in ids {
             list.push_bind(id.clone());
@@ -565,14 +578,14 @@ for_each_backend! {
         }
 
         async fn apps_by_ids(&self, ids: &[String]) -> StoreResult<Vec<AppRow>> {
-            let Some(mut q) = by_ids(APP_COLUMNS, "applications", ids) else {
+            let Some(mut q) = by_ids("", APP_COLUMNS, "applications", ids) else {
                 return Ok(Vec::new());
             };
             Ok(q.build_query_as().fetch_all(&self.pool).await?)
         }
 
         async fn connections_by_ids(&self, ids: &[String]) -> StoreResult<Vec<ConnectionRow>> {
-            let Some(mut q) = by_ids(CONNECTION_COLUMNS, "connections", ids) else {
+            let Some(mut q) = by_ids("", CONNECTION_COLUMNS, "connections", ids) else {
                 return Ok(Vec::new());
             };
             let rows = q.build().fetch_all(&self.pool).await?;
