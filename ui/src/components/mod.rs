@@ -7,3 +7,4 @@ pub mod no_organization;
 pub mod reauth;
 pub mod test_panel;
 pub mod text_field;
+pub mod windowed;

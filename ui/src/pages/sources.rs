@@ -5,8 +5,10 @@ use leptos::prelude::*;
 use crate::api;
 use crate::catalog::PLATFORMS;
 use crate::components::no_organization::NoOrganization;
+use crate::components::windowed::{Layout, ListSearch, WindowedList};
+use crate::loaders;
 use crate::loaders::sources::{self, SourceRow};
-use crate::loaders::{self, for_organization};
+use crate::paging::PagedList;
 use crate::state::{AppState, Page};
 
 /// What the person asked of the sources.
@@ -28,7 +30,7 @@ enum SourceChange {
 #[component]
 pub fn SourcesPage() -> impl IntoView {
     let app = AppState::get();
-    let rows = for_organization(app, sources::list);
+    let rows = PagedList::new(sources::page);
     let (name, set_name) = signal(String::new());
     let (platform, set_platform) = signal(PLATFORMS[0].as_str().to_owned());
     let change = Action::new_local(move |change: &SourceChange| {
@@ -53,7 +55,7 @@ pub fn SourcesPage() -> impl IntoView {
                     delete,
                 } => sources::update(app_id, name, delete, org).await,
             };
-            rows.refetch();
+            rows.reload();
             outcome
         }
     });
@@ -91,18 +93,11 @@ pub fn SourcesPage() -> impl IntoView {
             {move || message().map(|(ok, text)| view! {
                 <p id="sources-message" class:success=ok class:form-error=!ok>{text}</p>
             })}
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || match rows.get().flatten() {
-                    None => view! { <p class="muted">"Loading…"</p> }.into_any(),
-                    Some(Err(e)) => view! { <p class="form-error">{e}</p> }.into_any(),
-                    Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No sources yet."</p> }.into_any(),
-                    Some(Ok(list)) => list
-                        .into_iter()
-                        .map(|row| view! { <SourceCard row=row on_update=update /> })
-                        .collect_view()
-                        .into_any(),
-                }}
-            </Transition>
+            <ListSearch list=rows id="sources-search" placeholder="Search sources by name" />
+            <WindowedList list=rows id="sources-list" layout=Layout::Blocks row_px=230.0
+                key=|row: &SourceRow| row.id.clone()
+                row=move |row: SourceRow| view! { <SourceCard row=row on_update=update /> }
+                empty="No sources yet." />
         </section>
     }
 }
