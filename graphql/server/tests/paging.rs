@@ -960,6 +960,30 @@ async fn a_page_shows_each_integrations_source_and_connection(backend: Backend) 
         .await
         .unwrap()
         .is_empty());
+
+    // The organization's count (kept by triggers, migration 0007) follows deletions, one
+    // by one and with their source, and a new organization's starts at none.
+    s.delete_integration("linked-0").await.unwrap();
+    s.delete_app(&f.apps[1]).await.unwrap();
+    let left = server
+        .data(
+            "query($o: ID) { clickstreamConfigs(orgId: $o) { id } }",
+            json!({ "o": f.org }),
+            Some(&f.token),
+        )
+        .await["clickstreamConfigs"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(left < 25, "{left}");
+    let o = json!({ "o": f.org });
+    let got = walk(&server, &f.token, &paged, "clickstreamConfigPage", o, 7).await;
+    assert_eq!(got.len(), left);
+    let other = server.create_org(&f.token, "Empty").await;
+    let d = server
+        .data(&paged, json!({ "o": other, "first": 5 }), Some(&f.token))
+        .await;
+    assert_eq!(d["clickstreamConfigPage"]["totalCount"], 0, "{d}");
 }
 
 #[tokio::test]

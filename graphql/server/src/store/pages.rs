@@ -281,15 +281,36 @@ for_each_backend! {
             format!("{prefix}{INTEGRATION_SELECT} WHERE {column} = "),
             id,
         );
-        let mut count = begin(
-            format!("{prefix}SELECT COUNT(*) FROM integrations i WHERE {column} = "),
-            id,
-        );
-        for q in [&mut rows, &mut count] {
+        let filters = |q: &mut QueryBuilder<'static, Db>| {
             equal(q, "i.code", filter.code.clone());
             equal(q, "i.enabled", filter.enabled);
             search(q, &["i.name"], page.search.as_deref());
-        }
+        };
+        filters(&mut rows);
+        let unfiltered = filter.code.is_none() && filter.enabled.is_none() && page.search.is_none();
+        let count = match scope {
+            // Kept by triggers (migration 0007): an organization's integrations, unfiltered,
+            // are too many to count at every page.
+            IntegrationScope::Org(_) if unfiltered => {
+                let mut q = begin(
+                    format!(
+                        "{prefix}SELECT COALESCE((SELECT n FROM org_integration_counts \
+                         WHERE org_id = "
+                    ),
+                    id,
+                );
+                q.push("), 0)");
+                q
+            }
+            _ => {
+                let mut q = begin(
+                    format!("{prefix}SELECT COUNT(*) FROM integrations i WHERE {column} = "),
+                    id,
+                );
+                filters(&mut q);
+                q
+            }
+        };
         finish(
             &mut rows,
             "i.name, i.id",
