@@ -7,9 +7,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use houston_ui::api::ApiError;
 use houston_ui::components::windowed::{Layout, ListSearch, WindowedList};
-use houston_ui::paging::{Chunk, Loaded, PagedList};
+use houston_ui::paging::{Chunk, Loaded, PageFuture, PagedList};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -96,13 +95,7 @@ fn server(
     delay: fn(&str) -> i32,
 ) -> (
     Asked,
-    impl Fn(
-            String,
-            String,
-            Option<String>,
-        )
-            -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Chunk<String>, ApiError>>>>
-        + 'static,
+    impl Fn(String, String, Option<String>) -> PageFuture<String> + 'static,
 ) {
     let asked: Asked = Rc::default();
     let log = asked.clone();
@@ -132,7 +125,7 @@ fn server(
                 total: matching.len() as i64,
                 rows: page,
             })
-        }) as std::pin::Pin<Box<dyn std::future::Future<Output = _>>>
+        }) as PageFuture<String>
     };
     (asked, load)
 }
