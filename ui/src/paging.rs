@@ -102,7 +102,7 @@ impl<T> Loaded<T> {
     }
 
     /// The next page's request, when the server has one and none is under way.
-    pub fn next(&mut self) -> Option<Ticket> {
+    pub fn next_page(&mut self) -> Option<Ticket> {
         if !self.has_next || self.loading || self.error.is_some() {
             return None;
         }
@@ -228,7 +228,7 @@ impl<T: Clone + Send + Sync + 'static> PagedList<T> {
         let Some(org) = self.org.get_untracked() else {
             return;
         };
-        if let Some(ticket) = self.state.try_update(Loaded::next).flatten() {
+        if let Some(ticket) = self.state.try_update(Loaded::next_page).flatten() {
             self.fetch(org, ticket);
         }
     }

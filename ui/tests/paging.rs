@@ -43,11 +43,15 @@ fn chunk(rows: &[&str], cursor: Option<&str>, has_next: bool, total: i64) -> Chu
 #[wasm_bindgen_test]
 fn pages_follow_one_another_and_a_stale_answer_is_dropped() {
     let mut s = Loaded::<String>::default();
-    assert_eq!(s.next(), None, "nothing to follow before the first page");
+    assert_eq!(
+        s.next_page(),
+        None,
+        "nothing to follow before the first page"
+    );
     let first = s.restart();
     assert_eq!(first.after, None);
     assert!(s.loading && s.rows.is_empty());
-    assert_eq!(s.next(), None, "one request at a time");
+    assert_eq!(s.next_page(), None, "one request at a time");
     assert!(s.accept(&first, Ok(chunk(&["a", "b"], Some("c2"), true, 5))));
     assert_eq!(s.total, Some(5));
     assert!(
@@ -55,7 +59,7 @@ fn pages_follow_one_another_and_a_stale_answer_is_dropped() {
         "two rows left below the screen, two ahead wanted"
     );
     assert!(!s.wants_more(0, 1));
-    let second = s.next().expect("the next page");
+    let second = s.next_page().expect("the next page");
     assert_eq!(second.after.as_deref(), Some("c2"));
     assert!(!s.wants_more(2, 10), "not while a page is on its way");
 
@@ -65,14 +69,14 @@ fn pages_follow_one_another_and_a_stale_answer_is_dropped() {
     assert!(s.rows.is_empty() && s.loading);
     assert!(s.accept(&fresh, Ok(chunk(&["b"], Some("c1"), false, 1))));
     assert_eq!(s.rows, vec!["b".to_owned()]);
-    assert_eq!(s.next(), None, "the last page was read");
+    assert_eq!(s.next_page(), None, "the last page was read");
     assert!(!s.wants_more(1, 10));
 
     // A failure stops the list until it restarts; clearing drops what is on its way.
     let again = s.restart();
     assert!(s.accept(&again, Err("offline".into())));
     assert_eq!(s.error.as_deref(), Some("offline"));
-    assert_eq!(s.next(), None);
+    assert_eq!(s.next_page(), None);
     let late = s.restart();
     s.clear();
     assert!(!s.loading);
