@@ -104,6 +104,7 @@ bench-app: ui
 	$(call wasm_bench,bench_form,ui-form)
 	$(call wasm_bench,bench_preview,ui-preview)
 	$(call wasm_bench,bench_debugger,ui-debugger)
+	$(call wasm_bench,bench_sources,ui-sources)
 
 # Runs the UI's benchmark test $(1) in the release wasm in Chromium, and keeps the
 # BENCH_JSON line it prints as $(T)/bench/$(2).json.

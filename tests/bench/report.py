@@ -37,6 +37,7 @@ ORDER = [
     "ui-form",
     "ui-debugger",
     "ui-preview",
+    "ui-sources",
 ]
 
 # Why a stated goal can be missed, for the goals this project states. Keyed by benchmark

@@ -6,7 +6,8 @@
 //! [`components::form`] from `houston-prototypes` fields and validated with the same code
 //! as the server; [`preview`] holds the pure parts of the Test panel, which previews each
 //! section's delivery with the server's own `houston_events::delivery`; [`windowing`] picks
-//! the rows of a long list to put in the page; [`markdown`] reads the catalogs' help texts.
+//! the rows of a long list to put in the page; [`paging`] loads a list a page at a time;
+//! [`markdown`] reads the catalogs' help texts.
 
 pub mod api;
 pub mod app;
@@ -16,6 +17,7 @@ pub mod components;
 pub mod loaders;
 pub mod markdown;
 pub mod pages;
+pub mod paging;
 pub mod periods;
 pub mod preview;
 pub mod state;

@@ -2,8 +2,9 @@
 //! PostgreSQL: walking every page gives the plain list in name order, a cursor survives
 //! rows added and removed before it (even its own row), every filter and the search (with
 //! `%`, `_` and `\` taken literally) happen in the store with `totalCount` to match, `first`
-//! is bounded as `events`' is, a page's cost grows with `first`, and the indexes of
-//! migration 0006 serve the page statements (their plans).
+//! is bounded as `events`' is, a page's cost grows with `first`, the indexes of migration
+//! 0006 serve the page statements (their plans), and a page of integrations shows each
+//! one's source and connection as the plain list does (read once for the page, by key).
 
 use houston_server::mail::MailKind;
 use houston_server::seal::DataKey;
@@ -748,6 +749,11 @@ async fn a_page_costs_first_times_its_nodes() {
 fn assert_indexed(list: &str, plan: &[String], postgres: bool) {
     let text = plan.join("\n");
     let index = match list {
+        // A page of integrations' sources and connections: by their keys.
+        "applications_by_id" if postgres => "applications_pkey",
+        "applications_by_id" => "sqlite_autoindex_applications_1",
+        "connections_by_id" if postgres => "connections_pkey",
+        "connections_by_id" => "sqlite_autoindex_connections_1",
         "applications" => "applications_org_name",
         "connections" => "connections_org_name",
         "integrations_org" => "integrations_org_name",
@@ -784,7 +790,9 @@ fn assert_indexed(list: &str, plan: &[String], postgres: bool) {
     }
 }
 
-const LISTS: [&str; 6] = [
+const LISTS: [&str; 8] = [
+    "applications_by_id",
+    "connections_by_id",
     "applications",
     "connections",
     "integrations_org",
@@ -871,4 +879,119 @@ async fn integrations_of_older_servers_are_in_their_organizations_pages() {
         .unwrap();
     assert_eq!(got.total_count, 1);
     assert_eq!(got.rows[0].id, "i-1");
+}
+
+/// A page of integrations reads the sources and connections of its rows once for the
+/// page: its nodes' `application` and `connection` are those the plain list gives (a
+/// shared connection, none, one per row, on several sources), and the store's batch reads
+/// skip ids that do not exist or cannot be stored.
+async fn a_page_shows_each_integrations_source_and_connection(backend: Backend) {
+    let server = TestServer::on(backend).await;
+    let f = fixture(&server).await;
+    let s = store(&server);
+    for n in 0..9 {
+        let (code, connection) = match n % 3 {
+            0 => ("acquisio", Some("conn-0".to_string())),
+            1 => ("amplitude", Some(format!("conn-{}", 1 + 2 * (n % 2)))),
+            _ => ("acquisio", None),
+        };
+        s.create_integration(&IntegrationRow {
+            id: format!("linked-{n}"),
+            app_id: f.apps[n % 4].clone(),
+            connection_id: connection,
+            name: format!("Linked {n}"),
+            code: code.into(),
+            config: json!({}),
+            enabled: true,
+            created_at: CREATED.into(),
+            updated_at: CREATED.into(),
+        })
+        .await
+        .unwrap();
+    }
+    let fields = "id name application { id name platform } \
+                  connection { id name integrationCode connectionPrototypeId }";
+    let plain = server
+        .data(
+            &format!("query($o: ID) {{ clickstreamConfigs(orgId: $o) {{ {fields} }} }}"),
+            json!({ "o": f.org }),
+            Some(&f.token),
+        )
+        .await;
+    let plain = by_name(
+        plain["clickstreamConfigs"].as_array().unwrap().clone(),
+        "name",
+    );
+    assert_eq!(plain.len(), 26);
+    assert_eq!(
+        plain.iter().filter(|i| i["connection"].is_object()).count(),
+        6
+    );
+    let paged = format!(
+        "query($o: ID, $first: Int, $after: String) {{ clickstreamConfigPage(orgId: $o, \
+         first: $first, after: $after) {{ nodes {{ {fields} }} \
+         pageInfo {{ hasNextPage endCursor }} totalCount }} }}"
+    );
+    for first in [1, 4, 500] {
+        let o = json!({ "o": f.org });
+        let got = walk(&server, &f.token, &paged, "clickstreamConfigPage", o, first).await;
+        assert_eq!(got, plain, "first {first}");
+    }
+
+    let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let mut apps: Vec<String> = s
+        .apps_by_ids(&ids(&[&f.apps[1], "nope", &f.apps[0], &f.apps[1], "a\0b"]))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    apps.sort();
+    assert_eq!(apps, vec![f.apps[0].clone(), f.apps[1].clone()]);
+    let connections = s
+        .connections_by_ids(&ids(&["conn-3", "gone"]))
+        .await
+        .unwrap();
+    assert_eq!(connections.len(), 1);
+    assert_eq!(connections[0].details, json!({ "apiKey": "k3" }));
+    assert!(s.apps_by_ids(&[]).await.unwrap().is_empty());
+    assert!(s
+        .connections_by_ids(&ids(&["\0"]))
+        .await
+        .unwrap()
+        .is_empty());
+
+    // The organization's count (kept by triggers, migration 0007) follows deletions, one
+    // by one and with their source, and a new organization's starts at none.
+    s.delete_integration("linked-0").await.unwrap();
+    s.delete_app(&f.apps[1]).await.unwrap();
+    let left = server
+        .data(
+            "query($o: ID) { clickstreamConfigs(orgId: $o) { id } }",
+            json!({ "o": f.org }),
+            Some(&f.token),
+        )
+        .await["clickstreamConfigs"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(left < 25, "{left}");
+    let o = json!({ "o": f.org });
+    let got = walk(&server, &f.token, &paged, "clickstreamConfigPage", o, 7).await;
+    assert_eq!(got.len(), left);
+    let other = server.create_org(&f.token, "Empty").await;
+    let d = server
+        .data(&paged, json!({ "o": other, "first": 5 }), Some(&f.token))
+        .await;
+    assert_eq!(d["clickstreamConfigPage"]["totalCount"], 0, "{d}");
+}
+
+#[tokio::test]
+async fn sqlite_a_page_shows_each_integrations_source_and_connection() {
+    a_page_shows_each_integrations_source_and_connection(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_a_page_shows_each_integrations_source_and_connection() {
+    a_page_shows_each_integrations_source_and_connection(Backend::Postgres).await;
 }

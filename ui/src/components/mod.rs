@@ -14,3 +14,4 @@ pub mod test_panel;
 pub mod text_field;
 pub mod time;
 pub mod unsaved;
+pub mod windowed;

@@ -2,13 +2,15 @@
 //! creating and editing one, and enabling, disabling or deleting it.
 
 use houston_client::{
-    clickstream_configs, create_integration, update_integration, ClickstreamConfigs,
-    CreateIntegration, UpdateIntegration,
+    clickstream_config_page, clickstream_configs, create_integration, update_integration,
+    ClickstreamConfigPage, ClickstreamConfigs, CreateIntegration, UpdateIntegration,
 };
 use serde_json::Value;
 
 use crate::api::{self, ApiError, Status};
 use crate::loaders::Outcome;
+use crate::paging::{Chunk, PAGE_ROWS};
+use houston_client::vocabulary::ErrorCode;
 
 pub use update_integration::IntegrationActions;
 
@@ -23,7 +25,8 @@ pub struct IntegrationRow {
     pub code: String,
     /// Whether it sends.
     pub enabled: bool,
-    /// Its configPayload, without secrets.
+    /// Its configPayload, without secrets; `Null` in a row of a [`page`], whose query
+    /// leaves it out: [`config_of`] reads it when the integration is edited.
     pub config: Value,
     /// The paths of the secrets its configPayload holds (never their values).
     pub secrets_set: Vec<String>,
@@ -57,6 +60,65 @@ pub async fn list(org_id: String) -> Result<Vec<IntegrationRow>, ApiError> {
             connection: c.connection.map(|k| (k.id, k.name)),
         })
         .collect())
+}
+
+/// The page of `org_id`'s integrations, by name, whose name holds `search` (all when
+/// empty), after the cursor `after`.
+pub async fn page(
+    org_id: String,
+    search: String,
+    after: Option<String>,
+) -> Result<Chunk<IntegrationRow>, ApiError> {
+    let variables = clickstream_config_page::Variables {
+        org_id: Some(org_id.clone()),
+        app_id: None,
+        first: Some(PAGE_ROWS),
+        after,
+        search: (!search.is_empty()).then_some(search),
+        code: None,
+        enabled: None,
+    };
+    let page = api::run::<ClickstreamConfigPage>(variables, Some(org_id))
+        .await?
+        .clickstream_config_page;
+    Ok(Chunk {
+        rows: page
+            .nodes
+            .into_iter()
+            .map(|c| IntegrationRow {
+                id: c.id,
+                name: c.name,
+                code: c.code,
+                enabled: c.enabled,
+                config: Value::Null,
+                secrets_set: Vec::new(),
+                app_id: c.application.id,
+                app_name: c.application.name,
+                connection: c.connection.map(|k| (k.id, k.name)),
+            })
+            .collect(),
+        end_cursor: page.page_info.end_cursor,
+        has_next: page.page_info.has_next_page,
+        total: page.total_count,
+    })
+}
+
+/// The configPayload (secrets masked) of the integration `id` of the source `app_id`.
+pub async fn config_of(
+    org_id: String,
+    app_id: String,
+    id: String,
+) -> Result<(Value, Vec<String>), ApiError> {
+    let variables = clickstream_configs::Variables {
+        app_id: Some(app_id),
+        org_id: Some(org_id.clone()),
+    };
+    let data = api::run::<ClickstreamConfigs>(variables, Some(org_id)).await?;
+    data.clickstream_configs
+        .into_iter()
+        .find(|c| c.id == id)
+        .map(|c| (c.config, c.secrets_set))
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "This integration is gone."))
 }
 
 /// What a new integration is made of.

@@ -2,12 +2,14 @@
 //! the platform, delete (and how many integrations go with it).
 
 use houston_client::{
-    applications, clickstream_configs, create_application, update_application, Applications,
-    ClickstreamConfigs, CreateApplication, UpdateApplication,
+    application_page, applications, clickstream_configs, create_application,
+    update_application, ApplicationPage, Applications, ClickstreamConfigs, CreateApplication,
+    UpdateApplication,
 };
 
 use crate::api::{self, ApiError, Status};
 use crate::loaders::Outcome;
+use crate::paging::{Chunk, PAGE_ROWS};
 
 /// A source as listed.
 #[derive(Clone, Debug, PartialEq)]
@@ -36,6 +38,39 @@ pub async fn list(org_id: String) -> Result<Vec<SourceRow>, ApiError> {
             platform: a.platform,
         })
         .collect())
+}
+
+/// The page of `org_id`'s sources, by name, whose name holds `search` (all when empty),
+/// after the cursor `after`.
+pub async fn page(
+    org_id: String,
+    search: String,
+    after: Option<String>,
+) -> Result<Chunk<SourceRow>, ApiError> {
+    let variables = application_page::Variables {
+        org_id: Some(org_id.clone()),
+        first: Some(PAGE_ROWS),
+        after,
+        search: (!search.is_empty()).then_some(search),
+        platform: None,
+    };
+    let page = api::run::<ApplicationPage>(variables, Some(org_id))
+        .await?
+        .application_page;
+    Ok(Chunk {
+        rows: page
+            .nodes
+            .into_iter()
+            .map(|a| SourceRow {
+                id: a.id,
+                name: a.name,
+                platform: a.platform,
+            })
+            .collect(),
+        end_cursor: page.page_info.end_cursor,
+        has_next: page.page_info.has_next_page,
+        total: page.total_count,
+    })
 }
 
 /// Creates a source `name` on `platform` for `org_id`.

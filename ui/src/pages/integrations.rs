@@ -6,8 +6,10 @@ use leptos::prelude::*;
 use crate::components::confirm::{self, Question};
 use crate::components::no_organization::NoOrganization;
 use crate::components::test_panel::{EventPicker, PreviewEvent};
-use crate::loaders::integrations::{self, IntegrationActions};
+use crate::components::windowed::{Layout, ListSearch, WindowedList};
+use crate::loaders::integrations::{self, IntegrationActions, IntegrationRow};
 use crate::loaders::{self, delivery, for_organization, sources};
+use crate::paging::PagedList;
 use crate::preview::{overall, status_code, status_text};
 use crate::state::{AppState, IntegrationDraft, Page};
 
@@ -99,14 +101,14 @@ fn DeliveryTest() -> impl IntoView {
 #[component]
 pub fn IntegrationsPage() -> impl IntoView {
     let app = AppState::get();
-    let rows = for_organization(app, integrations::list);
+    let rows = PagedList::new(integrations::page);
     let act = Action::new_local(
         move |(integration_id, action): &(String, IntegrationActions)| {
             let (integration_id, action) = (integration_id.clone(), action.clone());
             let org = app.org_now();
             async move {
                 let outcome = integrations::act(integration_id, action, org).await;
-                rows.refetch();
+                rows.reload();
                 outcome
             }
         },
@@ -129,59 +131,76 @@ pub fn IntegrationsPage() -> impl IntoView {
                 <p id="integrations-message" role="status" class:success=ok class:form-error=!ok>{text}</p>
             })}
             <DeliveryTest />
-            <table class="table">
-                <thead><tr><th>"Name"</th><th>"Destination"</th><th>"Source"</th><th>"Connection"</th><th>"Enabled"</th><th></th></tr></thead>
-                <tbody>
-                    <Transition fallback=|| view! { <tr><td colspan="6" class="muted">"Loading…"</td></tr> }>
-                        {move || match rows.get().flatten() {
-                            None => view! { <tr><td colspan="6" class="muted">"Loading…"</td></tr> }.into_any(),
-                            Some(Err(e)) => view! { <tr><td colspan="6" class="form-error">{e}</td></tr> }.into_any(),
-                            Some(Ok(list)) if list.is_empty() => view! { <tr><td colspan="6" class="muted">"No integrations yet."</td></tr> }.into_any(),
-                            Some(Ok(list)) => list.into_iter().map(|row| {
-                                let (toggle_id, delete_id) = (row.id.clone(), row.id.clone());
-                                let enabled = row.enabled;
-                                let draft = IntegrationDraft {
-                                    id: row.id.clone(),
-                                    name: row.name.clone(),
-                                    app_id: row.app_id.clone(),
-                                    connection_id: row.connection.as_ref().map(|c| c.0.clone()),
-                                    config: row.config.clone(),
-                                    secrets_set: row.secrets_set.clone(),
-                                };
-                                let code = row.code.clone();
-                                let (name, source) = (row.name.clone(), row.app_name.clone());
-                                view! {
-                                    <tr class="integration-row" data-id=row.id.clone() data-enabled=enabled.to_string()>
-                                        <td class="integration-name">{row.name.clone()}</td>
-                                        <td class="integration-code">{row.code.clone()}</td>
-                                        <td class="integration-source">{row.app_name.clone()}</td>
-                                        <td>{row.connection.clone().map(|c| c.1).unwrap_or_default()}</td>
-                                        <td class="integration-enabled">{if enabled { "enabled" } else { "disabled" }}</td>
-                                        <td class="row">
-                                            <button type="button" class="integration-toggle secondary small" disabled=move || acting.get() on:click=move |_| {
-                                                act(toggle_id.clone(), if enabled {
-                                                    IntegrationActions::DISABLE
-                                                } else {
-                                                    IntegrationActions::ENABLE
-                                                });
-                                            }>{if enabled { "Disable" } else { "Enable" }}</button>
-                                            <button type="button" class="integration-edit secondary small" on:click=move |_| {
-                                                app.page.set(Page::Configure(code.clone(), Some(Box::new(draft.clone()))));
-                                            }>"Edit"</button>
-                                            <button type="button" class="integration-delete danger small" disabled=move || acting.get() on:click=move |_| {
-                                                let delete_id = delete_id.clone();
-                                                confirm::ask(Question::delete_integration(&name, &source), move || {
-                                                    act(delete_id.clone(), IntegrationActions::DELETE);
-                                                });
-                                            }>"Delete"</button>
-                                        </td>
-                                    </tr>
-                                }
-                            }).collect_view().into_any(),
-                        }}
-                    </Transition>
-                </tbody>
-            </table>
+            <ListSearch list=rows id="integrations-search" placeholder="Search integrations by name" />
+            <WindowedList list=rows id="integrations-list" layout=Layout::Table row_px=41.0 columns=6
+                header=|| view! { <tr><th>"Name"</th><th>"Destination"</th><th>"Source"</th><th>"Connection"</th><th>"Enabled"</th><th></th></tr> }
+                key=|row: &IntegrationRow| row.id.clone()
+                row=move |row: IntegrationRow| integration_row(row, act, acting)
+                empty="No integrations yet." />
         </section>
+    }
+}
+
+/// Opens the configure page on `draft` (a row of the list) once its configuration is read:
+/// a page of the list leaves configurations out.
+fn edit(code: String, mut draft: IntegrationDraft) {
+    let app = AppState::get();
+    let Some(org) = app.org_now() else { return };
+    leptos::task::spawn_local(async move {
+        let read = integrations::config_of(org, draft.app_id.clone(), draft.id.clone()).await;
+        // Gone or unreachable: the page stays (an unreachable server shows its banner).
+        if let Ok((config, secrets_set)) = read {
+            draft.config = config;
+            draft.secrets_set = secrets_set;
+            app.page.set(Page::Configure(code, Some(Box::new(draft))));
+        }
+    });
+}
+
+/// One integration of the list: its cells and its actions (`act` enables, disables or
+/// deletes one by id).
+fn integration_row(
+    row: IntegrationRow,
+    act: impl Fn(String, IntegrationActions) + Copy + Send + Sync + 'static,
+    acting: Memo<bool>,
+) -> impl IntoView {
+    let (toggle_id, delete_id) = (row.id.clone(), row.id.clone());
+    let enabled = row.enabled;
+    let draft = IntegrationDraft {
+        id: row.id.clone(),
+        name: row.name.clone(),
+        app_id: row.app_id.clone(),
+        connection_id: row.connection.as_ref().map(|c| c.0.clone()),
+        config: row.config.clone(),
+        secrets_set: row.secrets_set.clone(),
+    };
+    let code = row.code.clone();
+    let (name, source) = (row.name.clone(), row.app_name.clone());
+    view! {
+        <tr class="integration-row" data-id=row.id.clone() data-enabled=enabled.to_string()>
+            <td class="integration-name">{row.name.clone()}</td>
+            <td class="integration-code">{row.code.clone()}</td>
+            <td class="integration-source">{row.app_name.clone()}</td>
+            <td>{row.connection.clone().map(|c| c.1).unwrap_or_default()}</td>
+            <td class="integration-enabled">{if enabled { "enabled" } else { "disabled" }}</td>
+            <td class="row">
+                <button type="button" class="integration-toggle secondary small" disabled=move || acting.get() on:click=move |_| {
+                    act(toggle_id.clone(), if enabled {
+                        IntegrationActions::DISABLE
+                    } else {
+                        IntegrationActions::ENABLE
+                    });
+                }>{if enabled { "Disable" } else { "Enable" }}</button>
+                <button type="button" class="integration-edit secondary small" on:click=move |_| {
+                    edit(code.clone(), draft.clone());
+                }>"Edit"</button>
+                <button type="button" class="integration-delete danger small" disabled=move || acting.get() on:click=move |_| {
+                    let delete_id = delete_id.clone();
+                    confirm::ask(Question::delete_integration(&name, &source), move || {
+                        act(delete_id.clone(), IntegrationActions::DELETE);
+                    });
+                }>"Delete"</button>
+            </td>
+        </tr>
     }
 }

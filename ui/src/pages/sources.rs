@@ -12,8 +12,10 @@ use crate::components::names;
 use crate::components::no_organization::NoOrganization;
 use crate::components::pipeline::PipelineFile;
 use crate::components::unsaved;
+use crate::components::windowed::{Layout, ListSearch, WindowedList};
+use crate::loaders;
 use crate::loaders::sources::{self, SourceEdit, SourceRow};
-use crate::loaders::{self, for_organization};
+use crate::paging::PagedList;
 use crate::state::{AppState, Page};
 
 /// What the person asked of the sources.
@@ -34,7 +36,7 @@ enum SourceChange {
 #[component]
 pub fn SourcesPage() -> impl IntoView {
     let app = AppState::get();
-    let rows = for_organization(app, sources::list);
+    let rows = PagedList::new(sources::page);
     let (name, set_name) = signal(String::new());
     let (platform, set_platform) = signal(PLATFORMS[0].as_str().to_owned());
     let change = Action::new_local(move |change: &SourceChange| {
@@ -55,7 +57,7 @@ pub fn SourcesPage() -> impl IntoView {
                 }
                 SourceChange::Update { app_id, edit } => sources::update(app_id, edit, org).await,
             };
-            rows.refetch();
+            rows.reload();
             outcome
         }
     });
@@ -89,23 +91,17 @@ pub fn SourcesPage() -> impl IntoView {
             {move || message().map(|(ok, text)| view! {
                 <p id="sources-message" role="status" class:success=ok class:form-error=!ok>{text}</p>
             })}
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || match rows.get().flatten() {
-                    None => view! { <p class="muted">"Loading…"</p> }.into_any(),
-                    Some(Err(e)) => view! { <p class="form-error">{e}</p> }.into_any(),
-                    Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No sources yet."</p> }.into_any(),
-                    Some(Ok(list)) => {
-                        let all: Vec<String> = list.iter().map(|s| s.name.clone()).collect();
-                        list.into_iter()
-                            .map(|row| {
-                                let shown = names::distinct(&row.name, &row.id, all.iter().map(String::as_str));
-                                view! { <SourceCard row=row shown=shown on_update=update busy=changing /> }
-                            })
-                            .collect_view()
-                            .into_any()
-                    }
-                }}
-            </Transition>
+            <ListSearch list=rows id="sources-search" placeholder="Search sources by name" />
+            <WindowedList list=rows id="sources-list" layout=Layout::Blocks row_px=230.0
+                key=|row: &SourceRow| row.id.clone()
+                row=move |row: SourceRow| {
+                    // Told apart from the same-named ones loaded so far.
+                    let shown = rows.state.with_untracked(|loaded| {
+                        names::distinct(&row.name, &row.id, loaded.rows.iter().map(|r| r.name.as_str()))
+                    });
+                    view! { <SourceCard row=row shown=shown on_update=update busy=changing /> }
+                }
+                empty="No sources yet." />
         </section>
     }
 }

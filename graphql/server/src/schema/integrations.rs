@@ -262,6 +262,7 @@ impl IntegrationsQuery {
             enabled,
         };
         let rows = a.state.store.integrations_page(on, &page, &filter).await?;
+        let known = Arc::new(page_neighbours(&a, ctx, &rows.rows).await?);
         Ok(Paged::of(
             INTEGRATIONS_LIST,
             rows,
@@ -269,10 +270,38 @@ impl IntegrationsQuery {
             |row| ClickstreamConfig {
                 row,
                 role,
-                prefetched: None,
+                prefetched: Some(known.clone()),
             },
         ))
     }
+}
+
+/// The sources and connections of a page's integrations, each read once for the page (one
+/// query for each kind the selection asks for) rather than once per row.
+async fn page_neighbours(
+    a: &Access<'_>,
+    ctx: &Context<'_>,
+    rows: &[IntegrationRow],
+) -> ApiResult<Prefetched> {
+    let wants = ctx.look_ahead().field("nodes");
+    let mut known = Prefetched::default();
+    if wants.field("application").exists() {
+        let ids = distinct(rows.iter().map(|r| &r.app_id));
+        let apps = a.state.store.apps_by_ids(&ids).await?;
+        known.apps = apps.into_iter().map(|r| (r.id.clone(), r)).collect();
+    }
+    if wants.field("connection").exists() {
+        let ids = distinct(rows.iter().filter_map(|r| r.connection_id.as_ref()));
+        let connections = a.state.store.connections_by_ids(&ids).await?;
+        known.connections = connections.into_iter().map(|r| (r.id.clone(), r)).collect();
+    }
+    Ok(known)
+}
+
+/// Each id once.
+fn distinct<'r>(ids: impl Iterator<Item = &'r String>) -> Vec<String> {
+    let set: std::collections::BTreeSet<&String> = ids.collect();
+    set.into_iter().cloned().collect()
 }
 
 /// The list name inside `clickstreamConfigPage` cursors.

@@ -117,6 +117,12 @@ pub trait Pages: Send + Sync {
         page: &PageOf,
         hidden: &str,
     ) -> StoreResult<Page<MailEntry>>;
+    /// The sources of these ids (those that exist), in no order: what a page of
+    /// integrations shows of each one's source, read once for the page.
+    async fn apps_by_ids(&self, ids: &[String]) -> StoreResult<Vec<AppRow>>;
+    /// The connections of these ids (those that exist), in no order: what a page of
+    /// integrations shows of each one's connection, read once for the page.
+    async fn connections_by_ids(&self, ids: &[String]) -> StoreResult<Vec<ConnectionRow>>;
 }
 
 /// Rows read one past the page tell whether another page follows.
@@ -275,15 +281,36 @@ for_each_backend! {
             format!("{prefix}{INTEGRATION_SELECT} WHERE {column} = "),
             id,
         );
-        let mut count = begin(
-            format!("{prefix}SELECT COUNT(*) FROM integrations i WHERE {column} = "),
-            id,
-        );
-        for q in [&mut rows, &mut count] {
+        let filters = |q: &mut QueryBuilder<'static, Db>| {
             equal(q, "i.code", filter.code.clone());
             equal(q, "i.enabled", filter.enabled);
             search(q, &["i.name"], page.search.as_deref());
-        }
+        };
+        filters(&mut rows);
+        let unfiltered = filter.code.is_none() && filter.enabled.is_none() && page.search.is_none();
+        let count = match scope {
+            // Kept by triggers (migration 0007): an organization's integrations, unfiltered,
+            // are too many to count at every page.
+            IntegrationScope::Org(_) if unfiltered => {
+                let mut q = begin(
+                    format!(
+                        "{prefix}SELECT COALESCE((SELECT n FROM org_integration_counts \
+                         WHERE org_id = "
+                    ),
+                    id,
+                );
+                q.push("), 0)");
+                q
+            }
+            _ => {
+                let mut q = begin(
+                    format!("{prefix}SELECT COUNT(*) FROM integrations i WHERE {column} = "),
+                    id,
+                );
+                filters(&mut q);
+                q
+            }
+        };
         finish(
             &mut rows,
             "i.name, i.id",
@@ -350,7 +377,8 @@ for_each_backend! {
         /// `EXPLAIN` on PostgreSQL), one line per step: for the tests that check the
         /// indexes serve them. `list` is `applications`, `connections`,
         /// `integrations_org`, `integrations_app`, `members` or `mail`; the page is the one
-        /// after a cursor, unfiltered.
+        /// after a cursor, unfiltered. `applications_by_id` and `connections_by_id` are the
+        /// reads of a page of integrations' sources and connections (two ids each).
         pub async fn page_plan(&self, list: &str) -> StoreResult<Vec<String>> {
             let page = PageOf {
                 first: 50,
@@ -362,7 +390,13 @@ for_each_backend! {
             };
             let p = Backend::EXPLAIN;
             let none = IntegrationFilter::default();
+            let two = ["a".to_string(), "b".to_string()];
+            let by_id = |columns: &str, table: &str| {
+                by_ids(p, columns, table, &two).ok_or(crate::store::StoreError::NotFound)
+            };
             let [mut q, _] = match list {
+                "applications_by_id" => [by_id(APP_COLUMNS, "applications")?, begin(String::new(), "")],
+                "connections_by_id" => [by_id(CONNECTION_COLUMNS, "connections")?, begin(String::new(), "")],
                 "applications" => apps_statements(p, "o", &page, None),
                 "connections" => connections_statements(p, "o", &page, None),
                 "integrations_org" => {
@@ -424,6 +458,28 @@ for_each_backend! {
             has_next: false,
             total_count: 0,
         }
+    }
+
+    /// `SELECT columns FROM table WHERE id IN (ids)` over the storable `ids`, or `None`
+    /// when none is (an empty `IN ()` is not SQL); `prefix` goes before it (`EXPLAIN`).
+    fn by_ids(
+        prefix: &str,
+        columns: &str,
+        table: &str,
+        ids: &[String],
+    ) -> Option<QueryBuilder<'static, Db>> {
+        let ids: Vec<&String> = ids.iter().filter(|id| storable(id)).collect();
+        if ids.is_empty() {
+            return None;
+        }
+        let mut q =
+            QueryBuilder::new(format!("{prefix}SELECT {columns} FROM {table} WHERE id IN ("));
+        let mut list = q.separated(", ");
+        for id in ids {
+            list.push_bind(id.clone());
+        }
+        list.push_unseparated(")");
+        Some(q)
     }
 
     /// Whether every text a page is asked with can be stored (else it matches nothing).
@@ -540,6 +596,23 @@ for_each_backend! {
                 },
             )
             .await
+        }
+
+        async fn apps_by_ids(&self, ids: &[String]) -> StoreResult<Vec<AppRow>> {
+            let Some(mut q) = by_ids("", APP_COLUMNS, "applications", ids) else {
+                return Ok(Vec::new());
+            };
+            Ok(q.build_query_as().fetch_all(&self.pool).await?)
+        }
+
+        async fn connections_by_ids(&self, ids: &[String]) -> StoreResult<Vec<ConnectionRow>> {
+            let Some(mut q) = by_ids("", CONNECTION_COLUMNS, "connections", ids) else {
+                return Ok(Vec::new());
+            };
+            let rows = q.build().fetch_all(&self.pool).await?;
+            rows.iter()
+                .map(|r| domains::connection_from(&self.key, r))
+                .collect()
         }
     }
 }
