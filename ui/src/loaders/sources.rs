@@ -2,9 +2,8 @@
 //! the platform, delete (and how many integrations go with it).
 
 use houston_client::{
-    application_page, applications, clickstream_configs, create_application,
-    update_application, ApplicationPage, Applications, ClickstreamConfigs, CreateApplication,
-    UpdateApplication,
+    application_page, applications, clickstream_configs, create_application, update_application,
+    ApplicationPage, Applications, ClickstreamConfigs, CreateApplication, UpdateApplication,
 };
 
 use crate::api::{self, ApiError, Status};

@@ -192,12 +192,10 @@ impl FormState {
             }
         }
         let errors = self.value.with_untracked(|value| {
-            self.rules
-                .with_value(|rules| {
-                    self.kept.with_untracked(|kept| {
-                        errors_by_path(&rules.validate(value), value, kept)
-                    })
-                })
+            self.rules.with_value(|rules| {
+                self.kept
+                    .with_untracked(|kept| errors_by_path(&rules.validate(value), value, kept))
+            })
         });
         if self.client_errors.with_untracked(|old| *old != errors) {
             self.client_errors.set(errors);
