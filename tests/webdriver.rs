@@ -164,10 +164,25 @@ impl Driver {
             .unwrap_or(false))
     }
 
+    /// Clicks `e` as a person would. WebDriver scrolls an element into view at the bottom
+    /// edge of the view, where the form's sticky Save bar covers it ("element click
+    /// intercepted"); then it is scrolled to the middle of the view and clicked again.
     pub async fn click(&self, e: &Element) -> Result<(), String> {
-        self.post(&format!("/element/{}/click", e.0), json!({}))
-            .await
-            .map(|_| ())
+        let click = format!("/element/{}/click", e.0);
+        match self.post(&click, json!({})).await {
+            Err(why) if why.contains("element click intercepted") => {
+                self.post(
+                    "/execute/sync",
+                    json!({
+                        "script": "arguments[0].scrollIntoView({block: 'center'});",
+                        "args": [{ ELEMENT: e.0 }],
+                    }),
+                )
+                .await?;
+                self.post(&click, json!({})).await.map(|_| ())
+            }
+            other => other.map(|_| ()),
+        }
     }
 
     /// Waits for `css`, then clicks it.
