@@ -75,16 +75,8 @@ impl Destination {
 mod tests {
     use super::*;
     use crate::model::{FieldType, PrototypeSection};
+    use crate::test_support::field;
     use serde_json::json;
-
-    fn field(name: &str, field_type: FieldType) -> PrototypeField {
-        PrototypeField {
-            property_name: name.to_owned(),
-            label: name.to_owned(),
-            field_type,
-            ..PrototypeField::default()
-        }
-    }
 
     #[test]
     fn defaults_prefer_default_then_mapping_for_mappable_fields() {

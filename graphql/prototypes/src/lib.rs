@@ -33,6 +33,9 @@ mod scope;
 mod secrets;
 mod validate;
 
+#[cfg(test)]
+mod test_support;
+
 pub use catalog::{parse_catalog, CatalogError};
 #[cfg(feature = "compact")]
 pub use compact::{decode_catalog, encode_catalog, CompactError};

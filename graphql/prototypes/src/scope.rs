@@ -170,16 +170,8 @@ impl Destination {
 mod tests {
     use super::*;
     use crate::model::{Condition, ConditionRule, FieldType, PrototypeSection};
+    use crate::test_support::field;
     use serde_json::json;
-
-    fn field(name: &str, field_type: FieldType) -> PrototypeField {
-        PrototypeField {
-            property_name: name.to_owned(),
-            label: name.to_owned(),
-            field_type,
-            ..PrototypeField::default()
-        }
-    }
 
     fn when(key: &str, value: Value) -> Option<Condition> {
         Some(Condition {
