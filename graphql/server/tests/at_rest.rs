@@ -6,12 +6,10 @@
 //! row's secret); a database from before sealing is sealed when a server opens it.
 
 use houston_server::store::StoreError;
-use houston_server::{DataKeySource, Houston, SecretSource, ServerConfig};
-use houston_test_harness::{execute, PgDatabase, TestServer};
+use houston_server::{DataKeySource, Houston, ServerConfig};
+use houston_test_harness::{execute, KeyedDb, TestServer};
 use serde_json::json;
-use sqlx::{Connection, Executor, Row};
 use std::path::Path;
-use tempfile::TempDir;
 
 const API_KEY: &str = "acq-at-rest-9f2c71e04b";
 const ROTATED_API_KEY: &str = "acq-at-rest-rotated-61d3aa";
@@ -26,105 +24,24 @@ const ORG_NAME: &str = "Vault-org-plain-4be0";
 const LEGACY_API_KEY: &str = "acq-legacy-plaintext-d41a77";
 const LEGACY_ADVERTISER: &str = "adv-legacy-plaintext-93be10";
 
-/// The database a test runs on: a SQLite file in its own directory, or a fresh PostgreSQL
-/// database. The data key is always a file in another directory.
-struct Db {
-    url: String,
-    sqlite_dir: Option<TempDir>,
-    _pg: Option<PgDatabase>,
-    keys: TempDir,
-}
-
-impl Db {
-    fn sqlite() -> Db {
-        let dir = tempfile::tempdir().unwrap();
-        Db {
-            url: format!("sqlite://{}", dir.path().join("houston.db").display()),
-            sqlite_dir: Some(dir),
-            _pg: None,
-            keys: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    async fn postgres() -> Db {
-        let pg = PgDatabase::create().await;
-        Db {
-            url: pg.url.clone(),
-            sqlite_dir: None,
-            _pg: Some(pg),
-            keys: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn is_postgres(&self) -> bool {
-        self._pg.is_some()
-    }
-
-    /// The key the server was first given.
-    fn key(&self) -> DataKeySource {
-        DataKeySource::File(self.keys.path().join("houston-data.key"))
-    }
-
-    fn config(&self, data_key: DataKeySource) -> ServerConfig {
-        ServerConfig {
-            database_url: self.url.clone(),
-            secret: SecretSource::File(self.keys.path().join("token-secret")),
-            data_key,
-            ..ServerConfig::in_memory()
-        }
-    }
-
-    async fn serve(&self) -> TestServer {
-        TestServer::with_config(self.config(self.key()), tempfile::tempdir().unwrap()).await
-    }
-
-    /// Runs statements on the database behind the server's back.
-    async fn raw_exec(&self, sql: &str) {
-        if self.is_postgres() {
-            let mut c = sqlx::PgConnection::connect(&self.url).await.unwrap();
-            c.execute(sql).await.unwrap();
-            let _ = c.close().await;
-        } else {
-            let mut c = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
-            c.execute(sql).await.unwrap();
-            let _ = c.close().await;
-        }
-    }
-
-    /// The first column of every row `sql` returns, as text, read behind the server's back.
-    async fn raw_texts(&self, sql: &str) -> Vec<String> {
-        if self.is_postgres() {
-            let mut c = sqlx::PgConnection::connect(&self.url).await.unwrap();
-            let rows = sqlx::query(sql).fetch_all(&mut c).await.unwrap();
-            let _ = c.close().await;
-            rows.iter().map(|r| r.get::<String, _>(0)).collect()
-        } else {
-            let mut c = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
-            let rows = sqlx::query(sql).fetch_all(&mut c).await.unwrap();
-            let _ = c.close().await;
-            rows.iter().map(|r| r.get::<String, _>(0)).collect()
-        }
-    }
-
-    /// What someone who copies the database gets: on SQLite every file of the database
-    /// (`houston.db`, `houston.db-wal`, `houston.db-shm`), on PostgreSQL every row of
-    /// every table as text.
-    async fn everything_at_rest(&self) -> Vec<(String, Vec<u8>)> {
-        match &self.sqlite_dir {
-            Some(dir) => database_files(dir.path()),
-            None => {
-                let mut all = Vec::new();
-                for table in houston_server::store::Dump::TABLES
-                    .iter()
-                    .chain(&["data_key_check"])
-                {
-                    let rows = self
-                        .raw_texts(&format!("SELECT t::text FROM {table} t"))
-                        .await;
-                    all.push((table.to_string(), rows.join("\n").into_bytes()));
-                }
-                all
+/// What someone who copies the database gets: on SQLite every file of the database
+/// (`houston.db`, `houston.db-wal`, `houston.db-shm`), on PostgreSQL every row of
+/// every table as text.
+async fn everything_at_rest(db: &KeyedDb) -> Vec<(String, Vec<u8>)> {
+    match db.sqlite_dir() {
+        Some(dir) => database_files(dir),
+        None => {
+            let mut all = Vec::new();
+            for table in houston_server::store::Dump::TABLES
+                .iter()
+                .chain(&["data_key_check"])
+            {
+                let rows = db
+                    .raw_texts(&format!("SELECT t::text FROM {table} t"))
+                    .await;
+                all.push((table.to_string(), rows.join("\n").into_bytes()));
             }
+            all
         }
     }
 }
@@ -159,8 +76,8 @@ fn holds(haystack: &[u8], needle: &str) -> bool {
 
 /// Asserts that none of `secrets` is anywhere at rest, and that the plaintext marker is
 /// (so that the scan is known to read what it should).
-async fn assert_nothing_readable(db: &Db, secrets: &[&str], when: &str) {
-    let at_rest = db.everything_at_rest().await;
+async fn assert_nothing_readable(db: &KeyedDb, secrets: &[&str], when: &str) {
+    let at_rest = everything_at_rest(db).await;
     for (name, bytes) in &at_rest {
         for secret in secrets {
             assert!(!holds(bytes, secret), "{when}: {name} holds {secret:?}");
@@ -267,7 +184,7 @@ async fn assert_readable(houston: &Houston, made: &Made) {
 }
 
 /// The whole story on one backend.
-async fn sealed_at_rest_and_readable_with_the_key_only(db: Db) {
+async fn sealed_at_rest_and_readable_with_the_key_only(db: KeyedDb) {
     let server = db.serve().await;
     let made = fill(&server).await;
     assert_readable(&server.houston, &made).await;
@@ -303,7 +220,7 @@ async fn sealed_at_rest_and_readable_with_the_key_only(db: Db) {
         ),
         (DataKeySource::Ephemeral, "ephemeral"),
     ] {
-        let err = Houston::open(db.config(other))
+        let err = Houston::open(db.config_with(other))
             .await
             .err()
             .expect("a server with another key must not start");
@@ -314,16 +231,16 @@ async fn sealed_at_rest_and_readable_with_the_key_only(db: Db) {
         );
     }
     assert!(
-        db.keys.path().join("houston-data.key").exists(),
+        db.key_path().exists(),
         "the refused starts left the key file alone"
     );
 
     // The same key, from its file or given as bytes: everything comes back.
-    let again = Houston::open(db.config(db.key())).await.unwrap();
+    let again = Houston::open(db.config()).await.unwrap();
     assert_readable(&again, &made).await;
-    let text = std::fs::read_to_string(db.keys.path().join("houston-data.key")).unwrap();
+    let text = std::fs::read_to_string(db.key_path()).unwrap();
     let bytes = houston_server::seal::parse_key(&text).expect("the key file holds a key");
-    let given = Houston::open(db.config(DataKeySource::Key {
+    let given = Houston::open(db.config_with(DataKeySource::Key {
         key: bytes,
         from: "the bytes of the key file".into(),
     }))
@@ -334,18 +251,18 @@ async fn sealed_at_rest_and_readable_with_the_key_only(db: Db) {
 
 #[tokio::test]
 async fn sqlite_file_holds_no_secret_and_opens_with_its_key_only() {
-    sealed_at_rest_and_readable_with_the_key_only(Db::sqlite()).await;
+    sealed_at_rest_and_readable_with_the_key_only(KeyedDb::sqlite()).await;
 }
 
 #[tokio::test]
 async fn postgres_holds_no_secret_and_opens_with_its_key_only() {
-    sealed_at_rest_and_readable_with_the_key_only(Db::postgres().await).await;
+    sealed_at_rest_and_readable_with_the_key_only(KeyedDb::postgres().await).await;
 }
 
 /// Connection A's sealed details copied into connection B's row, and the integration's
 /// sealed configuration into A's: neither opens, each says which row, and the rest of the
 /// server goes on (also after a restart with the right key).
-async fn a_sealed_value_moved_to_another_row_does_not_open(db: Db) {
+async fn a_sealed_value_moved_to_another_row_does_not_open(db: KeyedDb) {
     let server = db.serve().await;
     let made = fill(&server).await;
     db.raw_exec(&format!(
@@ -365,7 +282,7 @@ async fn a_sealed_value_moved_to_another_row_does_not_open(db: Db) {
 
     for houston in [
         server.houston.clone(),
-        Houston::open(db.config(db.key())).await.unwrap(),
+        Houston::open(db.config()).await.unwrap(),
     ] {
         let store = &houston.state().store;
         for id in [&made.conn_a, &made.conn_b] {
@@ -419,18 +336,18 @@ async fn a_sealed_value_moved_to_another_row_does_not_open(db: Db) {
 
 #[tokio::test]
 async fn sqlite_moved_sealed_value_does_not_open() {
-    a_sealed_value_moved_to_another_row_does_not_open(Db::sqlite()).await;
+    a_sealed_value_moved_to_another_row_does_not_open(KeyedDb::sqlite()).await;
 }
 
 #[tokio::test]
 async fn postgres_moved_sealed_value_does_not_open() {
-    a_sealed_value_moved_to_another_row_does_not_open(Db::postgres().await).await;
+    a_sealed_value_moved_to_another_row_does_not_open(KeyedDb::postgres().await).await;
 }
 
 /// A database as a server from before sealing left it (plaintext values, no key check,
 /// its last migration the first one) is sealed by the first server that opens it, and
 /// nothing of the plaintext stays in the SQLite files.
-async fn a_database_from_before_sealing_is_sealed_at_open(db: Db) {
+async fn a_database_from_before_sealing_is_sealed_at_open(db: KeyedDb) {
     let server = db.serve().await;
     let made = fill(&server).await;
     drop(server);
@@ -453,14 +370,14 @@ async fn a_database_from_before_sealing_is_sealed_at_open(db: Db) {
     if !db.is_postgres() {
         db.raw_exec("VACUUM").await;
         db.raw_exec("PRAGMA wal_checkpoint(TRUNCATE)").await;
-        let files = database_files(db.sqlite_dir.as_ref().unwrap().path());
+        let files = database_files(db.sqlite_dir().unwrap());
         assert!(
             files.iter().any(|(_, b)| holds(b, LEGACY_API_KEY)),
             "the legacy database holds its plaintext (else this test proves nothing)"
         );
     }
 
-    let houston = Houston::open(db.config(db.key())).await.unwrap();
+    let houston = Houston::open(db.config()).await.unwrap();
     let store = &houston.state().store;
     let a = store.connection_by_id(&made.conn_a).await.unwrap().unwrap();
     assert_eq!(a.details, json!({ "apiKey": LEGACY_API_KEY }));
@@ -490,7 +407,7 @@ async fn a_database_from_before_sealing_is_sealed_at_open(db: Db) {
 
     // The database is bound to its key from now on.
     drop(houston);
-    let err = Houston::open(db.config(DataKeySource::Ephemeral))
+    let err = Houston::open(db.config_with(DataKeySource::Ephemeral))
         .await
         .err()
         .expect("another key is refused once sealed");
@@ -499,12 +416,12 @@ async fn a_database_from_before_sealing_is_sealed_at_open(db: Db) {
 
 #[tokio::test]
 async fn sqlite_from_before_sealing_is_sealed_at_open() {
-    a_database_from_before_sealing_is_sealed_at_open(Db::sqlite()).await;
+    a_database_from_before_sealing_is_sealed_at_open(KeyedDb::sqlite()).await;
 }
 
 #[tokio::test]
 async fn postgres_from_before_sealing_is_sealed_at_open() {
-    a_database_from_before_sealing_is_sealed_at_open(Db::postgres().await).await;
+    a_database_from_before_sealing_is_sealed_at_open(KeyedDb::postgres().await).await;
 }
 
 /// `houston-server` takes its key from `HOUSTON_DATA_KEY` or the key file beside the
@@ -568,7 +485,7 @@ async fn the_binary_names_its_key_source_and_never_prints_the_key() {
 /// database is never sealed with two keys.
 #[tokio::test]
 async fn postgres_servers_starting_together_share_one_key() {
-    let db = Db::postgres().await;
+    let db = KeyedDb::postgres().await;
     let key = |byte: u8| DataKeySource::Key {
         key: [byte; 32],
         from: format!("key {byte}"),
@@ -576,7 +493,7 @@ async fn postgres_servers_starting_together_share_one_key() {
     let opened = futures_util::future::join_all(
         [1u8, 2, 1, 2]
             .into_iter()
-            .map(|b| Houston::open(db.config(key(b)))),
+            .map(|b| Houston::open(db.config_with(key(b)))),
     )
     .await;
     let started: Vec<bool> = opened.iter().map(Result::is_ok).collect();
@@ -587,7 +504,8 @@ async fn postgres_servers_starting_together_share_one_key() {
     for err in opened.iter().filter_map(|r| r.as_ref().err()) {
         assert!(format!("{err:#}").contains("another data key"), "{err:#}");
     }
-    let again = futures_util::future::join_all((0..3).map(|_| Houston::open(db.config(key(9)))));
+    let again =
+        futures_util::future::join_all((0..3).map(|_| Houston::open(db.config_with(key(9)))));
     assert!(
         again.await.iter().all(Result::is_err),
         "a third key is refused"

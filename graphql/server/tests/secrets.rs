@@ -1,95 +1,11 @@
 //! Attack tests for issue 12's secrets at rest (items 6, 14, 15, 16, 17 and 20): each test
 //! states the attack, then checks that it no longer works.
 
-use houston_server::seal::{self, DataKey};
+use houston_server::seal;
 use houston_server::store::StoreError;
-use houston_server::{DataKeySource, Houston, SecretSource, ServerConfig};
-use houston_test_harness::{PgDatabase, TestServer};
+use houston_server::Houston;
+use houston_test_harness::{KeyedDb, TestServer};
 use serde_json::json;
-use sqlx::{Connection, Executor, Row};
-use tempfile::TempDir;
-
-/// The database a test runs on, SQLite or PostgreSQL, with its data key in a file of its own
-/// directory.
-struct Db {
-    url: String,
-    _sqlite_dir: Option<TempDir>,
-    pg: Option<PgDatabase>,
-    keys: TempDir,
-}
-
-impl Db {
-    fn sqlite() -> Db {
-        let dir = tempfile::tempdir().unwrap();
-        Db {
-            url: format!("sqlite://{}", dir.path().join("houston.db").display()),
-            _sqlite_dir: Some(dir),
-            pg: None,
-            keys: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    async fn postgres() -> Db {
-        let pg = PgDatabase::create().await;
-        Db {
-            url: pg.url.clone(),
-            _sqlite_dir: None,
-            pg: Some(pg),
-            keys: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn key_path(&self) -> std::path::PathBuf {
-        self.keys.path().join("houston-data.key")
-    }
-
-    fn config(&self) -> ServerConfig {
-        ServerConfig {
-            database_url: self.url.clone(),
-            secret: SecretSource::File(self.keys.path().join("token-secret")),
-            data_key: DataKeySource::File(self.key_path()),
-            ..ServerConfig::in_memory()
-        }
-    }
-
-    async fn serve(&self) -> TestServer {
-        TestServer::with_config(self.config(), tempfile::tempdir().unwrap()).await
-    }
-
-    /// The data key, read from its file as the server wrote it.
-    fn data_key(&self) -> DataKey {
-        let text = std::fs::read_to_string(self.key_path()).unwrap();
-        DataKey::new(&seal::parse_key(&text).unwrap(), "the test")
-    }
-
-    /// Runs statements on the database behind the server's back.
-    async fn raw_exec(&self, sql: &str) {
-        if self.pg.is_some() {
-            let mut c = sqlx::PgConnection::connect(&self.url).await.unwrap();
-            c.execute(sql).await.unwrap();
-            let _ = c.close().await;
-        } else {
-            let mut c = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
-            c.execute(sql).await.unwrap();
-            let _ = c.close().await;
-        }
-    }
-
-    /// The first column of every row `sql` returns, as text.
-    async fn raw_texts(&self, sql: &str) -> Vec<String> {
-        if self.pg.is_some() {
-            let mut c = sqlx::PgConnection::connect(&self.url).await.unwrap();
-            let rows = sqlx::query(sql).fetch_all(&mut c).await.unwrap();
-            let _ = c.close().await;
-            rows.iter().map(|r| r.get::<String, _>(0)).collect()
-        } else {
-            let mut c = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
-            let rows = sqlx::query(sql).fetch_all(&mut c).await.unwrap();
-            let _ = c.close().await;
-            rows.iter().map(|r| r.get::<String, _>(0)).collect()
-        }
-    }
-}
 
 /// Two organizations of one Owner, each with a source, a connection and an integration.
 struct Two {
@@ -132,7 +48,7 @@ fn assert_unsealable<T: std::fmt::Debug>(got: Result<Option<T>, StoreError>, wha
 /// Whoever can write the database moves a connection to an organization they control, or
 /// re-labels it as another destination, or moves an integration to another source: the
 /// sealed value no longer opens, so the secret never shows up under the new label.
-async fn a_relabelled_row_does_not_open(db: Db) {
+async fn a_relabelled_row_does_not_open(db: KeyedDb) {
     let server = db.serve().await;
     let made = two_orgs(&server).await;
     let store = server.houston.state().store.clone();
@@ -177,17 +93,17 @@ async fn a_relabelled_row_does_not_open(db: Db) {
 
 #[tokio::test]
 async fn sqlite_relabelled_row_does_not_open() {
-    a_relabelled_row_does_not_open(Db::sqlite()).await;
+    a_relabelled_row_does_not_open(KeyedDb::sqlite()).await;
 }
 
 #[tokio::test]
 async fn postgres_relabelled_row_does_not_open() {
-    a_relabelled_row_does_not_open(Db::postgres().await).await;
+    a_relabelled_row_does_not_open(KeyedDb::postgres().await).await;
 }
 
 /// Plaintext written into a sealed column (by whoever can write the database, to plant a
 /// configuration) is refused, while the server runs and after it restarts.
-async fn plaintext_is_refused(db: Db) {
+async fn plaintext_is_refused(db: KeyedDb) {
     let server = db.serve().await;
     let made = two_orgs(&server).await;
     db.raw_exec(&format!(
@@ -219,18 +135,18 @@ async fn plaintext_is_refused(db: Db) {
 
 #[tokio::test]
 async fn sqlite_plaintext_is_refused() {
-    plaintext_is_refused(Db::sqlite()).await;
+    plaintext_is_refused(KeyedDb::sqlite()).await;
 }
 
 #[tokio::test]
 async fn postgres_plaintext_is_refused() {
-    plaintext_is_refused(Db::postgres().await).await;
+    plaintext_is_refused(KeyedDb::postgres().await).await;
 }
 
 /// A database written by a server whose sealed values named only their row (table, column,
 /// id) is re-sealed once at open: every value reads back, the pass is not repeated, and
 /// from then on a re-labelled row fails to open.
-async fn values_sealed_for_their_row_only_are_rebound_once(db: Db) {
+async fn values_sealed_for_their_row_only_are_rebound_once(db: KeyedDb) {
     let server = db.serve().await;
     let made = two_orgs(&server).await;
     drop(server);
@@ -317,18 +233,18 @@ async fn values_sealed_for_their_row_only_are_rebound_once(db: Db) {
 
 #[tokio::test]
 async fn sqlite_values_sealed_for_their_row_only_are_rebound_once() {
-    values_sealed_for_their_row_only_are_rebound_once(Db::sqlite()).await;
+    values_sealed_for_their_row_only_are_rebound_once(KeyedDb::sqlite()).await;
 }
 
 #[tokio::test]
 async fn postgres_values_sealed_for_their_row_only_are_rebound_once() {
-    values_sealed_for_their_row_only_are_rebound_once(Db::postgres().await).await;
+    values_sealed_for_their_row_only_are_rebound_once(KeyedDb::postgres().await).await;
 }
 
 // ---- 17: migrate never writes to a PostgreSQL source --------------------------------------
 
 /// Every row of every table of a PostgreSQL database, as text.
-async fn pg_snapshot(db: &Db) -> Vec<String> {
+async fn pg_snapshot(db: &KeyedDb) -> Vec<String> {
     let mut all = Vec::new();
     for table in houston_server::store::Dump::TABLES.iter().chain(&[
         "data_key_check",
@@ -350,7 +266,7 @@ async fn pg_snapshot(db: &Db) -> Vec<String> {
 /// copied without a single change.
 #[tokio::test]
 async fn migrate_never_writes_to_a_postgres_source() {
-    let db = Db::postgres().await;
+    let db = KeyedDb::postgres().await;
     let server = db.serve().await;
     let made = two_orgs(&server).await;
     drop(server);
@@ -408,8 +324,8 @@ async fn migrate_never_writes_to_a_postgres_source() {
 // ---- 15: link tokens are never stored ---------------------------------------------------
 
 /// Every byte of a SQLite database's files.
-fn sqlite_bytes(db: &Db) -> Vec<u8> {
-    let dir = db._sqlite_dir.as_ref().unwrap().path();
+fn sqlite_bytes(db: &KeyedDb) -> Vec<u8> {
+    let dir = db.sqlite_dir().unwrap();
     let mut all = Vec::new();
     for e in std::fs::read_dir(dir).unwrap().filter_map(Result::ok) {
         all.extend(std::fs::read(e.path()).unwrap());
@@ -429,7 +345,7 @@ fn holds(haystack: &[u8], needle: &str) -> bool {
 /// server's memory) and they work.
 #[tokio::test]
 async fn the_database_holds_no_live_link() {
-    let db = Db::sqlite();
+    let db = KeyedDb::sqlite();
     let server = db.serve().await;
     let (_, _) = server.confirmed_user("ada@example.com").await;
     let s = server
@@ -493,7 +409,7 @@ async fn the_database_holds_no_live_link() {
 /// sent (each a record of who was invited or reset when).
 #[tokio::test]
 async fn used_and_expired_links_and_old_mail_are_pruned() {
-    let db = Db::sqlite();
+    let db = KeyedDb::sqlite();
     let server = db.serve().await;
     let (_, _) = server.confirmed_user("ada@example.com").await;
     let s = server
@@ -628,7 +544,7 @@ async fn stored_sizes_and_quotas_are_bounded() {
 /// all inserted: the quota was passed by as many as ran at once. Now the count and the
 /// insert are one transaction under the organization's lock, on both databases, and the
 /// pending invitations count as members.
-async fn concurrent_creates_stop_at_the_quota(db: Db) {
+async fn concurrent_creates_stop_at_the_quota(db: KeyedDb) {
     const BURST: usize = 24;
     let mut config = db.config();
     config.limits.quotas = houston_server::throttle::Quotas {
@@ -724,12 +640,12 @@ async fn concurrent_creates_stop_at_the_quota(db: Db) {
 
 #[tokio::test]
 async fn concurrent_creates_stop_at_the_quota_on_sqlite() {
-    concurrent_creates_stop_at_the_quota(Db::sqlite()).await;
+    concurrent_creates_stop_at_the_quota(KeyedDb::sqlite()).await;
 }
 
 #[tokio::test]
 async fn concurrent_creates_stop_at_the_quota_on_postgres() {
-    concurrent_creates_stop_at_the_quota(Db::postgres().await).await;
+    concurrent_creates_stop_at_the_quota(KeyedDb::postgres().await).await;
 }
 
 // ---- 16: the data key away from the database --------------------------------------------

@@ -21,12 +21,14 @@
 
 pub mod chrome;
 pub mod http;
+mod keyed_db;
 pub mod node;
 pub mod postgres;
 pub mod process;
 mod server;
 pub mod ws;
 
+pub use keyed_db::KeyedDb;
 pub use postgres::PgDatabase;
 pub use process::{houston_server_bin, ServerProcess};
 pub use server::{error_code, execute, Backend, TestServer, Via};
