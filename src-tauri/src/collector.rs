@@ -93,6 +93,22 @@ pub fn remote_base(endpoint: &str) -> String {
         .to_owned()
 }
 
+/// The HTTP client of the test events: one per process, so that sending events one after
+/// another reuses its connection pool and TLS setup; a collector that does not answer is
+/// given up after [`SEND_TIMEOUT`].
+fn client() -> &'static reqwest::Client {
+    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    CLIENT.get_or_init(|| {
+        reqwest::Client::builder()
+            .timeout(SEND_TIMEOUT)
+            .build()
+            .unwrap_or_default()
+    })
+}
+
+/// How long one test event may take to be accepted.
+const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// Posts `event` to `<base_url>/v1/<type>` with `write_key` as HTTP Basic, as Segment's
 /// SDKs do; the collector's refusal (its `message`) is the error.
 pub async fn send_event(base_url: &str, write_key: &str, event: Value) -> Result<(), CommandError> {
@@ -106,7 +122,7 @@ pub async fn send_event(base_url: &str, write_key: &str, event: Value) -> Result
         })?
         .to_owned();
     let url = format!("{}/v1/{kind}", base_url.trim_end_matches('/'));
-    let response = reqwest::Client::new()
+    let response = client()
         .post(url)
         .basic_auth(write_key, Some(""))
         .json(&event)

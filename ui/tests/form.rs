@@ -24,18 +24,10 @@ use common::{bundled_destinations, container, mount_destination};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Lets the reactive system run its effects.
+/// Lets the reactive system run its effects (three turns: an effect may schedule another).
 async fn tick() {
     for _ in 0..3 {
-        let promise = js_sys::Promise::new(&mut |resolve, _| {
-            web_sys::window()
-                .expect("window")
-                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
-                .expect("timeout");
-        });
-        wasm_bindgen_futures::JsFuture::from(promise)
-            .await
-            .expect("resolves");
+        common::idle().await;
     }
 }
 

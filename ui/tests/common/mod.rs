@@ -101,8 +101,9 @@ pub async fn flush() {
     }
 }
 
-/// Yields to the browser's event loop (a zero timeout), outside the timed sections, so that
-/// the test runner's own requests to the page are served between measurements.
+/// Yields to the browser's event loop (a zero timeout): effects and timers queued meanwhile
+/// run, and the test runner's own requests to the page are served (benchmarks call it
+/// between measurements, outside the timed sections).
 pub async fn idle() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         web_sys::window()
