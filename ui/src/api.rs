@@ -164,6 +164,15 @@ pub async fn run<Q: GraphQLQuery>(
     variables: Q::Variables,
     organization: Option<String>,
 ) -> Result<Q::ResponseData, ApiError> {
+    run_as::<Q, Q::ResponseData>(variables, organization).await
+}
+
+/// Runs one GraphQL operation and reads its data as `T` (for an answer read into another
+/// model than the operation's generated one, without reading it twice).
+pub async fn run_as<Q: GraphQLQuery, T: DeserializeOwned>(
+    variables: Q::Variables,
+    organization: Option<String>,
+) -> Result<T, ApiError> {
     let body = serde_json::to_value(Q::build_query(variables))
         .map_err(|e| ApiError::new(ErrorCode::BadRequest, e.to_string()))?;
     command(

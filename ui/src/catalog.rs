@@ -74,7 +74,7 @@ impl std::fmt::Display for CatalogReadError {
 /// The wire leaves out what a form cannot use and writes absent lists as null; the one
 /// attribute that matters for validation and is not on the wire is `mappable`, which the
 /// catalog sets on every field of every section (action fields), and only there.
-pub fn destinations_from_wire(list: &Value) -> Result<Vec<Destination>, CatalogReadError> {
+pub fn destinations_from_wire(list: Value) -> Result<Vec<Destination>, CatalogReadError> {
     let list = without_nulls(list);
     let entries: Vec<WirePrototype> =
         serde_json::from_value(list).map_err(|error| CatalogReadError(error.to_string()))?;
@@ -109,17 +109,17 @@ fn make_mappable(field: &mut PrototypeField) {
 }
 
 /// The value with every null object entry left out (the model's lists default to empty).
-fn without_nulls(value: &Value) -> Value {
+fn without_nulls(value: Value) -> Value {
     match value {
         Value::Object(object) => Value::Object(
             object
-                .iter()
+                .into_iter()
                 .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k.clone(), without_nulls(v)))
+                .map(|(k, v)| (k, without_nulls(v)))
                 .collect(),
         ),
-        Value::Array(items) => Value::Array(items.iter().map(without_nulls).collect()),
-        other => other.clone(),
+        Value::Array(items) => Value::Array(items.into_iter().map(without_nulls).collect()),
+        other => other,
     }
 }
 
@@ -197,7 +197,7 @@ mod tests {
 
     #[test]
     fn the_wire_catalog_becomes_destinations() {
-        let catalog = destinations_from_wire(&wire()).expect("reads");
+        let catalog = destinations_from_wire(wire()).expect("reads");
         assert_eq!(catalog.len(), 2);
         let actions = &catalog[0];
         assert_eq!(actions.connection_fields[0].field_type, FieldType::Password);

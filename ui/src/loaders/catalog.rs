@@ -10,10 +10,12 @@ use houston_client::vocabulary::ErrorCode;
 use houston_client::{clickstream_prototypes, ClickstreamPrototypes, DestinationList};
 use houston_prototypes::Destination;
 use leptos::prelude::*;
+use serde_json::Value;
 
 use crate::api::{self, ApiError};
 use crate::catalog::{self, Listing};
 use crate::state::AppState;
+use crate::timeline;
 
 /// What the session has read of the catalog so far.
 #[derive(Clone, Debug, Default)]
@@ -29,11 +31,13 @@ pub async fn list(app: AppState) -> Result<Arc<Vec<Listing>>, ApiError> {
     if let Some(list) = app.catalog.with_untracked(|k| k.as_ref()?.list.clone()) {
         return Ok(list);
     }
+    timeline::mark("catalog list: asked");
     let data = api::run::<DestinationList>(
         houston_client::destination_list::Variables {},
         app.org_now(),
     )
     .await?;
+    timeline::mark("catalog list: answered");
     let list: Arc<Vec<Listing>> = Arc::new(
         data.clickstream_prototypes
             .into_iter()
@@ -67,18 +71,21 @@ pub async fn destination(
         platform: None,
         search: None,
     };
-    let data = api::run::<ClickstreamPrototypes>(variables, app.org_now()).await?;
+    timeline::mark("destination: asked");
+    // Read once, into the form model (the generated types would be read and written again).
+    let mut data: Value =
+        api::run_as::<ClickstreamPrototypes, Value>(variables, app.org_now()).await?;
+    timeline::mark("destination: answered");
     let bad = |message: String| ApiError {
         code: ErrorCode::BadResponse,
         message,
     };
-    let wire =
-        serde_json::to_value(&data.clickstream_prototypes).map_err(|e| bad(e.to_string()))?;
-    let found = catalog::destinations_from_wire(&wire)
+    let found = catalog::destinations_from_wire(data["clickstreamPrototypes"].take())
         .map_err(|e| bad(e.to_string()))?
         .into_iter()
         .find(|d| d.code == code)
         .map(Arc::new);
+    timeline::mark("destination: read");
     if let Some(found) = &found {
         app.catalog.update(|k| {
             k.get_or_insert_default()
