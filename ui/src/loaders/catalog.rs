@@ -6,14 +6,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use houston_client::vocabulary::ErrorCode;
 use houston_client::{clickstream_prototypes, ClickstreamPrototypes, DestinationList};
 use houston_prototypes::Destination;
 use leptos::prelude::*;
-use serde_json::Value;
 
 use crate::api::{self, ApiError};
-use crate::catalog::{self, Listing};
+use crate::catalog::{Listing, WireAnswer};
 use crate::state::AppState;
 use crate::timeline;
 
@@ -72,16 +70,13 @@ pub async fn destination(
         search: None,
     };
     timeline::mark("destination: asked");
-    // Read once, into the form model (the generated types would be read and written again).
-    let mut data: Value =
-        api::run_as::<ClickstreamPrototypes, Value>(variables, app.org_now()).await?;
+    // Read once, straight into the form model.
+    let answer: WireAnswer =
+        api::run_without_nulls::<ClickstreamPrototypes, WireAnswer>(variables, app.org_now())
+            .await?;
     timeline::mark("destination: answered");
-    let bad = |message: String| ApiError {
-        code: ErrorCode::BadResponse,
-        message,
-    };
-    let found = catalog::destinations_from_wire(data["clickstreamPrototypes"].take())
-        .map_err(|e| bad(e.to_string()))?
+    let found = answer
+        .destinations()
         .into_iter()
         .find(|d| d.code == code)
         .map(Arc::new);
