@@ -7,7 +7,8 @@ mod e2e_support;
 mod webdriver;
 
 use e2e_support::{
-    files_holding, launch, secret_tool_search, wait_for_app_exit, DriverProcess, Shots,
+    files_holding, inner_text, launch, scroll_to_end, secret_tool_search, wait_for_app_exit,
+    DriverProcess, Shots,
 };
 
 #[tokio::test]
@@ -78,8 +79,21 @@ async fn a_person_builds_a_pipeline_in_the_window_and_finds_it_after_a_restart()
     // A destination through the generated form: one validation error, then fixed.
     d.click_on("#nav-destinations").await.unwrap();
     d.wait(".destination-card", 30).await.unwrap();
-    let cards = d.find_all(".destination-card").await.unwrap();
-    assert_eq!(cards.len(), 483, "the whole catalog is listed");
+    assert_eq!(
+        inner_text(&d, "#catalog-count").await,
+        "483 destinations",
+        "the whole catalog is listed"
+    );
+    let first = d.find_all(".destination-card").await.unwrap().len();
+    assert!(
+        first < 483,
+        "only the first cards are built at first: {first}"
+    );
+    assert_eq!(
+        scroll_to_end(&d, "#catalog-cards", ".destination-card").await,
+        483,
+        "every destination is reached by scrolling"
+    );
     d.fill("#catalog-search", "acquisio").await.unwrap();
     shots.take(&d, "catalog").await;
     d.click_on(".destination-card[data-code=\"acquisio\"]")

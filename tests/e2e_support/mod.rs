@@ -315,3 +315,30 @@ pub async fn wait_inner(d: &Driver, css: &str, needle: &str, secs: u64) -> Resul
         tokio::time::sleep(Duration::from_millis(150)).await;
     }
 }
+
+/// Scrolls the box `scroller` to its end, again and again, until no more `item`s come into
+/// the page (a list that grows as the person scrolls, as the catalog's cards): how many
+/// `item`s the page holds then.
+pub async fn scroll_to_end(d: &Driver, scroller: &str, item: &str) -> usize {
+    let script = format!(
+        "const done = arguments[arguments.length - 1];
+         const box = document.querySelector({scroller});
+         let last = -1, still = 0;
+         const step = () => {{
+           const n = document.querySelectorAll({item}).length;
+           if (n === last && ++still >= 5) return done(n);
+           if (n !== last) still = 0;
+           last = n;
+           box.scrollTop = box.scrollHeight;
+           setTimeout(() => requestAnimationFrame(step), 50);
+         }};
+         step();",
+        scroller = serde_json::Value::String(scroller.to_owned()),
+        item = serde_json::Value::String(item.to_owned()),
+    );
+    let answer = d
+        .script_async(&script)
+        .await
+        .expect("the scrolling script runs");
+    answer.as_u64().unwrap_or(0) as usize
+}

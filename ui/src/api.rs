@@ -69,7 +69,13 @@ pub fn on_outcome(on_error: impl Fn(&ApiError) + 'static, on_success: impl Fn() 
 /// Calls a shell command with camelCase `args`, answering its JSON.
 pub async fn invoke(command: &str, args: Value) -> Result<Value, ApiError> {
     let outcome = raw_invoke(command, args).await;
-    match &outcome {
+    report(&outcome);
+    outcome
+}
+
+/// Tells the hooks of [`on_outcome`] how a call went.
+fn report<T>(outcome: &Result<T, ApiError>) {
+    match outcome {
         Ok(_) => ON_SUCCESS.with(|hook| {
             if let Some(hook) = hook.borrow().as_ref() {
                 hook();
@@ -81,7 +87,6 @@ pub async fn invoke(command: &str, args: Value) -> Result<Value, ApiError> {
             }
         }),
     }
-    outcome
 }
 
 fn no_shell() -> ApiError {
@@ -112,6 +117,16 @@ async fn raw_invoke(command: &str, args: Value) -> Result<Value, ApiError> {
 }
 
 async fn invoke_js(command: &str, args: wasm_bindgen::JsValue) -> Result<Value, ApiError> {
+    invoke_page(command, args)
+        .await
+        .map(|answer| to_json(&answer).unwrap_or(Value::Null))
+}
+
+/// Calls a shell command, answering its answer as the page holds it.
+async fn invoke_page(
+    command: &str,
+    args: wasm_bindgen::JsValue,
+) -> Result<wasm_bindgen::JsValue, ApiError> {
     use js_sys::{Function, Promise, Reflect};
     use wasm_bindgen::{JsCast, JsValue};
 
@@ -131,7 +146,7 @@ async fn invoke_js(command: &str, args: wasm_bindgen::JsValue) -> Result<Value, 
             )
         })?;
     match wasm_bindgen_futures::JsFuture::from(promise).await {
-        Ok(answer) => Ok(to_json(&answer).unwrap_or(Value::Null)),
+        Ok(answer) => Ok(answer),
         Err(rejection) => Err(match to_json(&rejection) {
             Some(Value::String(message)) => ApiError::new(ErrorCode::Error, message),
             Some(value) => serde_json::from_value(value.clone())
@@ -171,6 +186,45 @@ pub async fn run<Q: GraphQLQuery>(
         json!({ "body": body, "organization": organization }),
     )
     .await
+}
+
+/// Runs one GraphQL operation and reads its data as `T` straight from the answer's text,
+/// written by the page with every null object member left out: for a model whose absent
+/// lists and options take their defaults (the catalog's forms), one read of a large answer
+/// instead of reading it into a `Value`, leaving its nulls out and reading that again.
+pub async fn run_without_nulls<Q: GraphQLQuery, T: DeserializeOwned>(
+    variables: Q::Variables,
+    organization: Option<String>,
+) -> Result<T, ApiError> {
+    let body = serde_json::to_value(Q::build_query(variables))
+        .map_err(|e| ApiError::new(ErrorCode::BadRequest, e.to_string()))?;
+    let args = js_args(&json!({ "body": body, "organization": organization }))?;
+    let outcome = invoke_page("graphql", args).await;
+    report(&outcome);
+    let text = text_without_nulls(&outcome?).ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::BadResponse,
+            "The answer to `graphql` could not be read",
+        )
+    })?;
+    serde_json::from_str(&text).map_err(|error| {
+        ApiError::new(
+            ErrorCode::BadResponse,
+            format!("The answer to `graphql` could not be read: {error}"),
+        )
+    })
+}
+
+/// `value` as JSON text without its null object members: `JSON.stringify` leaves out a
+/// member its replacer answers nothing for, and writes `null` for such an item of a list.
+fn text_without_nulls(value: &wasm_bindgen::JsValue) -> Option<String> {
+    js_sys::JSON::stringify_with_replacer_func(
+        value,
+        &mut |_key, value| Ok((!value.is_null()).then_some(value)),
+        None,
+    )
+    .ok()?
+    .as_string()
 }
 
 /// The current session.

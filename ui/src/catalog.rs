@@ -5,7 +5,6 @@
 use houston_client::destination_list::DestinationListClickstreamPrototypes;
 use houston_prototypes::{Destination, PrototypeField, PrototypeSection};
 use serde::Deserialize;
-use serde_json::Value;
 
 /// A destination as the catalog page lists it: what a card shows and the filters read,
 /// without its forms.
@@ -59,26 +58,28 @@ struct WireConnection {
     fields: Vec<PrototypeField>,
 }
 
-/// Why a catalog answer could not be read.
-#[derive(Debug)]
-pub struct CatalogReadError(pub String);
+/// A `ClickstreamPrototypes` answer as the wire holds it, its null members left out (see
+/// [`crate::api::run_without_nulls`]).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct WireAnswer {
+    clickstream_prototypes: Vec<WirePrototype>,
+}
 
-impl std::fmt::Display for CatalogReadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "the catalog could not be read: {}", self.0)
+impl WireAnswer {
+    /// Its destinations, in the form model.
+    pub fn destinations(self) -> Vec<Destination> {
+        destinations(self.clickstream_prototypes)
     }
 }
 
-/// Reads the `clickstreamPrototypes` list (as JSON) into destinations.
+/// The wire's entries in the form model.
 ///
-/// The wire leaves out what a form cannot use and writes absent lists as null; the one
-/// attribute that matters for validation and is not on the wire is `mappable`, which the
-/// catalog sets on every field of every section (action fields), and only there.
-pub fn destinations_from_wire(list: &Value) -> Result<Vec<Destination>, CatalogReadError> {
-    let list = without_nulls(list);
-    let entries: Vec<WirePrototype> =
-        serde_json::from_value(list).map_err(|error| CatalogReadError(error.to_string()))?;
-    Ok(entries
+/// The wire leaves out what a form cannot use; the one attribute that matters for
+/// validation and is not on the wire is `mappable`, which the catalog sets on every field
+/// of every section (action fields), and only there.
+fn destinations(entries: Vec<WirePrototype>) -> Vec<Destination> {
+    entries
         .into_iter()
         .map(|entry| Destination {
             code: entry.code,
@@ -100,27 +101,12 @@ pub fn destinations_from_wire(list: &Value) -> Result<Vec<Destination>, CatalogR
             // The wire carries what a form needs of them: each section's `presetSubscribe`.
             presets: Vec::new(),
         })
-        .collect())
+        .collect()
 }
 
 fn make_mappable(field: &mut PrototypeField) {
     field.mappable = true;
     field.properties.iter_mut().for_each(make_mappable);
-}
-
-/// The value with every null object entry left out (the model's lists default to empty).
-fn without_nulls(value: &Value) -> Value {
-    match value {
-        Value::Object(object) => Value::Object(
-            object
-                .iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k.clone(), without_nulls(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(without_nulls).collect()),
-        other => other.clone(),
-    }
 }
 
 /// The destinations matching a search on name or code (case-insensitive), a category and a
@@ -169,6 +155,7 @@ mod tests {
     use super::*;
     use houston_prototypes::FieldType;
     use serde_json::json;
+    use serde_json::Value;
 
     fn wire() -> Value {
         json!([{
@@ -195,9 +182,27 @@ mod tests {
         }])
     }
 
+    /// `value` with every null object member left out, as the page writes an answer
+    /// (`api::run_without_nulls`).
+    fn without_nulls(value: Value) -> Value {
+        match value {
+            Value::Object(object) => Value::Object(
+                object
+                    .into_iter()
+                    .filter(|(_, v)| !v.is_null())
+                    .map(|(k, v)| (k, without_nulls(v)))
+                    .collect(),
+            ),
+            Value::Array(items) => Value::Array(items.into_iter().map(without_nulls).collect()),
+            other => other,
+        }
+    }
+
     #[test]
     fn the_wire_catalog_becomes_destinations() {
-        let catalog = destinations_from_wire(&wire()).expect("reads");
+        let text = json!({ "clickstreamPrototypes": without_nulls(wire()) }).to_string();
+        let answer: WireAnswer = serde_json::from_str(&text).expect("reads");
+        let catalog = answer.destinations();
         assert_eq!(catalog.len(), 2);
         let actions = &catalog[0];
         assert_eq!(actions.connection_fields[0].field_type, FieldType::Password);

@@ -7,7 +7,8 @@
 //! as the server; [`preview`] holds the pure parts of the Test panel, which previews each
 //! section's delivery with the server's own `houston_events::delivery`; [`windowing`] picks
 //! the rows of a long list to put in the page; [`paging`] loads a list a page at a time;
-//! [`markdown`] reads the catalogs' help texts.
+//! [`markdown`] reads the catalogs' help texts; [`timeline`] marks the steps a window test
+//! times.
 
 pub mod api;
 pub mod app;
@@ -21,6 +22,7 @@ pub mod paging;
 pub mod periods;
 pub mod preview;
 pub mod state;
+pub mod timeline;
 pub mod windowing;
 
 use wasm_bindgen::prelude::*;

@@ -23,9 +23,45 @@ pub fn visible_rows(
     first.saturating_sub(overscan)..last.saturating_add(overscan).min(count)
 }
 
+/// How many of a list's `count` items to have in the page, `shown` of them being there now,
+/// in a box `viewport` px high scrolled to `scroll_top` of its `scroll_height`: `batch` more
+/// once less than a screenful of them is left below the screen (a list of items of uneven
+/// height, as the catalog's cards in a grid, grows as the person scrolls).
+pub fn items_to_show(
+    shown: usize,
+    count: usize,
+    scroll_top: f64,
+    viewport: f64,
+    scroll_height: f64,
+    batch: usize,
+) -> usize {
+    let below = scroll_height - scroll_top.max(0.0) - viewport.max(0.0);
+    // NaN (nothing measured) counts as nothing left below.
+    if below >= viewport.max(0.0) {
+        shown.min(count)
+    } else {
+        shown.saturating_add(batch).min(count)
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::visible_rows;
+    use super::{items_to_show, visible_rows};
+
+    #[test]
+    fn items_grow_by_a_batch_near_the_end_only() {
+        // 2,000 px of items in a 500 px box: at the top, enough is left below.
+        assert_eq!(items_to_show(48, 483, 0.0, 500.0, 2000.0, 48), 48);
+        // Scrolled to where less than a screenful is left: a batch more.
+        assert_eq!(items_to_show(48, 483, 1100.0, 500.0, 2000.0, 48), 96);
+        // A box not yet filled (a tall window) grows too.
+        assert_eq!(items_to_show(48, 483, 0.0, 900.0, 600.0, 48), 96);
+        // Never past the list, nor past it when fewer are left than a batch.
+        assert_eq!(items_to_show(480, 483, 1500.0, 500.0, 2000.0, 48), 483);
+        assert_eq!(items_to_show(10, 3, 0.0, 500.0, 100.0, 48), 3);
+        // Nothing measured yet: grow.
+        assert_eq!(items_to_show(48, 483, 0.0, 500.0, f64::NAN, 48), 96);
+    }
 
     #[test]
     fn at_the_top_the_first_screenful_and_the_overscan_below() {

@@ -6,14 +6,14 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use houston_client::vocabulary::ErrorCode;
 use houston_client::{clickstream_prototypes, ClickstreamPrototypes, DestinationList};
 use houston_prototypes::Destination;
 use leptos::prelude::*;
 
 use crate::api::{self, ApiError};
-use crate::catalog::{self, Listing};
+use crate::catalog::{Listing, WireAnswer};
 use crate::state::AppState;
+use crate::timeline;
 
 /// What the session has read of the catalog so far.
 #[derive(Clone, Debug, Default)]
@@ -29,11 +29,13 @@ pub async fn list(app: AppState) -> Result<Arc<Vec<Listing>>, ApiError> {
     if let Some(list) = app.catalog.with_untracked(|k| k.as_ref()?.list.clone()) {
         return Ok(list);
     }
+    timeline::mark("catalog list: asked");
     let data = api::run::<DestinationList>(
         houston_client::destination_list::Variables {},
         app.org_now(),
     )
     .await?;
+    timeline::mark("catalog list: answered");
     let list: Arc<Vec<Listing>> = Arc::new(
         data.clickstream_prototypes
             .into_iter()
@@ -67,18 +69,18 @@ pub async fn destination(
         platform: None,
         search: None,
     };
-    let data = api::run::<ClickstreamPrototypes>(variables, app.org_now()).await?;
-    let bad = |message: String| ApiError {
-        code: ErrorCode::BadResponse,
-        message,
-    };
-    let wire =
-        serde_json::to_value(&data.clickstream_prototypes).map_err(|e| bad(e.to_string()))?;
-    let found = catalog::destinations_from_wire(&wire)
-        .map_err(|e| bad(e.to_string()))?
+    timeline::mark("destination: asked");
+    // Read once, straight into the form model.
+    let answer: WireAnswer =
+        api::run_without_nulls::<ClickstreamPrototypes, WireAnswer>(variables, app.org_now())
+            .await?;
+    timeline::mark("destination: answered");
+    let found = answer
+        .destinations()
         .into_iter()
         .find(|d| d.code == code)
         .map(Arc::new);
+    timeline::mark("destination: read");
     if let Some(found) = &found {
         app.catalog.update(|k| {
             k.get_or_insert_default()

@@ -17,6 +17,7 @@ use crate::loaders::connections::{self, ConnectionRow};
 use crate::loaders::integrations::{self, NewIntegration};
 use crate::loaders::{self, sources};
 use crate::state::{AppState, IntegrationDraft, Page};
+use crate::timeline;
 
 /// The configure page: loads the destination's forms if needed, then shows [`ConfigureForm`].
 ///
@@ -77,6 +78,7 @@ fn ConfigureForm(
     /// The integration being edited, if any.
     draft: Option<Box<IntegrationDraft>>,
 ) -> impl IntoView {
+    timeline::mark("configure: start");
     let app = AppState::get();
     let editing = draft.as_ref().map(|d| d.id.clone());
     let needs_connection = !destination.connection_fields.is_empty();
@@ -106,6 +108,7 @@ fn ConfigureForm(
         Rules::Config(destination.clone()),
     );
     config_form.keep_secrets(draft.iter().flat_map(|d| d.secrets_set.clone()));
+    timeline::mark("configure: forms' state");
 
     // The Test panel's event; the fields suggest its paths (through the context).
     let preview = PreviewEvent::new(source.into());

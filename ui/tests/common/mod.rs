@@ -141,3 +141,16 @@ pub fn bench_row(
     }
     row
 }
+
+/// Adds `css` to the page as a `<style>` element (the app's stylesheet, for a benchmark
+/// that lays the page out as the app does); remove the element to take it away again.
+pub fn add_style(css: &str) -> web_sys::Element {
+    let style = document().create_element("style").expect("a style element");
+    style.set_text_content(Some(css));
+    document()
+        .head()
+        .expect("a head")
+        .append_child(&style)
+        .expect("the stylesheet");
+    style
+}
