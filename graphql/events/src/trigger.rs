@@ -1127,7 +1127,9 @@ impl<'a> IndexedEvent<'a> {
         if let Some(found) = self.found[slot].get() {
             return found;
         }
-        let found = self.object.and_then(|object| object.get(key));
+        let found = self
+            .object
+            .and_then(|object| crate::member::member(object, key));
         self.found[slot].set(Some(found));
         found
     }
@@ -1338,7 +1340,7 @@ fn array_index(key: &str) -> Option<usize> {
 fn property<'a>(value: &JsValue<'a>, key: &str) -> JsValue<'a> {
     let text = match value {
         JsValue::Json(Value::Object(object)) => {
-            if let Some(found) = object.get(key) {
+            if let Some(found) = crate::member::member(object, key) {
                 return JsValue::Json(found);
             }
             None
