@@ -129,7 +129,7 @@ thread_local! {
         RefCell::new(HashMap::default());
 }
 
-/// [`CHECKED`]'s map: address of a mapping → (a copy of it, [`copy`]'s, its check).
+/// [`CHECKED`]'s map: address of a mapping → (a copy of it as [`copy`] writes it, its check).
 type KeptChecks = HashMap<usize, (Vec<u8>, Rc<Mapping>), BuildHasherDefault<AddressHasher>>;
 
 /// The check of `mapping`: kept from an earlier call, else made and kept.
