@@ -16,6 +16,7 @@
 pub mod delivery;
 pub mod event;
 pub mod mapping;
+mod member;
 pub mod sample;
 pub mod snippet;
 pub mod trigger;

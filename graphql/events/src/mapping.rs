@@ -129,8 +129,8 @@ thread_local! {
         RefCell::new(HashMap::default());
 }
 
-/// [`CHECKED`]'s map: address of a mapping → (a copy of it, its check).
-type KeptChecks = HashMap<usize, (Value, Rc<Mapping>), BuildHasherDefault<AddressHasher>>;
+/// [`CHECKED`]'s map: address of a mapping → (a copy of it as [`copy`] writes it, its check).
+type KeptChecks = HashMap<usize, (Vec<u8>, Rc<Mapping>), BuildHasherDefault<AddressHasher>>;
 
 /// The check of `mapping`: kept from an earlier call, else made and kept.
 fn checked(mapping: &Value) -> Rc<Mapping> {
@@ -138,7 +138,7 @@ fn checked(mapping: &Value) -> Rc<Mapping> {
     CHECKED.with(|kept| {
         let mut kept = kept.borrow_mut();
         if let Some((copy, checked)) = kept.get(&address) {
-            if copy == mapping {
+            if same(&mut copy.as_slice(), mapping) {
                 return Rc::clone(checked);
             }
         }
@@ -146,9 +146,102 @@ fn checked(mapping: &Value) -> Rc<Mapping> {
             kept.clear();
         }
         let checked = Rc::new(Mapping::new(mapping));
-        kept.insert(address, (mapping.clone(), Rc::clone(&checked)));
+        let mut flat = Vec::new();
+        copy(&mut flat, mapping);
+        kept.insert(address, (flat, Rc::clone(&checked)));
         checked
     })
+}
+
+/// A copy of `value` in one buffer, for [`same`]: each value a tag byte, then a number's
+/// eight bytes, a string's length and bytes, an array's length and items, an object's
+/// length and keys each followed by its value. One buffer read in order compares faster
+/// than a copy that is a tree of maps (half the nodes to visit, none to compare in step).
+fn copy(out: &mut Vec<u8>, value: &Value) {
+    let length = |out: &mut Vec<u8>, n: usize| out.extend_from_slice(&(n as u64).to_le_bytes());
+    let string = |out: &mut Vec<u8>, s: &str| {
+        length(out, s.len());
+        out.extend_from_slice(s.as_bytes());
+    };
+    match value {
+        Value::Null => out.push(0),
+        Value::Bool(b) => out.push(1 + u8::from(*b)),
+        Value::Number(n) => {
+            let (tag, bits) = number_bits(n);
+            out.push(tag);
+            out.extend_from_slice(&bits.to_le_bytes());
+        }
+        Value::String(s) => {
+            out.push(6);
+            string(out, s);
+        }
+        Value::Array(items) => {
+            out.push(7);
+            length(out, items.len());
+            for item in items {
+                copy(out, item);
+            }
+        }
+        Value::Object(map) => {
+            out.push(8);
+            length(out, map.len());
+            for (key, value) in map {
+                string(out, key);
+                copy(out, value);
+            }
+        }
+    }
+}
+
+/// A number as [`copy`] writes it: its kind (a tag) and its bits, equal exactly when
+/// `serde_json` finds the numbers equal (a zero's sign aside, which only checks again).
+fn number_bits(n: &Number) -> (u8, u64) {
+    match (n.as_u64(), n.as_i64(), n.as_f64()) {
+        (Some(u), _, _) => (3, u),
+        (None, Some(i), _) => (4, i as u64),
+        (None, None, f) => (5, f.unwrap_or(f64::NAN).to_bits()),
+    }
+}
+
+/// Whether `value` is the value [`copy`] wrote at the start of `flat` (which it moves past).
+fn same(flat: &mut &[u8], value: &Value) -> bool {
+    fn take<'a>(flat: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+        let (taken, rest) = flat.split_at_checked(n)?;
+        *flat = rest;
+        Some(taken)
+    }
+    fn length(flat: &mut &[u8]) -> Option<usize> {
+        let bytes = take(flat, 8)?.try_into().ok()?;
+        usize::try_from(u64::from_le_bytes(bytes)).ok()
+    }
+    fn string(flat: &mut &[u8], s: &str) -> bool {
+        length(flat) == Some(s.len()) && take(flat, s.len()) == Some(s.as_bytes())
+    }
+    let Some((&tag, rest)) = flat.split_first() else {
+        return false;
+    };
+    *flat = rest;
+    match value {
+        Value::Null => tag == 0,
+        Value::Bool(b) => tag == 1 + u8::from(*b),
+        Value::Number(n) => {
+            let (kind, bits) = number_bits(n);
+            tag == kind && take(flat, 8) == Some(&bits.to_le_bytes()[..])
+        }
+        Value::String(s) => tag == 6 && string(flat, s),
+        Value::Array(items) => {
+            tag == 7
+                && length(flat) == Some(items.len())
+                && items.iter().all(|item| same(flat, item))
+        }
+        Value::Object(map) => {
+            tag == 8
+                && length(flat) == Some(map.len())
+                && map
+                    .iter()
+                    .all(|(key, value)| string(flat, key) && same(flat, value))
+        }
+    }
 }
 
 /// Hashes an address (the key of [`CHECKED`]): one multiplication, its high bits folded
@@ -235,8 +328,9 @@ impl Mapping {
 /// is resolved by [`resolve`] as [`transform`] would, at the same depth.
 #[derive(Debug, Clone, PartialEq)]
 enum Node {
-    /// A plain object: its keys in JS order.
-    Object(Vec<(String, Node)>),
+    /// A plain object: its keys in JS order, each with the key its answer is written under
+    /// (halves of characters written out).
+    Object(Vec<(String, String, Node)>),
     /// `@path` with a literal path: `None` reads the whole data, else the keys.
     Path(Option<Vec<String>>),
     /// `@if` whose options are an object with a truthy `exists` or `blank`: the condition
@@ -253,6 +347,9 @@ enum Node {
         root: Option<Vec<String>>,
         shape: Option<Box<Node>>,
     },
+    /// `@liquid`, its template parsed.
+    #[cfg(feature = "liquid")]
+    Liquid(std::sync::Arc<liquid::Prepared>),
     /// Any other value, and the depth [`resolve`] would see it at.
     Other(Value, usize),
 }
@@ -279,6 +376,10 @@ impl Node {
                 {
                     Some((name, Value::String(path))) if name == "@path" => {
                         Node::Path(split_literal_path(path))
+                    }
+                    #[cfg(feature = "liquid")]
+                    Some((name, template)) if name == "@liquid" => {
+                        Node::Liquid(std::sync::Arc::new(liquid::Prepared::new(template)))
                     }
                     Some((name, Value::Array(data))) if name == "@arrayPath" => {
                         match (data.first(), data.get(1)) {
@@ -315,7 +416,7 @@ impl Node {
             Value::Object(map) => Node::Object(
                 js_entries(map)
                     .into_iter()
-                    .map(|(k, v)| (k.clone(), Node::new(v, depth + 1)))
+                    .map(|(k, v)| (k.clone(), unmarked(k.clone()), Node::new(v, depth + 1)))
                     .collect(),
             ),
             other => Node::Other(other.clone(), depth),
@@ -328,9 +429,9 @@ impl Node {
         match self {
             Node::Object(entries) => {
                 let mut object = Vec::with_capacity(entries.len());
-                for (key, node) in entries {
+                for (_, key, node) in entries {
                     if let Some(value) = node.to_json(data)? {
-                        object.push((unmarked(key.clone()), value));
+                        object.push((key.clone(), value));
                     }
                 }
                 // Collected, not inserted one by one: the keys come in order, and a map
@@ -367,6 +468,8 @@ impl Node {
                     other => Ok(Node::shaped(other.into_owned(), shape)?.into_json()),
                 }
             }
+            #[cfg(feature = "liquid")]
+            Node::Liquid(template) => Ok(template.render(data)?.into_json()),
             Node::Other(value, depth) => Ok(resolve(Js::Json(value), data, *depth)?.into_json()),
         }
     }
@@ -397,9 +500,17 @@ impl Node {
         else {
             return Ok(None);
         };
-        let value = condition.resolve(data)?;
-        let holds = !matches!(value, Val::Undefined | Val::Null)
-            && (*exists || !loosely_equals_empty(&value));
+        let holds = match &**condition {
+            // The usual condition, a path: read in place, not copied.
+            Node::Path(keys) => {
+                let step = match keys {
+                    Some(keys) => walk_step(data, keys),
+                    None => Step::from(data),
+                };
+                step.holds(*exists)
+            }
+            other => Step::Owned(other.resolve(data)?).holds(*exists),
+        };
         Ok(match (holds, then, otherwise) {
             (true, Some(then), _) => Some(then),
             (false, _, Some(otherwise)) => Some(otherwise),
@@ -412,7 +523,7 @@ impl Node {
         match self {
             Node::Object(entries) => {
                 let mut resolved = Vec::with_capacity(entries.len());
-                for (key, node) in entries {
+                for (key, _, node) in entries {
                     resolved.push((key.clone(), node.resolve(data)?));
                 }
                 Ok(Val::Object(resolved))
@@ -433,6 +544,8 @@ impl Node {
                     None => Ok(root),
                 }
             }
+            #[cfg(feature = "liquid")]
+            Node::Liquid(template) => template.render(data),
             Node::Other(value, depth) => resolve(Js::Json(value), data, *depth),
         }
     }
@@ -799,6 +912,11 @@ fn js_number_to_string(n: f64) -> String {
 /// A part of the event as `Val::from_json(value).into_json()` gives it back: numbers as
 /// JS doubles, halves of characters written out.
 fn js_json(value: &Value) -> Value {
+    // Most of an event is already as JS gives it back: copied whole, a map's clone copies
+    // its nodes as they are where rebuilding it sorts and inserts every key again.
+    if is_js_json(value) {
+        return value.clone();
+    }
     match value {
         Value::Number(n) => number_to_json(n.as_f64().unwrap_or(f64::NAN)),
         Value::String(s) => Value::String(unmarked(s.clone())),
@@ -809,6 +927,26 @@ fn js_json(value: &Value) -> Value {
                 .collect(),
         ),
         Value::Null | Value::Bool(_) => value.clone(),
+    }
+}
+
+/// Whether [`js_json`] gives `value` back unchanged: every number is one a JS double
+/// writes the same, and no string or key may hold a marked half of a character.
+fn is_js_json(value: &Value) -> bool {
+    // A marked half (U+10F800…) is written in UTF-8 with a leading 0xF4 byte.
+    let plain = |s: &str| !s.as_bytes().contains(&0xF4);
+    match value {
+        Value::Null | Value::Bool(_) => true,
+        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+            // Integers up to 2^53 are doubles exactly; beyond, a double rounds them.
+            (Some(i), _) => i.unsigned_abs() <= 1 << 53,
+            (None, Some(u)) => u <= 1 << 53,
+            // A double with a fraction stays one; a whole double is written as an integer.
+            (None, None) => n.as_f64().is_some_and(|f| f.fract() != 0.0),
+        },
+        Value::String(s) => plain(s),
+        Value::Array(items) => items.iter().all(is_js_json),
+        Value::Object(map) => map.iter().all(|(k, v)| plain(k) && is_js_json(v)),
     }
 }
 
@@ -939,6 +1077,31 @@ impl Step<'_> {
         }
     }
 
+    /// The condition of `@if` (index.js:57-63): present and not null, and, for `blank`
+    /// (`exists` false), not loosely equal to `''`.
+    fn holds(&self, exists: bool) -> bool {
+        match self {
+            Step::Json(Value::Null) => false,
+            // An array is `''` when it writes as empty (`[]`, `[null]`): as the JS does.
+            Step::Json(array @ Value::Array(_)) => Step::holds_val(&Val::from_json(array), exists),
+            Step::Json(value) => {
+                exists
+                    || match value {
+                        Value::Bool(b) => *b,
+                        Value::Number(n) => n.as_f64().is_none_or(|n| n != 0.0),
+                        Value::String(s) => !s.is_empty(),
+                        _ => true,
+                    }
+            }
+            Step::Borrowed(value) => Step::holds_val(value, exists),
+            Step::Owned(value) => Step::holds_val(value, exists),
+        }
+    }
+
+    fn holds_val(value: &Val, exists: bool) -> bool {
+        !matches!(value, Val::Undefined | Val::Null) && (exists || !loosely_equals_empty(value))
+    }
+
     /// As `into_owned().into_json()`, without the detour for a part of the event.
     fn into_json(self) -> Option<Value> {
         match self {
@@ -974,7 +1137,9 @@ fn member_ref<'a>(value: &'a Val, key: &str) -> Step<'a> {
 /// [`Val::member`] of a part of the event, in place.
 fn json_member<'a>(value: &'a Value, key: &str) -> Step<'a> {
     match value {
-        Value::Object(map) => map.get(key).map_or(Step::Owned(Val::Undefined), Step::Json),
+        Value::Object(map) => {
+            crate::member::member(map, key).map_or(Step::Owned(Val::Undefined), Step::Json)
+        }
         Value::Array(items) if key == "length" => Step::Owned(Val::Number(items.len() as f64)),
         Value::Array(items) => array_index(key)
             .and_then(|i| items.get(i))
@@ -1425,7 +1590,7 @@ fn run_directive(
             other => Ok(clean_nulls(other)),
         },
         #[cfg(feature = "liquid")]
-        "@liquid" => liquid::evaluate(value, &payload.to_val()),
+        "@liquid" => liquid::evaluate(value, payload),
         #[cfg(not(feature = "liquid"))]
         "@liquid" => Err(failed("@liquid is not available in this build")),
         other => Err(failed(format!(

@@ -1127,7 +1127,9 @@ impl<'a> IndexedEvent<'a> {
         if let Some(found) = self.found[slot].get() {
             return found;
         }
-        let found = self.object.and_then(|object| object.get(key));
+        let found = self
+            .object
+            .and_then(|object| crate::member::member(object, key));
         self.found[slot].set(Some(found));
         found
     }
@@ -1338,7 +1340,7 @@ fn array_index(key: &str) -> Option<usize> {
 fn property<'a>(value: &JsValue<'a>, key: &str) -> JsValue<'a> {
     let text = match value {
         JsValue::Json(Value::Object(object)) => {
-            if let Some(found) = object.get(key) {
+            if let Some(found) = crate::member::member(object, key) {
                 return JsValue::Json(found);
             }
             None
@@ -1473,8 +1475,10 @@ enum Comparison {
 }
 
 /// validate.js:49 `validateValue`.
+#[inline]
 fn value_matches(actual: &JsValue, operator: &Operator, expected: Option<&Operand>) -> bool {
-    // The common case (`type = "track"`, `event = "Order Completed"`): two whole strings.
+    // The common case (`type = "track"`, `event = "Order Completed"`): two whole strings,
+    // compared here without entering (and setting up the frame of) the general case.
     if let (
         Operator::Equals | Operator::NotEquals,
         JsValue::Json(Value::String(text)),
@@ -1483,6 +1487,12 @@ fn value_matches(actual: &JsValue, operator: &Operator, expected: Option<&Operan
     {
         return (text == wanted) == (*operator == Operator::Equals);
     }
+    other_value_matches(actual, operator, expected)
+}
+
+/// [`value_matches`] but for two whole strings compared with `=` or `!=`.
+#[inline(never)]
+fn other_value_matches(actual: &JsValue, operator: &Operator, expected: Option<&Operand>) -> bool {
     let expected_text = || match expected {
         Some(Operand::Utf16(units)) => Text::Units(units.clone()),
         Some(Operand::String(text)) => Text::Str(text),

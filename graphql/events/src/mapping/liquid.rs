@@ -23,7 +23,7 @@
 //! units; `date` reads ISO 8601 with milliseconds and writes UTC; a filter neither engine
 //! knows passes its input through; whole numbers too wide for an `i64` are read as numbers.
 
-use super::{MappingError, Val};
+use super::{Data, MappingError, Val};
 use liquid_core::model::{KString, KStringCow, Object, ScalarCow, Value, ValueCow};
 use liquid_core::parser::{
     BlockReflection, FilterArguments, Language, ParameterReflection, ParseBlock, ParseTag,
@@ -75,47 +75,111 @@ const DISABLED_FILTERS: [&str; 20] = [
 ];
 
 /// liquid-directive.js `evaluateLiquid(liquidValue, event)`: the rendered text.
-pub(super) fn evaluate(template: &serde_json::Value, payload: &Val) -> Result<Val, MappingError> {
-    let serde_json::Value::String(template) = template else {
-        return Err(MappingError::Failed(
-            "liquid template value must be a string".into(),
-        ));
-    };
-    if template.is_empty() {
-        return Ok(Val::String(String::new()));
+pub(super) fn evaluate(
+    template: &serde_json::Value,
+    payload: Data<'_>,
+) -> Result<Val, MappingError> {
+    Prepared::new(template).render(payload)
+}
+
+/// A `@liquid` template checked and parsed, to render over any number of events (what a
+/// checked mapping keeps): everything `evaluateLiquid` does before it reads the event.
+pub(super) struct Prepared {
+    /// The template's text, which tells two prepared templates apart.
+    template: serde_json::Value,
+    /// The parsed template (`None`: the empty template, which renders `""`), or why it
+    /// cannot render.
+    parsed: Result<Option<Template>, MappingError>,
+    /// Whether the template reads the event's root as a whole ([`ROOT`]).
+    reads_root: bool,
+}
+
+impl fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Prepared").field(&self.template).finish()
     }
-    if template.encode_utf16().count() > MAX_TEMPLATE_LENGTH {
-        return Err(MappingError::Failed(
-            "liquid template values are limited to 1000 characters".into(),
-        ));
+}
+
+impl PartialEq for Prepared {
+    fn eq(&self, other: &Prepared) -> bool {
+        self.template == other.template
     }
-    let failed = |e: liquid_core::Error| MappingError::Failed(format!("@liquid: {e}"));
-    let source = js_outputs(template);
-    let parsed = Template::new(parse(&source).map_err(failed)?);
-    let mut globals = match to_liquid(payload) {
-        Value::Object(object) => object,
-        _ => Object::new(),
-    };
-    if source.contains(ROOT) {
-        globals.insert(ROOT.into(), Value::Object(globals.clone()));
+}
+
+impl Prepared {
+    /// Checks and parses `template`, as `evaluateLiquid` does first.
+    pub(super) fn new(template: &serde_json::Value) -> Prepared {
+        let prepared = |parsed, reads_root| Prepared {
+            template: template.clone(),
+            parsed,
+            reads_root,
+        };
+        let serde_json::Value::String(text) = template else {
+            return prepared(
+                Err(MappingError::Failed(
+                    "liquid template value must be a string".into(),
+                )),
+                false,
+            );
+        };
+        if text.is_empty() {
+            return prepared(Ok(None), false);
+        }
+        if text.encode_utf16().count() > MAX_TEMPLATE_LENGTH {
+            return prepared(
+                Err(MappingError::Failed(
+                    "liquid template values are limited to 1000 characters".into(),
+                )),
+                false,
+            );
+        }
+        let source = js_outputs(text);
+        let parsed = parse(&source)
+            .map(|elements| Some(Template::new(elements)))
+            .map_err(failed);
+        prepared(parsed, source.contains(ROOT))
     }
-    SPENT.with(|spent| spent.set(0));
-    let runtime = RuntimeBuilder::new().set_globals(&globals).build();
-    let mut out = Charged(Vec::new());
-    parsed
-        .render_to(&mut out, &Lenient(&runtime))
-        .map_err(|e| {
-            // A write refused by the budget comes back as "Failed to render": say why.
-            if SPENT.with(Cell::get) > MEMORY_LIMIT {
-                MappingError::Failed("@liquid: memory alloc limit exceeded".into())
-            } else {
-                failed(e)
-            }
-        })?;
-    // Only whole `&str`s are ever written, so the bytes are UTF-8.
-    String::from_utf8(out.0)
-        .map(Val::String)
-        .map_err(|_| MappingError::Failed("@liquid: rendered text is not UTF-8".into()))
+
+    /// The template rendered over `payload`.
+    pub(super) fn render(&self, payload: Data<'_>) -> Result<Val, MappingError> {
+        let parsed = match &self.parsed {
+            Err(error) => return Err(error.clone()),
+            Ok(None) => return Ok(Val::String(String::new())),
+            Ok(Some(parsed)) => parsed,
+        };
+        let globals = match payload {
+            Data::Json(value) => json_to_liquid(value),
+            Data::Val(value) => to_liquid(value),
+        };
+        let mut globals = match globals {
+            Value::Object(object) => object,
+            _ => Object::new(),
+        };
+        if self.reads_root {
+            globals.insert(ROOT.into(), Value::Object(globals.clone()));
+        }
+        SPENT.with(|spent| spent.set(0));
+        let runtime = RuntimeBuilder::new().set_globals(&globals).build();
+        let mut out = Charged(Vec::new());
+        parsed
+            .render_to(&mut out, &Lenient(&runtime))
+            .map_err(|e| {
+                // A write refused by the budget comes back as "Failed to render": say why.
+                if SPENT.with(Cell::get) > MEMORY_LIMIT {
+                    MappingError::Failed("@liquid: memory alloc limit exceeded".into())
+                } else {
+                    failed(e)
+                }
+            })?;
+        // Only whole `&str`s are ever written, so the bytes are UTF-8.
+        String::from_utf8(out.0)
+            .map(Val::String)
+            .map_err(|_| MappingError::Failed("@liquid: rendered text is not UTF-8".into()))
+    }
+}
+
+fn failed(e: liquid_core::Error) -> MappingError {
+    MappingError::Failed(format!("@liquid: {e}"))
 }
 
 /// The most filters neither engine knows that one template may use (each costs a parse).
@@ -434,6 +498,22 @@ fn to_liquid(value: &Val) -> Value {
                 .iter()
                 .filter(|(_, v)| !matches!(v, Val::Undefined))
                 .map(|(k, v)| (k.clone().into(), to_liquid(v)))
+                .collect(),
+        ),
+    }
+}
+
+/// [`to_liquid`] of the event's own JSON, without making a [`Val`] of it first.
+fn json_to_liquid(value: &serde_json::Value) -> Value {
+    match value {
+        serde_json::Value::Null => Value::Nil,
+        serde_json::Value::Bool(b) => Value::scalar(*b),
+        serde_json::Value::Number(n) => js_number(n.as_f64().unwrap_or(f64::NAN)),
+        serde_json::Value::String(s) => Value::scalar(s.clone()),
+        serde_json::Value::Array(items) => Value::Array(items.iter().map(json_to_liquid).collect()),
+        serde_json::Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone().into(), json_to_liquid(v)))
                 .collect(),
         ),
     }

@@ -557,3 +557,61 @@ fn transform_keeps_a_bounded_number_of_checks() {
     }
     CHECKED.with(|kept| assert!(kept.borrow().len() <= CHECKED_KEPT));
 }
+
+/// The kept copy of a mapping (`copy`) is the same as a value exactly when `serde_json`
+/// finds the two equal: kinds of numbers, strings and keys byte for byte, lengths, nesting.
+#[test]
+fn a_kept_copy_is_the_same_only_as_an_equal_value() {
+    let values = [
+        json!(null),
+        json!(true),
+        json!(false),
+        json!(1),
+        json!(-1),
+        json!(1.5),
+        json!(1.0),
+        json!(u64::MAX),
+        json!(""),
+        json!("a"),
+        json!("ab"),
+        json!([]),
+        json!([1]),
+        json!([[1]]),
+        json!({}),
+        json!({"a": 1}),
+        json!({"a": "1"}),
+        json!({"b": 1}),
+        json!({"a": 1, "b": 1}),
+        json!({"user_id": {"@path": "$.userId"}}),
+        json!({"user_id": {"@path": "$.userid"}}),
+    ];
+    for a in &values {
+        let mut flat = Vec::new();
+        copy(&mut flat, a);
+        for b in &values {
+            let mut rest = flat.as_slice();
+            let found = same(&mut rest, b);
+            assert_eq!(found, a == b, "{a} against {b}");
+            assert!(!found || rest.is_empty(), "{a}: the whole copy is read");
+        }
+    }
+}
+
+/// Parts of the event mapped whole (`is_js_json` then a clone) come out as JS gives them
+/// back: whole doubles as integers, integers beyond 2^53 rounded, halves of characters
+/// written out, and everything else as it was.
+#[test]
+fn parts_of_the_event_come_out_as_js_gives_them_back() {
+    let mapping = json!({"all": {"@path": "$.p"}});
+    let event = json!({"p": {"a": 2.0, "b": 9007199254740993_u64, "c": [1.5, "x", {"d": -0.0}], "e": "\u{10F83D}"}});
+    let out = transform(&mapping, &event).expect("maps");
+    assert_eq!(
+        out,
+        json!({"all": {"a": 2, "b": 9007199254740992_u64, "c": [1.5, "x", {"d": 0}], "e": "\\ud83d"}})
+    );
+    let plain = json!({"p": {"a": 2, "b": [1.5, "x", null, true], "c": {"d": "é"}}});
+    assert_eq!(
+        transform(&mapping, &plain).expect("maps"),
+        json!({"all": plain["p"]})
+    );
+}
