@@ -135,7 +135,7 @@ pub async fn description(org_id: String) -> Result<String, ApiError> {
 
 /// Leaves the organization `org_id` (`leaveOrganization`: any member may, for themselves,
 /// except its last Owner, whom the server tells to make another member an Owner first);
-/// on success the list is loaded again, which moves the window to another organization.
+/// on success the window acts for the first organization left, or none.
 pub async fn leave(app: AppState, org_id: String) -> Outcome {
     let variables = leave_organization::Variables {
         org_id: org_id.clone(),
@@ -144,6 +144,9 @@ pub async fn leave(app: AppState, org_id: String) -> Outcome {
         .await
         .map(|d| Status::of(&d.leave_organization))?;
     if status.success {
+        // Left on purpose: act for none first, so that the reload picks the next one
+        // without saying the organization was taken away.
+        let _ = session::forget_organization(app).await;
         leptos::task::spawn_local(reload(app));
     }
     Ok(status)
