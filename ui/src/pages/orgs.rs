@@ -111,7 +111,8 @@ pub fn OrgsPage() -> impl IntoView {
     let ask_delete = move |_| {
         let Some(org_id) = app.org_now() else { return };
         let name = current_name();
-        leptos::task::spawn_local(async move {
+        // Scoped: the dialog is found through the page's context after the counts arrive.
+        leptos::task::spawn_local_scoped(async move {
             let holds = orgs::holdings(org_id).await.ok();
             confirm::ask(Question::delete_organization(&name, holds), move || {
                 update(OrgEdit::Delete);

@@ -2,7 +2,6 @@
 //! the platform, delete (asking first, with the number of integrations that go with it).
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api;
 use crate::catalog::PLATFORMS;
@@ -142,7 +141,8 @@ fn SourceCard(
     let asked_name = row.name.clone();
     let ask_delete = move |_| {
         let (id, name, org) = (delete_id.clone(), asked_name.clone(), app.org_now());
-        spawn_local(async move {
+        // Scoped: the dialog is found through the page's context after the count arrives.
+        leptos::task::spawn_local_scoped(async move {
             let count = sources::integration_count(id.clone(), org).await.ok();
             confirm::ask(Question::delete_source(&name, count), move || {
                 on_update(id.clone(), SourceEdit::Delete);
