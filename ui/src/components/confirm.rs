@@ -167,6 +167,29 @@ pub fn ask_or(
     }
 }
 
+/// The dialog, found when a component is made, to ask later: an event handler or a task
+/// that waits for something (a count) first runs where no context is found.
+#[derive(Clone, Copy)]
+pub struct Asker(Option<RwSignal<Option<Asked>>>);
+
+/// The app's dialog, as [`ask`] would find it here and now.
+pub fn asker() -> Asker {
+    Asker(use_context::<Confirmer>().map(|Confirmer(open)| open))
+}
+
+impl Asker {
+    /// [`ask`], through the dialog found by [`asker`].
+    pub fn ask(self, question: Question, on_confirm: impl Fn() + Send + Sync + 'static) {
+        if let Some(open) = self.0 {
+            open.set(Some(Asked {
+                question,
+                on_confirm: Callback::new(move |_| on_confirm()),
+                on_cancel: Some(Callback::new(|_| {})),
+            }));
+        }
+    }
+}
+
 /// The element that had the focus, to give it back.
 fn focused() -> Option<web_sys::HtmlElement> {
     web_sys::window()?

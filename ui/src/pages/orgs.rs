@@ -108,13 +108,13 @@ pub fn OrgsPage() -> impl IntoView {
         }
         Err(why) => refused.set(Some(why)),
     };
+    let asker = confirm::asker();
     let ask_delete = move |_| {
         let Some(org_id) = app.org_now() else { return };
         let name = current_name();
-        // Scoped: the dialog is found through the page's context after the counts arrive.
-        leptos::task::spawn_local_scoped(async move {
+        leptos::task::spawn_local(async move {
             let holds = orgs::holdings(org_id).await.ok();
-            confirm::ask(Question::delete_organization(&name, holds), move || {
+            asker.ask(Question::delete_organization(&name, holds), move || {
                 update(OrgEdit::Delete);
             });
         });

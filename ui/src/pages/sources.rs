@@ -139,12 +139,12 @@ fn SourceCard(
         Signal::derive(move || editing.get() && new_name.with(|n| n.trim() != original)),
     );
     let asked_name = row.name.clone();
+    let asker = confirm::asker();
     let ask_delete = move |_| {
         let (id, name, org) = (delete_id.clone(), asked_name.clone(), app.org_now());
-        // Scoped: the dialog is found through the page's context after the count arrives.
-        leptos::task::spawn_local_scoped(async move {
+        leptos::task::spawn_local(async move {
             let count = sources::integration_count(id.clone(), org).await.ok();
-            confirm::ask(Question::delete_source(&name, count), move || {
+            asker.ask(Question::delete_source(&name, count), move || {
                 on_update(id.clone(), SourceEdit::Delete);
             });
         });
