@@ -3,10 +3,10 @@
 //! fields a delivery marks on the form, and a destination's line on the integrations list.
 //! The delivery itself is `houston_events::delivery`, the server's code.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use houston_events::delivery::{DeliveryStatus, SectionDelivery};
-use houston_prototypes::{FieldType, PrototypeField};
+use houston_prototypes::{strip_secrets, Destination, FieldType, PrototypeField};
 use serde_json::{Map, Value};
 
 /// The most paths an event offers (a 1 MB event must not make a list of a million).
@@ -236,6 +236,62 @@ pub fn status_code(status: DeliveryStatus) -> &'static str {
     }
 }
 
+/// What a stored secret that the form leaves out stands as in the window's delivery: the
+/// server holds its value and uses it (`deliveryPreview`), so it is present, not missing.
+pub const STORED_SECRET: &str = "(stored secret)";
+
+/// `config` as the delivery of a stored integration reads it: each secret the server
+/// holds (`kept`, its `secretsSet` paths: `section.field`) that the form leaves out (the
+/// key absent; `null` clears it) stands as [`STORED_SECRET`]. Also answers the paths so
+/// filled, for [`hide_stored_secrets`].
+pub fn with_stored_secrets(config: &Value, kept: &BTreeSet<String>) -> (Value, BTreeSet<String>) {
+    let mut filled = BTreeSet::new();
+    let mut config = config.clone();
+    for path in kept {
+        let segments: Vec<&str> = path.split('.').collect();
+        let Some((last, parents)) = segments.split_last() else {
+            continue;
+        };
+        // A stored secret of a section or object the form no longer holds is not sent.
+        let parent = parents
+            .iter()
+            .try_fold(&mut config, |value, key| value.get_mut(*key));
+        if let Some(Value::Object(object)) = parent {
+            if !object.contains_key(*last) {
+                object.insert((*last).to_owned(), Value::String(STORED_SECRET.to_owned()));
+                filled.insert(path.clone());
+            }
+        }
+    }
+    (config, filled)
+}
+
+/// `deliveries` as the server shows a stored integration's: a section holding a stand-in
+/// of [`with_stored_secrets`] shows no secret field in its payload, and no complaint about
+/// a stand-in (the stored value was checked when it was saved).
+pub fn hide_stored_secrets(
+    destination: &Destination,
+    deliveries: &mut [SectionDelivery],
+    filled: &BTreeSet<String>,
+) {
+    for delivery in deliveries {
+        let prefix = format!("{}.", delivery.code);
+        if !filled.iter().any(|path| path.starts_with(&prefix)) {
+            continue;
+        }
+        delivery
+            .field_errors
+            .retain(|error| !filled.contains(&error.property_name));
+        let section = destination
+            .sections
+            .iter()
+            .find(|s| s.code == delivery.code);
+        if let (Some(section), Some(payload)) = (section, delivery.payload.as_mut()) {
+            *payload = strip_secrets(&section.fields, payload);
+        }
+    }
+}
+
 /// A pasted event: a JSON object, else a sentence saying where it breaks.
 pub fn parse_event(text: &str) -> Result<Value, String> {
     match serde_json::from_str::<Value>(text) {
@@ -460,6 +516,69 @@ mod tests {
             &json!({"a": [{"@if": {"then": {"@liquid": "x"}}}]})
         ));
         assert!(!uses_liquid(&json!({"a": {"@path": "$.liquid"}})));
+    }
+
+    #[test]
+    fn a_stored_secret_left_out_of_the_form_is_present_not_missing() {
+        use houston_prototypes::PrototypeSection;
+        let section = PrototypeSection {
+            code: "sync".to_owned(),
+            label: "Sync".to_owned(),
+            default_enabled: true,
+            default_subscribe: Some("type = \"track\"".to_owned()),
+            fields: vec![
+                PrototypeField {
+                    property_name: "token".to_owned(),
+                    field_type: FieldType::Password,
+                    required: true,
+                    secret: true,
+                    ..PrototypeField::default()
+                },
+                PrototypeField {
+                    property_name: "list".to_owned(),
+                    field_type: FieldType::Input,
+                    ..PrototypeField::default()
+                },
+            ],
+            ..PrototypeSection::default()
+        };
+        let destination = Destination {
+            code: "actions-x".to_owned(),
+            name: "X".to_owned(),
+            sections: vec![section],
+            ..Destination::default()
+        };
+        let event = json!({"type": "track", "event": "Bought"});
+        let kept = BTreeSet::from(["sync.token".to_owned()]);
+        let left_out = json!({"sync": {"enabled": true, "list": "vip"}});
+        let deliver = |config: &Value| {
+            let (config, filled) = with_stored_secrets(config, &kept);
+            let mut sections =
+                houston_events::delivery::deliver(&destination, &config, true, &event);
+            hide_stored_secrets(&destination, &mut sections, &filled);
+            sections.remove(0)
+        };
+
+        // Without the stored secret, the delivery says it is missing, as before.
+        let bare = houston_events::delivery::deliver(&destination, &left_out, true, &event);
+        assert_eq!(bare[0].status, DeliveryStatus::Invalid);
+        assert_eq!(bare[0].field_errors[0].property_name, "sync.token");
+
+        // Stored and left out: sent, with no secret shown in the payload.
+        let sent = deliver(&left_out);
+        assert_eq!(sent.status, DeliveryStatus::Sent, "{:?}", sent.field_errors);
+        assert_eq!(sent.payload, Some(json!({"list": "vip"})));
+
+        // Cleared (`null`): missing again; replaced: the new value is used.
+        let cleared = deliver(&json!({"sync": {"enabled": true, "list": "vip", "token": null}}));
+        assert_eq!(cleared.status, DeliveryStatus::Invalid);
+        let (replaced, filled) = with_stored_secrets(&json!({"sync": {"token": "new"}}), &kept);
+        assert_eq!(replaced, json!({"sync": {"token": "new"}}));
+        assert!(filled.is_empty(), "a value typed is the form's own");
+
+        // A section the form does not hold gets no stand-in.
+        let (same, filled) = with_stored_secrets(&json!({}), &kept);
+        assert_eq!((same, filled.len()), (json!({}), 0));
     }
 
     #[test]

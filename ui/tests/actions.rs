@@ -7,7 +7,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use houston_ui::components::confirm::{self, ConfirmHost, Question};
+use houston_ui::components::confirm::{self, ConfirmHost, OrgHoldings, Question};
 use houston_ui::components::names;
 use houston_ui::components::time::{exact_in, relative_in, relative_unit};
 use leptos::prelude::*;
@@ -71,6 +71,52 @@ fn times_read_in_the_locale_with_the_exact_time_apart() {
     );
 }
 
+/// Waits `ms` milliseconds of the page's own clock.
+async fn wait_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .expect("window")
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .expect("timeout");
+    });
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .expect("resolves");
+}
+
+#[wasm_bindgen_test]
+async fn relative_times_move_on_while_the_page_stays_open() {
+    use houston_ui::components::time::{Time, TICK};
+    let root = container();
+    // Two timestamps 50 seconds old: within one tick both say "1 minute ago".
+    let at = js_sys::Date::new(&(js_sys::Date::now() - 50_000.0).into())
+        .to_iso_string()
+        .as_string()
+        .expect("an ISO time");
+    let shown = at.clone();
+    let _handle = leptos::mount::mount_to(root.clone(), move || {
+        view! { <Time at=shown.clone() /> <Time at=shown.clone() /> }
+    });
+    let root: Element = root.into();
+    let texts = || {
+        let list = root.query_selector_all("time").expect("a valid selector");
+        (0..list.length())
+            .filter_map(|i| list.item(i).and_then(|n| n.text_content()))
+            .collect::<Vec<_>>()
+    };
+    let before = texts();
+    assert_eq!(before.len(), 2);
+    assert!(before.iter().all(|t| t.contains("second")), "{before:?}");
+    wait_ms(TICK.as_millis() as i32 + 1_000).await;
+    idle().await;
+    let after = texts();
+    assert_eq!(
+        after,
+        ["1 minute ago", "1 minute ago"],
+        "both moved on with the one clock (from {before:?}, at {at})"
+    );
+}
+
 #[wasm_bindgen_test]
 fn each_question_names_its_consequences() {
     let source = Question::delete_source("Shop", Some(3));
@@ -91,9 +137,21 @@ fn each_question_names_its_consequences() {
     let connection = Question::delete_connection("Prod key");
     assert!(connection.consequences.contains("still uses"));
     assert_eq!(connection.confirm, "Delete connection");
-    assert!(Question::delete_organization("Acme")
+    assert!(Question::delete_organization("Acme", None)
         .consequences
         .contains("for every member"));
+    let holds = OrgHoldings {
+        sources: 2,
+        integrations: 1,
+        connections: 0,
+    };
+    let org = Question::delete_organization("Acme", Some(holds));
+    assert!(
+        org.consequences
+            .starts_with("Its 2 sources, 1 integration and 0 connections are deleted"),
+        "{}",
+        org.consequences
+    );
     assert!(Question::remove_member("ada@example.com")
         .title
         .contains("ada@example.com"));

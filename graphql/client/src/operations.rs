@@ -94,6 +94,15 @@ operation!(
     UpdateOrganization => "../operations/UpdateOrganization.graphql"
 );
 operation!(
+    /// `leaveOrganization`: the caller leaves an organization (not its last Owner).
+    LeaveOrganization => "../operations/LeaveOrganization.graphql"
+);
+operation!(
+    /// How many sources, integrations and connections an organization holds (what
+    /// deleting it deletes).
+    OrgContents => "../operations/OrgContents.graphql"
+);
+operation!(
     /// `organizations { invitations }`: an organization's pending invitations (Owners).
     OrgInvitations => "../operations/OrgInvitations.graphql"
 );

@@ -45,11 +45,7 @@ pub fn snippet(write_key: &str, base_url: &str) -> String {
 
 /// [`snippet`] with a choice of [`Delivery`].
 pub fn snippet_with(write_key: &str, base_url: &str, delivery: Delivery) -> String {
-    let trimmed = base_url.trim().trim_end_matches('/');
-    let (protocol, host) = match trimmed.split_once("://") {
-        Some((scheme, rest)) => (scheme.to_ascii_lowercase(), rest),
-        None => ("https".to_owned(), trimmed),
-    };
+    let (protocol, host) = scheme_and_host(base_url);
     let base = format!("{protocol}://{host}");
     let mut segment_io = json!({ "apiHost": format!("{host}/v1"), "protocol": protocol });
     if let Delivery::Batching { size, timeout_ms } = delivery {
@@ -67,6 +63,59 @@ pub fn snippet_with(write_key: &str, base_url: &str, delivery: Delivery) -> Stri
     // the three values above.
     format!(
         "<script>\n!function(){{var i=\"analytics\",analytics=window[i]=window[i]||[];if(!analytics.initialize)if(analytics.invoked)window.console&&console.error&&console.error(\"Segment snippet included twice.\");else{{analytics.invoked=!0;analytics.methods=[\"trackSubmit\",\"trackClick\",\"trackLink\",\"trackForm\",\"pageview\",\"identify\",\"reset\",\"group\",\"track\",\"ready\",\"alias\",\"debug\",\"page\",\"screen\",\"once\",\"off\",\"on\",\"addSourceMiddleware\",\"addIntegrationMiddleware\",\"setAnonymousId\",\"addDestinationMiddleware\",\"register\"];analytics.factory=function(e){{return function(){{if(window[i].initialized)return window[i][e].apply(window[i],arguments);var n=Array.prototype.slice.call(arguments);if([\"track\",\"screen\",\"alias\",\"group\",\"page\",\"identify\"].indexOf(e)>-1){{var c=document.querySelector(\"link[rel='canonical']\");n.push({{__t:\"bpc\",c:c&&c.getAttribute(\"href\")||void 0,p:location.pathname,u:location.href,s:location.search,t:document.title,r:document.referrer}})}}n.unshift(e);analytics.push(n);return analytics}}}};for(var n=0;n<analytics.methods.length;n++){{var key=analytics.methods[n];analytics[key]=analytics.factory(key)}}analytics.load=function(key,n){{var t=document.createElement(\"script\");t.type=\"text/javascript\";t.async=!0;t.setAttribute(\"data-global-segment-analytics-key\",i);t.src={src} + key + \"/analytics.min.js\";var r=document.getElementsByTagName(\"script\")[0];r.parentNode.insertBefore(t,r);analytics._loadOptions=n}};analytics._writeKey={key};analytics._cdn = {cdn};analytics.SNIPPET_VERSION=\"5.2.0\";\nanalytics.load({key}, {options});\nanalytics.page();\n}}}}();\n</script>"
+    )
+}
+
+/// The scheme and the host (with any path) of `base_url`, as [`snippet`] reads it:
+/// `https` when it names none.
+fn scheme_and_host(base_url: &str) -> (String, &str) {
+    let trimmed = base_url.trim().trim_end_matches('/');
+    match trimmed.split_once("://") {
+        Some((scheme, rest)) => (scheme.to_ascii_lowercase(), rest),
+        None => ("https".to_owned(), trimmed),
+    }
+}
+
+/// Whether Segment's mobile libraries can reach the server at `base_url`: they always
+/// speak `https` (`https://<apiHost>/b`), so a server served over plain `http` needs TLS
+/// in front of it first.
+pub fn mobile_reachable(base_url: &str) -> bool {
+    scheme_and_host(base_url).0 == "https"
+}
+
+/// The setup of Segment's iOS library (`analytics-swift`, `import Segment`) for the
+/// source `write_key` sending to the server at `base_url`: its events go to
+/// `<host>/v1/b` and its settings come from `<host>/v1/projects/<writeKey>/settings`,
+/// the collector's routes. Swift code for the app's start.
+pub fn swift(write_key: &str, base_url: &str) -> String {
+    let host = format!("{}/v1", scheme_and_host(base_url).1);
+    format!(
+        "import Segment\n\nlet analytics = Analytics(configuration: Configuration(writeKey: {key})\n    .apiHost({host})\n    .cdnHost({host})\n    .trackApplicationLifecycleEvents(true)\n    .flushAt(3))\n\nanalytics.track(name: \"App Opened\")\n",
+        key = Value::from(write_key),
+        host = Value::from(host),
+    )
+}
+
+/// The setup of Segment's Android library (`analytics-kotlin`) for the source
+/// `write_key` sending to the server at `base_url`, as [`swift`] does for iOS: Kotlin
+/// code for the app's `Application.onCreate`.
+pub fn kotlin(write_key: &str, base_url: &str) -> String {
+    let host = format!("{}/v1", scheme_and_host(base_url).1);
+    format!(
+        "import com.segment.analytics.kotlin.android.Analytics\n\nval analytics = Analytics({key}, applicationContext) {{\n    apiHost = {host}\n    cdnHost = {host}\n    trackApplicationLifecycleEvents = true\n    flushAt = 3\n}}\n\nanalytics.track(\"App Opened\")\n",
+        key = Value::from(write_key),
+        host = Value::from(host),
+    )
+}
+
+/// A call of Segment's HTTP Tracking API for the source `write_key` on the server at
+/// `base_url`, as a server-side library makes it: `POST <base>/v1/track` with the write
+/// key as HTTP Basic user name.
+pub fn http(write_key: &str, base_url: &str) -> String {
+    let (scheme, host) = scheme_and_host(base_url);
+    format!(
+        "curl {scheme}://{host}/v1/track \\\n  -u '{key}:' \\\n  -H 'Content-Type: application/json' \\\n  -d '{{\"userId\": \"user-1\", \"event\": \"Order Completed\", \"properties\": {{\"revenue\": 25}}}}'\n",
+        key = write_key.replace('\'', ""),
     )
 }
 
@@ -122,6 +171,43 @@ mod tests {
         assert!(s.contains(
             "{\"apiHost\":\"localhost:9000/v1\",\"deliveryStrategy\":{\"config\":{\"size\":5,\"timeout\":300},\"strategy\":\"batching\"},\"protocol\":\"http\"}"
         ));
+    }
+
+    #[test]
+    fn mobile_setups_point_segments_libraries_at_the_collector() {
+        let ios = swift("src_1", "https://houston.example.com/collect/");
+        assert!(ios.starts_with("import Segment\n"), "{ios}");
+        assert!(ios.contains("Configuration(writeKey: \"src_1\")"), "{ios}");
+        assert!(ios.contains(".apiHost(\"houston.example.com/collect/v1\")"));
+        assert!(ios.contains(".cdnHost(\"houston.example.com/collect/v1\")"));
+        let android = kotlin("src_1", "https://houston.example.com");
+        assert!(android.starts_with("import com.segment.analytics.kotlin.android.Analytics\n"));
+        assert!(
+            android.contains("Analytics(\"src_1\", applicationContext)"),
+            "{android}"
+        );
+        assert!(android.contains("apiHost = \"houston.example.com/v1\""));
+        assert!(android.contains("cdnHost = \"houston.example.com/v1\""));
+        for code in [&ios, &android] {
+            assert!(!code.contains("<script"), "not the web snippet: {code}");
+            assert!(!code.contains("segment.io") && !code.contains("segment.com"));
+        }
+        assert!(mobile_reachable("https://houston.example.com"));
+        assert!(mobile_reachable("houston.example.com"), "https is meant");
+        assert!(!mobile_reachable("http://127.0.0.1:8871"));
+        // A key cannot break out of its string literal.
+        assert!(swift("a\"b", "h").contains("writeKey: \"a\\\"b\""));
+    }
+
+    #[test]
+    fn a_server_library_calls_the_http_api() {
+        let call = http("src_1", "http://127.0.0.1:8871/");
+        assert!(
+            call.starts_with("curl http://127.0.0.1:8871/v1/track \\\n"),
+            "{call}"
+        );
+        assert!(call.contains("-u 'src_1:'"));
+        assert!(call.contains("\"event\": \"Order Completed\""));
     }
 
     #[test]

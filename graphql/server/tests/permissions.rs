@@ -325,6 +325,8 @@ fn table() -> Vec<(&'static str, &'static str, Vars, [&'static str; 10])> {
         ("updateOrganization(removeUserId)", "mutation($o: String!, $u: String!) { updateOrganization(orgId: $o, removeUserId: $u) { success code } }", |f| json!({ "o": f.org_a, "u": f.member_id }), OWNER_PERSON),
         ("updateOrganization(setRole)", "mutation($o: String!, $u: String!) { updateOrganization(orgId: $o, setRole: {userId: $u, role: OWNER}) { success code } }", |f| json!({ "o": f.org_a, "u": f.member_id }), OWNER_PERSON),
         ("updateOrganization(delete)", "mutation($o: String!) { updateOrganization(orgId: $o, delete: true) { success code } }", |f| json!({ "o": f.org_a }), OWNER_PERSON),
+        // Issue 13: any member leaves for themselves; the fixture's Owner is its last.
+        ("leaveOrganization", "mutation($o: String!) { leaveOrganization(orgId: $o) { success code } }", |f| json!({ "o": f.org_a }), [U, E, U, F, N, OK, "LAST_OWNER", N, F, F]),
         // The invited person's, by id; by the mailed link, whoever holds it (the mailbox
         // is the proof).
         ("acceptInvitation", "mutation($i: String) { acceptInvitation(invitationId: $i) { success code } }", |f| json!({ "i": f.loner_invitation }), [U, E, U, F, OK, N, N, N, F, F]),

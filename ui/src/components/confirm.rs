@@ -18,6 +18,22 @@ pub struct Question {
     pub confirm: String,
 }
 
+/// What an organization holds, counted: what deleting it deletes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OrgHoldings {
+    /// Its sources.
+    pub sources: i64,
+    /// Its sources' integrations.
+    pub integrations: i64,
+    /// Its connections.
+    pub connections: i64,
+}
+
+/// `n` things, in the singular for one ("1 source", "3 sources").
+fn counted(n: i64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 impl Question {
     /// Deleting a source with its `integrations` (`None`: their number is not known).
     pub fn delete_source(name: &str, integrations: Option<usize>) -> Question {
@@ -56,11 +72,22 @@ impl Question {
         }
     }
 
-    /// Deleting the organization `name`.
-    pub fn delete_organization(name: &str) -> Question {
+    /// Deleting the organization `name` with what it holds (`None`: not counted).
+    pub fn delete_organization(name: &str, holds: Option<OrgHoldings>) -> Question {
+        let with = match holds {
+            Some(h) => format!(
+                "Its {}, {} and {} are deleted, with its API keys and pending invitations, for every member.",
+                counted(h.sources, "source", "sources"),
+                counted(h.integrations, "integration", "integrations"),
+                counted(h.connections, "connection", "connections"),
+            ),
+            None => "Its sources, integrations, connections, API keys and pending invitations are deleted, for every member.".to_owned(),
+        };
         Question {
             title: format!("Delete the organization “{name}”?"),
-            consequences: "Its sources with their events' write keys, its integrations, connections, API keys and pending invitations are deleted, for every member. This cannot be undone.".to_owned(),
+            consequences: format!(
+                "{with} Events sent with its sources' write keys are refused from now on. This cannot be undone."
+            ),
             confirm: "Delete organization".to_owned(),
         }
     }
@@ -137,6 +164,29 @@ pub fn ask_or(
             on_confirm: Callback::new(move |_| on_confirm()),
             on_cancel: Some(Callback::new(move |_| on_cancel())),
         }));
+    }
+}
+
+/// The dialog, found when a component is made, to ask later: an event handler or a task
+/// that waits for something (a count) first runs where no context is found.
+#[derive(Clone, Copy)]
+pub struct Asker(Option<RwSignal<Option<Asked>>>);
+
+/// The app's dialog, as [`ask`] would find it here and now.
+pub fn asker() -> Asker {
+    Asker(use_context::<Confirmer>().map(|Confirmer(open)| open))
+}
+
+impl Asker {
+    /// [`ask`], through the dialog found by [`asker`].
+    pub fn ask(self, question: Question, on_confirm: impl Fn() + Send + Sync + 'static) {
+        if let Some(open) = self.0 {
+            open.set(Some(Asked {
+                question,
+                on_confirm: Callback::new(move |_| on_confirm()),
+                on_cancel: Some(Callback::new(|_| {})),
+            }));
+        }
     }
 }
 

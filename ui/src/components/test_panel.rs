@@ -8,6 +8,7 @@
 //! 1.3 MB of wasm), so a section whose mapping uses it says that the server evaluates it,
 //! and one button asks the server (`previewDelivery`) for that form and event.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use houston_events::delivery::{deliver, DeliveryStatus, SectionDelivery};
@@ -19,7 +20,10 @@ use serde_json::Value;
 use crate::components::form::FormState;
 use crate::loaders::delivery;
 use crate::loaders::events::{self, EventRow};
-use crate::preview::{event_paths, marks, parse_event, status_code, status_text, uses_liquid};
+use crate::preview::{
+    event_paths, hide_stored_secrets, marks, parse_event, status_code, status_text, uses_liquid,
+    with_stored_secrets,
+};
 use crate::state::AppState;
 
 /// What the event picker chooses from, and the event chosen: shared by the panel, the
@@ -190,16 +194,31 @@ struct Previewed {
 }
 
 /// The delivery of `event` for `destination` configured with `config`, as the panel
-/// shows it: what [`deliver`] answers, and which sections use `@liquid`.
-fn preview(destination: &Destination, config: &Value, event: &Value) -> Previewed {
+/// shows it: what [`deliver`] answers, and which sections use `@liquid`. The secrets the
+/// server holds (`kept`) and the form leaves out count as present, as in the server's
+/// `deliveryPreview` of the stored integration.
+fn preview(
+    destination: &Destination,
+    config: &Value,
+    kept: &BTreeSet<String>,
+    event: &Value,
+) -> Previewed {
     let server_only = destination
         .sections
         .iter()
         .filter(|s| section_uses_liquid(s, config.get(&s.code)))
         .map(|s| s.code.clone())
         .collect();
+    let sections = if kept.is_empty() {
+        deliver(destination, config, true, event)
+    } else {
+        let (config, filled) = with_stored_secrets(config, kept);
+        let mut sections = deliver(destination, &config, true, event);
+        hide_stored_secrets(destination, &mut sections, &filled);
+        sections
+    };
     Previewed {
-        sections: deliver(destination, config, true, event),
+        sections,
         server_only,
     }
 }
@@ -232,8 +251,9 @@ pub fn TestPanel(
     let previewed = Memo::new(move |_| {
         preview.event.with(|event| {
             event.as_ref().ok().map(|event| {
+                let kept = form.kept_secrets();
                 form.value
-                    .with(|config| self::preview(&computed_for, config, event))
+                    .with(|config| self::preview(&computed_for, config, &kept, event))
             })
         })
     });

@@ -93,8 +93,41 @@ pub fn locale() -> String {
         .unwrap_or_else(|| "en".to_owned())
 }
 
-/// A timestamp: relative in the person's locale, the exact time on hover; the text as
-/// given when it is not a time.
+/// How often the window's relative times are said again.
+pub const TICK: std::time::Duration = std::time::Duration::from_secs(10);
+
+thread_local! {
+    /// The one clock every [`Time`] reads, with the root owner that keeps its signal alive
+    /// whatever component asked first.
+    static CLOCK: std::cell::OnceCell<(Owner, ReadSignal<f64>)> = const { std::cell::OnceCell::new() };
+}
+
+/// Now, in milliseconds since the epoch, as the window's relative times read it: tracked,
+/// it moves on every [`TICK`]. One timer for the whole window, started by the first reader
+/// (not one a timestamp: a list of them would each wake the page).
+pub fn now() -> f64 {
+    CLOCK.with(|clock| {
+        let (_, now) = clock.get_or_init(|| {
+            let owner = Owner::new_root(None);
+            let now = owner.with(|| {
+                let (now, set_now) = signal(js_sys::Date::now());
+                // Never cleared: the clock lives as long as the window.
+                let _ = set_interval_with_handle(
+                    move || {
+                        let _ = set_now.try_set(js_sys::Date::now());
+                    },
+                    TICK,
+                );
+                now
+            });
+            (owner, now)
+        });
+        now.get()
+    })
+}
+
+/// A timestamp: relative in the person's locale (said again as time passes, on the
+/// window's one clock), the exact time on hover; the text as given when it is not a time.
 #[component]
 pub fn Time(
     /// The time, RFC 3339.
@@ -102,8 +135,10 @@ pub fn Time(
     at: String,
 ) -> impl IntoView {
     let locale = locale();
-    let now = js_sys::Date::now();
-    let shown = relative_in(&locale, &at, now).unwrap_or_else(|| at.clone());
     let exact = exact_in(&locale, &at).unwrap_or_else(|| at.clone());
+    let shown = {
+        let at = at.clone();
+        move || relative_in(&locale, &at, now()).unwrap_or_else(|| at.clone())
+    };
     view! { <time class="time" datetime=at title=exact>{shown}</time> }
 }

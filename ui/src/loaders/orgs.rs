@@ -3,12 +3,13 @@
 
 use houston_client::vocabulary::Role;
 use houston_client::{
-    create_organization, organizations, update_organization, CreateOrganization, Organizations,
-    UpdateOrganization,
+    create_organization, leave_organization, org_contents, organizations, update_organization,
+    CreateOrganization, LeaveOrganization, OrgContents, Organizations, UpdateOrganization,
 };
 use leptos::prelude::*;
 
 use crate::api::{self, ApiError, Status};
+use crate::components::confirm::OrgHoldings;
 use crate::loaders::{session, Outcome};
 use crate::state::{AppState, OrgSummary, Page};
 
@@ -132,34 +133,34 @@ pub async fn description(org_id: String) -> Result<String, ApiError> {
         .unwrap_or_default())
 }
 
-/// Leaves the organization `org_id` (the viewer removes themself: an Owner may, unless
-/// they are its last one; the server says `LAST_OWNER`); on success the list is loaded
-/// again, which moves the window to another organization.
+/// Leaves the organization `org_id` (`leaveOrganization`: any member may, for themselves,
+/// except its last Owner, whom the server tells to make another member an Owner first);
+/// on success the window acts for the first organization left, or none.
 pub async fn leave(app: AppState, org_id: String) -> Outcome {
-    let Some(me) = app.session.with_untracked(|s| {
-        s.as_ref()
-            .and_then(|s| s.user.as_ref())
-            .map(|u| u.id.clone())
-    }) else {
-        return Ok(Status {
-            message: "Sign in first.".to_owned(),
-            ..Status::default()
-        });
-    };
-    let variables = update_organization::Variables {
+    let variables = leave_organization::Variables {
         org_id: org_id.clone(),
-        name: None,
-        description: None,
-        add_user: None,
-        remove_user_id: Some(me),
-        set_role: None,
-        delete: None,
     };
-    let status = api::run::<UpdateOrganization>(variables, Some(org_id))
+    let status = api::run::<LeaveOrganization>(variables, Some(org_id))
         .await
-        .map(|d| Status::of(&d.update_organization))?;
+        .map(|d| Status::of(&d.leave_organization))?;
     if status.success {
+        // Left on purpose: act for none first, so that the reload picks the next one
+        // without saying the organization was taken away.
+        let _ = session::forget_organization(app).await;
         leptos::task::spawn_local(reload(app));
     }
     Ok(status)
+}
+
+/// How many sources, integrations and connections the organization `org_id` holds.
+pub async fn holdings(org_id: String) -> Result<OrgHoldings, ApiError> {
+    let variables = org_contents::Variables {
+        org_id: org_id.clone(),
+    };
+    let data = api::run::<OrgContents>(variables, Some(org_id)).await?;
+    Ok(OrgHoldings {
+        sources: data.sources.total_count,
+        integrations: data.integrations.total_count,
+        connections: data.connections.total_count,
+    })
 }

@@ -13,6 +13,7 @@ use crate::components::form::{
     JsonView,
 };
 use crate::components::test_panel::{PreviewEvent, TestPanel};
+use crate::components::unsaved;
 use crate::loaders::connections::{self, ConnectionRow};
 use crate::loaders::integrations::{self, NewIntegration};
 use crate::loaders::{self, sources};
@@ -109,6 +110,32 @@ fn ConfigureForm(
     );
     config_form.keep_secrets(draft.iter().flat_map(|d| d.secrets_set.clone()));
     timeline::mark("configure: forms' state");
+
+    // Leaving with changes not saved asks first (nav links, the organization switcher);
+    // a save that succeeds leaves without asking.
+    let opened = StoredValue::new((
+        name.get_untracked(),
+        pick.get_untracked(),
+        connection_name.get_untracked(),
+        config_form.value.get_untracked(),
+        connection_form.value.get_untracked(),
+    ));
+    unsaved::guard(
+        format!("this {} integration", destination.name),
+        Signal::derive(move || {
+            opened.with_value(
+                |(first_name, first_pick, first_connection_name, config, connection)| {
+                    let new_connection = pick.with(|p| p == "new");
+                    name.with(|n| n != first_name)
+                        || pick.with(|p| p != first_pick)
+                        || config_form.value.with(|v| v != config)
+                        || (new_connection
+                            && (connection_name.with(|n| n != first_connection_name)
+                                || connection_form.value.with(|v| v != connection)))
+                },
+            )
+        }),
+    );
 
     // The Test panel's event; the fields suggest its paths (through the context).
     let preview = PreviewEvent::new(source.into());

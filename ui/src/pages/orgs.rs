@@ -108,9 +108,15 @@ pub fn OrgsPage() -> impl IntoView {
         }
         Err(why) => refused.set(Some(why)),
     };
+    let asker = confirm::asker();
     let ask_delete = move |_| {
-        confirm::ask(Question::delete_organization(&current_name()), move || {
-            update(OrgEdit::Delete);
+        let Some(org_id) = app.org_now() else { return };
+        let name = current_name();
+        leptos::task::spawn_local(async move {
+            let holds = orgs::holdings(org_id).await.ok();
+            asker.ask(Question::delete_organization(&name, holds), move || {
+                update(OrgEdit::Delete);
+            });
         });
     };
     let ask_leave = move |_| {
@@ -204,7 +210,10 @@ pub fn OrgsPage() -> impl IntoView {
                 <div class="card">
                     <h2>"Current organization"</h2>
                     <p class="muted">{move || described.get().flatten().filter(|d| !d.is_empty()).unwrap_or_else(|| "No description.".to_owned())}</p>
-                    <p class="muted small">"To leave, ask an Owner of this organization to remove you (the API lets only Owners remove members)."</p>
+                    <div class="row danger-zone">
+                        <BusyButton id="org-leave" label="Leave organization" busy_label="Leaving…" busy=changing
+                            class="secondary" on_click=Callback::new(ask_leave) />
+                    </div>
                 </div>
             })}
             {move || (app.org.get().is_some() && app.is_owner()).then(|| view! {

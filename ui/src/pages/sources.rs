@@ -2,7 +2,6 @@
 //! the platform, delete (asking first, with the number of integrations that go with it).
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api;
 use crate::catalog::PLATFORMS;
@@ -11,6 +10,7 @@ use crate::components::confirm::{self, Question};
 use crate::components::names;
 use crate::components::no_organization::NoOrganization;
 use crate::components::pipeline::PipelineFile;
+use crate::components::setup::SourceSetup;
 use crate::components::unsaved;
 use crate::components::windowed::{Layout, ListSearch, WindowedList};
 use crate::loaders;
@@ -139,11 +139,12 @@ fn SourceCard(
         Signal::derive(move || editing.get() && new_name.with(|n| n.trim() != original)),
     );
     let asked_name = row.name.clone();
+    let asker = confirm::asker();
     let ask_delete = move |_| {
         let (id, name, org) = (delete_id.clone(), asked_name.clone(), app.org_now());
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             let count = sources::integration_count(id.clone(), org).await.ok();
-            confirm::ask(Question::delete_source(&name, count), move || {
+            asker.ask(Question::delete_source(&name, count), move || {
                 on_update(id.clone(), SourceEdit::Delete);
             });
         });
@@ -220,16 +221,12 @@ fn SourceCard(
                 </button>
             </div>
             <PipelineFile app_id=id.clone() source_name=row.name.clone() />
-            {move || match collector() {
-                Some(url) => view! {
-                    <p class="muted">"Install analytics.js on your site with (it loads from and sends to "
-                        <code class="source-collector">{url.clone()}</code>"):"</p>
-                    <pre class="source-snippet">{houston_events::snippet::snippet(&snippet_id, &url)}</pre>
-                }.into_any(),
-                None => view! {
-                    <p class="muted">"The collector is not listening, so there is no snippet to show."</p>
-                }.into_any(),
-            }}
+            {
+                let setup_platform = row.platform.clone();
+                move || view! {
+                    <SourceSetup write_key=snippet_id.clone() platform=setup_platform.clone() url=collector() />
+                }
+            }
         </article>
     }
 }

@@ -279,6 +279,10 @@ impl OrganizationsQuery {
     }
 }
 
+/// Why the last Owner cannot leave, and what to do instead.
+const LAST_OWNER_LEAVING: &str =
+    "You are its last Owner. Make another member an Owner first, or delete the organization.";
+
 /// The mutations about organizations and their members.
 #[derive(Default)]
 pub struct OrganizationsMutation;
@@ -314,6 +318,35 @@ impl OrganizationsMutation {
                 };
                 a.state.store.create_org(&org, &me.id).await?;
                 Ok(StatusMessage::ok("Organization created.", Some(org.id)))
+            }
+            .await,
+        )
+    }
+
+    /// Leaves the organization: any member may, for themselves (a person, not an API key),
+    /// except its last Owner, who is told to make another member an Owner first
+    /// (`LAST_OWNER`). `NOT_FOUND` for an organization the caller is not in.
+    async fn leave_organization(&self, ctx: &Context<'_>, org_id: String) -> StatusMessage {
+        let a = Access::of(ctx);
+        status(
+            async {
+                let org_id = a.named_org(org_id)?;
+                let me = a.person()?;
+                a.role_in(&org_id).await?;
+                match a.state.store.remove_member(&org_id, &me.id).await {
+                    Ok(()) => Ok(StatusMessage::ok(
+                        "You left the organization.",
+                        Some(org_id),
+                    )),
+                    Err(crate::store::StoreError::LastOwner) => Ok(StatusMessage {
+                        message: LAST_OWNER_LEAVING.into(),
+                        ..StatusMessage::from(ApiError::LastOwner)
+                    }),
+                    Err(crate::store::StoreError::NotFound) => {
+                        Err(ApiError::NotFound("Organization"))
+                    }
+                    Err(e) => Err(e.into()),
+                }
             }
             .await,
         )

@@ -123,6 +123,11 @@ impl FormState {
         self.kept.with(|kept| kept.contains(&dotted))
     }
 
+    /// The paths of the secrets the server holds for this form (tracked).
+    pub fn kept_secrets(&self) -> BTreeSet<String> {
+        self.kept.get()
+    }
+
     /// The value at `path` (untracked: for event handlers).
     pub fn get(&self, path: &FieldPath) -> Option<Value> {
         self.value.with_untracked(|value| path.get(value).cloned())
