@@ -17,16 +17,18 @@ pub fn MailPanel() -> impl IntoView {
         mail::outbox()
     });
     view! {
-        <aside id="mail-panel" class="mail-panel">
+        // Escape closes the panel, as it does a dialog.
+        <aside id="mail-panel" class="mail-panel" aria-label="Mail"
+            on:keydown=move |ev| if ev.key() == "Escape" { app.mail_open.set(false); }>
             <div class="panel-head">
                 <h2>"Mail"</h2>
                 <button type="button" id="mail-refresh" class="ghost" on:click=move |_| mails.refetch()>
                     "Refresh"
                 </button>
             </div>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
                 {move || match mails.get() {
-                    None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                    None => view! { <p class="muted" role="status">"Loading…"</p> }.into_any(),
                     Some(Err(error)) => view! { <p class="form-error">{error.message}</p> }.into_any(),
                     Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No mail."</p> }.into_any(),
                     Some(Ok(list)) => list
@@ -91,6 +93,7 @@ fn MailItem(
                         type="password"
                         class="mail-password"
                         placeholder="New password"
+                        aria-label="New password"
                         autocomplete="new-password"
                         prop:value=move || password.get()
                         on:input=move |ev| set_password.set(event_target_value(&ev))

@@ -173,7 +173,7 @@ pub fn EventPicker(
             </select>
         </label>
         {move || (preview.choice.get() == "paste").then(|| view! {
-            <textarea class="test-event-json" rows="10" spellcheck="false"
+            <textarea class="test-event-json" rows="10" spellcheck="false" aria-label="Event JSON"
                 prop:value=move || preview.pasted.get()
                 on:input=move |ev| preview.pasted.set(event_target_value(&ev))></textarea>
         })}
