@@ -120,7 +120,7 @@ fn MailItem(
         <article class="mail-item" data-kind=mail.kind.as_str()>
             <h3 class="mail-subject">{mail.subject.clone()}</h3>
             <p class="mail-meta">"To " <span class="mail-to">{mail.to.clone()}</span> " · " {mail.created_at.clone()}</p>
-            <pre class="mail-body">{mail.body.clone()}</pre>
+            <pre class="mail-body" tabindex="0">{mail.body.clone()}</pre>
             {action}
             {move || outcome.get().map(|o| match o {
                 Ok(text) => view! { <p class="mail-result success">{text}</p> }.into_any(),

@@ -361,7 +361,7 @@ fn section_body(delivery: &SectionDelivery) -> impl IntoView {
     });
     let payload = delivery.payload.as_ref().map(|p| {
         let text = serde_json::to_string_pretty(p).unwrap_or_default();
-        view! { <pre class="test-payload">{text}</pre> }
+        view! { <pre class="test-payload" tabindex="0">{text}</pre> }
     });
     view! { {trigger} {lacks} {payload} }
 }

@@ -358,7 +358,7 @@ fn EventJson(row: Row, open: RwSignal<Option<String>>) -> impl IntoView {
                 <button type="button" class="small event-raw" class:secondary=move || !raw.get() on:click=move |_| raw.set(true)>"Raw"</button>
                 <button type="button" class="small secondary event-close" on:click=move |_| open.set(None)>"Close"</button>
             </div>
-            <pre class="event-json">{move || if raw.get() { compact.clone() } else { pretty.clone() }}</pre>
+            <pre class="event-json" tabindex="0">{move || if raw.get() { compact.clone() } else { pretty.clone() }}</pre>
         </div>
     }
 }

@@ -226,7 +226,7 @@ fn SourceCard(
                 Some(url) => view! {
                     <p class="muted">"Install analytics.js on your site with (it loads from and sends to "
                         <code class="source-collector">{url.clone()}</code>"):"</p>
-                    <pre class="source-snippet">{houston_events::snippet::snippet(&snippet_id, &url)}</pre>
+                    <pre class="source-snippet" tabindex="0">{houston_events::snippet::snippet(&snippet_id, &url)}</pre>
                 }.into_any(),
                 None => view! {
                     <p class="muted">"The collector is not listening, so there is no snippet to show."</p>
