@@ -245,13 +245,18 @@ impl Driver {
             .await
     }
 
-    /// A PNG of the window.
-    pub async fn screenshot(&self, path: &std::path::Path) -> Result<(), String> {
+    /// The window as a PNG file's bytes.
+    pub async fn screenshot_png(&self) -> Result<Vec<u8>, String> {
         use base64::Engine;
         let v = self.call(reqwest::Method::GET, "/screenshot", None).await?;
-        let png = base64::engine::general_purpose::STANDARD
+        base64::engine::general_purpose::STANDARD
             .decode(v.as_str().unwrap_or(""))
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| e.to_string())
+    }
+
+    /// A PNG of the window.
+    pub async fn screenshot(&self, path: &std::path::Path) -> Result<(), String> {
+        let png = self.screenshot_png().await?;
         std::fs::write(path, png).map_err(|e| e.to_string())
     }
 

@@ -40,6 +40,11 @@ impl DriverProcess {
     /// Starts tauri-driver; the apps it launches keep their data, config and cache (the
     /// WebKit webview's too) under `data_home`, so that a test can read all of it.
     pub fn start(data_home: &Path) -> DriverProcess {
+        DriverProcess::start_with(data_home, &[])
+    }
+
+    /// [`DriverProcess::start`], the apps also seeing the environment variables `env`.
+    pub fn start_with(data_home: &Path, env: &[(&str, &str)]) -> DriverProcess {
         let port = free_port();
         let native = free_port();
         let child = Command::new(tauri_driver())
@@ -53,6 +58,7 @@ impl DriverProcess {
             .env("XDG_DATA_HOME", data_home)
             .env("XDG_CONFIG_HOME", data_home.join("config"))
             .env("XDG_CACHE_HOME", data_home.join("cache"))
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -102,6 +108,11 @@ impl Shots {
         Shots { dir, n: 0 }
     }
 
+    /// The directory the screenshots go to.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     pub async fn take(&mut self, d: &Driver, name: &str) {
         self.n += 1;
         let path = self.dir.join(format!("{:02}-{name}.png", self.n));
@@ -112,9 +123,12 @@ impl Shots {
 }
 
 /// Launches the app (its UI embedded) through tauri-driver and waits for the first paint.
+/// `HOUSTON_DESKTOP_BIN` names another build of the app (a copy pinned while the shared
+/// target directory is rebuilt by others); by default, the one cargo built for the test.
 pub async fn launch(driver: &DriverProcess) -> Driver {
-    let app = env!("CARGO_BIN_EXE_houston-desktop");
-    let d = Driver::launch(&driver.url, app)
+    let app = std::env::var("HOUSTON_DESKTOP_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_houston-desktop").to_owned());
+    let d = Driver::launch(&driver.url, &app)
         .await
         .expect("the app starts under WebDriver");
     d.wait(".shell[data-ready=\"true\"]", 60)
@@ -341,4 +355,87 @@ pub async fn scroll_to_end(d: &Driver, scroller: &str, item: &str) -> usize {
         .await
         .expect("the scrolling script runs");
     answer.as_u64().unwrap_or(0) as usize
+}
+
+/// The window's pixels, as a screenshot shows them.
+pub struct Frame {
+    pub width: usize,
+    pub height: usize,
+    /// Four bytes a pixel (RGBA), row after row.
+    pub rgba: Vec<u8>,
+}
+
+impl Frame {
+    /// Takes a screenshot now and decodes it.
+    pub async fn take(d: &Driver) -> Frame {
+        let bytes = d.screenshot_png().await.expect("a screenshot");
+        let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+        decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::ALPHA);
+        let mut reader = decoder.read_info().expect("a PNG");
+        let mut buf = vec![0; reader.output_buffer_size().expect("a PNG's size")];
+        let info = reader.next_frame(&mut buf).expect("a PNG's pixels");
+        assert_eq!(
+            info.color_type,
+            png::ColorType::Rgba,
+            "RGBA after expansion"
+        );
+        buf.truncate(info.buffer_size());
+        Frame {
+            width: info.width as usize,
+            height: info.height as usize,
+            rgba: buf,
+        }
+    }
+
+    fn pixel(&self, x: usize, y: usize) -> &[u8] {
+        let at = (y * self.width + x) * 4;
+        &self.rgba[at..at + 4]
+    }
+
+    /// Saves the frame as a PNG (for a failure's evidence).
+    pub fn save(&self, path: &Path) {
+        let file = std::fs::File::create(path).expect("the PNG file");
+        let mut encoder = png::Encoder::new(file, self.width as u32, self.height as u32);
+        encoder.set_color(png::ColorType::Rgba);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().expect("a PNG header");
+        writer
+            .write_image_data(&self.rgba)
+            .expect("the PNG's pixels");
+    }
+}
+
+/// Where the first element matching `css` is in the window, in CSS pixels: (x, y, width,
+/// height). The window's device pixel ratio is 1 under Xvfb.
+pub async fn rect_of(d: &Driver, css: &str) -> (f64, f64, f64, f64) {
+    let script = format!(
+        "const e = document.querySelector({}); if (!e) return null;
+         const r = e.getBoundingClientRect(); return [r.x, r.y, r.width, r.height];",
+        serde_json::Value::String(css.to_owned())
+    );
+    let v = d.script(&script).await.unwrap();
+    let n = |i: usize| {
+        v[i].as_f64()
+            .unwrap_or_else(|| panic!("no element {css}: {v}"))
+    };
+    (n(0), n(1), n(2), n(3))
+}
+
+/// How far across `rect` (x, y, width, height) the pixels of `after` differ from `before`:
+/// the share of the width, from the left edge to the last column holding a changed pixel
+/// (0 when nothing changed). A status drawn in full reaches near 1: its text's last glyph
+/// is at its right edge.
+pub fn changed_extent(before: &Frame, after: &Frame, rect: (f64, f64, f64, f64)) -> f64 {
+    let (x, y, w, h) = rect;
+    let left = x.max(0.0) as usize;
+    let right = ((x + w) as usize).min(after.width.min(before.width));
+    let top = y.max(0.0) as usize;
+    let bottom = ((y + h) as usize).min(after.height.min(before.height));
+    let last = (left..right)
+        .rev()
+        .find(|&col| (top..bottom).any(|row| before.pixel(col, row) != after.pixel(col, row)));
+    match last {
+        Some(col) if w > 0.0 => (col + 1 - left) as f64 / w,
+        _ => 0.0,
+    }
 }

@@ -110,7 +110,7 @@ pub fn App() -> impl IntoView {
                         })
                     }}
                     {move || match screen.get() {
-                        Screen::Loading => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                        Screen::Loading => view! { <p class="muted" role="status">"Loading…"</p> }.into_any(),
                         Screen::FirstRun => view! { <pages::first_run::FirstRun /> }.into_any(),
                         Screen::SignIn => view! { <pages::auth::SignIn /> }.into_any(),
                         Screen::SignUp => view! { <pages::auth::SignUpPage /> }.into_any(),

@@ -17,16 +17,18 @@ pub fn MailPanel() -> impl IntoView {
         mail::outbox()
     });
     view! {
-        <aside id="mail-panel" class="mail-panel">
+        // Escape closes the panel, as it does a dialog.
+        <aside id="mail-panel" class="mail-panel" aria-label="Mail"
+            on:keydown=move |ev| if ev.key() == "Escape" { app.mail_open.set(false); }>
             <div class="panel-head">
                 <h2>"Mail"</h2>
                 <button type="button" id="mail-refresh" class="ghost" on:click=move |_| mails.refetch()>
                     "Refresh"
                 </button>
             </div>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
                 {move || match mails.get() {
-                    None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                    None => view! { <p class="muted" role="status">"Loading…"</p> }.into_any(),
                     Some(Err(error)) => view! { <p class="form-error">{error.message}</p> }.into_any(),
                     Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No mail."</p> }.into_any(),
                     Some(Ok(list)) => list
@@ -91,6 +93,7 @@ fn MailItem(
                         type="password"
                         class="mail-password"
                         placeholder="New password"
+                        aria-label="New password"
                         autocomplete="new-password"
                         prop:value=move || password.get()
                         on:input=move |ev| set_password.set(event_target_value(&ev))
@@ -117,7 +120,7 @@ fn MailItem(
         <article class="mail-item" data-kind=mail.kind.as_str()>
             <h3 class="mail-subject">{mail.subject.clone()}</h3>
             <p class="mail-meta">"To " <span class="mail-to">{mail.to.clone()}</span> " · " {mail.created_at.clone()}</p>
-            <pre class="mail-body">{mail.body.clone()}</pre>
+            <pre class="mail-body" tabindex="0">{mail.body.clone()}</pre>
             {action}
             {move || outcome.get().map(|o| match o {
                 Ok(text) => view! { <p class="mail-result success">{text}</p> }.into_any(),

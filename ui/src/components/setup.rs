@@ -60,7 +60,7 @@ pub fn SourceSetup(
     let unreachable = mobile && !snippet::mobile_reachable(&url);
     view! {
         <p class="muted">{shown.intro}<code class="source-collector">{url}</code>"):"</p>
-        <pre class="source-snippet" data-platform=platform>{shown.code}</pre>
+        <pre class="source-snippet" data-platform=platform tabindex="0">{shown.code}</pre>
         {unreachable.then(|| view! {
             <p class="muted small source-setup-note">
                 "Segment's mobile libraries speak only https: serve the collector over TLS at an address the phone can reach."

@@ -177,7 +177,7 @@ pub fn EventPicker(
             </select>
         </label>
         {move || (preview.choice.get() == "paste").then(|| view! {
-            <textarea class="test-event-json" rows="10" spellcheck="false"
+            <textarea class="test-event-json" rows="10" spellcheck="false" aria-label="Event JSON"
                 prop:value=move || preview.pasted.get()
                 on:input=move |ev| preview.pasted.set(event_target_value(&ev))></textarea>
         })}
@@ -381,7 +381,7 @@ fn section_body(delivery: &SectionDelivery) -> impl IntoView {
     });
     let payload = delivery.payload.as_ref().map(|p| {
         let text = serde_json::to_string_pretty(p).unwrap_or_default();
-        view! { <pre class="test-payload">{text}</pre> }
+        view! { <pre class="test-payload" tabindex="0">{text}</pre> }
     });
     view! { {trigger} {lacks} {payload} }
 }

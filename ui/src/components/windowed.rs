@@ -50,7 +50,7 @@ pub fn ListSearch<T: Clone + Send + Sync + 'static>(
     placeholder: &'static str,
 ) -> impl IntoView {
     view! {
-        <input id=id class="list-search" type="search" placeholder=placeholder
+        <input id=id class="list-search" type="search" placeholder=placeholder aria-label=placeholder
             prop:value=move || list.typed.get()
             on:input=move |ev| list.type_search(event_target_value(&ev)) />
     }
@@ -218,7 +218,7 @@ where
             {rows()}
             <div class="window-spacer" node_ref=below style:height=bottom_px></div>
             {move || status().map(|(bad, text)| view! {
-                <p class="muted list-status" class:form-error=bad>{text}</p>
+                <p class="muted list-status" role="status" class:form-error=bad>{text}</p>
             })}
         }
         .into_any(),

@@ -397,8 +397,10 @@ fn ConfigureForm(
             </div>
             <div class="actions sticky">
                 <button id="save-integration" type="button" disabled=move || busy.get() on:click=save>"Save"</button>
-                <span id="save-progress" class="muted">{move || progress.get()}</span>
-                {move || outcome.get().map(|text| view! { <span id="save-outcome" class="form-error">{text}</span> })}
+                <span id="save-progress" class="muted status" role="status">{move || progress.get()}</span>
+                <span role="alert">
+                    {move || outcome.get().map(|text| view! { <span id="save-outcome" class="form-error status">{text}</span> })}
+                </span>
             </div>
         </section>
     }

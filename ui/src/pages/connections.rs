@@ -28,9 +28,9 @@ pub fn ConnectionsPage() -> impl IntoView {
             <h1>"Connections"</h1>
             <NoOrganization />
             {move || app.org.get().is_some().then(|| view! { <NewConnection on_created=move || rows.refetch() /> })}
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
                 {move || match rows.get().flatten() {
-                    None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                    None => view! { <p class="muted" role="status">"Loading…"</p> }.into_any(),
                     Some(Err(e)) => view! { <p class="form-error">{e}</p> }.into_any(),
                     Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No connections yet."</p> }.into_any(),
                     Some(Ok(list)) => {

@@ -244,16 +244,17 @@ pub fn DebuggerPage(
                             class:secondary=move || !paused.get() on:click=toggle_pause>
                             {move || if paused.get() { "Resume" } else { "Pause" }}
                         </button>
-                        <select id="debugger-type" on:change=move |ev| kind.set(event_target_value(&ev))>
+                        <select id="debugger-type" aria-label="Type" on:change=move |ev| kind.set(event_target_value(&ev))>
                             <option value="">"All types"</option>
                             {TYPES.iter().map(|t| view! { <option value=*t>{*t}</option> }).collect_view()}
                         </select>
-                        <select id="debugger-validity" on:change=move |ev| validity.set(event_target_value(&ev))>
+                        <select id="debugger-validity" aria-label="Validity" on:change=move |ev| validity.set(event_target_value(&ev))>
                             <option value="">"Valid and invalid"</option>
                             <option value="valid">"Valid only"</option>
                             <option value="invalid">"Invalid only"</option>
                         </select>
                         <input id="debugger-search" type="search" placeholder="Search name, user, message id"
+                            aria-label="Search name, user, message id"
                             prop:value=move || search.get()
                             on:input=move |ev| search.set(event_target_value(&ev)) />
                         <span id="debugger-count" class="muted">
@@ -357,7 +358,7 @@ fn EventJson(row: Row, open: RwSignal<Option<String>>) -> impl IntoView {
                 <button type="button" class="small event-raw" class:secondary=move || !raw.get() on:click=move |_| raw.set(true)>"Raw"</button>
                 <button type="button" class="small secondary event-close" on:click=move |_| open.set(None)>"Close"</button>
             </div>
-            <pre class="event-json">{move || if raw.get() { compact.clone() } else { pretty.clone() }}</pre>
+            <pre class="event-json" tabindex="0">{move || if raw.get() { compact.clone() } else { pretty.clone() }}</pre>
         </div>
     }
 }

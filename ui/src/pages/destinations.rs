@@ -127,13 +127,13 @@ pub fn DestinationsPage() -> impl IntoView {
         <section class="page">
             <h1>"Destinations"</h1>
             <div class="row filters">
-                <input id="catalog-search" type="search" placeholder="Search by name or code"
+                <input id="catalog-search" type="search" placeholder="Search by name or code" aria-label="Search by name or code"
                     prop:value=move || search.get() on:input=move |ev| set_search.set(event_target_value(&ev)) />
-                <select id="catalog-category" on:change=move |ev| set_category.set(event_target_value(&ev))>
+                <select id="catalog-category" aria-label="Category" on:change=move |ev| set_category.set(event_target_value(&ev))>
                     <option value="">"All categories"</option>
                     {move || categories.get().into_iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
                 </select>
-                <select id="catalog-platform" on:change=move |ev| set_platform.set(event_target_value(&ev))>
+                <select id="catalog-platform" aria-label="Platform" on:change=move |ev| set_platform.set(event_target_value(&ev))>
                     <option value="">"All platforms"</option>
                     {PLATFORMS.iter().map(|p| view! { <option value=p.as_str()>{p.as_str()}</option> }).collect_view()}
                 </select>

@@ -82,8 +82,10 @@ pub fn MembersPage() -> impl IntoView {
             <NoOrganization />
             {move || app.is_owner().then(|| view! {
                 <form class="card row" on:submit=add>
+                    <label class="sr-only" for="member-email">"Email"</label>
                     <input id="member-email" type="email" placeholder="Email" prop:value=move || email.get()
                         on:input=move |ev| set_email.set(event_target_value(&ev)) />
+                    <label class="sr-only" for="member-role">"Role"</label>
                     <select id="member-role" on:change=move |ev| set_role.set(Role::parse(&event_target_value(&ev)))>
                         <option value="USER" selected=true>"User"</option>
                         <option value="OWNER">"Owner"</option>

@@ -192,6 +192,7 @@ pub fn OrgsPage() -> impl IntoView {
                 <p class="muted">"You belong to no organization yet: create one."</p>
             })}
             <form class="card row" on:submit=create>
+                <label class="sr-only" for="org-new-name">"New organization name"</label>
                 <input
                     id="org-new-name"
                     placeholder="New organization name"

@@ -155,9 +155,9 @@ pub fn ReportsPage(
                     </select>
                 </label>
             </div>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
                 {move || match report.get().flatten() {
-                    None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                    None => view! { <p class="muted" role="status">"Loading…"</p> }.into_any(),
                     Some(Err(why)) => view! { <p class="form-error">{why}</p> }.into_any(),
                     Some(Ok(report)) => view! { <ReportView report=report period=period.get_untracked() /> }.into_any(),
                 }}

@@ -81,8 +81,10 @@ pub fn SourcesPage() -> impl IntoView {
             <NoOrganization />
             <CollectorCard />
             <form class="card row" on:submit=create>
+                <label class="sr-only" for="source-name">"Source name"</label>
                 <input id="source-name" placeholder="Source name" prop:value=move || name.get()
                     on:input=move |ev| set_name.set(event_target_value(&ev)) />
+                <label class="sr-only" for="source-platform">"Platform"</label>
                 <select id="source-platform" on:change=move |ev| set_platform.set(event_target_value(&ev))>
                     {PLATFORMS.iter().map(|p| view! { <option value=p.as_str()>{p.as_str()}</option> }).collect_view()}
                 </select>
