@@ -16,10 +16,14 @@ fn main() {
 
 /// The commands the webview may call; each gets an `allow-<command>` permission that the
 /// capability grants explicitly.
-const COMMANDS: [&str; 18] = [
+const COMMANDS: [&str; 22] = [
     "session_state",
     "check_server",
     "save_settings",
+    "servers",
+    "add_server",
+    "switch_server",
+    "forget_server",
     "sign_in",
     "sign_up",
     "confirm_email",

@@ -616,3 +616,137 @@ async fn the_server_check_reaches_only_the_server_being_set_up() {
         vault.delete(&acct);
     }
 }
+
+/// Issue 13 #3: each server the app has used keeps its own session in the keyring, under
+/// its own entry, and its own organization: switching away and back finds the person
+/// still signed in where they were, across a restart too; forgetting a server deletes its
+/// entry only.
+#[tokio::test]
+async fn two_servers_keep_two_sessions_in_the_keyring() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = format!("houston-desktop-test-servers-{}", std::process::id());
+    let session = start(dir.path(), &service).await;
+    let bundled_acct = account(&Settings::default(), dir.path());
+
+    // Signed in on the bundled server, acting for an organization.
+    session
+        .save_settings(BackendKind::Bundled, None)
+        .await
+        .unwrap();
+    session
+        .sign_up("local@example.com", "password123", Default::default())
+        .await
+        .unwrap();
+    let link = confirm_link(&session).await;
+    session.confirm_email(&link).await.unwrap();
+    let org = session
+        .graphql(
+            json!({ "query": "mutation { createOrganization(name: \"Local\") { success id } }" }),
+            None,
+        )
+        .await
+        .unwrap()["createOrganization"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    session.set_organization(Some(org.clone())).await.unwrap();
+
+    // An address nothing answers at is not added.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let refused = session
+        .add_server(&format!("http://127.0.0.1:{port}"))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code, "UNREACHABLE");
+    assert!(refused.message.contains("Nothing answers"), "{refused:?}");
+    assert_eq!(session.servers().await.len(), 1, "only the bundled server");
+
+    // A remote one is added (twice: listed once), switched to, and signed in there.
+    let remote = houston_test_harness::TestServer::start().await;
+    remote.confirmed_user("remote@example.com").await;
+    let base = remote.url.trim_end_matches("/graphql").to_string();
+    session.add_server(&base).await.unwrap();
+    let listed = session.add_server(&format!("{base}/")).await.unwrap();
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    assert!(listed[0].current && listed[0].signed_in, "{listed:?}");
+    assert_eq!(listed[1].id, remote.url);
+    assert!(!listed[1].current && !listed[1].signed_in, "{listed:?}");
+    let view = session.switch_server(&base).await.unwrap();
+    assert_eq!(view.remote_url.as_deref(), Some(remote.url.as_str()));
+    assert!(
+        !view.signed_in,
+        "the remote server has its own session: none yet"
+    );
+    assert_eq!(
+        view.organization, None,
+        "the bundled organization stays there"
+    );
+    session
+        .sign_in("remote@example.com", "password123")
+        .await
+        .unwrap();
+    let remote_acct = format!("remote:{}", remote.url);
+    let remote_token = secret_tool_lookup(&service, &remote_acct).expect("the remote session");
+    let bundled_token = secret_tool_lookup(&service, &bundled_acct).expect("the bundled session");
+    assert_ne!(remote_token, bundled_token);
+    let servers = session.servers().await;
+    assert!(servers.iter().all(|s| s.signed_in), "{servers:?}");
+    assert!(
+        !serde_json::to_string(&servers)
+            .unwrap()
+            .contains(&remote_token),
+        "the list carries no token"
+    );
+
+    // Back to the bundled server: still signed in, in its organization, with its data.
+    let view = session.switch_server("bundled").await.unwrap();
+    assert_eq!(view.backend, BackendKind::Bundled);
+    assert!(view.signed_in);
+    assert_eq!(view.user.unwrap().username, "local@example.com");
+    assert_eq!(view.organization.as_deref(), Some(org.as_str()));
+    let orgs = session
+        .graphql(json!({ "query": "{ organizations { name } }" }), None)
+        .await
+        .unwrap();
+    assert_eq!(orgs["organizations"][0]["name"], "Local");
+
+    // Again to the remote one, after a restart: still signed in there.
+    session.switch_server(&remote.url).await.unwrap();
+    drop(session);
+    let session = start(dir.path(), &service).await;
+    let view = session.view().await;
+    assert_eq!(view.remote_url.as_deref(), Some(remote.url.as_str()));
+    assert!(
+        view.signed_in,
+        "the remote session came back from the keyring"
+    );
+    assert_eq!(view.user.unwrap().username, "remote@example.com");
+
+    // Forgetting the current remote server moves to the bundled one and deletes only the
+    // remote session.
+    let view = session.forget_server(&base).await.unwrap();
+    assert_eq!(view.backend, BackendKind::Bundled);
+    assert!(view.signed_in);
+    assert_eq!(secret_tool_lookup(&service, &remote_acct), None);
+    assert_eq!(
+        secret_tool_lookup(&service, &bundled_acct).as_deref(),
+        Some(bundled_token.as_str())
+    );
+    assert_eq!(session.servers().await.len(), 1);
+    let refused = session.switch_server(&base).await.unwrap_err();
+    assert_eq!(refused.code, "NOT_FOUND");
+
+    session.sign_out().await;
+    drop(session);
+    let vault = KeyringVault::new(&service);
+    for acct in [
+        data_key_account(dir.path()),
+        token_secret_account(dir.path()),
+    ] {
+        vault.delete(&acct);
+    }
+}

@@ -1,7 +1,7 @@
 //! The commands the webview may call (each granted by name in `capabilities/default.json`).
 //! Thin wrappers: the work is in [`crate::session::Session`].
 
-use crate::session::{BackendKind, CommandError, Mail, Profile, SessionView};
+use crate::session::{BackendKind, CommandError, KnownServer, Mail, Profile, SessionView};
 use crate::Launched;
 use houston_client::vocabulary::Role;
 use houston_client::{EventWatch, ServerCheck};
@@ -45,6 +45,30 @@ pub async fn save_settings(
 ) -> Answer<SessionView> {
     let session = launched.session().await;
     session.save_settings(backend, remote_url).await
+}
+
+/// The servers used, the current one marked (no token: whether a session is kept).
+#[tauri::command]
+pub async fn servers(launched: State<'_, Launched>) -> Answer<Vec<KnownServer>> {
+    Ok(launched.session().await.servers().await)
+}
+
+/// Adds a remote Houston to the list once it answers; answers the list.
+#[tauri::command]
+pub async fn add_server(launched: State<'_, Launched>, url: String) -> Answer<Vec<KnownServer>> {
+    launched.session().await.add_server(&url).await
+}
+
+/// Switches to the server `id` (from the list) with its own session.
+#[tauri::command]
+pub async fn switch_server(launched: State<'_, Launched>, id: String) -> Answer<SessionView> {
+    launched.session().await.switch_server(&id).await
+}
+
+/// Takes the server `id` out of the list and deletes its session.
+#[tauri::command]
+pub async fn forget_server(launched: State<'_, Launched>, id: String) -> Answer<SessionView> {
+    launched.session().await.forget_server(&id).await
 }
 
 #[tauri::command]

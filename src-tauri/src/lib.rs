@@ -7,6 +7,7 @@ mod commands;
 pub mod launch;
 mod operation;
 mod pipeline_file;
+pub mod servers;
 pub mod session;
 pub mod vault;
 
@@ -106,6 +107,10 @@ pub fn run() {
             commands::session_state,
             commands::check_server,
             commands::save_settings,
+            commands::servers,
+            commands::add_server,
+            commands::switch_server,
+            commands::forget_server,
             commands::sign_in,
             commands::sign_up,
             commands::confirm_email,

@@ -3,6 +3,7 @@
 
 use crate::collector::{self, Collector};
 use crate::operation::Document;
+use crate::servers::{self, Server};
 use crate::vault::TokenVault;
 use async_graphql_parser::types::OperationType;
 use futures_util::StreamExt;
@@ -17,7 +18,7 @@ use houston_client::{
 use houston_server::{DataKeySource, Houston, SecretSource, ServerConfig};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -26,7 +27,7 @@ use tokio::sync::Mutex;
 use tokio::task::AbortHandle;
 
 /// What the webview sees, defined once in the client crate (the UI reads the same types).
-pub use houston_client::{BackendKind, CommandError, Mail, SessionUser, SessionView};
+pub use houston_client::{BackendKind, CommandError, KnownServer, Mail, SessionUser, SessionView};
 
 /// What the app remembers between runs (no secrets: the token is in the keyring).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -34,15 +35,51 @@ pub use houston_client::{BackendKind, CommandError, Mail, SessionUser, SessionVi
 pub struct Settings {
     pub backend: BackendKind,
     pub remote_url: Option<String>,
-    /// Remote URLs used before, newest first.
+    /// The remote servers used (their endpoints), newest used first: the server menu's
+    /// list (see [`crate::servers`]).
     pub recent_servers: Vec<String>,
+    /// The organization acted for on the current server.
     pub last_organization: Option<String>,
+    /// The organization last acted for on each of the other servers, by server id.
+    pub organizations: BTreeMap<String, String>,
     pub last_username: Option<String>,
     pub first_run_done: bool,
     /// The bundled collector's loopback port (8871 when unset).
     pub collector_port: Option<u16>,
     /// Whether the collector's port serves the whole API too.
     pub serve_api_on_collector: bool,
+}
+
+impl Settings {
+    /// The server the app talks to.
+    pub fn server(&self) -> Server {
+        match (self.backend, &self.remote_url) {
+            (BackendKind::Remote, Some(url)) => Server::Remote(url.clone()),
+            _ => Server::Bundled,
+        }
+    }
+
+    /// Makes `server` the current one: the organization acted for on the one left is
+    /// kept for it, and the one last acted for on `server` comes back.
+    fn make_current(&mut self, server: &Server) {
+        let left = self.server();
+        match self.last_organization.take() {
+            Some(org) => self.organizations.insert(left.id().to_owned(), org),
+            None => self.organizations.remove(left.id()),
+        };
+        self.last_organization = self.organizations.remove(server.id());
+        match server {
+            Server::Bundled => {
+                self.backend = BackendKind::Bundled;
+                self.remote_url = None;
+            }
+            Server::Remote(endpoint) => {
+                self.backend = BackendKind::Remote;
+                self.remote_url = Some(endpoint.clone());
+                servers::used(&mut self.recent_servers, endpoint);
+            }
+        }
+    }
 }
 
 /// Where settings are kept (tauri-plugin-store in the app, a file in tests).
@@ -75,7 +112,11 @@ const CREDENTIAL_FIELDS: [&str; 6] = [
 struct Inner {
     settings: Settings,
     transport: Arc<dyn Transport>,
+    /// The bundled server while it is the current one.
     bundled: Option<Houston>,
+    /// The bundled server once opened: switching back to it does not open its database
+    /// a second time.
+    opened_bundled: Option<Houston>,
     /// The bundled server's loopback collector, while it listens.
     collector: Option<Collector>,
     token: Option<String>,
@@ -83,6 +124,24 @@ struct Inner {
 }
 
 impl Inner {
+    /// Opens the transport to `server` (the one left is dropped: its requests in flight
+    /// finish, nothing new goes to it).
+    async fn open(
+        &mut self,
+        server: &Server,
+        data_dir: &std::path::Path,
+        vault: &dyn TokenVault,
+    ) -> Result<(), CommandError> {
+        let (transport, bundled) =
+            connect(server, self.opened_bundled.clone(), data_dir, vault).await?;
+        if bundled.is_some() {
+            self.opened_bundled = bundled.clone();
+        }
+        self.transport = transport;
+        self.bundled = bundled;
+        Ok(())
+    }
+
     /// Starts, restarts or stops the loopback collector so that it matches the backend and
     /// the settings. A collector that cannot listen is logged, never fatal: the app works
     /// without it.
@@ -139,12 +198,18 @@ pub struct Session {
     next_watch: AtomicU64,
 }
 
-/// The keyring account of a backend: one session per Houston (the bundled one is named by
-/// its data directory, so two profiles of the app never share a session).
+/// The keyring account of the current server's session (see [`server_account`]).
 pub fn account(settings: &Settings, data_dir: &std::path::Path) -> String {
-    match (settings.backend, &settings.remote_url) {
-        (BackendKind::Remote, Some(url)) => format!("remote:{url}"),
-        _ => format!("bundled:{}", data_dir.display()),
+    server_account(&settings.server(), data_dir)
+}
+
+/// The keyring account of a server's session: one per Houston, a remote one by its
+/// normalized endpoint, the bundled one by its data directory (so two profiles of the app
+/// never share a session).
+pub fn server_account(server: &Server, data_dir: &std::path::Path) -> String {
+    match server {
+        Server::Remote(endpoint) => format!("remote:{endpoint}"),
+        Server::Bundled => format!("bundled:{}", data_dir.display()),
     }
 }
 
@@ -275,6 +340,29 @@ async fn open_bundled(
     })
 }
 
+/// The transport to `server`, and the bundled server when it is the one (`opened` when it
+/// was opened before).
+async fn connect(
+    server: &Server,
+    opened: Option<Houston>,
+    data_dir: &std::path::Path,
+    vault: &dyn TokenVault,
+) -> Result<(Arc<dyn Transport>, Option<Houston>), CommandError> {
+    match server {
+        Server::Remote(endpoint) => Ok((remote_transport(endpoint)?, None)),
+        Server::Bundled => {
+            let h = match opened {
+                Some(h) => h,
+                None => open_bundled(data_dir, vault).await?,
+            };
+            Ok((
+                Arc::new(InProcessTransport::new(h.clone())) as Arc<dyn Transport>,
+                Some(h),
+            ))
+        }
+    }
+}
+
 fn remote_transport(url: &str) -> Result<Arc<dyn Transport>, CommandError> {
     let url = normalize_url(url)?;
     HttpTransport::new(url)
@@ -367,20 +455,13 @@ impl Session {
         vault: Box<dyn TokenVault>,
     ) -> Result<Session, CommandError> {
         let settings = settings_store.load();
-        let (transport, bundled) = match (settings.backend, &settings.remote_url) {
-            (BackendKind::Remote, Some(url)) => (remote_transport(url)?, None),
-            _ => {
-                let h = open_bundled(&data_dir, vault.as_ref()).await?;
-                (
-                    Arc::new(InProcessTransport::new(h.clone())) as Arc<dyn Transport>,
-                    Some(h),
-                )
-            }
-        };
+        let server = settings.server();
+        let (transport, bundled) = connect(&server, None, &data_dir, vault.as_ref()).await?;
         let token = vault.get(&account(&settings, &data_dir));
         let mut inner = Inner {
             settings,
             transport,
+            opened_bundled: bundled.clone(),
             bundled,
             collector: None,
             token,
@@ -445,87 +526,169 @@ impl Session {
     }
 
     /// Whether a Houston answers at `url` (see [`probe`]). Only the server being set up:
-    /// any address during the first run; after it, only the one configured. The window
-    /// cannot make the app reach other addresses through it.
+    /// any address during the first run; after it, only the servers in the list. The
+    /// window cannot make the app reach other addresses through it (adding a server, which
+    /// the person asks for in the server menu, is [`Session::add_server`]).
     pub async fn check_server(&self, url: &str) -> Result<String, CommandError> {
         let endpoint = normalize_url(url)?;
         self.may_probe(&endpoint).await?;
         probe(&endpoint).await
     }
 
-    /// `Ok` when `endpoint` is the server being set up: during the first run, or the
-    /// configured remote server.
+    /// `Ok` when `endpoint` is the server being set up (during the first run) or one in
+    /// the list.
     async fn may_probe(&self, endpoint: &str) -> Result<(), CommandError> {
         let inner = self.inner.lock().await;
-        if !inner.settings.first_run_done || inner.settings.remote_url.as_deref() == Some(endpoint)
-        {
+        let known = servers::knows(
+            &inner.settings.recent_servers,
+            &Server::Remote(endpoint.to_owned()),
+        );
+        if !inner.settings.first_run_done || known {
             return Ok(());
         }
         Err(CommandError::new(
             ErrorCode::Forbidden,
-            "The server is chosen in the first run; the app checks no other address.",
+            "Add the server in the server menu first; the app checks no other address.",
         ))
     }
 
-    /// Chooses the backend. A remote one must answer first. Ends the first run.
+    /// Chooses the backend. A remote one must answer first, and be new only during the
+    /// first run (after it, servers are added in the server menu). Ends the first run.
     pub async fn save_settings(
         &self,
         backend: BackendKind,
         remote_url: Option<String>,
     ) -> Result<SessionView, CommandError> {
-        let remote_url = match backend {
+        let server = match backend {
             BackendKind::Remote => {
                 let url = normalize_url(remote_url.as_deref().unwrap_or(""))?;
                 self.may_probe(&url).await?;
                 probe(&url).await?;
-                Some(url)
+                Server::Remote(url)
             }
-            BackendKind::Bundled => None,
+            BackendKind::Bundled => Server::Bundled,
         };
+        self.switch_to(&server).await?;
+        Ok(self.view().await)
+    }
+
+    /// The servers used, the bundled one first, the current one marked.
+    pub async fn servers(&self) -> Vec<KnownServer> {
+        let (settings, signed_in) = {
+            let inner = self.inner.lock().await;
+            (inner.settings.clone(), inner.token.is_some())
+        };
+        let current = settings.server();
+        std::iter::once(Server::Bundled)
+            .chain(settings.recent_servers.iter().cloned().map(Server::Remote))
+            .map(|server| KnownServer {
+                id: server.id().to_owned(),
+                backend: match server {
+                    Server::Bundled => BackendKind::Bundled,
+                    Server::Remote(_) => BackendKind::Remote,
+                },
+                url: match &server {
+                    Server::Bundled => None,
+                    Server::Remote(endpoint) => Some(endpoint.clone()),
+                },
+                current: server == current,
+                signed_in: if server == current {
+                    signed_in
+                } else {
+                    self.vault
+                        .get(&server_account(&server, &self.data_dir))
+                        .is_some()
+                },
+            })
+            .collect()
+    }
+
+    /// Adds the remote Houston at `url` to the list, once it answers (the current server
+    /// stays). Answers the list.
+    pub async fn add_server(&self, url: &str) -> Result<Vec<KnownServer>, CommandError> {
+        let endpoint = normalize_url(url)?;
+        probe(&endpoint).await?;
         {
             let mut inner = self.inner.lock().await;
-            let changed = inner.settings.backend != backend
-                || (backend == BackendKind::Remote && inner.settings.remote_url != remote_url);
-            if changed || inner.bundled.is_none() && backend == BackendKind::Bundled {
-                let (transport, bundled) = match &remote_url {
-                    Some(url) => (remote_transport(url)?, None),
-                    None => {
-                        let h = match inner.bundled.clone() {
-                            Some(h) => h,
-                            None => open_bundled(&self.data_dir, self.vault.as_ref()).await?,
-                        };
-                        (
-                            Arc::new(InProcessTransport::new(h.clone())) as Arc<dyn Transport>,
-                            Some(h),
-                        )
-                    }
-                };
-                inner.transport = transport;
-                inner.bundled = bundled;
-                inner.settings.last_organization = None;
+            servers::used(&mut inner.settings.recent_servers, &endpoint);
+            self.settings_store
+                .save(&inner.settings)
+                .map_err(|e| CommandError::new(ErrorCode::Internal, e))?;
+        }
+        Ok(self.servers().await)
+    }
+
+    /// Talks to the server `id` (one in the list) from now on, with its own session.
+    pub async fn switch_server(&self, id: &str) -> Result<SessionView, CommandError> {
+        let server = Server::parse(id)?;
+        let known = servers::knows(&self.inner.lock().await.settings.recent_servers, &server);
+        if !known {
+            return Err(CommandError::new(
+                ErrorCode::NotFound,
+                format!("{id} is not in the list of servers: add it first."),
+            ));
+        }
+        self.switch_to(&server).await?;
+        Ok(self.view().await)
+    }
+
+    /// Takes the server `id` out of the list and deletes its session from the keyring;
+    /// when it is the current one, the app moves to the bundled server first.
+    pub async fn forget_server(&self, id: &str) -> Result<SessionView, CommandError> {
+        let server = Server::parse(id)?;
+        let next = {
+            let inner = self.inner.lock().await;
+            let mut list = inner.settings.recent_servers.clone();
+            servers::forget(&mut list, &inner.settings.server(), &server)?
+        };
+        if let Some(next) = next {
+            self.switch_to(&next).await?;
+        }
+        {
+            let mut inner = self.inner.lock().await;
+            let current = inner.settings.server();
+            servers::forget(&mut inner.settings.recent_servers, &current, &server)?;
+            inner.settings.organizations.remove(server.id());
+            self.vault.delete(&server_account(&server, &self.data_dir));
+            self.settings_store
+                .save(&inner.settings)
+                .map_err(|e| CommandError::new(ErrorCode::Internal, e))?;
+        }
+        Ok(self.view().await)
+    }
+
+    /// Makes `server` the current one: the old transport and its watches are closed, the
+    /// new one opened with the session the keyring keeps for it, and the organization
+    /// last acted for there comes back. Ends the first run.
+    async fn switch_to(&self, server: &Server) -> Result<(), CommandError> {
+        {
+            let mut inner = self.inner.lock().await;
+            let closed = *server == Server::Bundled && inner.bundled.is_none();
+            if inner.settings.server() != *server || closed {
+                inner
+                    .open(server, &self.data_dir, self.vault.as_ref())
+                    .await?;
             }
-            inner.settings.backend = backend;
-            if let Some(url) = &remote_url {
-                inner.settings.recent_servers.retain(|u| u != url);
-                inner.settings.recent_servers.insert(0, url.clone());
-                inner.settings.recent_servers.truncate(8);
-            }
-            inner.settings.remote_url = remote_url;
+            self.stop_all_watches();
+            inner.settings.make_current(server);
             inner.settings.first_run_done = true;
             inner.sync_collector().await;
-            self.stop_all_watches();
             inner.token = self.vault.get(&account(&inner.settings, &self.data_dir));
+            inner.user = None;
             self.settings_store
                 .save(&inner.settings)
                 .map_err(|e| CommandError::new(ErrorCode::Internal, e))?;
         }
         self.refresh_user().await;
-        Ok(self.view().await)
+        Ok(())
     }
 
-    /// Keeps a token that a sign-in operation answered: in memory and in the keyring.
+    /// Keeps a token that a sign-in operation answered: in the keyring under `acct`, the
+    /// server that answered it, and in memory while that server is still the current one
+    /// (the person may have switched meanwhile).
     async fn adopt(
         &self,
+        acct: String,
         token: Option<String>,
         username: Option<String>,
     ) -> Result<SessionView, CommandError> {
@@ -534,11 +697,12 @@ impl Session {
         })?;
         {
             let mut inner = self.inner.lock().await;
-            let acct = account(&inner.settings, &self.data_dir);
             self.vault
                 .set(&acct, &token)
                 .map_err(|e| CommandError::new(ErrorCode::Keyring, e))?;
-            inner.token = Some(token);
+            if account(&inner.settings, &self.data_dir) == acct {
+                inner.token = Some(token);
+            }
             if let Some(u) = username {
                 inner.settings.last_username = Some(u);
                 let _ = self.settings_store.save(&inner.settings);
@@ -559,8 +723,13 @@ impl Session {
         }
     }
 
-    async fn transport(&self) -> Arc<dyn Transport> {
-        self.inner.lock().await.transport.clone()
+    /// The current transport, and the keyring account of its server's session.
+    async fn transport(&self) -> (Arc<dyn Transport>, String) {
+        let inner = self.inner.lock().await;
+        (
+            inner.transport.clone(),
+            account(&inner.settings, &self.data_dir),
+        )
     }
 
     /// Signs in with a password.
@@ -569,8 +738,9 @@ impl Session {
         username: &str,
         password: &str,
     ) -> Result<SessionView, CommandError> {
+        let (transport, acct) = self.transport().await;
         let t = run::<CreateToken>(
-            self.transport().await.as_ref(),
+            transport.as_ref(),
             create_token::Variables {
                 username: username.trim().to_string(),
                 password: password.to_string(),
@@ -583,7 +753,7 @@ impl Session {
         .await?
         .create_token;
         Session::refused(t.success, t.code, t.message)?;
-        self.adopt(t.token, Some(username.trim().to_lowercase()))
+        self.adopt(acct, t.token, Some(username.trim().to_lowercase()))
             .await
     }
 
@@ -600,8 +770,9 @@ impl Session {
             last_name: blank(profile.last_name),
             company: blank(profile.company),
         };
+        let (transport, acct) = self.transport().await;
         let t = run::<CreateNewUser>(
-            self.transport().await.as_ref(),
+            transport.as_ref(),
             create_new_user::Variables {
                 email: email.trim().to_string(),
                 password: password.to_string(),
@@ -613,13 +784,15 @@ impl Session {
         .await?
         .create_new_user;
         Session::refused(t.success, t.code, t.message)?;
-        self.adopt(t.token, Some(email.trim().to_lowercase())).await
+        self.adopt(acct, t.token, Some(email.trim().to_lowercase()))
+            .await
     }
 
     /// Confirms an email with a mailed link's token, and signs in.
     pub async fn confirm_email(&self, token: &str) -> Result<SessionView, CommandError> {
+        let (transport, acct) = self.transport().await;
         let t = run::<ConfirmEmail>(
-            self.transport().await.as_ref(),
+            transport.as_ref(),
             confirm_email::Variables {
                 token: token.trim().to_string(),
             },
@@ -629,7 +802,7 @@ impl Session {
         .await?
         .confirm_email;
         Session::refused(t.success, t.code, t.message)?;
-        self.adopt(t.token, None).await
+        self.adopt(acct, t.token, None).await
     }
 
     /// Sets a password from an invitation or reset link, and signs in.
@@ -638,8 +811,9 @@ impl Session {
         token: &str,
         password: &str,
     ) -> Result<SessionView, CommandError> {
+        let (transport, acct) = self.transport().await;
         let t = run::<SetPassword>(
-            self.transport().await.as_ref(),
+            transport.as_ref(),
             set_password::Variables {
                 token: token.trim().to_string(),
                 password: password.to_string(),
@@ -650,7 +824,7 @@ impl Session {
         .await?
         .set_password;
         Session::refused(t.success, t.code, t.message)?;
-        self.adopt(t.token, None).await
+        self.adopt(acct, t.token, None).await
     }
 
     /// Signs out: revokes the tokens on the server (when it answers) and forgets ours.
@@ -756,9 +930,13 @@ impl Session {
         organization: Option<String>,
         is_mutation: bool,
     ) -> Result<Value, CommandError> {
-        let (transport, token) = {
+        let (transport, token, acct) = {
             let inner = self.inner.lock().await;
-            (inner.transport.clone(), inner.token.clone())
+            (
+                inner.transport.clone(),
+                inner.token.clone(),
+                account(&inner.settings, &self.data_dir),
+            )
         };
         let answer = transport
             .post(body, token.as_deref(), organization.as_deref())
@@ -770,9 +948,9 @@ impl Session {
             .or_else(|| is_mutation.then(|| refused_outcome(&answer)).flatten());
         if let Some(error) = error {
             if token.is_some() && error.needs_sign_in() {
+                // The server that refused it may no longer be the current one.
                 let mut inner = self.inner.lock().await;
-                if inner.token == token {
-                    let acct = account(&inner.settings, &self.data_dir);
+                if inner.token == token && account(&inner.settings, &self.data_dir) == acct {
                     self.vault.delete(&acct);
                     inner.token = None;
                 }

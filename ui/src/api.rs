@@ -15,7 +15,7 @@ pub use houston_client::CommandError as ApiError;
 /// The session, the signed-in person, a server check and a mail, as the shell sends them
 /// (defined once in the client crate).
 pub use houston_client::{
-    BackendKind, EventWatch, Mail, ServerCheck, SessionUser, SessionView as Session,
+    BackendKind, EventWatch, KnownServer, Mail, ServerCheck, SessionUser, SessionView as Session,
 };
 
 /// A mutation's outcome (`StatusMessage`): a failure here is data a form shows.
@@ -55,6 +55,8 @@ impl Status {
 type ErrorHook = Box<dyn Fn(&ApiError)>;
 
 thread_local! {
+    /// Which server the window talks to: a new number on each switch (see [`new_server`]).
+    static SERVER: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
     static ON_ERROR: RefCell<Option<ErrorHook>> = const { RefCell::new(None) };
     static ON_SUCCESS: RefCell<Option<Box<dyn Fn()>>> = const { RefCell::new(None) };
 }
@@ -66,11 +68,34 @@ pub fn on_outcome(on_error: impl Fn(&ApiError) + 'static, on_success: impl Fn() 
     ON_SUCCESS.with(|hook| *hook.borrow_mut() = Some(Box::new(on_success)));
 }
 
+/// Tells the calls on their way that the window now talks to another server: whatever
+/// they answer belongs to the old one, and comes back as [`ErrorCode::ServerChanged`]
+/// instead of landing on the new one's pages.
+pub fn new_server() {
+    SERVER.with(|server| server.set(server.get() + 1));
+}
+
 /// Calls a shell command with camelCase `args`, answering its JSON.
 pub async fn invoke(command: &str, args: Value) -> Result<Value, ApiError> {
+    let asked_of = SERVER.with(std::cell::Cell::get);
     let outcome = raw_invoke(command, args).await;
+    if let Some(dropped) = asked_of_old_server(asked_of) {
+        return Err(dropped);
+    }
     report(&outcome);
     outcome
+}
+
+/// The error that replaces an answer when the window switched servers after asking
+/// (`asked_of` is the server count when the call was made), so that it does not land on the
+/// new server's pages.
+fn asked_of_old_server(asked_of: u64) -> Option<ApiError> {
+    (SERVER.with(std::cell::Cell::get) != asked_of).then(|| {
+        ApiError::new(
+            ErrorCode::ServerChanged,
+            "The window switched servers before this answer came; it was dropped.",
+        )
+    })
 }
 
 /// Tells the hooks of [`on_outcome`] how a call went.
@@ -199,7 +224,11 @@ pub async fn run_without_nulls<Q: GraphQLQuery, T: DeserializeOwned>(
     let body = serde_json::to_value(Q::build_query(variables))
         .map_err(|e| ApiError::new(ErrorCode::BadRequest, e.to_string()))?;
     let args = js_args(&json!({ "body": body, "organization": organization }))?;
+    let asked_of = SERVER.with(std::cell::Cell::get);
     let outcome = invoke_page("graphql", args).await;
+    if let Some(dropped) = asked_of_old_server(asked_of) {
+        return Err(dropped);
+    }
     report(&outcome);
     let text = text_without_nulls(&outcome?).ok_or_else(|| {
         ApiError::new(
@@ -247,6 +276,26 @@ pub async fn save_settings(
         json!({ "backend": backend, "remoteUrl": remote_url }),
     )
     .await
+}
+
+/// The servers used, the current one marked.
+pub async fn servers() -> Result<Vec<KnownServer>, ApiError> {
+    command("servers", json!({})).await
+}
+
+/// Adds the remote Houston at `url` (it must answer); answers the list.
+pub async fn add_server(url: &str) -> Result<Vec<KnownServer>, ApiError> {
+    command("add_server", json!({ "url": url })).await
+}
+
+/// Switches to the server `id`, with its own session.
+pub async fn switch_server(id: &str) -> Result<Session, ApiError> {
+    command("switch_server", json!({ "id": id })).await
+}
+
+/// Takes the server `id` out of the list, deleting its session.
+pub async fn forget_server(id: &str) -> Result<Session, ApiError> {
+    command("forget_server", json!({ "id": id })).await
 }
 
 /// Signs in.

@@ -109,7 +109,8 @@ pub fn App() -> impl IntoView {
                             </div>
                         })
                     }}
-                    {move || match screen.get() {
+                    // Another server: the page is built anew, reading everything from it.
+                    {move || { app.server.track(); match screen.get() {
                         Screen::Loading => view! { <p class="muted" role="status">"Loading…"</p> }.into_any(),
                         Screen::FirstRun => view! { <pages::first_run::FirstRun /> }.into_any(),
                         Screen::SignIn => view! { <pages::auth::SignIn /> }.into_any(),
@@ -118,7 +119,7 @@ pub fn App() -> impl IntoView {
                         Screen::Forgot => view! { <pages::auth::ForgotPage /> }.into_any(),
                         Screen::UseLink(kind) => view! { <pages::auth::UseLinkPage kind=kind /> }.into_any(),
                         Screen::Page(page) => pages::render(page),
-                    }}
+                    }}}
                 </main>
                 {move || app.mail_open.get().then(|| view! { <MailPanel /> })}
             </div>

@@ -203,9 +203,14 @@ impl<T: Clone + Send + Sync + 'static> PagedList<T> {
             load: StoredValue::new_local(load),
             org,
         };
+        // Read again after signing in again, too (when the app's state is there).
+        let reloads = use_context::<AppState>().map(|app| app.reloads);
         Effect::new(move |_| {
             org.track();
             list.search.track();
+            if let Some(reloads) = reloads {
+                reloads.track();
+            }
             list.reload();
         });
         list

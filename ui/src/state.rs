@@ -98,6 +98,12 @@ pub struct AppState {
     pub org: Memo<Option<String>>,
     /// Whether someone is signed in (changes only when that really changes).
     pub signed_in: Memo<bool>,
+    /// The server the window talks to (its remote endpoint; `None` for the bundled one):
+    /// the page is built anew when it changes.
+    pub server: Memo<Option<String>>,
+    /// Bumped when every page must read its data again without being rebuilt (after
+    /// signing in again: what was typed stays); the pages' reads track it.
+    pub reloads: RwSignal<u64>,
 }
 
 impl AppState {
@@ -119,6 +125,10 @@ impl AppState {
             signed_in: Memo::new(move |_| {
                 session.with(|s| s.as_ref().is_some_and(|s| s.signed_in))
             }),
+            server: Memo::new(move |_| {
+                session.with(|s| s.as_ref().and_then(|s| s.remote_url.clone()))
+            }),
+            reloads: RwSignal::new(0),
         }
     }
 

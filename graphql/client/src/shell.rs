@@ -62,6 +62,23 @@ pub struct SessionUser {
     pub company: Option<String>,
 }
 
+/// A Houston the app has used, as the server menu lists it (no token: only whether the
+/// keyring holds a session for it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KnownServer {
+    /// What the window names it by: `bundled`, or the remote server's endpoint.
+    pub id: String,
+    /// Which kind.
+    pub backend: BackendKind,
+    /// The remote server's endpoint.
+    pub url: Option<String>,
+    /// Whether the app talks to it now.
+    pub current: bool,
+    /// Whether a session is kept for it.
+    pub signed_in: bool,
+}
+
 /// Whether a Houston answers at a URL, and what it said.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]

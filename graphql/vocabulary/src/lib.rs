@@ -216,6 +216,9 @@ error_codes! {
     BadRequest = "BAD_REQUEST",
     /// The UI could not read the shell's answer (made by the UI).
     BadResponse = "BAD_RESPONSE",
+    /// The window switched to another server while the call was on its way: its answer
+    /// belongs to the old one and was dropped (made by the UI).
+    ServerChanged = "SERVER_CHANGED",
 }
 
 impl ErrorCode {

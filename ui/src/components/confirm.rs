@@ -119,6 +119,22 @@ impl Question {
         }
     }
 
+    /// Forgetting the server `name` (`current`: the app talks to it now).
+    pub fn forget_server(name: &str, current: bool) -> Question {
+        let moving = if current {
+            " The app moves to the bundled server."
+        } else {
+            ""
+        };
+        Question {
+            title: format!("Forget the server {name}?"),
+            consequences: format!(
+                "Its session is deleted from this computer's keyring: to use it again, add it and sign in again. Nothing on the server changes.{moving}"
+            ),
+            confirm: "Forget server".to_owned(),
+        }
+    }
+
     /// Leaving a form whose changes (to `what`) are not saved.
     pub fn leave_unsaved(what: &str) -> Question {
         Question {

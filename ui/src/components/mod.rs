@@ -10,6 +10,7 @@ pub mod names;
 pub mod no_organization;
 pub mod pipeline;
 pub mod reauth;
+pub mod servers;
 pub mod setup;
 pub mod test_panel;
 pub mod text_field;

@@ -57,7 +57,10 @@ impl PreviewEvent {
         let pasted = RwSignal::new(String::new());
         let recent = LocalResource::new(move || {
             let (app_id, open) = (source.get(), open.get());
-            let org = app.and_then(|app| app.org.get());
+            let org = app.and_then(|app| {
+                app.reloads.track();
+                app.org.get()
+            });
             async move {
                 if !open || app_id.is_empty() || app.is_none() {
                     return Vec::new();

@@ -20,6 +20,7 @@ pub mod keys;
 pub mod mail;
 pub mod members;
 pub mod orgs;
+pub mod servers;
 pub mod session;
 pub mod sources;
 
@@ -46,13 +47,14 @@ pub fn message(outcome: &Outcome) -> (bool, String) {
 pub type OrgList<T> = LocalResource<Option<Result<Vec<T>, String>>>;
 
 /// Loads `load(organization)` as a resource, again whenever the current organization
-/// changes (and on `refetch`).
+/// changes, after signing in again (`app.reloads`), and on `refetch`.
 pub fn for_organization<T, Fut>(app: AppState, load: fn(String) -> Fut) -> OrgList<T>
 where
     T: 'static,
     Fut: Future<Output = Result<Vec<T>, ApiError>> + 'static,
 {
     LocalResource::new(move || {
+        app.reloads.track();
         let pending = app.org.get().map(load);
         async move {
             match pending {

@@ -59,7 +59,9 @@ pub async fn sign_in(app: AppState, email: String, password: String) -> Result<(
     Ok(())
 }
 
-/// Signs in again after the token expired: the page and the organizations stay as they are.
+/// Signs in again after the token expired: the page stays as it is (what was typed is
+/// kept), and what it shows is read again (`app.reloads`), with the organizations: the
+/// reads that failed while signed out show data again.
 pub async fn sign_in_again(
     app: AppState,
     username: String,
@@ -68,6 +70,8 @@ pub async fn sign_in_again(
     let session = api::sign_in(&username, &password).await?;
     app.session.set(Some(session));
     app.reauth.set(false);
+    app.reloads.update(|n| *n += 1);
+    spawn_local(orgs::reload(app));
     Ok(())
 }
 

@@ -1,9 +1,10 @@
-//! Your account: profile and password (`updateUser`).
+//! Your account: profile and password (`updateUser`), and the servers the app uses.
 
 use leptos::prelude::*;
 use serde_json::json;
 
 use crate::components::busy::BusyButton;
+use crate::components::servers::ServerMenu;
 use crate::components::text_field::TextField;
 use crate::components::unsaved;
 use crate::loaders::{self, account};
@@ -103,6 +104,7 @@ pub fn AccountPage() -> impl IntoView {
             {move || message().map(|(ok, text)| view! {
                 <p id="account-message" role="status" class:success=ok class:form-error=!ok>{text}</p>
             })}
+            <ServerMenu />
         </section>
     }
 }

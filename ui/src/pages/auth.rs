@@ -6,6 +6,7 @@ use houston_client::vocabulary::MailKind;
 use leptos::prelude::*;
 
 use crate::api;
+use crate::components::servers::ServerMenu;
 use crate::components::text_field::TextField;
 use crate::loaders::mail::{self, Pasted};
 use crate::loaders::session;
@@ -58,6 +59,7 @@ pub fn SignIn() -> impl IntoView {
                 " · "
                 <a id="signin-use-link" href="#" on:click=move |ev| { ev.prevent_default(); app.page.set(Page::UseLink(None)); }>"Have a link or code from a mail?"</a>
             </p>
+            <ServerMenu />
         </section>
     }
 }

@@ -30,6 +30,7 @@ pub fn KeysPage() -> impl IntoView {
     let app = AppState::get();
     // Only Owners may list keys: nothing is asked of the server for anyone else.
     let rows: OrgList<KeyRow> = LocalResource::new(move || {
+        app.reloads.track();
         let pending = app.org.get().filter(|_| app.is_owner()).map(keys::list);
         async move {
             match pending {

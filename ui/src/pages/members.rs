@@ -20,6 +20,7 @@ pub fn MembersPage() -> impl IntoView {
     let rows = for_organization(app, members::list);
     // Only Owners may read invitations: nothing is asked of the server for anyone else.
     let invitations: loaders::OrgList<members::InvitationRow> = LocalResource::new(move || {
+        app.reloads.track();
         let pending = app
             .org
             .get()

@@ -126,7 +126,10 @@ pub fn OrgsPage() -> impl IntoView {
         });
     };
     // Invitations to the viewer: they join only by accepting (issue 12: consent).
-    let invited = LocalResource::new(members::mine);
+    let invited = LocalResource::new(move || {
+        app.reloads.track();
+        members::mine()
+    });
     let answer = Action::new_local(move |(id, accept): &(String, bool)| {
         let (id, accept) = (id.clone(), *accept);
         async move {

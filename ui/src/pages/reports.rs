@@ -125,6 +125,7 @@ pub fn ReportsPage(
     let scope = RwSignal::new(app_id.unwrap_or_default());
     let period = RwSignal::new("DAY".to_owned());
     let report = LocalResource::new(move || {
+        app.reloads.track();
         let (org, scope, period) = (app.org.get(), scope.get(), period.get());
         async move {
             match org {
