@@ -16,7 +16,7 @@ fn main() {
 
 /// The commands the webview may call; each gets an `allow-<command>` permission that the
 /// capability grants explicitly.
-const COMMANDS: [&str; 18] = [
+const COMMANDS: [&str; 19] = [
     "session_state",
     "check_server",
     "save_settings",
@@ -33,6 +33,7 @@ const COMMANDS: [&str; 18] = [
     "send_test_event",
     "watch_events",
     "stop_watching",
+    "watch_changes",
     "save_pipeline",
     "open_pipeline",
 ];
