@@ -25,6 +25,30 @@ pub struct IntegrationDraft {
     pub secrets_set: Vec<String>,
 }
 
+/// The latest news of the current organization's changes made by anyone (see
+/// [`crate::loaders::changes`]): what a page showing sources or integrations reads again.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Changes {
+    /// Counts the news: each one is new.
+    pub seq: u64,
+    /// The changes heard together (a burst comes as one piece of news).
+    pub heard: Vec<houston_client::Change>,
+    /// Changes may have been missed: whatever is shown may be old.
+    pub missed: bool,
+}
+
+impl Changes {
+    /// Whether the integration `id` of the source `app_id` may have changed (or its
+    /// source was deleted).
+    pub fn touch(&self, app_id: &str, id: &str) -> bool {
+        self.missed
+            || self.heard.iter().any(|c| {
+                c.integration_id == id
+                    || (c.app_id == app_id && c.integration_id.is_empty() && c.action == "DELETE")
+            })
+    }
+}
+
 /// The pages of the signed-in window.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Page {
@@ -98,6 +122,8 @@ pub struct AppState {
     pub org: Memo<Option<String>>,
     /// Whether someone is signed in (changes only when that really changes).
     pub signed_in: Memo<bool>,
+    /// The latest news of the current organization's changes.
+    pub changes: RwSignal<Changes>,
 }
 
 impl AppState {
@@ -119,6 +145,7 @@ impl AppState {
             signed_in: Memo::new(move |_| {
                 session.with(|s| s.as_ref().is_some_and(|s| s.signed_in))
             }),
+            changes: RwSignal::new(Changes::default()),
         }
     }
 
