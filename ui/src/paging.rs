@@ -362,3 +362,58 @@ impl<T: Clone + Send + Sync + 'static> PagedList<T> {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunk(rows: &[&str], cursor: &str, has_next: bool, total: i64) -> Chunk<String> {
+        Chunk {
+            rows: rows.iter().map(|r| r.to_string()).collect(),
+            end_cursor: Some(cursor.to_owned()),
+            has_next,
+            total,
+        }
+    }
+
+    #[test]
+    fn a_refresh_keeps_the_rows_shown_until_the_new_ones_replace_them() {
+        let mut list = Loaded::default();
+        let first = list.restart();
+        list.accept(&first, Ok(chunk(&["a", "c"], "c", true, 4)));
+        let next = list.next_page().expect("a second page");
+        list.accept(&next, Ok(chunk(&["d", "e"], "e", false, 4)));
+
+        let (refresh, wanted) = list.refresh();
+        assert_eq!(wanted, 4, "as many rows as were loaded are read again");
+        assert_eq!(refresh.after, None, "from the top");
+        assert_eq!(list.rows, ["a", "c", "d", "e"], "shown meanwhile");
+        // Someone added "b" and deleted "e".
+        assert!(list.replace(&refresh, Ok(chunk(&["a", "b", "c", "d"], "d", false, 4))));
+        assert_eq!(list.rows, ["a", "b", "c", "d"]);
+        assert_eq!(
+            (list.total, list.has_next, list.loading),
+            (Some(4), false, false)
+        );
+    }
+
+    #[test]
+    fn a_refresh_drops_answers_asked_before_it_and_is_dropped_by_a_restart() {
+        let mut list = Loaded::default();
+        let first = list.restart();
+        list.accept(&first, Ok(chunk(&["a"], "a", true, 2)));
+        let next = list.next_page().expect("a second page");
+        let (refresh, _) = list.refresh();
+        assert!(
+            !list.accept(&next, Ok(chunk(&["z"], "z", false, 2))),
+            "a page asked before the refresh would add rows the refresh reads"
+        );
+        let search = list.restart();
+        assert!(
+            !list.replace(&refresh, Ok(chunk(&["a", "b"], "b", false, 2))),
+            "a new search wins over a refresh of the old one"
+        );
+        assert!(list.accept(&search, Ok(chunk(&["q"], "q", false, 1))));
+        assert_eq!(list.rows, ["q"]);
+    }
+}

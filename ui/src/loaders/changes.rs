@@ -3,6 +3,7 @@
 //! [`AppState::changes`], which the pages showing sources and integrations follow.
 
 use houston_client::ChangeWatch;
+use leptos::prelude::*;
 
 use crate::api;
 use crate::state::{AppState, Changes};
