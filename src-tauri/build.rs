@@ -16,7 +16,7 @@ fn main() {
 
 /// The commands the webview may call; each gets an `allow-<command>` permission that the
 /// capability grants explicitly.
-const COMMANDS: [&str; 22] = [
+const COMMANDS: [&str; 23] = [
     "session_state",
     "check_server",
     "save_settings",
@@ -37,6 +37,7 @@ const COMMANDS: [&str; 22] = [
     "send_test_event",
     "watch_events",
     "stop_watching",
+    "watch_changes",
     "save_pipeline",
     "open_pipeline",
 ];

@@ -5,7 +5,7 @@
 //! watch hears `eventReceived` over the server's WebSocket, reconnects when it drops, and
 //! says why when the server refuses it.
 
-use houston_client::{EventWatch, WatchLink};
+use houston_client::{ChangeWatch, EventWatch, WatchLink};
 use houston_desktop::session::{normalize_url, BackendKind, Session, Settings, SettingsStore};
 use houston_desktop::vault::TokenVault;
 use houston_test_harness::process::ServerProcess;
@@ -385,5 +385,146 @@ async fn a_remote_watch_hears_events_over_the_websocket_and_reconnects() {
     let event = next_event(&mut rx).await;
     assert_eq!(event["event"], "After Restart");
     session.stop_watching(watch);
+    drop(server);
+}
+
+/// The next message of the changes' watch (within `wait`), past the news of its link.
+async fn next_changes(
+    rx: &mut mpsc::UnboundedReceiver<ChangeWatch>,
+    wait: Duration,
+) -> Option<ChangeWatch> {
+    loop {
+        match tokio::time::timeout(wait, rx.recv()).await {
+            Ok(Some(ChangeWatch::Link(_))) => continue,
+            Ok(message) => return message,
+            Err(_) => return None,
+        }
+    }
+}
+
+/// Creates a source named `name` in `org_id` through the session; its id.
+async fn new_source(session: &Session, org_id: &str, name: &str) -> String {
+    let app = session
+        .graphql(
+            json!({ "query": "mutation($o: String!, $n: String!) { createApplication(name: $n, platform: \"analytics.js\", orgId: $o) { id success } }",
+                    "variables": { "o": org_id, "n": name } }),
+            Some(org_id.to_owned()),
+        )
+        .await
+        .unwrap();
+    app["createApplication"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{app}"))
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_current_organizations_changes_reach_the_window_and_follow_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let session = start(dir.path(), free_port()).await;
+    let (org_id, _) = source(&session).await;
+    session
+        .set_organization(Some(org_id.clone()))
+        .await
+        .unwrap();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    session.watch_changes(move |m| tx.send(m).is_ok()).await;
+    // In-process, the subscription listens once its stream is first polled.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // Five sources in a row: one message.
+    let mut made = Vec::new();
+    for i in 0..5 {
+        made.push(new_source(&session, &org_id, &format!("Site {i}")).await);
+    }
+    match next_changes(&mut rx, Duration::from_secs(10)).await {
+        Some(ChangeWatch::Changed(burst)) => {
+            let apps: Vec<_> = burst.iter().map(|c| c.app_id.clone()).collect();
+            assert_eq!(apps, made, "the burst, each change once: {burst:?}");
+            assert!(burst
+                .iter()
+                .all(|c| c.action == "CREATE" && c.integration_id.is_empty()));
+        }
+        other => panic!("the changes arrive as one message: {other:?}"),
+    }
+
+    // Another organization chosen: the watch moves to it.
+    let other = session
+        .graphql(
+            json!({ "query": "mutation { createOrganization(name: \"Other\") { id success } }" }),
+            None,
+        )
+        .await
+        .unwrap();
+    let other_id = other["createOrganization"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    session
+        .set_organization(Some(other_id.clone()))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    new_source(&session, &org_id, "Not watched now").await;
+    let in_other = new_source(&session, &other_id, "Watched").await;
+    match next_changes(&mut rx, Duration::from_secs(10)).await {
+        Some(ChangeWatch::Changed(burst)) => {
+            let apps: Vec<_> = burst.iter().map(|c| c.app_id.clone()).collect();
+            assert_eq!(
+                apps,
+                vec![in_other],
+                "only the current organization's change"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // Signed out: nothing more is relayed.
+    session.sign_out().await;
+    assert_eq!(
+        next_changes(&mut rx, Duration::from_millis(800)).await,
+        None
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_remote_servers_changes_come_over_the_websocket_and_a_drop_says_some_were_missed() {
+    let server_dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::in_dir(server_dir.path(), "127.0.0.1:0");
+    let app_dir = tempfile::tempdir().unwrap();
+    let session = start_remote(app_dir.path(), &server.url).await;
+    let (org_id, _) = source(&session).await;
+    session
+        .set_organization(Some(org_id.clone()))
+        .await
+        .unwrap();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    session.watch_changes(move |m| tx.send(m).is_ok()).await;
+    match tokio::time::timeout(Duration::from_secs(10), rx.recv()).await {
+        Ok(Some(ChangeWatch::Link(WatchLink::Live))) => {}
+        other => panic!("the watch is live over the WebSocket: {other:?}"),
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let made = new_source(&session, &org_id, "Remote site").await;
+    match next_changes(&mut rx, Duration::from_secs(10)).await {
+        Some(ChangeWatch::Changed(burst)) => assert_eq!(burst[0].app_id, made, "{burst:?}"),
+        other => panic!("{other:?}"),
+    }
+
+    // The server goes away and comes back: what changed meanwhile cannot be read back,
+    // so the window is told to read again what it shows.
+    let addr = server.addr.clone();
+    server.kill();
+    let server = ServerProcess::in_dir(server_dir.path(), &addr);
+    match next_changes(&mut rx, Duration::from_secs(30)).await {
+        Some(ChangeWatch::Missed) => {}
+        other => panic!("a reconnection says changes may have been missed: {other:?}"),
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let after = new_source(&session, &org_id, "After restart").await;
+    match next_changes(&mut rx, Duration::from_secs(10)).await {
+        Some(ChangeWatch::Changed(burst)) => assert_eq!(burst[0].app_id, after, "{burst:?}"),
+        other => panic!("{other:?}"),
+    }
     drop(server);
 }

@@ -4,7 +4,7 @@
 use crate::session::{BackendKind, CommandError, KnownServer, Mail, Profile, SessionView};
 use crate::Launched;
 use houston_client::vocabulary::Role;
-use houston_client::{EventWatch, ServerCheck};
+use houston_client::{ChangeWatch, EventWatch, ServerCheck};
 use serde_json::Value;
 use tauri::ipc::Channel;
 use tauri::State;
@@ -198,6 +198,22 @@ pub async fn watch_events(
             channel.send(message).is_ok()
         })
         .await
+}
+
+/// Streams the current organization's changes into `channel` for as long as someone is
+/// signed in, following the organization and the session (see `Session::watch_changes`).
+/// A window calls it once; calling it again (the window loaded again) moves the stream to
+/// the new channel.
+#[tauri::command]
+pub async fn watch_changes(
+    launched: State<'_, Launched>,
+    channel: Channel<ChangeWatch>,
+) -> Answer<()> {
+    let session = launched.session().await;
+    session
+        .watch_changes(move |message| channel.send(message).is_ok())
+        .await;
+    Ok(())
 }
 
 /// Ends a watch.

@@ -124,6 +124,7 @@ pub fn run() {
             commands::send_test_event,
             commands::watch_events,
             commands::stop_watching,
+            commands::watch_changes,
             commands::save_pipeline,
             commands::open_pipeline,
         ])

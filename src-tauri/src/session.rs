@@ -10,10 +10,11 @@ use futures_util::StreamExt;
 use houston_client::graphql_client::GraphQLQuery;
 use houston_client::vocabulary::{ErrorCode, MailKind, Role, UserStatus};
 use houston_client::{
-    confirm_email, create_api_key, create_new_user, create_token, event_received, events, logout,
-    me, my_mail, run, set_password, ws_url, ClientError, ConfirmEmail, CreateApiKey, CreateNewUser,
-    CreateToken, EventReceived, EventWatch, Events, Healthcheck, HttpTransport, InProcessTransport,
-    Live, Logout, Me, MyMail, SetPassword, Transport, WatchLink, WsSubscription,
+    clickstream_changed, confirm_email, create_api_key, create_new_user, create_token,
+    event_received, events, logout, me, my_mail, run, set_password, ws_url, Change, ChangeWatch,
+    ClickstreamChanged, ClientError, ConfirmEmail, CreateApiKey, CreateNewUser, CreateToken,
+    EventReceived, EventWatch, Events, Healthcheck, HttpTransport, InProcessTransport, Live,
+    Logout, Me, MyMail, SetPassword, Transport, WatchLink, WsSubscription,
 };
 use houston_server::{DataKeySource, Houston, SecretSource, ServerConfig};
 use serde::{Deserialize, Serialize};
@@ -196,6 +197,8 @@ pub struct Session {
     /// The running watches on events, by id (`watch_events`).
     watches: std::sync::Mutex<HashMap<u64, AbortHandle>>,
     next_watch: AtomicU64,
+    /// The watch on the current organization's changes (`watch_changes`).
+    changes: std::sync::Mutex<ChangesWatch>,
 }
 
 /// The keyring account of the current server's session (see [`server_account`]).
@@ -476,6 +479,7 @@ impl Session {
             inner: Mutex::new(inner),
             watches: std::sync::Mutex::new(HashMap::new()),
             next_watch: AtomicU64::new(1),
+            changes: std::sync::Mutex::new(ChangesWatch::default()),
         };
         session.refresh_user().await;
         crate::launch::mark("user read");
@@ -680,6 +684,7 @@ impl Session {
                 .map_err(|e| CommandError::new(ErrorCode::Internal, e))?;
         }
         self.refresh_user().await;
+        self.rewatch_changes().await;
         Ok(())
     }
 
@@ -709,6 +714,7 @@ impl Session {
             }
         }
         self.refresh_user().await;
+        self.rewatch_changes().await;
         Ok(self.view().await)
     }
 
@@ -863,6 +869,7 @@ impl Session {
                 .save(&inner.settings)
                 .map_err(|e| CommandError::new(ErrorCode::Internal, e))?;
         }
+        self.rewatch_changes().await;
         Ok(self.view().await)
     }
 
@@ -1002,21 +1009,121 @@ impl Session {
 
     /// Watches the events of the source `app_id` as they are stored, handing each to
     /// `sink` (as [`EventWatch`]) until `sink` answers `false`, the watch fails, or
-    /// [`Session::stop_watching`]. Through `eventReceived`: in-process on the bundled
-    /// server, over the remote server's WebSocket (`/graphql/ws`) otherwise, reopened with
-    /// backoff when it drops (each change told as [`EventWatch::Link`], and the events
-    /// stored meanwhile read back). A remote server that refuses the credentials on the
-    /// socket is an error here; one whose socket cannot be opened at all (a proxy that
-    /// does not pass WebSockets, say) is read every two seconds instead, and the watch
-    /// says so ([`WatchLink::Polling`]). Answers the watch's id. The subscription listens
-    /// a moment after that (its task first checks the source): read the stored events
-    /// after starting a watch, as the debugger does, so that none falls between.
+    /// [`Session::stop_watching`]. Through `eventReceived` and the one relay of
+    /// [`Session::relay`]: the events stored while a remote server's socket was down are
+    /// read back, and a server whose socket cannot be opened is read every two seconds.
+    /// Answers the watch's id. The subscription listens a moment after that (its task
+    /// first checks the source): read the stored events after starting a watch, as the
+    /// debugger does, so that none falls between.
     pub async fn watch_events(
         &self,
         app_id: String,
         organization: Option<String>,
         sink: impl Fn(EventWatch) -> bool + Send + Sync + 'static,
     ) -> Result<u64, CommandError> {
+        let task = self
+            .relay(
+                Feed::Events { app_id },
+                organization,
+                move |heard| match heard {
+                    Heard::Item(event) => sink(EventWatch::Event(event)),
+                    Heard::Error(error) => sink(EventWatch::Error(error)),
+                    Heard::Link(link) => sink(EventWatch::Link(link)),
+                    // The events' feed reads back what it missed itself.
+                    Heard::Missed => true,
+                },
+            )
+            .await?;
+        let id = self.next_watch.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut watches) = self.watches.lock() {
+            watches.insert(id, task);
+        }
+        Ok(id)
+    }
+
+    /// Hands the changes to the sources and integrations of the current organization to
+    /// `sink` (as [`ChangeWatch`], a burst coalesced into one message) for as long as
+    /// someone is signed in: the watch moves when the organization or the session changes
+    /// (see [`Session::rewatch_changes`]), and ends once `sink` answers `false`. One sink
+    /// at a time: a new one (the window loaded again) replaces the last.
+    pub async fn watch_changes(&self, sink: impl Fn(ChangeWatch) -> bool + Send + Sync + 'static) {
+        if let Ok(mut changes) = self.changes.lock() {
+            changes.sink = Some(Arc::new(sink));
+            changes.stop();
+        }
+        self.rewatch_changes().await;
+    }
+
+    /// Starts the watch on the current organization's changes again when who is signed in
+    /// or the organization changed since it started (nothing otherwise); stops it when
+    /// nobody is signed in or no organization is chosen.
+    async fn rewatch_changes(&self) {
+        let (token, organization) = {
+            let inner = self.inner.lock().await;
+            (
+                inner.token.clone(),
+                inner.settings.last_organization.clone(),
+            )
+        };
+        let Some(sink) = self.changes.lock().ok().and_then(|c| c.sink.clone()) else {
+            return;
+        };
+        let (Some(token), Some(org_id)) = (token, organization) else {
+            if let Ok(mut changes) = self.changes.lock() {
+                changes.stop();
+            }
+            return;
+        };
+        let key = (token, org_id.clone());
+        let running = self.changes.lock().ok().is_some_and(|c| {
+            c.key.as_ref() == Some(&key) && c.task.as_ref().is_some_and(|t| !t.is_finished())
+        });
+        if running {
+            return;
+        }
+        let (heard, bursts) = tokio::sync::mpsc::unbounded_channel();
+        let relayed = self
+            .relay(
+                Feed::Changes {
+                    org_id: org_id.clone(),
+                },
+                Some(org_id),
+                move |message| heard.send(message).is_ok(),
+            )
+            .await;
+        let relay = match relayed {
+            Ok(relay) => relay,
+            Err(error) => {
+                sink(ChangeWatch::Error(error));
+                return;
+            }
+        };
+        let coalescing = tokio::spawn(coalesce(bursts, move |m| sink(m)));
+        if let Ok(mut changes) = self.changes.lock() {
+            changes.stop();
+            changes.key = Some(key);
+            changes.relay = Some(relay);
+            changes.task = Some(coalescing.abort_handle());
+        } else {
+            relay.abort();
+            coalescing.abort();
+        }
+    }
+
+    /// The one relay of a subscription (`feed`) to `sink`, as a task: in-process on the
+    /// bundled server, over the remote server's WebSocket (`/graphql/ws`) otherwise,
+    /// reopened with backoff when it drops (each change told as [`Heard::Link`], and what
+    /// was missed meanwhile read back or told as [`Heard::Missed`]). A remote server that
+    /// refuses the credentials on the socket is an error here; one whose socket cannot be
+    /// opened at all (a proxy that does not pass WebSockets, say) is read every few
+    /// seconds instead ([`WatchLink::Polling`]). The task ends when `sink` answers `false`
+    /// or the subscription fails.
+    async fn relay(
+        &self,
+        feed: Feed,
+        organization: Option<String>,
+        sink: impl Fn(Heard) -> bool + Send + Sync + 'static,
+    ) -> Result<AbortHandle, CommandError> {
         let (bundled, transport, token, remote_url) = {
             let inner = self.inner.lock().await;
             (
@@ -1026,10 +1133,7 @@ impl Session {
                 inner.settings.remote_url.clone(),
             )
         };
-        let body = serde_json::to_value(EventReceived::build_query(event_received::Variables {
-            app_id: app_id.clone(),
-        }))
-        .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?;
+        let body = feed.request()?;
         let task = match bundled {
             Some(houston) => {
                 let mut answers = InProcessTransport::new(houston)
@@ -1037,12 +1141,12 @@ impl Session {
                     .await
                     .map_err(ClientError::from)?;
                 tokio::spawn(async move {
-                    if !sink(EventWatch::Link(WatchLink::Live)) {
+                    if !sink(Heard::Link(WatchLink::Live)) {
                         return;
                     }
                     let mut seen = Seen::default();
                     while let Some(answer) = answers.next().await {
-                        if !hand_answer(&answer, &sink, &mut seen) {
+                        if !hand_answer(&answer, feed.field(), &sink, &mut seen) {
                             break;
                         }
                     }
@@ -1054,7 +1158,7 @@ impl Session {
                     transport,
                     token,
                     organization,
-                    app_id,
+                    feed,
                 };
                 let opened = WsSubscription::open(
                     &url,
@@ -1067,21 +1171,17 @@ impl Session {
                     Ok(live) => tokio::spawn(forward_live(live, source, sink)),
                     Err(refused @ ClientError::Graphql { .. }) => return Err(refused.into()),
                     Err(why) => {
-                        tracing::warn!(error = %why, "no WebSocket to the server: polling its events");
-                        sink(EventWatch::Link(WatchLink::Polling {
+                        tracing::warn!(error = %why, "no WebSocket to the server: polling it");
+                        sink(Heard::Link(WatchLink::Polling {
                             why: why.to_string(),
-                            every_ms: POLL_EVERY.as_millis() as u64,
+                            every_ms: source.feed.poll_every().as_millis() as u64,
                         }));
-                        tokio::spawn(poll_events(source, sink))
+                        tokio::spawn(poll(source, sink))
                     }
                 }
             }
         };
-        let id = self.next_watch.fetch_add(1, Ordering::Relaxed);
-        if let Ok(mut watches) = self.watches.lock() {
-            watches.insert(id, task.abort_handle());
-        }
-        Ok(id)
+        Ok(task.abort_handle())
     }
 
     /// Ends the watch `id` (nothing when it already ended).
@@ -1091,12 +1191,16 @@ impl Session {
         }
     }
 
-    /// Ends every watch: they hold the token of a session that is ending.
+    /// Ends every watch, the one on changes too: they hold the token of a session that is
+    /// ending ([`Session::rewatch_changes`] starts that one again for the next).
     fn stop_all_watches(&self) {
         if let Ok(mut watches) = self.watches.lock() {
             for (_, task) in watches.drain() {
                 task.abort();
             }
+        }
+        if let Ok(mut changes) = self.changes.lock() {
+            changes.stop();
         }
     }
 
@@ -1154,22 +1258,177 @@ impl Session {
 
 /// How often a remote server's events are read for a watch without a WebSocket.
 const POLL_EVERY: Duration = Duration::from_secs(2);
+/// How often the window is told to read again what it shows when a remote server's
+/// changes cannot be heard (no WebSocket): changes cannot be read back, only guessed.
+const CHANGES_POLL_EVERY: Duration = Duration::from_secs(15);
 /// How many ids a watch remembers, to hand each event once.
 const SEEN: usize = 2_000;
+/// A burst of changes ends after this long without one...
+const BURST_QUIET: Duration = Duration::from_millis(250);
+/// ...or this long after its first change, whichever comes first.
+const BURST_LONGEST: Duration = Duration::from_secs(1);
 
-/// The source a remote watch reads, and as whom.
+/// What a relay listens to.
+#[derive(Clone, Debug)]
+enum Feed {
+    /// A source's events as they are stored (`eventReceived`).
+    Events {
+        /// The source.
+        app_id: String,
+    },
+    /// An organization's sources and integrations as they change (`clickstreamChanged`).
+    Changes {
+        /// The organization.
+        org_id: String,
+    },
+}
+
+impl Feed {
+    /// The subscription's request.
+    fn request(&self) -> Result<Value, CommandError> {
+        let body = match self {
+            Feed::Events { app_id } => {
+                serde_json::to_value(EventReceived::build_query(event_received::Variables {
+                    app_id: app_id.clone(),
+                }))
+            }
+            Feed::Changes { org_id } => serde_json::to_value(ClickstreamChanged::build_query(
+                clickstream_changed::Variables {
+                    org_id: Some(org_id.clone()),
+                },
+            )),
+        };
+        body.map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))
+    }
+
+    /// The root field its answers carry.
+    fn field(&self) -> &'static str {
+        match self {
+            Feed::Events { .. } => "eventReceived",
+            Feed::Changes { .. } => "clickstreamChanged",
+        }
+    }
+
+    /// How often it is read without a WebSocket.
+    fn poll_every(&self) -> Duration {
+        match self {
+            Feed::Events { .. } => POLL_EVERY,
+            Feed::Changes { .. } => CHANGES_POLL_EVERY,
+        }
+    }
+}
+
+/// What a relay hands on, whatever its feed.
+#[derive(Clone, Debug, PartialEq)]
+enum Heard {
+    /// One answer's item: an event, or a change.
+    Item(Value),
+    /// Items may have been missed and cannot be read back (changes).
+    Missed,
+    /// Why the relay ended.
+    Error(CommandError),
+    /// How the items reach the relay now.
+    Link(WatchLink),
+}
+
+/// The watch on the current organization's changes (see [`Session::watch_changes`]).
+#[derive(Default)]
+struct ChangesWatch {
+    /// Where the changes go: the window's channel.
+    sink: Option<Arc<dyn Fn(ChangeWatch) -> bool + Send + Sync>>,
+    /// The token and organization the running watch listens with.
+    key: Option<(String, String)>,
+    /// The relay of `clickstreamChanged`.
+    relay: Option<AbortHandle>,
+    /// The task that coalesces its bursts into the sink.
+    task: Option<AbortHandle>,
+}
+
+impl ChangesWatch {
+    /// Stops the running watch, keeping the sink.
+    fn stop(&mut self) {
+        for task in [self.relay.take(), self.task.take()].into_iter().flatten() {
+            task.abort();
+        }
+        self.key = None;
+    }
+}
+
+/// Hands what a relay heard to `sink` as [`ChangeWatch`] messages, each burst of changes
+/// as one ([`BURST_QUIET`], [`BURST_LONGEST`]); ends when the relay does or `sink`
+/// answers `false`.
+async fn coalesce(
+    mut heard: tokio::sync::mpsc::UnboundedReceiver<Heard>,
+    sink: impl Fn(ChangeWatch) -> bool,
+) {
+    let mut next = heard.recv().await;
+    while let Some(first) = next.take() {
+        let change = match first {
+            Heard::Item(change) => change,
+            Heard::Missed => {
+                if !sink(ChangeWatch::Missed) {
+                    return;
+                }
+                next = heard.recv().await;
+                continue;
+            }
+            Heard::Error(error) => {
+                sink(ChangeWatch::Error(error));
+                return;
+            }
+            Heard::Link(link) => {
+                if !sink(ChangeWatch::Link(link)) {
+                    return;
+                }
+                next = heard.recv().await;
+                continue;
+            }
+        };
+        let longest = tokio::time::Instant::now() + BURST_LONGEST;
+        let mut burst: Vec<Change> = serde_json::from_value(change).into_iter().collect();
+        loop {
+            let until = (tokio::time::Instant::now() + BURST_QUIET).min(longest);
+            match tokio::time::timeout_at(until, heard.recv()).await {
+                Ok(Some(Heard::Item(change))) => {
+                    burst.extend(serde_json::from_value::<Change>(change));
+                }
+                // Something else ends the burst and is handed after it.
+                Ok(Some(other)) => {
+                    next = Some(other);
+                    break;
+                }
+                Ok(None) => break,
+                Err(_) => {
+                    break;
+                }
+            }
+        }
+        if !burst.is_empty() && !sink(ChangeWatch::Changed(burst)) {
+            return;
+        }
+        if next.is_none() {
+            next = heard.recv().await;
+        }
+    }
+}
+
+/// What a remote relay reads, and as whom.
 struct Source {
     transport: Arc<dyn Transport>,
     token: Option<String>,
     organization: Option<String>,
-    app_id: String,
+    feed: Feed,
 }
 
 impl Source {
-    /// The source's newest events (up to 100), newest first.
+    /// The source's newest events (up to 100), newest first; nothing for a feed that
+    /// cannot be read back.
     async fn newest(&self) -> Result<Vec<Value>, ClientError> {
+        let Feed::Events { app_id } = &self.feed else {
+            return Ok(Vec::new());
+        };
         let variables = events::Variables {
-            app_id: self.app_id.clone(),
+            app_id: app_id.clone(),
             first: Some(100),
             after: None,
             type_: None,
@@ -1197,7 +1456,8 @@ impl Source {
 struct Seen(VecDeque<String>);
 
 impl Seen {
-    /// Whether `event` is new to the watch (and remembers it).
+    /// Whether `event` is new to the watch (and remembers it). Items without an id
+    /// (changes) are always new.
     fn first_time(&mut self, event: &Value) -> bool {
         let Some(id) = event.get("id").and_then(Value::as_str) else {
             return true;
@@ -1219,47 +1479,51 @@ impl Seen {
     }
 }
 
-/// Hands one answer of `eventReceived` to `sink`: its event, or its error (which ends the
-/// watch). Answers whether the watch goes on.
-fn hand_answer(answer: &Value, sink: &impl Fn(EventWatch) -> bool, seen: &mut Seen) -> bool {
+/// Hands one answer of the subscription whose root field is `field` to `sink`: its item,
+/// or its error (which ends the relay). Answers whether the relay goes on.
+fn hand_answer(
+    answer: &Value,
+    field: &str,
+    sink: &impl Fn(Heard) -> bool,
+    seen: &mut Seen,
+) -> bool {
     if let Some(error) = ClientError::from_answer(answer) {
-        sink(EventWatch::Error(error.into()));
+        sink(Heard::Error(error.into()));
         return false;
     }
     match answer
-        .pointer("/data/eventReceived")
-        .filter(|event| !event.is_null())
+        .get("data")
+        .and_then(|data| data.get(field))
+        .filter(|item| !item.is_null())
     {
-        Some(event) if seen.first_time(event) => sink(EventWatch::Event(event.clone())),
+        Some(item) if seen.first_time(item) => sink(Heard::Item(item.clone())),
         _ => true,
     }
 }
 
-/// A remote watch over its WebSocket: each event as it is stored; after a reconnection,
-/// the events stored while the socket was down.
+/// A remote relay over its WebSocket: each item as it comes; after a reconnection, what
+/// was missed meanwhile (see [`catch_up`]).
 async fn forward_live(
     mut live: WsSubscription,
     source: Source,
-    sink: impl Fn(EventWatch) -> bool + Send + Sync + 'static,
+    sink: impl Fn(Heard) -> bool + Send + Sync + 'static,
 ) {
-    if !sink(EventWatch::Link(WatchLink::Live)) {
+    if !sink(Heard::Link(WatchLink::Live)) {
         return;
     }
     let mut seen = Seen::default();
     while let Some(next) = live.next().await {
         let goes_on = match next {
-            Live::Answer(answer) => hand_answer(&answer, &sink, &mut seen),
-            Live::Reconnecting { why, retry_in } => {
-                sink(EventWatch::Link(WatchLink::Reconnecting {
-                    why,
-                    retry_in_ms: retry_in.as_millis() as u64,
-                }))
-            }
+            Live::Answer(answer) => hand_answer(&answer, source.feed.field(), &sink, &mut seen),
+            Live::Reconnecting { why, retry_in } => sink(Heard::Link(WatchLink::Reconnecting {
+                why,
+                retry_in_ms: retry_in.as_millis() as u64,
+            })),
             Live::Reconnected => {
-                sink(EventWatch::Link(WatchLink::Live)) && catch_up(&source, &sink, &mut seen).await
+                sink(Heard::Link(WatchLink::Live)) && catch_up(&source, &sink, &mut seen).await
             }
             Live::Refused(refused) => {
-                sink(EventWatch::Error(refused.into()));
+                sink(Heard::Error(refused.into()));
                 false
             }
         };
@@ -1268,16 +1532,20 @@ async fn forward_live(
             return;
         }
     }
-    sink(EventWatch::Error(CommandError::new(
+    sink(Heard::Error(CommandError::new(
         ErrorCode::Unreachable,
         "The server ended the subscription.",
     )));
 }
 
-/// Hands the events stored since the last one `seen`, oldest first (all of the newest
-/// 100 when none was seen yet: the window drops those it shows already). A failure is
-/// logged: the live events go on.
-async fn catch_up(source: &Source, sink: &impl Fn(EventWatch) -> bool, seen: &mut Seen) -> bool {
+/// Hands what was missed while the socket was down: the events stored since the last
+/// one `seen`, oldest first (all of the newest 100 when none was seen yet: the window
+/// drops those it shows already); for changes, [`Heard::Missed`]. A failure to read is
+/// logged: the live items go on.
+async fn catch_up(source: &Source, sink: &impl Fn(Heard) -> bool, seen: &mut Seen) -> bool {
+    if let Feed::Changes { .. } = source.feed {
+        return sink(Heard::Missed);
+    }
     let newest = match source.newest().await {
         Ok(newest) => newest,
         Err(error) => {
@@ -1290,35 +1558,42 @@ async fn catch_up(source: &Source, sink: &impl Fn(EventWatch) -> bool, seen: &mu
         .take_while(|event| !seen.contains(event))
         .collect();
     for event in missed.into_iter().rev() {
-        if seen.first_time(&event) && !sink(EventWatch::Event(event)) {
+        if seen.first_time(&event) && !sink(Heard::Item(event)) {
             return false;
         }
     }
     true
 }
 
-/// A watch on a remote server without a WebSocket: the newest events every
-/// [`POLL_EVERY`], each new one handed to `sink` oldest first. Those already stored when
-/// the watch starts are not handed.
-async fn poll_events(source: Source, sink: impl Fn(EventWatch) -> bool + Send + Sync + 'static) {
+/// A relay on a remote server without a WebSocket, every [`Feed::poll_every`]: each new
+/// event of the newest ones handed oldest first (those already stored when it starts are
+/// not handed); for changes, [`Heard::Missed`].
+async fn poll(source: Source, sink: impl Fn(Heard) -> bool + Send + Sync + 'static) {
     let mut seen = Seen::default();
     let mut first = true;
     loop {
+        if !first {
+            if let Feed::Changes { .. } = source.feed {
+                if !sink(Heard::Missed) {
+                    return;
+                }
+            }
+        }
         match source.newest().await {
             Err(error) => {
-                sink(EventWatch::Error(error.into()));
+                sink(Heard::Error(error.into()));
                 return;
             }
             Ok(newest) => {
                 for event in newest.into_iter().rev() {
-                    if seen.first_time(&event) && !first && !sink(EventWatch::Event(event)) {
+                    if seen.first_time(&event) && !first && !sink(Heard::Item(event)) {
                         return;
                     }
                 }
             }
         }
         first = false;
-        tokio::time::sleep(POLL_EVERY).await;
+        tokio::time::sleep(source.feed.poll_every()).await;
     }
 }
 
@@ -1370,6 +1645,140 @@ fn session_user(u: me::MeMe) -> Result<SessionUser, houston_client::vocabulary::
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn change(app: &str) -> Heard {
+        Heard::Item(json!({ "appId": app, "integrationId": "", "action": "CREATE" }))
+    }
+
+    /// What `coalesce` hands on for what a relay hears, as `(message, when)`.
+    async fn coalesced(
+        heard: impl FnOnce(tokio::sync::mpsc::UnboundedSender<Heard>) -> tokio::task::JoinHandle<()>,
+    ) -> Vec<(ChangeWatch, std::time::Instant)> {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let out = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = out.clone();
+        let task = tokio::spawn(coalesce(rx, move |m| {
+            kept.lock().unwrap().push((m, std::time::Instant::now()));
+            true
+        }));
+        heard(tx).await.unwrap();
+        task.await.unwrap();
+        let out = out.lock().unwrap().clone();
+        out
+    }
+
+    #[tokio::test]
+    async fn a_burst_of_changes_is_one_message() {
+        let out = coalesced(|tx| {
+            tokio::spawn(async move {
+                tx.send(Heard::Link(WatchLink::Live)).unwrap();
+                for i in 0..20 {
+                    tx.send(change(&format!("a{i}"))).unwrap();
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+                tokio::time::sleep(BURST_LONGEST * 2).await;
+                tx.send(change("later")).unwrap();
+            })
+        })
+        .await;
+        let messages: Vec<_> = out.iter().map(|(m, _)| m.clone()).collect();
+        assert_eq!(
+            messages.len(),
+            3,
+            "the link, one burst, one later: {messages:?}"
+        );
+        assert_eq!(messages[0], ChangeWatch::Link(WatchLink::Live));
+        match &messages[1] {
+            ChangeWatch::Changed(burst) => {
+                let apps: Vec<_> = burst.iter().map(|c| c.app_id.clone()).collect();
+                let sent: Vec<_> = (0..20).map(|i| format!("a{i}")).collect();
+                assert_eq!(apps, sent, "every change of the burst, in order");
+            }
+            other => panic!("a burst is one Changed: {other:?}"),
+        }
+        match &messages[2] {
+            ChangeWatch::Changed(burst) => assert_eq!(burst.len(), 1, "{burst:?}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_burst_lasts_a_second_at_most_and_other_news_follows_it() {
+        let out = coalesced(|tx| {
+            tokio::spawn(async move {
+                let until = std::time::Instant::now() + BURST_LONGEST * 2;
+                // A change every 100 ms, never a quiet 250 ms: still told every second.
+                while std::time::Instant::now() < until {
+                    tx.send(change("busy")).unwrap();
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                tx.send(Heard::Missed).unwrap();
+                tx.send(Heard::Error(CommandError::new(
+                    ErrorCode::TokenExpired,
+                    "expired",
+                )))
+                .unwrap();
+                tx.send(change("after the end")).unwrap();
+            })
+        })
+        .await;
+        let bursts = out
+            .iter()
+            .filter(|(m, _)| matches!(m, ChangeWatch::Changed(_)))
+            .count();
+        assert!(
+            (2..=3).contains(&bursts),
+            "two seconds of changes are told in 2 or 3 messages, not {bursts}: {out:?}"
+        );
+        let tail: Vec<_> = out.iter().rev().take(2).map(|(m, _)| m.clone()).collect();
+        assert_eq!(tail[1], ChangeWatch::Missed, "{out:?}");
+        assert!(
+            matches!(&tail[0], ChangeWatch::Error(e) if e.code == ErrorCode::TokenExpired),
+            "an error ends the watch: nothing after it: {out:?}"
+        );
+    }
+
+    #[test]
+    fn each_feed_reads_its_own_field() {
+        let changes = Feed::Changes {
+            org_id: "o1".into(),
+        };
+        let request = changes.request().unwrap();
+        assert!(request["query"]
+            .as_str()
+            .unwrap()
+            .contains("clickstreamChanged(orgId: $orgId)"));
+        assert_eq!(request["variables"], json!({ "orgId": "o1" }));
+        let answer = json!({ "data": { "clickstreamChanged": { "appId": "a", "integrationId": "i", "action": "UPDATE" } } });
+        let heard = std::sync::Mutex::new(Vec::new());
+        let sink = |h: Heard| {
+            heard.lock().unwrap().push(h);
+            true
+        };
+        let mut seen = Seen::default();
+        assert!(hand_answer(&answer, changes.field(), &sink, &mut seen));
+        assert!(hand_answer(&answer, changes.field(), &sink, &mut seen));
+        let events = Feed::Events { app_id: "a".into() };
+        assert!(hand_answer(&answer, events.field(), &sink, &mut seen));
+        let heard = heard.into_inner().unwrap();
+        assert_eq!(
+            heard.len(),
+            2,
+            "the same change twice is two changes; not an event: {heard:?}"
+        );
+        let refused =
+            json!({ "errors": [{ "message": "no", "extensions": { "code": "UNAUTHENTICATED" } }] });
+        let ended = std::sync::Mutex::new(Vec::new());
+        let ends = |h: Heard| {
+            ended.lock().unwrap().push(h);
+            true
+        };
+        assert!(
+            !hand_answer(&refused, changes.field(), &ends, &mut seen),
+            "an error ends the relay"
+        );
+        assert!(matches!(ended.into_inner().unwrap()[..], [Heard::Error(_)]));
+    }
 
     #[test]
     fn plain_http_only_to_this_machine() {

@@ -15,7 +15,8 @@ pub use houston_client::CommandError as ApiError;
 /// The session, the signed-in person, a server check and a mail, as the shell sends them
 /// (defined once in the client crate).
 pub use houston_client::{
-    BackendKind, EventWatch, KnownServer, Mail, ServerCheck, SessionUser, SessionView as Session,
+    BackendKind, ChangeWatch, EventWatch, KnownServer, Mail, ServerCheck, SessionUser,
+    SessionView as Session,
 };
 
 /// A mutation's outcome (`StatusMessage`): a failure here is data a form shows.
@@ -398,13 +399,18 @@ impl Drop for Watch {
     }
 }
 
-/// Watches the events of `app_id` as they are stored, handing each message to
-/// `on_message` until the [`Watch`] is dropped.
-pub async fn watch_events(
-    app_id: &str,
-    organization: Option<String>,
-    mut on_message: impl FnMut(EventWatch) + 'static,
-) -> Result<Watch, ApiError> {
+/// A shell channel whose messages go to `on_message` (those that do not parse as `M` are
+/// dropped), with the closure that must live as long as the channel is used.
+#[allow(clippy::type_complexity)]
+fn channel<M: serde::de::DeserializeOwned + 'static>(
+    mut on_message: impl FnMut(M) + 'static,
+) -> Result<
+    (
+        wasm_bindgen::JsValue,
+        wasm_bindgen::closure::Closure<dyn FnMut(wasm_bindgen::JsValue)>,
+    ),
+    ApiError,
+> {
     use js_sys::{Array, Function, Reflect};
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::{JsCast, JsValue};
@@ -422,6 +428,20 @@ pub async fn watch_events(
     });
     Reflect::set(&channel, &JsValue::from_str("onmessage"), closure.as_ref())
         .map_err(|_| no_shell())?;
+    Ok((channel, closure))
+}
+
+/// Watches the events of `app_id` as they are stored, handing each message to
+/// `on_message` until the [`Watch`] is dropped.
+pub async fn watch_events(
+    app_id: &str,
+    organization: Option<String>,
+    on_message: impl FnMut(EventWatch) + 'static,
+) -> Result<Watch, ApiError> {
+    use js_sys::Reflect;
+    use wasm_bindgen::JsValue;
+
+    let (channel, closure) = channel(on_message)?;
     let args = js_args(&json!({ "appId": app_id, "organization": organization }))?;
     Reflect::set(&args, &JsValue::from_str("channel"), &channel).map_err(|_| no_shell())?;
     let answer = invoke_js("watch_events", args).await?;
@@ -432,6 +452,22 @@ pub async fn watch_events(
         id,
         _on_message: closure,
     })
+}
+
+/// Hands the current organization's changes to `on_message` for as long as the window
+/// lives: the shell keeps the watch while someone is signed in and moves it with the
+/// organization and the session. Called once per window.
+pub async fn watch_changes(on_message: impl FnMut(ChangeWatch) + 'static) -> Result<(), ApiError> {
+    use js_sys::Reflect;
+    use wasm_bindgen::JsValue;
+
+    let (channel, closure) = channel(on_message)?;
+    let args = js_args(&json!({}))?;
+    Reflect::set(&args, &JsValue::from_str("channel"), &channel).map_err(|_| no_shell())?;
+    invoke_js("watch_changes", args).await?;
+    // The window's whole life: the shell may call it at any time.
+    closure.forget();
+    Ok(())
 }
 
 /// Copies text to the clipboard (best effort).

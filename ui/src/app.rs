@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
         },
     );
     spawn_local(session::load(app));
+    spawn_local(crate::loaders::changes::watch(app));
 
     let screen = Memo::new(move |_| {
         let page = app.page.get();

@@ -136,6 +136,39 @@ impl<T> Loaded<T> {
         true
     }
 
+    /// Reading the loaded rows again (someone changed them): the request for the first
+    /// page, and how many rows to read from the top. The rows shown stay until
+    /// [`Loaded::replace`] swaps the answer in; answers to earlier requests no longer count.
+    pub fn refresh(&mut self) -> (Ticket, usize) {
+        self.generation += 1;
+        self.loading = true;
+        self.error = None;
+        let ticket = Ticket {
+            generation: self.generation,
+            after: None,
+        };
+        (ticket, self.rows.len())
+    }
+
+    /// Takes the answer to a [`Loaded::refresh`]: its rows replace every row loaded. An
+    /// answer to an earlier request is dropped (`false`).
+    pub fn replace(&mut self, ticket: &Ticket, answer: Result<Chunk<T>, String>) -> bool {
+        if ticket.generation != self.generation {
+            return false;
+        }
+        self.loading = false;
+        match answer {
+            Ok(chunk) => {
+                self.rows = chunk.rows;
+                self.cursor = chunk.end_cursor;
+                self.has_next = chunk.has_next;
+                self.total = Some(chunk.total);
+            }
+            Err(why) => self.error = Some(why),
+        }
+        true
+    }
+
     /// Whether the next page is wanted while rows up to `shown_end` are on screen: when
     /// fewer than `ahead` loaded rows remain below them and the server has more.
     pub fn wants_more(&self, shown_end: usize, ahead: usize) -> bool {
@@ -176,14 +209,23 @@ impl<T: Send + Sync + 'static> Clone for PagedList<T> {
 impl<T: Send + Sync + 'static> Copy for PagedList<T> {}
 
 impl<T: Clone + Send + Sync + 'static> PagedList<T> {
-    /// The list of the current organization that `load` reads.
+    /// The list of the current organization that `load` reads, kept up to date with what
+    /// other people change (see [`PagedList::refresh`]).
     pub fn new<F, Fut>(load: F) -> Self
     where
         F: Fn(String, String, Option<String>) -> Fut + 'static,
         Fut: Future<Output = Result<Chunk<T>, ApiError>> + 'static,
     {
         let app = AppState::get();
-        Self::of(app.org.into(), load)
+        let list = Self::of(app.org.into(), load);
+        Effect::new(move |before: Option<()>| {
+            app.changes.track();
+            // The first run is the list's own first read.
+            if before.is_some() {
+                list.refresh();
+            }
+        });
+        list
     }
 
     /// The list of the organization `org` names, which `load` reads: the first page is
@@ -228,6 +270,59 @@ impl<T: Clone + Send + Sync + 'static> PagedList<T> {
         self.fetch(org, ticket);
     }
 
+    /// Reads the rows loaded so far again, from the top, and swaps them in at once: what
+    /// another person changed (a burst of their changes is one call) shows where the list
+    /// stands.
+    ///
+    /// Why this and not another way: reading only the changed rows again cannot tell where
+    /// a new or renamed row belongs in the list's order (by name), nor what the search now
+    /// matches; starting over from the first page (as a new search does) would throw the
+    /// person back to the top of a list they were scrolling. Reading as many rows as were
+    /// loaded puts every change in its place, a new row where its name sorts, and keeps
+    /// the scroll position: rows keep their keys, so only the changed ones are drawn
+    /// again, and the old rows stay on screen until the new ones are in.
+    pub fn refresh(&self) {
+        let Some(org) = self.org.get_untracked() else {
+            return;
+        };
+        let (Some(load), Some((ticket, wanted))) = (
+            self.load.try_get_value(),
+            self.state.try_update(Loaded::refresh),
+        ) else {
+            return;
+        };
+        let search = self.search.get_untracked().trim().to_owned();
+        let state = self.state;
+        spawn_local(async move {
+            let mut read: Option<Chunk<T>> = None;
+            let answer = loop {
+                let after = read.as_ref().and_then(|r| r.end_cursor.clone());
+                match load(org.clone(), search.clone(), after).await {
+                    Err(error) => break Err(error.message),
+                    Ok(page) => {
+                        let page = match read.take() {
+                            None => page,
+                            Some(mut so_far) => {
+                                so_far.rows.extend(page.rows);
+                                if page.end_cursor.is_some() {
+                                    so_far.end_cursor = page.end_cursor;
+                                }
+                                so_far.has_next = page.has_next;
+                                so_far.total = page.total;
+                                so_far
+                            }
+                        };
+                        if !page.has_next || page.rows.len() >= wanted {
+                            break Ok(page);
+                        }
+                        read = Some(page);
+                    }
+                }
+            };
+            state.try_update(|s| s.replace(&ticket, answer));
+        });
+    }
+
     /// Reads the next page, when there is one and none is under way.
     pub fn more(&self) {
         let Some(org) = self.org.get_untracked() else {
@@ -270,5 +365,60 @@ impl<T: Clone + Send + Sync + 'static> PagedList<T> {
             let answer = load(org, search.trim().to_owned(), ticket.after.clone()).await;
             state.try_update(|s| s.accept(&ticket, answer.map_err(|e| e.message)));
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunk(rows: &[&str], cursor: &str, has_next: bool, total: i64) -> Chunk<String> {
+        Chunk {
+            rows: rows.iter().map(|r| r.to_string()).collect(),
+            end_cursor: Some(cursor.to_owned()),
+            has_next,
+            total,
+        }
+    }
+
+    #[test]
+    fn a_refresh_keeps_the_rows_shown_until_the_new_ones_replace_them() {
+        let mut list = Loaded::default();
+        let first = list.restart();
+        list.accept(&first, Ok(chunk(&["a", "c"], "c", true, 4)));
+        let next = list.next_page().expect("a second page");
+        list.accept(&next, Ok(chunk(&["d", "e"], "e", false, 4)));
+
+        let (refresh, wanted) = list.refresh();
+        assert_eq!(wanted, 4, "as many rows as were loaded are read again");
+        assert_eq!(refresh.after, None, "from the top");
+        assert_eq!(list.rows, ["a", "c", "d", "e"], "shown meanwhile");
+        // Someone added "b" and deleted "e".
+        assert!(list.replace(&refresh, Ok(chunk(&["a", "b", "c", "d"], "d", false, 4))));
+        assert_eq!(list.rows, ["a", "b", "c", "d"]);
+        assert_eq!(
+            (list.total, list.has_next, list.loading),
+            (Some(4), false, false)
+        );
+    }
+
+    #[test]
+    fn a_refresh_drops_answers_asked_before_it_and_is_dropped_by_a_restart() {
+        let mut list = Loaded::default();
+        let first = list.restart();
+        list.accept(&first, Ok(chunk(&["a"], "a", true, 2)));
+        let next = list.next_page().expect("a second page");
+        let (refresh, _) = list.refresh();
+        assert!(
+            !list.accept(&next, Ok(chunk(&["z"], "z", false, 2))),
+            "a page asked before the refresh would add rows the refresh reads"
+        );
+        let search = list.restart();
+        assert!(
+            !list.replace(&refresh, Ok(chunk(&["a", "b"], "b", false, 2))),
+            "a new search wins over a refresh of the old one"
+        );
+        assert!(list.accept(&search, Ok(chunk(&["q"], "q", false, 1))));
+        assert_eq!(list.rows, ["q"]);
     }
 }

@@ -25,6 +25,30 @@ pub struct IntegrationDraft {
     pub secrets_set: Vec<String>,
 }
 
+/// The latest news of the current organization's changes made by anyone (see
+/// [`crate::loaders::changes`]): what a page showing sources or integrations reads again.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Changes {
+    /// Counts the news: each one is new.
+    pub seq: u64,
+    /// The changes heard together (a burst comes as one piece of news).
+    pub heard: Vec<houston_client::Change>,
+    /// Changes may have been missed: whatever is shown may be old.
+    pub missed: bool,
+}
+
+impl Changes {
+    /// Whether the integration `id` of the source `app_id` may have changed (or its
+    /// source was deleted).
+    pub fn touch(&self, app_id: &str, id: &str) -> bool {
+        self.missed
+            || self.heard.iter().any(|c| {
+                c.integration_id == id
+                    || (c.app_id == app_id && c.integration_id.is_empty() && c.action == "DELETE")
+            })
+    }
+}
+
 /// The pages of the signed-in window.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Page {
@@ -104,6 +128,8 @@ pub struct AppState {
     /// Bumped when every page must read its data again without being rebuilt (after
     /// signing in again: what was typed stays); the pages' reads track it.
     pub reloads: RwSignal<u64>,
+    /// The latest news of the current organization's changes.
+    pub changes: RwSignal<Changes>,
 }
 
 impl AppState {
@@ -129,6 +155,7 @@ impl AppState {
                 session.with(|s| s.as_ref().and_then(|s| s.remote_url.clone()))
             }),
             reloads: RwSignal::new(0),
+            changes: RwSignal::new(Changes::default()),
         }
     }
 

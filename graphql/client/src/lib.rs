@@ -41,8 +41,8 @@ mod ws;
 pub use error::{ClientError, TransportError};
 pub use operations::*;
 pub use shell::{
-    BackendKind, CommandError, EventWatch, KnownServer, Mail, ServerCheck, SessionUser,
-    SessionView, WatchLink,
+    BackendKind, Change, ChangeWatch, CommandError, EventWatch, KnownServer, Mail, ServerCheck,
+    SessionUser, SessionView, WatchLink,
 };
 pub use transport::{run, MaybeSendSync, Transport};
 

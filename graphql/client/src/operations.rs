@@ -202,6 +202,11 @@ operation!(
     EventReceived => "../operations/EventReceived.graphql"
 );
 operation!(
+    /// `clickstreamChanged`: an organization's sources and integrations as they change
+    /// (the window's live updates).
+    ClickstreamChanged => "../operations/ClickstreamChanged.graphql"
+);
+operation!(
     /// `applicationLifetimeEvents`: a source's event counts since it was made.
     ApplicationLifetimeEvents => "../operations/ApplicationLifetimeEvents.graphql"
 );

@@ -122,6 +122,36 @@ pub enum EventWatch {
     Link(WatchLink),
 }
 
+/// One message of the watch on the current organization's changes (the shell's
+/// `watch_changes` channel), which the shell keeps while someone is signed in and moves
+/// when the organization or the session changes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ChangeWatch {
+    /// The changes heard together: a burst (many changes within a second) comes as one
+    /// message, so that the window reads what it shows again once.
+    Changed(Vec<Change>),
+    /// Changes may have been missed (the link was down, or there is no live link): read
+    /// again whatever is shown.
+    Missed,
+    /// Why the watch ended.
+    Error(CommandError),
+    /// How the changes reach the watch now (sent when that changes).
+    Link(WatchLink),
+}
+
+/// A change as `clickstreamChanged` pushes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Change {
+    /// The source changed, or whose integration changed.
+    pub app_id: String,
+    /// The integration changed; empty when the source itself changed.
+    pub integration_id: String,
+    /// `CREATE`, `UPDATE`, `ENABLE`, `DISABLE` or `DELETE`.
+    pub action: String,
+}
+
 /// How a watch's events reach it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "camelCase")]

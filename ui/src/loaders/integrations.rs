@@ -10,6 +10,7 @@ use serde_json::Value;
 use crate::api::{self, ApiError, Status};
 use crate::loaders::Outcome;
 use crate::paging::{Chunk, PAGE_ROWS};
+use crate::state::IntegrationDraft;
 use houston_client::vocabulary::ErrorCode;
 
 pub use update_integration::IntegrationActions;
@@ -119,6 +120,36 @@ pub async fn config_of(
         .find(|c| c.id == id)
         .map(|c| (c.config, c.secrets_set))
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "This integration is gone."))
+}
+
+/// The integration `id` of the source `app_id` as an edit starts from it, read afresh;
+/// `None` when it (or its source) is gone.
+pub async fn current(
+    org_id: String,
+    app_id: String,
+    id: String,
+) -> Result<Option<IntegrationDraft>, ApiError> {
+    let variables = clickstream_configs::Variables {
+        app_id: Some(app_id),
+        org_id: Some(org_id.clone()),
+    };
+    let data = match api::run::<ClickstreamConfigs>(variables, Some(org_id)).await {
+        Ok(data) => data,
+        Err(error) if error.code == ErrorCode::NotFound => return Ok(None),
+        Err(error) => return Err(error),
+    };
+    Ok(data
+        .clickstream_configs
+        .into_iter()
+        .find(|c| c.id == id)
+        .map(|c| IntegrationDraft {
+            id: c.id,
+            name: c.name,
+            app_id: c.application.id,
+            connection_id: c.connection.map(|conn| conn.id),
+            config: c.config,
+            secrets_set: c.secrets_set,
+        }))
 }
 
 /// What a new integration is made of.

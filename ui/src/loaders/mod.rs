@@ -12,6 +12,7 @@
 
 pub mod account;
 pub mod catalog;
+pub mod changes;
 pub mod connections;
 pub mod delivery;
 pub mod events;

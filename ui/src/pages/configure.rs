@@ -120,22 +120,21 @@ fn ConfigureForm(
         config_form.value.get_untracked(),
         connection_form.value.get_untracked(),
     ));
-    unsaved::guard(
-        format!("this {} integration", destination.name),
-        Signal::derive(move || {
-            opened.with_value(
-                |(first_name, first_pick, first_connection_name, config, connection)| {
-                    let new_connection = pick.with(|p| p == "new");
-                    name.with(|n| n != first_name)
-                        || pick.with(|p| p != first_pick)
-                        || config_form.value.with(|v| v != config)
-                        || (new_connection
-                            && (connection_name.with(|n| n != first_connection_name)
-                                || connection_form.value.with(|v| v != connection)))
-                },
-            )
-        }),
-    );
+    let edited = Signal::derive(move || {
+        opened.with_value(
+            |(first_name, first_pick, first_connection_name, config, connection)| {
+                let new_connection = pick.with(|p| p == "new");
+                name.with(|n| n != first_name)
+                    || pick.with(|p| p != first_pick)
+                    || config_form.value.with(|v| v != config)
+                    || (new_connection
+                        && (connection_name.with(|n| n != first_connection_name)
+                            || connection_form.value.with(|v| v != connection)))
+            },
+        )
+    });
+    unsaved::guard(format!("this {} integration", destination.name), edited);
+    let news = follow_changes(destination.code.clone(), draft.as_deref().cloned(), edited);
 
     // The Test panel's event; the fields suggest its paths (through the context).
     let preview = PreviewEvent::new(source.into());
@@ -286,6 +285,10 @@ fn ConfigureForm(
     let save = move |_| {
         let editing = editing.clone();
         set_outcome.set(None);
+        if news.get_untracked() == Some(News::Deleted) {
+            set_outcome.set(Some(DELETED.to_owned()));
+            return;
+        }
         let new_connection = pick.get_untracked() == "new";
         let config_ok = config_form.submit();
         let connection_ok = !new_connection || connection_form.submit();
@@ -318,6 +321,7 @@ fn ConfigureForm(
     view! {
         <section class="page" id=PAGE_ID>
             <h1>{format!("{title} {}", destination.name)}</h1>
+            <ChangedNotice news=news code=destination.code.clone() />
             {destination.description.clone().map(|d| view! { <p class="muted">{d}</p> })}
             <div class="card">
                 <h2>"Where"</h2>
@@ -403,6 +407,108 @@ fn ConfigureForm(
                 </span>
             </div>
         </section>
+    }
+}
+
+/// What the page says of an integration someone else deleted while it was open.
+const DELETED: &str =
+    "Someone else deleted this integration: it cannot be saved. Add it again to keep these settings.";
+
+/// What another person did to the integration edited, as the page tells it.
+#[derive(Clone, Debug, PartialEq)]
+enum News {
+    /// It changed while the person had unsaved edits: theirs are kept until they choose.
+    Changed(Box<IntegrationDraft>),
+    /// It is gone (alone or with its source).
+    Deleted,
+}
+
+/// Follows the changes other people make to the integration edited (`draft`; nothing for
+/// a new one): when it changed, the page loads it again if the person edited nothing, and
+/// otherwise answers [`News::Changed`] and keeps their values until they choose; when it
+/// is gone, [`News::Deleted`]. A change that leaves it as loaded (the person's own save,
+/// an enable or disable) is no news. `edited` is the page's one answer to "are there unsaved
+/// changes" (the leave-page guard asks it too).
+fn follow_changes(
+    code: String,
+    draft: Option<IntegrationDraft>,
+    edited: Signal<bool>,
+) -> RwSignal<Option<News>> {
+    let news = RwSignal::new(None::<News>);
+    let Some(draft) = draft else {
+        return news;
+    };
+    let app = AppState::get();
+    // What the server held when last seen.
+    let seen = StoredValue::new(draft);
+    Effect::new(move |before: Option<()>| {
+        let touched = app
+            .changes
+            .with(|c| seen.with_value(|d| c.touch(&d.app_id, &d.id)));
+        if before.is_none() || !touched {
+            return;
+        }
+        let (Some(org), Some(known)) = (app.org_now(), seen.try_get_value()) else {
+            return;
+        };
+        let code = code.clone();
+        leptos::task::spawn_local(async move {
+            let fresh = integrations::current(org, known.app_id.clone(), known.id.clone()).await;
+            match fresh {
+                Ok(None) => news.set(Some(News::Deleted)),
+                Ok(Some(fresh)) if fresh == known => {}
+                Ok(Some(fresh)) if !edited.get_untracked() => {
+                    app.page.set(Page::Configure(code, Some(Box::new(fresh))));
+                }
+                Ok(Some(fresh)) => {
+                    seen.set_value(fresh.clone());
+                    news.set(Some(News::Changed(Box::new(fresh))));
+                }
+                // Unreachable: the banner says so; the next change asks again.
+                Err(_) => {}
+            }
+        });
+    });
+    news
+}
+
+/// The notice of what another person did to the integration edited.
+#[component]
+fn ChangedNotice(
+    /// What they did, if anything.
+    news: RwSignal<Option<News>>,
+    /// The destination's code (the page loaded again).
+    code: String,
+) -> impl IntoView {
+    let app = AppState::get();
+    move || match news.get() {
+        None => None,
+        Some(News::Deleted) => Some(
+            view! { <div id="deleted-notice" class="notice" role="alert">{DELETED}</div> }
+                .into_any(),
+        ),
+        Some(News::Changed(fresh)) => {
+            let code = code.clone();
+            let reload = move |_| {
+                app.page
+                    .set(Page::Configure(code.clone(), Some(fresh.clone())))
+            };
+            Some(
+                view! {
+                    <div id="changed-notice" class="notice" role="alert">
+                        <span>"Changed by someone else — "</span>
+                        <button type="button" id="changed-reload" class="secondary small" on:click=reload>
+                            "Reload (discards your changes)"
+                        </button>
+                        " / "
+                        <button type="button" id="changed-keep" class="secondary small" on:click=move |_| news.set(None)>
+                            "Keep editing"
+                        </button>
+                    </div>
+                }
+                .into_any(),
+            )
+        }
     }
 }
 

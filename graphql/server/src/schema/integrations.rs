@@ -29,11 +29,15 @@ pub enum IntegrationActions {
     Delete,
 }
 
-/// A change to a source's integrations, pushed to subscribers.
+/// A change to a source or to one of its integrations, pushed to subscribers.
 #[derive(SimpleObject, Clone, Debug)]
 #[graphql(complex)]
 pub struct ClickstreamChange {
+    /// The source changed, or whose integration changed.
     pub app_id: String,
+    /// The integration changed; empty when the source itself was created, renamed, given
+    /// another platform or deleted (a deleted source's integrations are told first, each
+    /// as `DELETE`).
     pub integration_id: String,
     #[graphql(skip)]
     pub action: ChangeAction,
@@ -50,7 +54,8 @@ impl ClickstreamChange {
 }
 
 /// Tells `clickstreamChanged` subscribers, on this server and on every other one sharing
-/// the database, that an integration of `app` changed.
+/// the database, that an integration of `app` changed (or `app` itself, when
+/// `integration_id` is empty).
 pub(crate) async fn emit_change(
     a: &Access<'_>,
     app: &AppRow,

@@ -230,6 +230,7 @@ impl SourcesMutation {
                     created_at: clock::rfc3339(clock::now()),
                 };
                 a.state.store.create_app(&app).await?;
+                emit_change(&a, &app, "", ChangeAction::Create).await;
                 Ok(StatusMessage::ok("Source created.", Some(app.id)))
             }
             .await,
@@ -255,6 +256,7 @@ impl SourcesMutation {
                     for i in gone {
                         emit_change(&a, &app, &i.id, ChangeAction::Delete).await;
                     }
+                    emit_change(&a, &app, "", ChangeAction::Delete).await;
                     return Ok(StatusMessage::ok("Source deleted.", Some(app.id)));
                 }
                 let name = name.map(|n| input::name("name", &n)).transpose()?;
@@ -266,6 +268,7 @@ impl SourcesMutation {
                     .store
                     .update_app(&app.id, name.as_deref(), platform.as_deref())
                     .await?;
+                emit_change(&a, &app, "", ChangeAction::Update).await;
                 Ok(StatusMessage::ok("Source saved.", Some(app.id)))
             }
             .await,

@@ -7,7 +7,7 @@ use crate::access::{Access, Principal, RequestAuth};
 use crate::error::ApiError;
 use crate::socket::RECHECK;
 use crate::AppState;
-use async_graphql::{Context, MergedSubscription, Subscription as SubscriptionDerive};
+use async_graphql::{Context, MergedSubscription, Subscription as SubscriptionDerive, ID};
 use futures_util::{Stream, StreamExt};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -25,19 +25,25 @@ pub struct ClickstreamSubscription;
 
 #[SubscriptionDerive]
 impl ClickstreamSubscription {
-    /// Changes to the integrations of one source (`appId`) or of every source you can see
-    /// (in the organizations you belong to when you subscribe).
+    /// Changes to the sources and integrations of one source (`appId`), of one organization
+    /// (`orgId`, or the `organization` header), or of every source you can see (in the
+    /// organizations you belong to when you subscribe).
     async fn clickstream_changed(
         &self,
         ctx: &Context<'_>,
         app_id: Option<String>,
+        org_id: Option<ID>,
     ) -> Result<impl Stream<Item = Result<ClickstreamChange, ApiError>>, ApiError> {
         let a = Access::of(ctx);
-        a.signed_in()?;
-        let orgs = match (&app_id, &a.auth.principal) {
-            (Some(app_id), _) => vec![a.app(app_id).await?.0.org_id],
-            (None, Principal::ApiKey(key)) => vec![key.org_id.clone()],
-            (None, _) => {
+        let org = a.optional_org(org_id.as_ref())?;
+        let orgs = match (&app_id, org, &a.auth.principal) {
+            (Some(app_id), _, _) => vec![a.app(app_id).await?.0.org_id],
+            (None, Some(org), _) => {
+                a.role_in(&org).await?;
+                vec![org]
+            }
+            (None, None, Principal::ApiKey(key)) => vec![key.org_id.clone()],
+            (None, None, _) => {
                 let me = a.active_user()?;
                 let orgs = a.state.store.orgs_of_user(&me.id).await?;
                 orgs.into_iter().map(|o| o.id).collect()
