@@ -338,7 +338,10 @@ async fn the_loopback_listener_serves_the_pages_its_links_point_at() {
 
     let d = server.data(mail, json!({}), Some(&pending)).await;
     assert_eq!(d["myMail"][0]["used"], true, "{d}");
-    assert!(d["myMail"][0]["token"].is_null(), "a used link is not shown: {d}");
+    assert!(
+        d["myMail"][0]["token"].is_null(),
+        "a used link is not shown: {d}"
+    );
     let shown = server.houston.outbox_shown().await.unwrap();
     assert!(shown[0].used && shown[0].mail.token.is_none());
 }

@@ -87,7 +87,11 @@ fn listed(all: &[Mail], me: Option<&str>, whole: bool) -> Vec<Mail> {
 /// The mails the panel would list now, newest first (`None` while loading).
 fn current(app: AppState, mail: MailBox) -> Option<Result<Vec<Mail>, ApiError>> {
     let me = me(app);
-    let whole = mail.whole.get() && app.session.with(|s| s.as_ref().is_some_and(|s| s.backend == BackendKind::Bundled));
+    let whole = mail.whole.get()
+        && app.session.with(|s| {
+            s.as_ref()
+                .is_some_and(|s| s.backend == BackendKind::Bundled)
+        });
     mail.read
         .get()
         .map(|r| r.map(|all| listed(&all, me.as_deref(), whole)))
@@ -118,7 +122,10 @@ pub fn MailButton() -> impl IntoView {
     let unread = move || {
         current(app, mail)
             .and_then(Result::ok)
-            .map(|list| mail.seen.with(|seen| list.iter().filter(|m| !seen.contains(&m.id)).count()))
+            .map(|list| {
+                mail.seen
+                    .with(|seen| list.iter().filter(|m| !seen.contains(&m.id)).count())
+            })
             .unwrap_or(0)
     };
     view! {
@@ -163,18 +170,28 @@ pub fn MailPanel() -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(list)) = current(app, mail) {
             let new: Vec<String> = mail.seen.with_untracked(|seen| {
-                list.iter().filter(|m| !seen.contains(&m.id)).map(|m| m.id.clone()).collect()
+                list.iter()
+                    .filter(|m| !seen.contains(&m.id))
+                    .map(|m| m.id.clone())
+                    .collect()
             });
             if !new.is_empty() {
                 mail.seen.update(|seen| seen.extend(new));
             }
         }
     });
-    let bundled = move || app.session.with(|s| s.as_ref().is_some_and(|s| s.backend == BackendKind::Bundled));
+    let bundled = move || {
+        app.session.with(|s| {
+            s.as_ref()
+                .is_some_and(|s| s.backend == BackendKind::Bundled)
+        })
+    };
     let whom = move || match (me(app), mail.whole.get() && bundled()) {
         (_, true) => "This computer's whole outbox.".to_owned(),
         (Some(me), false) => format!("Mail to {me}."),
-        (None, false) if bundled() => "Nobody is signed in: this computer's whole outbox.".to_owned(),
+        (None, false) if bundled() => {
+            "Nobody is signed in: this computer's whole outbox.".to_owned()
+        }
         (None, false) => "Sign in to see your mail.".to_owned(),
     };
     let list = move || current(app, mail);
@@ -246,18 +263,32 @@ enum Listing {
 }
 
 /// What following a mail's link did, for the person.
-async fn follow(app: AppState, mail: MailBox, pasted: Pasted, to: String) -> Result<String, String> {
+async fn follow(
+    app: AppState,
+    mail: MailBox,
+    pasted: Pasted,
+    to: String,
+) -> Result<String, String> {
     let done = match pasted {
         Pasted::Follow(link) => {
             let confirm = matches!(link, Link::Confirm { .. });
             let session = mail::follow(app, link).await.map_err(|e| e.message)?;
             if session.signed_in {
                 // Signed in by the link: the app moves on, and says as whom.
-                let what = if confirm { "Email confirmed" } else { "Password set" };
-                app.notice.set(Some(format!("{what}; you are signed in as {to}.")));
+                let what = if confirm {
+                    "Email confirmed"
+                } else {
+                    "Password set"
+                };
+                app.notice
+                    .set(Some(format!("{what}; you are signed in as {to}.")));
                 close(app);
             }
-            if confirm { "Email confirmed." } else { "Password set; you are signed in." }
+            if confirm {
+                "Email confirmed."
+            } else {
+                "Password set; you are signed in."
+            }
         }
         Pasted::Join(token) => {
             let status = mail::join(token).await.map_err(|e| e.message)?;
@@ -288,7 +319,8 @@ fn MailItem(
     let (password, set_password) = signal(String::new());
     let (problem, set_problem) = signal(None::<String>);
     let to = mail.to.clone();
-    let act = Action::new_local(move |pasted: &Pasted| follow(app, mailbox, pasted.clone(), to.clone()));
+    let act =
+        Action::new_local(move |pasted: &Pasted| follow(app, mailbox, pasted.clone(), to.clone()));
     let (working, outcome) = (act.pending(), act.value());
     let token = mail.token.clone().unwrap_or_default();
     let kind = mail.kind;
@@ -396,6 +428,10 @@ mod tests {
         let ids = |list: Vec<Mail>| list.into_iter().map(|m| m.id).collect::<Vec<_>>();
         assert_eq!(ids(listed(&all, Some("ada@example.com"), false)), ["2"]);
         assert_eq!(ids(listed(&all, Some("ada@example.com"), true)), ["1", "2"]);
-        assert_eq!(ids(listed(&all, None, false)), ["1", "2"], "nobody signed in");
+        assert_eq!(
+            ids(listed(&all, None, false)),
+            ["1", "2"],
+            "nobody signed in"
+        );
     }
 }

@@ -78,7 +78,11 @@ impl MailQuery {
             .await?;
         let mut shown = Vec::with_capacity(rows.rows.len());
         for row in rows.rows {
-            let mail = a.state.mailer.show(a.state.store.as_ref(), row.mail.clone()).await?;
+            let mail = a
+                .state
+                .mailer
+                .show(a.state.store.as_ref(), row.mail.clone())
+                .await?;
             shown.push((row, mail));
         }
         let rows = crate::store::Page {
@@ -104,7 +108,9 @@ impl MailQuery {
         let mut mail = Vec::new();
         for row in a.state.store.mail_to(&me.username).await? {
             if row.kind != MailKind::PasswordReset.as_str() {
-                mail.push(Mail(a.state.mailer.show(a.state.store.as_ref(), row).await?));
+                mail.push(Mail(
+                    a.state.mailer.show(a.state.store.as_ref(), row).await?,
+                ));
             }
         }
         Ok(mail)
