@@ -169,8 +169,13 @@ impl Inner {
         if let Some(old) = self.collector.take() {
             old.stop().await;
         }
-        match Collector::start(houston, port, with_api).await {
-            Ok(started) => self.collector = Some(started),
+        match Collector::start(houston.clone(), port, with_api).await {
+            Ok(started) => {
+                // The mails' links point at the pages this listener serves, on the port
+                // it got (the next free one when the asked one is taken).
+                houston.set_public_url(&started.url());
+                self.collector = Some(started);
+            }
             Err(error) => tracing::warn!(%error, "the collector is not listening"),
         }
     }
@@ -1217,19 +1222,23 @@ impl Session {
         };
         if let Some(h) = bundled {
             let mail = h
-                .outbox()
+                .outbox_shown()
                 .await
                 .map_err(|e| CommandError::new(ErrorCode::Internal, format!("{e:#}")))?;
             return Ok(mail
                 .into_iter()
-                .map(|m| Mail {
-                    kind: m.kind,
-                    id: m.id,
-                    to: m.to_address,
-                    subject: m.subject,
-                    body: m.body,
-                    token: m.token,
-                    created_at: m.created_at,
+                .map(|shown| {
+                    let m = shown.mail;
+                    Mail {
+                        kind: m.kind,
+                        id: m.id,
+                        to: m.to_address,
+                        subject: m.subject,
+                        body: m.body,
+                        token: m.token,
+                        created_at: m.created_at,
+                        used: shown.used,
+                    }
                 })
                 .collect());
         }
@@ -1250,6 +1259,7 @@ impl Session {
                     body: m.body,
                     token: m.token,
                     created_at: m.created_at,
+                    used: m.used,
                 })
             })
             .collect())

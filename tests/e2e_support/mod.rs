@@ -267,7 +267,8 @@ pub async fn bundled_source(
     d.wait_text(".mail-item", email, 20).await.unwrap();
     d.click_on(".mail-confirm").await.unwrap();
     d.wait_text("#current-user", email, 20).await.unwrap();
-    d.click_on("#nav-mail").await.unwrap();
+    // Signed in by its link, the Mail panel closes by itself.
+    d.wait_gone("#mail-panel", 10).await.unwrap();
     d.click_on("#nav-orgs").await.unwrap();
     d.fill("#org-new-name", org).await.unwrap();
     d.click_on("#org-create").await.unwrap();

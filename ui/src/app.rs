@@ -1,4 +1,4 @@
-//! The window: a header, a left nav, the page, the Mail panel, and the sign-in-again modal
+//! The window: a header, a left nav, the page, and the Mail panel, the sign-in-again modal
 //! and unreachable banner that sit on top of whatever page is open.
 
 use leptos::prelude::*;
@@ -9,7 +9,7 @@ use houston_client::vocabulary::{ErrorCode, MailKind, UserStatus};
 
 use crate::api;
 use crate::components::confirm::{self, ConfirmHost};
-use crate::components::mail::MailPanel;
+use crate::components::mail::{self, MailButton, MailPanel};
 use crate::components::names;
 use crate::components::reauth::Reauth;
 use crate::components::unsaved;
@@ -38,6 +38,7 @@ pub fn App() -> impl IntoView {
     provide_context(app);
     confirm::provide();
     unsaved::provide();
+    mail::provide();
     api::on_outcome(
         move |error| {
             if error.is_unreachable() {
@@ -202,15 +203,7 @@ fn Header() -> impl IntoView {
                     </label>
                 })
             }}
-            <button
-                id="nav-mail"
-                type="button"
-                class="ghost"
-                class:active=move || app.mail_open.get()
-                on:click=move |_| app.mail_open.update(|open| *open = !*open)
-            >
-                "Mail"
-            </button>
+            <MailButton />
             {move || {
                 user().map(|name| view! {
                     <span id="current-user" class="user">{name}</span>

@@ -107,6 +107,9 @@ pub struct Mail {
     pub token: Option<String>,
     /// When it was sent (RFC 3339).
     pub created_at: String,
+    /// Whether its link was used (links work once): then there is no token.
+    #[serde(default)]
+    pub used: bool,
 }
 
 /// One message of a watch on a source's events (the shell's `watch_events` channel): an

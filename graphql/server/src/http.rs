@@ -122,10 +122,15 @@ pub fn router_with_hosts(houston: Houston, hosts: Vec<String>) -> Router {
     guarded(routes, houston, hosts)
 }
 
-/// Only the collector's routes, accepting loopback names and `hosts`: what the desktop
-/// app serves on its loopback collector port unless asked to serve the API there too.
+/// The collector's routes and the mailed links' pages, accepting loopback names and
+/// `hosts`: what the desktop app serves on its loopback collector port unless asked to
+/// serve the API there too. The pages are there because the bundled server's mails link
+/// to this port (a page acts only with its link's one-use token, as on a remote server).
 pub fn collector_router_with_hosts(houston: Houston, hosts: Vec<String>) -> Router {
-    guarded(collector::routes(), houston, hosts)
+    let routes = pages::routes()
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .merge(collector::routes());
+    guarded(routes, houston, hosts)
 }
 
 /// `routes` behind the `Host` and `Origin` checks, with the security headers and the

@@ -4,13 +4,13 @@
 //! only, until it expires, and shown to the outbox's readers (the desktop's Mail panel,
 //! `myMail`) from there. Whoever reads the database or a backup finds no usable link.
 
-use crate::store::{MailRow, NewLink};
+use crate::store::{MailRow, NewLink, Store, StoreResult};
 use crate::{auth, clock, ids};
 use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use time::{Duration, OffsetDateTime};
 
 pub use houston_vocabulary::MailKind;
@@ -71,10 +71,21 @@ impl LiveLinks {
     }
 }
 
+/// A mail as its reader sees it ([`Mailer::show`]).
+#[derive(Clone, Debug)]
+pub struct Shown {
+    /// The mail, with its link while the link is usable.
+    pub mail: MailRow,
+    /// Whether its link was used (it works once).
+    pub used: bool,
+}
+
 /// Composes mails and sends them over SMTP when configured.
 #[derive(Clone)]
 pub struct Mailer {
-    public_url: String,
+    /// Where the links point (shared by the clones: the desktop sets it once its loopback
+    /// listener has a port).
+    public_url: Arc<RwLock<String>>,
     smtp: Option<(AsyncSmtpTransport<Tokio1Executor>, Mailbox)>,
     live: Arc<Mutex<LiveLinks>>,
 }
@@ -82,7 +93,7 @@ pub struct Mailer {
 impl std::fmt::Debug for Mailer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Mailer")
-            .field("public_url", &self.public_url)
+            .field("public_url", &self.public_url())
             .field("smtp", &self.smtp.is_some())
             .finish()
     }
@@ -92,7 +103,7 @@ impl Mailer {
     /// Outbox only. Links point at `public_url`.
     pub fn outbox_only(public_url: &str) -> Mailer {
         Mailer {
-            public_url: public_url.trim_end_matches('/').to_string(),
+            public_url: Arc::new(RwLock::new(public_url.trim_end_matches('/').to_string())),
             smtp: None,
             live: Arc::default(),
         }
@@ -113,10 +124,27 @@ impl Mailer {
             .parse()
             .map_err(|e| anyhow::anyhow!("the sender address {from:?} is not valid: {e}"))?;
         Ok(Mailer {
-            public_url: public_url.trim_end_matches('/').to_string(),
+            public_url: Arc::new(RwLock::new(public_url.trim_end_matches('/').to_string())),
             smtp: Some((transport, from)),
             live: Arc::default(),
         })
+    }
+
+    /// Where the links of the next mails point.
+    pub fn public_url(&self) -> String {
+        match self.public_url.read() {
+            Ok(url) => url.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Points the links of the next mails at `url` (the address that serves their pages).
+    pub fn set_public_url(&self, url: &str) {
+        let url = url.trim_end_matches('/').to_string();
+        match self.public_url.write() {
+            Ok(mut current) => *current = url,
+            Err(poisoned) => *poisoned.into_inner() = url,
+        }
     }
 
     /// Composes a mail of `kind` to `to` with a fresh one-use link.
@@ -145,7 +173,7 @@ impl Mailer {
                     .to_string(),
             ),
         };
-        let link = format!("{}/{}?token={token}", self.public_url, kind.link_path());
+        let link = format!("{}/{}?token={token}", self.public_url(), kind.link_path());
         let body = format!(
             "{intro}\n\n{link}\n\nOr paste this code in the app: {token}\n\n\
              The link works once and expires in {}.\n",
@@ -198,6 +226,33 @@ impl Mailer {
             Some((full, until)) if *until > OffsetDateTime::now_utc() => full.clone(),
             _ => mail,
         }
+    }
+
+    /// `mail` as its reader sees it, and whether its link was used: a link this process
+    /// still holds but the store no longer takes (followed, or the invitation accepted,
+    /// declined or withdrawn) is shown as used, without its token.
+    pub async fn show(&self, store: &dyn Store, mail: MailRow) -> StoreResult<Shown> {
+        let revealed = self.reveal(mail.clone());
+        let Some(token) = revealed.token.as_deref() else {
+            return Ok(Shown {
+                mail: revealed,
+                used: false,
+            });
+        };
+        let hash = auth::sha256_hex(token);
+        let now = clock::rfc3339(clock::now());
+        let live = match revealed.kind {
+            MailKind::Invitation => store.invitation_is_live(&hash, &now).await?,
+            kind => store.link_is_live(&hash, &[kind.as_str()], &now).await?,
+        };
+        Ok(if live {
+            Shown {
+                mail: revealed,
+                used: false,
+            }
+        } else {
+            Shown { mail, used: true }
+        })
     }
 
     /// Sends the mail over SMTP in the background (after its link was committed); without

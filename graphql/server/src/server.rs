@@ -129,6 +129,22 @@ impl Houston {
             .collect())
     }
 
+    /// [`Self::outbox`], each mail with whether its link was used (the desktop app's Mail
+    /// panel; see [`mail::Mailer::show`]).
+    pub async fn outbox_shown(&self) -> anyhow::Result<Vec<mail::Shown>> {
+        let mut shown = Vec::new();
+        for m in self.state.store.outbox().await? {
+            shown.push(self.state.mailer.show(self.state.store.as_ref(), m).await?);
+        }
+        Ok(shown)
+    }
+
+    /// Points the links of the next mails at `url`: the desktop's loopback listener, which
+    /// serves their pages, once it has its port.
+    pub fn set_public_url(&self, url: &str) {
+        self.state.mailer.set_public_url(url);
+    }
+
     /// The HTTP routes: `/graphql` (POST, GET, GraphiQL), `/graphql/ws` and the collector.
     pub fn router(&self) -> axum::Router {
         http::router(self.clone())
@@ -154,7 +170,8 @@ impl Houston {
     }
 
     /// Serves HTTP on `listener` until `shutdown` completes: only the collector's routes
-    /// ([`crate::collector`]), or every route when `with_api` (the desktop app's loopback
+    /// ([`crate::collector`]) and the mailed links' pages ([`crate::pages`]), or every
+    /// route when `with_api` (the desktop app's loopback
     /// collector port, where serving the API is the user's choice).
     pub async fn serve_collector(
         self,

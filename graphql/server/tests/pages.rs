@@ -282,3 +282,66 @@ async fn forms_from_elsewhere_or_without_a_token_are_refused() {
     assert!(html.contains("class=\"problem\""), "{html}");
     assert!(!html.contains("Your email is confirmed"), "{html}");
 }
+
+/// The desktop's loopback listener (the collector's port, without the API) serves the pages
+/// its mails link to, once the links point at it; and a followed link shows as used, without
+/// its token, in the mail.
+#[tokio::test]
+async fn the_loopback_listener_serves_the_pages_its_links_point_at() {
+    let server = TestServer::start().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let loopback = format!("http://{}", listener.local_addr().unwrap());
+    let serving = server.houston.clone();
+    tokio::spawn(async move {
+        let _ = serving
+            .serve_collector(listener, false, std::future::pending())
+            .await;
+    });
+    server.houston.set_public_url(&loopback);
+
+    let d = server
+        .data(
+            "mutation($e: String!, $p: String!) { createNewUser(email: $e, password: $p) { token } }",
+            json!({ "e": "local@example.com", "p": PASSWORD }),
+            None,
+        )
+        .await;
+    let pending = d["createNewUser"]["token"].as_str().unwrap().to_string();
+    let mail = "{ myMail { kind body token used } }";
+    let d = server.data(mail, json!({}), Some(&pending)).await;
+    let body = d["myMail"][0]["body"].as_str().unwrap();
+    assert!(
+        body.contains(&format!("{loopback}/confirm-email?token=")),
+        "the link points at the loopback listener: {body}"
+    );
+    assert_eq!(d["myMail"][0]["used"], false, "{d}");
+    let link = link_in(body);
+
+    let page = reqwest::get(format!("{loopback}{link}")).await.unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    assert!(page.text().await.unwrap().contains("<form method=\"post\""));
+    let api = reqwest::get(format!("{loopback}/graphql")).await.unwrap();
+    assert_eq!(api.status().as_u16(), 404, "the API stays off this port");
+    let posted = reqwest::Client::new()
+        .post(format!("{loopback}/confirm-email"))
+        .header("origin", &loopback)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(serde_urlencoded::to_string([("token", token_of(&link))]).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert!(posted
+        .text()
+        .await
+        .unwrap()
+        .contains("Your email is confirmed"));
+
+    let d = server.data(mail, json!({}), Some(&pending)).await;
+    assert_eq!(d["myMail"][0]["used"], true, "{d}");
+    assert!(
+        d["myMail"][0]["token"].is_null(),
+        "a used link is not shown: {d}"
+    );
+    let shown = server.houston.outbox_shown().await.unwrap();
+    assert!(shown[0].used && shown[0].mail.token.is_none());
+}

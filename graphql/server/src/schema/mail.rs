@@ -4,38 +4,42 @@ use super::paging::{not_a_cursor, page_of, Paged};
 use super::scalars::Date;
 use crate::access::Access;
 use crate::error::ApiResult;
-use crate::mail::MailKind;
-use crate::store::MailRow;
+use crate::mail::{MailKind, Shown};
 use async_graphql::{Context, Object};
 
 /// A mail the server sent (or would have sent).
-pub struct Mail(pub MailRow);
+pub struct Mail(pub Shown);
 
 #[Object]
 impl Mail {
     async fn id(&self) -> &str {
-        &self.0.id
+        &self.0.mail.id
     }
     async fn to(&self) -> &str {
-        &self.0.to_address
+        &self.0.mail.to_address
     }
     /// `CONFIRM_EMAIL`, `INVITATION` or `PASSWORD_RESET`.
     async fn kind(&self) -> &str {
-        self.0.kind.as_str()
+        self.0.mail.kind.as_str()
     }
     async fn subject(&self) -> &str {
-        &self.0.subject
+        &self.0.mail.subject
     }
     async fn body(&self) -> &str {
-        &self.0.body
+        &self.0.mail.body
     }
     /// The token of the link in the body, while the link is usable and the server that
     /// composed it runs: links are kept in its memory only, never stored.
     async fn token(&self) -> Option<&str> {
-        self.0.token.as_deref()
+        self.0.mail.token.as_deref()
     }
     async fn created_at(&self) -> Date {
-        Date(self.0.created_at.clone())
+        Date(self.0.mail.created_at.clone())
+    }
+    /// Whether its link was used (links work once): then `token` is null. Known while the
+    /// server that composed the mail runs, as the link itself.
+    async fn used(&self) -> bool {
+        self.0.used
     }
 }
 
@@ -72,11 +76,25 @@ impl MailQuery {
             .store
             .mail_page(&me.username, &page, MailKind::PasswordReset.as_str())
             .await?;
+        let mut shown = Vec::with_capacity(rows.rows.len());
+        for row in rows.rows {
+            let mail = a
+                .state
+                .mailer
+                .show(a.state.store.as_ref(), row.mail.clone())
+                .await?;
+            shown.push((row, mail));
+        }
+        let rows = crate::store::Page {
+            rows: shown,
+            has_next: rows.has_next,
+            total_count: rows.total_count,
+        };
         Ok(Paged::of(
             MAIL_LIST,
             rows,
-            |m| (m.mail.created_at.as_str(), m.seq.to_string()),
-            |m| Mail(a.state.mailer.reveal(m.mail)),
+            |(m, _)| (m.mail.created_at.as_str(), m.seq.to_string()),
+            |(_, shown)| Mail(shown),
         ))
     }
 
@@ -87,13 +105,14 @@ impl MailQuery {
     async fn my_mail(&self, ctx: &Context<'_>) -> ApiResult<Vec<Mail>> {
         let a = Access::of(ctx);
         let me = a.person()?;
-        Ok(a.state
-            .store
-            .mail_to(&me.username)
-            .await?
-            .into_iter()
-            .filter(|m| m.kind != MailKind::PasswordReset.as_str())
-            .map(|m| Mail(a.state.mailer.reveal(m)))
-            .collect())
+        let mut mail = Vec::new();
+        for row in a.state.store.mail_to(&me.username).await? {
+            if row.kind != MailKind::PasswordReset.as_str() {
+                mail.push(Mail(
+                    a.state.mailer.show(a.state.store.as_ref(), row).await?,
+                ));
+            }
+        }
+        Ok(mail)
     }
 }
