@@ -22,7 +22,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 mod common;
-use common::{bench_row, container, now};
+use common::{bench_row, container, count, eval, now, text_of};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -64,10 +64,6 @@ window.__TAURI__ = { core: {
 window.__bench.painted = () => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)));
 "#;
 
-fn eval(script: &str) -> wasm_bindgen::JsValue {
-    js_sys::eval(script).expect("the benchmark's script runs")
-}
-
 /// Waits until the frame after this one is painted.
 async fn painted() {
     let promise: js_sys::Promise = eval("window.__bench.painted()").unchecked_into();
@@ -99,15 +95,8 @@ async fn open_once(sources: usize) -> (f64, u32) {
     let mut rows = 0;
     for _ in 0..600 {
         painted().await;
-        let total = root
-            .query_selector(".list-total")
-            .ok()
-            .flatten()
-            .and_then(|e| e.text_content())
-            .unwrap_or_default();
-        rows = root
-            .query_selector_all(".source-row")
-            .map_or(0, |l| l.length());
+        let total = text_of(&root, ".list-total");
+        rows = count(&root, ".source-row");
         if total == expected && rows > 0 {
             break;
         }

@@ -230,3 +230,29 @@ where
         </div>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{offered, step, Choice};
+    use crate::paging::PAGE_ROWS;
+
+    #[test]
+    fn the_arrows_wrap_around_and_start_at_either_end() {
+        assert_eq!(step(None, 1, 5), Some(0));
+        assert_eq!(step(None, -1, 5), Some(4));
+        assert_eq!(step(Some(4), 1, 5), Some(0));
+        assert_eq!(step(Some(0), -1, 5), Some(4));
+        assert_eq!(step(Some(2), 1, 5), Some(3));
+        assert_eq!(step(Some(2), 1, 0), None);
+    }
+
+    #[test]
+    fn the_fixed_options_come_first_and_at_most_one_page_of_rows() {
+        let rows = (0..10_000).map(|n| Choice::new(n.to_string(), format!("Row {n}")));
+        let fixed = [Choice::new("new", "New…")];
+        let offered = offered(&fixed, rows);
+        assert_eq!(offered.len(), 1 + PAGE_ROWS as usize);
+        assert_eq!(offered[0], fixed[0]);
+        assert_eq!(offered[1].value, "0");
+    }
+}
