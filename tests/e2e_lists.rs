@@ -227,8 +227,9 @@ async fn a_long_list_of_connections_pages_as_it_scrolls_and_is_searched_and_pick
         .unwrap();
     shots.take(&d, "combobox-searched").await;
     d.type_into(&pick, "\u{E007}").await.unwrap();
+    let chosen = ids["Account 120"].as_str();
     until("Account 120 chosen", 10, || async move {
-        value_of(dr, "#connection-pick-value").await == ids["Account 120"].as_str()
+        value_of(dr, "#connection-pick-value").await == chosen
     })
     .await;
     assert_eq!(value_of(&d, "#connection-pick").await, "Account 120");
