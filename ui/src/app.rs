@@ -3,11 +3,11 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
 
 use houston_client::vocabulary::{ErrorCode, MailKind, UserStatus};
 
 use crate::api;
+use crate::components::combobox::{Choice, Combobox};
 use crate::components::confirm::{self, ConfirmHost};
 use crate::components::mail::{self, MailButton, MailPanel};
 use crate::components::names;
@@ -15,6 +15,7 @@ use crate::components::reauth::Reauth;
 use crate::components::unsaved;
 use crate::loaders::{orgs, session};
 use crate::pages;
+use crate::paging::{Chunk, PagedList, PAGE_ROWS};
 use crate::state::{AppState, Page};
 
 /// What the main area shows; a memo of it changes only when the screen really changes, so
@@ -151,28 +152,7 @@ fn Header() -> impl IntoView {
         }
     });
     let signing_out = sign_out.pending();
-    let switch = move |ev| {
-        let org_id = event_target_value(&ev);
-        if org_id.is_empty() {
-            return;
-        }
-        unsaved::leave_then(
-            move || {
-                choose.dispatch(org_id.clone());
-            },
-            // Staying: the switcher shows the organization still acted for.
-            move || {
-                let current = app.org_now().unwrap_or_default();
-                if let Some(select) = web_sys::window()
-                    .and_then(|w| w.document())
-                    .and_then(|d| d.get_element_by_id("org-switch"))
-                    .and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok())
-                {
-                    select.set_value(&current);
-                }
-            },
-        );
-    };
+    let switcher = OrgSwitcher::new(app, choose);
     view! {
         <header class="header">
             <span class="brand">"Houston"</span>
@@ -180,26 +160,10 @@ fn Header() -> impl IntoView {
             {move || {
                 app.signed_in.get().then(|| view! {
                     <label class="org-switch">
-                        "Organization "
-                        <select id="org-switch" on:change=switch>
-                            <option value="" disabled=true prop:selected=move || app.org.get().is_none()>
-                                "— choose —"
-                            </option>
-                            {move || {
-                                let current = app.org.get();
-                                app.orgs
-                                    .get()
-                                    .into_iter()
-                                    .map(|o| {
-                                        let selected = Some(&o.id) == current.as_ref();
-                                        let name = app.orgs.with(|all| {
-                                            names::distinct(&o.name, &o.id, all.iter().map(|o| o.name.as_str()))
-                                        });
-                                        view! { <option value=o.id.clone() prop:selected=selected>{name}</option> }
-                                    })
-                                    .collect_view()
-                            }}
-                        </select>
+                        <span>"Organization "</span>
+                        <Combobox list=switcher.list id="org-switch" value=switcher.chosen
+                            placeholder="Search your organizations"
+                            choice=|o: &Choice| o.clone() />
                     </label>
                 })
             }}
@@ -274,5 +238,82 @@ fn Nav() -> impl IntoView {
                 }
             }}
         </nav>
+    }
+}
+
+/// The organization switcher's state: the person's organizations, searched in the window.
+///
+/// Why not a paged server field, like the other long lists: the organizations are those
+/// the person belongs to, which the app holds whole anyway (`AppState::orgs`: their names
+/// and the person's role in each, read at sign-in). An organization's sources or
+/// connections grow with its data; a person's organizations grow only by invitations they
+/// accept one at a time, so there are a few, or some hundreds at the very most — a list the
+/// window filters at once. What must never happen is building thousands of options: the
+/// combobox offers at most one page ([`PAGE_ROWS`]) of the matches and says how many more
+/// there are.
+#[derive(Clone, Copy)]
+struct OrgSwitcher {
+    /// The matches of what is typed, read from `AppState::orgs`.
+    list: PagedList<Choice>,
+    /// The organization chosen in the box (the current one until another is chosen).
+    chosen: RwSignal<String>,
+}
+
+impl OrgSwitcher {
+    /// The switcher of `app`'s organizations; choosing one runs `choose` once unsaved
+    /// changes are left (staying puts back the current one).
+    fn new(app: AppState, choose: Action<String, Result<(), api::ApiError>>) -> Self {
+        let signed_in = Signal::derive(move || app.signed_in.get().then(String::new));
+        let list = PagedList::of(signed_in, move |_, search, _| {
+            let found = app.orgs.with_untracked(|all| matches(all, &search));
+            async move { Ok(found) }
+        });
+        list.reload_when(move || app.orgs.track());
+        let chosen = RwSignal::new(app.org.get_untracked().unwrap_or_default());
+        Effect::new(move |_| {
+            let current = app.org.get().unwrap_or_default();
+            if chosen.with_untracked(|c| *c != current) {
+                chosen.set(current);
+            }
+        });
+        Effect::new(move |_| {
+            let asked = chosen.get();
+            let current = app.org.get_untracked().unwrap_or_default();
+            if asked.is_empty() || asked == current {
+                return;
+            }
+            unsaved::leave_then(
+                move || {
+                    choose.dispatch(asked.clone());
+                },
+                // Staying: the switcher shows the organization still acted for.
+                move || chosen.set(current.clone()),
+            );
+        });
+        OrgSwitcher { list, chosen }
+    }
+}
+
+/// The organizations of `all` whose name holds `search` (either case; all when empty),
+/// each told apart from same-named ones, at most one page of them.
+fn matches(all: &[crate::state::OrgSummary], search: &str) -> Chunk<Choice> {
+    let needle = search.to_lowercase();
+    let found: Vec<&crate::state::OrgSummary> = all
+        .iter()
+        .filter(|o| o.name.to_lowercase().contains(&needle))
+        .collect();
+    let rows = found
+        .iter()
+        .take(PAGE_ROWS as usize)
+        .map(|o| {
+            let shown = names::distinct(&o.name, &o.id, all.iter().map(|o| o.name.as_str()));
+            Choice::new(o.id.clone(), shown)
+        })
+        .collect();
+    Chunk {
+        rows,
+        end_cursor: None,
+        has_next: false,
+        total: found.len() as i64,
     }
 }

@@ -323,6 +323,19 @@ impl<T: Clone + Send + Sync + 'static> PagedList<T> {
         });
     }
 
+    /// Reads the list again from its first page whenever what `filter` reads changes (a
+    /// filter beside the search: a destination, a role); not at once, the first page is
+    /// already on its way.
+    pub fn reload_when(&self, filter: impl Fn() + 'static) {
+        let list = *self;
+        Effect::new(move |seen: Option<()>| {
+            filter();
+            if seen.is_some() {
+                list.reload();
+            }
+        });
+    }
+
     /// Reads the next page, when there is one and none is under way.
     pub fn more(&self) {
         let Some(org) = self.org.get_untracked() else {

@@ -24,7 +24,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 mod common;
-use common::{bench_row, container};
+use common::{bench_row, container, count, eval, sleep, text_of};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -104,10 +104,6 @@ window.__bench.feed = (rate, ms) => {
 };
 "#;
 
-fn eval(script: &str) -> wasm_bindgen::JsValue {
-    js_sys::eval(script).expect("the benchmark's script runs")
-}
-
 /// The frame times of `ms` milliseconds (their `requestAnimationFrame` timestamps).
 async fn record(ms: u32) -> Vec<f64> {
     let promise: js_sys::Promise = eval(&format!("window.__bench.record({ms})")).unchecked_into();
@@ -118,19 +114,6 @@ async fn record(ms: u32) -> Vec<f64> {
         .iter()
         .filter_map(|t| t.as_f64())
         .collect()
-}
-
-/// Waits `ms` milliseconds (a timer).
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .expect("window")
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .expect("timeout");
-    });
-    wasm_bindgen_futures::JsFuture::from(promise)
-        .await
-        .expect("resolves");
 }
 
 /// Frames per second of frame intervals, median and 5th percentile, and the longest
@@ -234,17 +217,9 @@ async fn debugger_at_100_events_a_second() {
     let sent = eval("window.__bench.sent").as_f64().unwrap_or_default() as usize;
     // The page keeps 500 but puts only the rows on screen in it (a windowed list): the
     // kept ones are counted by the page, the rendered ones in the DOM.
-    let rendered = root
-        .query_selector_all(".event-list .event")
-        .expect("rows")
-        .length() as usize;
-    let count = root
-        .query_selector("#debugger-count")
-        .ok()
-        .flatten()
-        .and_then(|e| e.text_content())
-        .unwrap_or_default();
-    let rows = if count.contains("500 shown · 500 kept") {
+    let rendered = count(&root, ".event-list .event") as usize;
+    let shown_count = text_of(&root, "#debugger-count");
+    let rows = if shown_count.contains("500 shown · 500 kept") {
         500
     } else {
         0
@@ -256,7 +231,7 @@ async fn debugger_at_100_events_a_second() {
         .and_then(|e| e.get_attribute("data-id"));
     let expected = (RATE * FEED_MS / 1000) as usize;
     assert_eq!(sent, expected, "every event was posted");
-    assert_eq!(rows, 500, "the list keeps the newest 500: {count}");
+    assert_eq!(rows, 500, "the list keeps the newest 500: {shown_count}");
     assert!(
         rendered > 0 && rendered < 100,
         "only the rows on screen are in the page: {rendered}"

@@ -7,6 +7,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use houston_ui::components::combobox::{Choice, Combobox};
 use houston_ui::components::windowed::{Layout, ListSearch, WindowedList};
 use houston_ui::paging::{Chunk, Loaded, PageFuture, PagedList};
 use leptos::prelude::*;
@@ -14,22 +15,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 mod common;
-use common::container;
+use common::{container, count, eval, sleep, text_of, texts_of};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-/// Waits `ms` milliseconds (a timer).
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .expect("window")
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .expect("timeout");
-    });
-    wasm_bindgen_futures::JsFuture::from(promise)
-        .await
-        .expect("resolves");
-}
 
 fn chunk(rows: &[&str], cursor: Option<&str>, has_next: bool, total: i64) -> Chunk<String> {
     Chunk {
@@ -230,14 +218,8 @@ async fn the_window_holds_the_rows_on_screen_and_reads_on_as_it_scrolls() {
         }
     });
     sleep(150).await;
-    let rendered = || root.query_selector_all(".t-row").expect("rows").length();
-    let total = || {
-        root.query_selector(".list-total")
-            .ok()
-            .flatten()
-            .and_then(|e| e.text_content())
-            .unwrap_or_default()
-    };
+    let rendered = || count(&root, ".t-row");
+    let total = || text_of(&root, ".list-total");
     assert_eq!(total(), "50 of 10000");
     let first = rendered();
     assert!(first > 0 && first < 50, "only the rows on screen: {first}");
@@ -266,16 +248,106 @@ async fn the_window_holds_the_rows_on_screen_and_reads_on_as_it_scrolls() {
     assert_eq!(total(), format!("{} of 10000", loaded * 50));
     let now = rendered();
     assert!(now > 0 && now < 60, "still only the rows on screen: {now}");
-    let shown: Vec<String> = (0..now)
-        .filter_map(|i| {
-            root.query_selector_all(".t-row")
-                .ok()?
-                .item(i)?
-                .text_content()
-        })
-        .collect();
+    let shown = texts_of(&root, ".t-row");
     assert!(
         shown.iter().any(|r| r.as_str() >= "Source 00100"),
         "the rows further down are on screen: {shown:?}"
     );
+}
+
+/// Sends a key to the element `id` as the keyboard does (`keydown`; built in the page's
+/// script: the UI's web-sys features have no `KeyboardEventInit`).
+fn key(id: &str, name: &str) {
+    eval(&format!(
+        "document.getElementById('{id}').dispatchEvent(new KeyboardEvent('keydown', \
+         {{ key: '{name}', bubbles: true, cancelable: true }}))"
+    ));
+}
+
+#[wasm_bindgen_test]
+async fn the_combobox_searches_the_server_offers_one_page_and_is_driven_by_keys() {
+    let root = container();
+    let (asked, load) = server(names(10_000), |_| 5);
+    let value = Rc::new(RefCell::new(None::<RwSignal<String>>));
+    let kept = value.clone();
+    let _mounted = leptos::mount::mount_to(root.clone(), move || {
+        let org = Signal::stored(Some("org".to_owned()));
+        let list = PagedList::of(org, load);
+        let chosen = RwSignal::new("new".to_owned());
+        *kept.borrow_mut() = Some(chosen);
+        view! {
+            <Combobox list=list id="t-pick" value=chosen
+                fixed=vec![Choice::new("new", "New one…")]
+                choice=|r: &String| Choice::new(r.to_lowercase(), r.clone()) />
+        }
+    });
+    let chosen = value.borrow().expect("mounted");
+    sleep(80).await;
+    let input: web_sys::HtmlInputElement = root
+        .query_selector("#t-pick")
+        .ok()
+        .flatten()
+        .expect("the text box")
+        .unchecked_into();
+    let attr = |name: &str| input.get_attribute(name).unwrap_or_default();
+    assert_eq!(attr("role"), "combobox");
+    assert_eq!(attr("aria-controls"), "t-pick-options");
+    assert_eq!(input.value(), "New one…", "the chosen option's text");
+    assert_eq!(attr("aria-expanded"), "false");
+
+    // Opened: the fixed option and one page of 10,000, never more.
+    key("t-pick", "ArrowDown");
+    sleep(20).await;
+    assert_eq!(attr("aria-expanded"), "true");
+    assert_eq!(count(&root, "#t-pick-options [role=option]"), 51);
+    assert_eq!(attr("aria-activedescendant"), "t-pick-option-0");
+    assert_eq!(
+        text_of(&root, "#t-pick-options .combobox-more"),
+        "50 of 10000: type to narrow"
+    );
+
+    // Typing asks the server once it rests.
+    let before = asked.borrow().len();
+    input.set_value("Source 0999");
+    input
+        .dispatch_event(&web_sys::Event::new("input").expect("an event"))
+        .expect("dispatched");
+    sleep(350).await;
+    assert_eq!(
+        asked.borrow()[before..],
+        [("Source 0999".to_owned(), None)],
+        "one request for the typed text"
+    );
+    assert_eq!(
+        texts_of(&root, "#t-pick-options [role=option]"),
+        ["New one…"]
+            .into_iter()
+            .map(str::to_owned)
+            .chain((9990..10_000).map(|n| format!("Source {n:05}")))
+            .collect::<Vec<_>>()
+    );
+
+    // Up wraps to the last option, Enter chooses it; the list closes on the choice.
+    key("t-pick", "ArrowUp");
+    sleep(20).await;
+    assert_eq!(attr("aria-activedescendant"), "t-pick-option-10");
+    key("t-pick", "Enter");
+    sleep(20).await;
+    assert_eq!(chosen.get_untracked(), "source 09999");
+    assert_eq!(input.value(), "Source 09999");
+    assert_eq!(attr("aria-expanded"), "false");
+    assert_eq!(attr("aria-activedescendant"), "");
+
+    // Escape drops what was typed and shows the choice again.
+    key("t-pick", "ArrowDown");
+    input.set_value("zzz");
+    input
+        .dispatch_event(&web_sys::Event::new("input").expect("an event"))
+        .expect("dispatched");
+    key("t-pick", "Escape");
+    sleep(20).await;
+    assert_eq!(input.value(), "Source 09999");
+    assert_eq!(chosen.get_untracked(), "source 09999");
+    assert_eq!(attr("aria-expanded"), "false");
+    root.remove();
 }

@@ -3,6 +3,7 @@
 //! pieces several pages share (busy buttons, timestamps, names).
 
 pub mod busy;
+pub mod combobox;
 pub mod confirm;
 pub mod form;
 pub mod mail;

@@ -2,13 +2,14 @@
 //! renaming one, replacing one's details, deleting one.
 
 use houston_client::{
-    create_connection, org_connections, update_connection, CreateConnection, OrgConnections,
-    UpdateConnection,
+    create_connection, org_connection_page, org_connections, update_connection, CreateConnection,
+    OrgConnectionPage, OrgConnections, UpdateConnection,
 };
 use serde_json::Value;
 
 use crate::api::{self, ApiError, Status};
 use crate::loaders::Outcome;
+use crate::paging::{Chunk, PAGE_ROWS};
 
 /// A connection as listed.
 #[derive(Clone, Debug, PartialEq)]
@@ -45,9 +46,40 @@ pub async fn list(org_id: String, code: Option<String>) -> Result<Vec<Connection
         .collect())
 }
 
-/// The connections of `org_id`, of every destination.
-pub async fn list_all(org_id: String) -> Result<Vec<ConnectionRow>, ApiError> {
-    list(org_id, None).await
+/// The page of `org_id`'s connections, by name, whose name holds `search` (all when
+/// empty), only those of the destination `code` when given, after the cursor `after`.
+pub async fn page(
+    org_id: String,
+    search: String,
+    code: Option<String>,
+    after: Option<String>,
+) -> Result<Chunk<ConnectionRow>, ApiError> {
+    let variables = org_connection_page::Variables {
+        org_id: org_id.clone(),
+        first: Some(PAGE_ROWS),
+        after,
+        search: (!search.is_empty()).then_some(search),
+        connection_prototype: code,
+    };
+    let page = api::run::<OrgConnectionPage>(variables, Some(org_id))
+        .await?
+        .org_connection_page;
+    Ok(Chunk {
+        rows: page
+            .nodes
+            .into_iter()
+            .map(|c| ConnectionRow {
+                id: c.id,
+                name: c.name,
+                code: c.integration_code,
+                details: c.details,
+                secrets_set: c.secrets_set,
+            })
+            .collect(),
+        end_cursor: page.page_info.end_cursor,
+        has_next: page.page_info.has_next_page,
+        total: page.total_count,
+    })
 }
 
 /// A new connection `name` of the destination `code` for `org_id`; its id is in the status.

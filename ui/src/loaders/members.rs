@@ -3,15 +3,16 @@
 
 use houston_client::vocabulary::Role;
 use houston_client::{
-    accept_invitation, decline_invitation, my_invitations, org_invitations, organizations,
-    update_organization, AcceptInvitation, DeclineInvitation, MyInvitations, OrgInvitations,
-    Organizations, UpdateOrganization,
+    accept_invitation, decline_invitation, member_page, my_invitations, org_invitations,
+    update_organization, AcceptInvitation, DeclineInvitation, MemberPage, MyInvitations,
+    OrgInvitations, UpdateOrganization,
 };
 use leptos::task::spawn_local;
 use serde_json::{json, Value};
 
 use crate::api::{self, ApiError, Status};
 use crate::loaders::{orgs, Outcome};
+use crate::paging::{Chunk, PAGE_ROWS};
 use crate::state::AppState;
 
 /// A member as listed.
@@ -29,29 +30,49 @@ pub struct MemberRow {
     pub role: Role,
 }
 
-/// The members of `org_id`.
-pub async fn list(org_id: String) -> Result<Vec<MemberRow>, ApiError> {
-    let variables = organizations::Variables {
-        user_id: None,
-        org_id: Some(org_id.clone()),
-    };
-    let data = api::run::<Organizations>(variables, Some(org_id)).await?;
-    Ok(data
-        .organizations
+/// First and last name, as one line.
+fn full_name(first: Option<String>, last: Option<String>) -> String {
+    [first, last]
         .into_iter()
-        .flat_map(|o| o.members)
-        .map(|m| MemberRow {
-            user_id: m.user.id,
-            email: m.user.username,
-            name: [m.user.profile.first_name, m.user.profile.last_name]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" "),
-            status: m.user.status,
-            role: m.role,
-        })
-        .collect())
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The page of `org_id`'s members, by email, whose name or email holds `search` (all
+/// when empty), only those of `role` when given, after the cursor `after`.
+pub async fn page(
+    org_id: String,
+    search: String,
+    role: Option<Role>,
+    after: Option<String>,
+) -> Result<Chunk<MemberRow>, ApiError> {
+    let variables = member_page::Variables {
+        org_id: org_id.clone(),
+        first: Some(PAGE_ROWS),
+        after,
+        search: (!search.is_empty()).then_some(search),
+        role,
+    };
+    let page = api::run::<MemberPage>(variables, Some(org_id))
+        .await?
+        .member_page;
+    Ok(Chunk {
+        rows: page
+            .nodes
+            .into_iter()
+            .map(|m| MemberRow {
+                user_id: m.user.id,
+                email: m.user.username,
+                name: full_name(m.user.profile.first_name, m.user.profile.last_name),
+                status: m.user.status,
+                role: m.role,
+            })
+            .collect(),
+        end_cursor: page.page_info.end_cursor,
+        has_next: page.page_info.has_next_page,
+        total: page.total_count,
+    })
 }
 
 /// Applies `changes` (`addUser`, `setRole` or `removeUserId`, as `updateOrganization`

@@ -7,6 +7,7 @@ use houston_prototypes::Destination;
 use leptos::prelude::*;
 
 use crate::api::ApiError;
+use crate::components::combobox::{Choice, Combobox};
 use crate::components::form::model::{initial_config, initial_connection, Rules};
 use crate::components::form::{
     focus_first_error, ConfigForm, ConfigJson, FieldList, FieldPath, FormErrors, FormState,
@@ -16,7 +17,9 @@ use crate::components::test_panel::{PreviewEvent, TestPanel};
 use crate::components::unsaved;
 use crate::loaders::connections::{self, ConnectionRow};
 use crate::loaders::integrations::{self, NewIntegration};
+use crate::loaders::sources::SourceRow;
 use crate::loaders::{self, sources};
+use crate::paging::PagedList;
 use crate::state::{AppState, IntegrationDraft, Page};
 use crate::timeline;
 
@@ -71,6 +74,15 @@ struct SaveRequest {
     new_connection: bool,
 }
 
+/// The connection picker's options before the saved connections: none (when the
+/// destination can do without) and a new one.
+fn connection_choices(needs_connection: bool) -> Vec<Choice> {
+    let none = (!needs_connection).then(|| Choice::new("none", "No connection"));
+    none.into_iter()
+        .chain([Choice::new("new", "New connection…")])
+        .collect()
+}
+
 /// The form itself, for one destination.
 #[component]
 fn ConfigureForm(
@@ -83,7 +95,7 @@ fn ConfigureForm(
     let app = AppState::get();
     let editing = draft.as_ref().map(|d| d.id.clone());
     let needs_connection = !destination.connection_fields.is_empty();
-    let (source, set_source) = signal(draft.as_ref().map(|d| d.app_id.clone()).unwrap_or_default());
+    let source = RwSignal::new(draft.as_ref().map(|d| d.app_id.clone()).unwrap_or_default());
     let (name, set_name) = signal(
         draft
             .as_ref()
@@ -94,7 +106,9 @@ fn ConfigureForm(
         .as_ref()
         .and_then(|d| d.connection_id.clone())
         .unwrap_or_else(|| if needs_connection { "new" } else { "none" }.to_owned());
-    let (pick, set_pick) = signal(initial_pick);
+    let pick = RwSignal::new(initial_pick);
+    // The chosen connection's name, known at once for one made here.
+    let pick_label = RwSignal::new(String::new());
     let (connection_name, set_connection_name) = signal(format!("{} connection", destination.name));
     let (tab, set_tab) = signal(Tab::Form);
     let (progress, set_progress) = signal(None::<String>);
@@ -141,37 +155,25 @@ fn ConfigureForm(
     provide_context(preview);
 
     let code = destination.code.clone();
-    // The lists the pickers offer, loaded again only when the organization changes (not
-    // when a new session arrives after signing in again): the form keeps what was typed.
-    let sources = LocalResource::new(move || {
-        let org = app.org.get();
-        async move {
-            match org {
-                Some(org_id) => sources::list(org_id).await.unwrap_or_default(),
-                None => Vec::new(),
-            }
-        }
-    });
+    // The pickers search the organization's sources and this destination's connections
+    // on the server as the person types; their first page is read again only when the
+    // organization changes (not when a new session arrives after signing in again): the
+    // form keeps what was typed.
+    let sources = PagedList::new(sources::page);
     let connection_code = code.clone();
-    let connections = LocalResource::new(move || {
-        let org = app.org.get();
-        let code = connection_code.clone();
-        async move {
-            match org {
-                Some(org_id) => connections::list(org_id, Some(code))
-                    .await
-                    .unwrap_or_default(),
-                None => Vec::new(),
-            }
-        }
+    let connections = PagedList::new(move |org, search, after| {
+        connections::page(org, search, Some(connection_code.clone()), after)
     });
     // A new integration goes to the first source unless one was chosen.
     Effect::new(move |_| {
-        let first =
-            sources.with(|list| list.as_ref().and_then(|l| l.first().map(|s| s.id.clone())));
+        let first = sources.state.with(|s| {
+            (s.total.is_some() && sources.search.with(String::is_empty))
+                .then(|| s.rows.first().map(|r| r.id.clone()))
+                .flatten()
+        });
         if let Some(first) = first {
             if source.get_untracked().is_empty() {
-                set_source.set(first);
+                source.set(first);
             }
         }
     });
@@ -202,16 +204,9 @@ fn ConfigureForm(
                 match result {
                     Ok(status) if status.success && status.id.is_some() => {
                         let id = status.id.clone().unwrap_or_default();
-                        connections.update(|list| {
-                            list.get_or_insert_with(Vec::new).push(ConnectionRow {
-                                id: id.clone(),
-                                name: connection_name.get_untracked(),
-                                code: code.clone(),
-                                details: None,
-                                secrets_set: Vec::new(),
-                            })
-                        });
-                        set_pick.set(id.clone());
+                        pick_label.set(connection_name.get_untracked());
+                        pick.set(id.clone());
+                        connections.reload();
                         connection_id = Some(id);
                         saved_connection = true;
                     }
@@ -327,15 +322,9 @@ fn ConfigureForm(
                 <h2>"Where"</h2>
                 <label class="stacked">
                     <span>"Source"</span>
-                    <select id="integration-source" disabled=draft.is_some() on:change=move |ev| set_source.set(event_target_value(&ev))>
-                        {move || {
-                            let chosen = source.get();
-                            sources.get().unwrap_or_default().into_iter().map(|s| {
-                                let selected = s.id == chosen;
-                                view! { <option value=s.id.clone() prop:selected=selected>{format!("{} ({})", s.name, s.platform)}</option> }
-                            }).collect_view()
-                        }}
-                    </select>
+                    <Combobox list=sources id="integration-source" value=source disabled=draft.is_some()
+                        placeholder="Search sources by name"
+                        choice=|s: &SourceRow| Choice::new(s.id.clone(), format!("{} ({})", s.name, s.platform)) />
                 </label>
                 <label class="stacked">
                     <span>"Integration name"</span>
@@ -346,19 +335,10 @@ fn ConfigureForm(
                 <h2>"Connection"</h2>
                 <label class="stacked">
                     <span>"Credentials"</span>
-                    <select id="connection-pick" on:change=move |ev| set_pick.set(event_target_value(&ev))>
-                        {(!needs_connection).then(|| view! {
-                            <option value="none" prop:selected=move || pick.get() == "none">"No connection"</option>
-                        })}
-                        {move || {
-                            let chosen = pick.get();
-                            connections.get().unwrap_or_default().into_iter().map(|c| {
-                                let selected = c.id == chosen;
-                                view! { <option value=c.id.clone() prop:selected=selected>{c.name}</option> }
-                            }).collect_view()
-                        }}
-                        <option value="new" prop:selected=move || pick.get() == "new">"New connection…"</option>
-                    </select>
+                    <Combobox list=connections id="connection-pick" value=pick label=pick_label
+                        placeholder="Search connections by name"
+                        fixed=connection_choices(needs_connection)
+                        choice=|c: &ConnectionRow| Choice::new(c.id.clone(), c.name.clone()) />
                 </label>
                 {move || (pick.get() == "new").then(|| view! {
                     <label class="stacked">

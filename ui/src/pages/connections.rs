@@ -14,33 +14,63 @@ use crate::components::form::{FieldList, FieldPath, FormErrors, FormState, JsonV
 use crate::components::names;
 use crate::components::no_organization::NoOrganization;
 use crate::components::unsaved;
+use crate::components::windowed::{Layout, ListSearch, WindowedList};
+use crate::loaders;
 use crate::loaders::connections::{self, ConnectionRow};
-use crate::loaders::{self, for_organization};
+use crate::paging::PagedList;
 use crate::state::AppState;
 
-/// The connections list.
+/// The connections list, a page at a time, searched by name on the server and filtered by
+/// destination.
 #[component]
 pub fn ConnectionsPage() -> impl IntoView {
     let app = AppState::get();
-    let rows = for_organization(app, connections::list_all);
+    // The destination filter ("" for every destination).
+    let code = RwSignal::new(String::new());
+    let rows = PagedList::new(move |org, search, after| {
+        let code = code.get_untracked();
+        connections::page(org, search, (!code.is_empty()).then_some(code), after)
+    });
+    rows.reload_when(move || code.track());
+    let catalog = loaders::catalog::list_resource(app);
+    let destinations = move || -> Vec<(String, String)> {
+        catalog.with(|l| {
+            l.as_ref()
+                .and_then(|l| l.as_ref().ok())
+                .map(|l| {
+                    l.iter()
+                        .filter(|d| d.has_connection)
+                        .map(|d| (d.code.clone(), d.name.clone()))
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+    };
     view! {
         <section class="page">
             <h1>"Connections"</h1>
             <NoOrganization />
-            {move || app.org.get().is_some().then(|| view! { <NewConnection on_created=move || rows.refetch() /> })}
-            <Transition fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
-                {move || match rows.get().flatten() {
-                    None => view! { <p class="muted" role="status">"Loading…"</p> }.into_any(),
-                    Some(Err(e)) => view! { <p class="form-error">{e}</p> }.into_any(),
-                    Some(Ok(list)) if list.is_empty() => view! { <p class="muted">"No connections yet."</p> }.into_any(),
-                    Some(Ok(list)) => {
-                        let owner = app.is_owner();
-                        list.into_iter().map(|row| view! {
-                            <ConnectionCard row=row owner=owner on_saved=move || rows.refetch() />
-                        }).collect_view().into_any()
-                    }
-                }}
-            </Transition>
+            {move || app.org.get().is_some().then(|| view! { <NewConnection on_created=move || rows.reload() /> })}
+            <div class="row">
+                <ListSearch list=rows id="connections-search" placeholder="Search connections by name" />
+                <label class="row">
+                    <span class="muted">"Destination "</span>
+                    <select id="connections-destination" on:change=move |ev| code.set(event_target_value(&ev))>
+                        <option value="" prop:selected=move || code.with(String::is_empty)>"Every destination"</option>
+                        {move || destinations().into_iter().map(|(c, name)| {
+                            let chosen = c.clone();
+                            view! { <option value=c prop:selected=move || code.with(|k| *k == chosen)>{name}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+            </div>
+            <WindowedList list=rows id="connections-list" layout=Layout::Blocks row_px=90.0
+                key=|row: &ConnectionRow| row.id.clone()
+                row=move |row: ConnectionRow| {
+                    let owner = app.is_owner();
+                    view! { <ConnectionCard row=row owner=owner on_saved=move || rows.reload() /> }
+                }
+                empty="No connections yet." />
         </section>
     }
 }

@@ -3,12 +3,14 @@
 
 use leptos::prelude::*;
 
+use crate::components::combobox::{Choice, Combobox};
 use crate::components::confirm::{self, Question};
 use crate::components::no_organization::NoOrganization;
 use crate::components::test_panel::{EventPicker, PreviewEvent};
 use crate::components::windowed::{Layout, ListSearch, WindowedList};
 use crate::loaders::integrations::{self, IntegrationActions, IntegrationRow};
-use crate::loaders::{self, delivery, for_organization, sources};
+use crate::loaders::sources::{self, SourceRow};
+use crate::loaders::{self, delivery};
 use crate::paging::PagedList;
 use crate::preview::{overall, status_code, status_text};
 use crate::state::{AppState, IntegrationDraft, Page};
@@ -18,15 +20,14 @@ use crate::state::{AppState, IntegrationDraft, Page};
 #[component]
 fn DeliveryTest() -> impl IntoView {
     let app = AppState::get();
-    let list = for_organization(app, sources::list);
+    let list = PagedList::new(sources::page);
     let source = RwSignal::new(String::new());
     // The first source unless one was chosen.
     Effect::new(move |_| {
-        let first = list.with(|l| {
-            l.as_ref()
-                .and_then(Option::as_ref)
-                .and_then(|l| l.as_ref().ok())
-                .and_then(|l| l.first().map(|s| s.id.clone()))
+        let first = list.state.with(|s| {
+            (s.total.is_some() && list.search.with(String::is_empty))
+                .then(|| s.rows.first().map(|r| r.id.clone()))
+                .flatten()
         });
         if let Some(first) = first {
             if source.get_untracked().is_empty() {
@@ -53,15 +54,8 @@ fn DeliveryTest() -> impl IntoView {
             <h2>"Test with an event"</h2>
             <label class="stacked">
                 <span>"Source"</span>
-                <select id="delivery-source" on:change=move |ev| source.set(event_target_value(&ev))>
-                    {move || {
-                        let chosen = source.get();
-                        list.get().flatten().and_then(Result::ok).unwrap_or_default().into_iter().map(|s| {
-                            let selected = s.id == chosen;
-                            view! { <option value=s.id.clone() prop:selected=selected>{s.name}</option> }
-                        }).collect_view()
-                    }}
-                </select>
+                <Combobox list=list id="delivery-source" value=source placeholder="Search sources by name"
+                    choice=|s: &SourceRow| Choice::new(s.id.clone(), s.name.clone()) />
             </label>
             <EventPicker preview=preview />
             <button id="delivery-test" type="button" class="small" disabled=move || run.pending().get()

@@ -9,15 +9,26 @@ use crate::components::confirm::{self, Question};
 use crate::components::names;
 use crate::components::no_organization::NoOrganization;
 use crate::components::time::Time;
-use crate::loaders::members;
-use crate::loaders::{self, for_organization};
+use crate::components::windowed::{Layout, ListSearch, WindowedList};
+use crate::loaders;
+use crate::loaders::members::{self, MemberRow};
+use crate::paging::PagedList;
 use crate::state::AppState;
 
-/// The members list, with add, role change and remove for Owners.
+/// The members list, a page at a time, searched by name or email on the server and
+/// filtered by role, with add, role change and remove for Owners. The pending invitations
+/// below it are listed whole: an invitation expires unless accepted, so they stay few, and
+/// the server has no paged field for them.
 #[component]
 pub fn MembersPage() -> impl IntoView {
     let app = AppState::get();
-    let rows = for_organization(app, members::list);
+    // The role filter ("" for every role).
+    let role_filter = RwSignal::new(String::new());
+    let rows = PagedList::new(move |org, search, after| {
+        let role = role_filter.with_untracked(|r| (!r.is_empty()).then(|| Role::parse(r)));
+        members::page(org, search, role, after)
+    });
+    rows.reload_when(move || role_filter.track());
     // Only Owners may read invitations: nothing is asked of the server for anyone else.
     let invitations: loaders::OrgList<members::InvitationRow> = LocalResource::new(move || {
         app.reloads.track();
@@ -44,9 +55,6 @@ pub fn MembersPage() -> impl IntoView {
     });
     let (email, set_email) = signal(String::new());
     let (role, set_role) = signal(Role::User);
-    // A change, and the control to put back as it was if the server refuses it (a role
-    // select showing the role asked for).
-    type Revert = Option<(RwSignal<Role>, Role)>;
     let change = Action::new_local(
         move |(org_id, changes, revert): &(String, serde_json::Value, Revert)| {
             let (org_id, changes, revert) = (org_id.clone(), changes.clone(), *revert);
@@ -57,7 +65,7 @@ pub fn MembersPage() -> impl IntoView {
                         shown.set(was);
                     }
                 }
-                rows.refetch();
+                rows.reload();
                 invitations.refetch();
                 outcome
             }
@@ -101,64 +109,22 @@ pub fn MembersPage() -> impl IntoView {
             {move || message().map(|(ok, text)| view! {
                 <p id="members-message" role="status" class:success=ok class:form-error=!ok>{text}</p>
             })}
-            <table class="table">
-                <thead><tr><th>"Email"</th><th>"Name"</th><th>"Status"</th><th>"Role"</th><th></th></tr></thead>
-                <tbody>
-                    <Transition fallback=|| view! { <tr><td colspan="5" class="muted">"Loading…"</td></tr> }>
-                        {move || match rows.get().flatten() {
-                            None => view! { <tr><td colspan="5" class="muted">"Loading…"</td></tr> }.into_any(),
-                            Some(Err(e)) => view! { <tr><td colspan="5" class="form-error">{e}</td></tr> }.into_any(),
-                            Some(Ok(list)) => {
-                                let owner = app.is_owner();
-                                list.into_iter().map(|m| {
-                                    let (role_id, remove_id) = (m.user_id.clone(), m.user_id.clone());
-                                    let shown_role = RwSignal::new(m.role);
-                                    let email = m.email.clone();
-                                    view! {
-                                        <tr class="member-row" data-user=m.user_id.clone()>
-                                            <td class="member-email">{m.email.clone()}</td>
-                                            <td>{m.name.clone()}</td>
-                                            <td>{m.status.clone()}</td>
-                                            <td>
-                                                {if owner {
-                                                    view! {
-                                                        <select class="member-role-select" aria-label=format!("Role of {}", m.email)
-                                                            on:change=move |ev| {
-                                                                let asked = Role::parse(&event_target_value(&ev));
-                                                                let was = shown_role.get_untracked();
-                                                                shown_role.set(asked);
-                                                                change_or(
-                                                                    json!({"setRole": {"userId": role_id.clone(), "role": asked.as_str()}}),
-                                                                    Some((shown_role, was)),
-                                                                );
-                                                            }>
-                                                            <option value=Role::User.as_str() prop:selected=move || shown_role.get() == Role::User>{names::role(&Role::User)}</option>
-                                                            <option value=Role::Owner.as_str() prop:selected=move || shown_role.get() == Role::Owner>{names::role(&Role::Owner)}</option>
-                                                        </select>
-                                                        <span class="member-role sr-only">{move || shown_role.get().as_str()}</span>
-                                                    }.into_any()
-                                                } else {
-                                                    view! { <span class="member-role">{names::role(&m.role)}</span> }.into_any()
-                                                }}
-                                            </td>
-                                            <td>
-                                                {owner.then(|| view! {
-                                                    <button type="button" class="member-remove danger small" disabled=move || changing.get() on:click=move |_| {
-                                                        let remove_id = remove_id.clone();
-                                                        confirm::ask(Question::remove_member(&email), move || {
-                                                            change(json!({"removeUserId": remove_id.clone()}));
-                                                        });
-                                                    }>"Remove"</button>
-                                                })}
-                                            </td>
-                                        </tr>
-                                    }
-                                }).collect_view().into_any()
-                            }
-                        }}
-                    </Transition>
-                </tbody>
-            </table>
+            <div class="row">
+                <ListSearch list=rows id="members-search" placeholder="Search members by name or email" />
+                <label class="row">
+                    <span class="muted">"Role "</span>
+                    <select id="members-role" on:change=move |ev| role_filter.set(event_target_value(&ev))>
+                        <option value="" selected=true>"Every role"</option>
+                        <option value=Role::Owner.as_str()>{names::role(&Role::Owner)}</option>
+                        <option value=Role::User.as_str()>{names::role(&Role::User)}</option>
+                    </select>
+                </label>
+            </div>
+            <WindowedList list=rows id="members-list" layout=Layout::Table row_px=41.0 columns=5
+                header=|| view! { <tr><th>"Email"</th><th>"Name"</th><th>"Status"</th><th>"Role"</th><th></th></tr> }
+                key=|row: &MemberRow| row.user_id.clone()
+                row=move |m: MemberRow| member_row(m, app.is_owner(), change_or, changing)
+                empty="No members match." />
             {move || app.is_owner().then(|| view! {
                 <h2>"Invitations not yet accepted"</h2>
                 <p class="muted">"An invited person joins only by accepting, in the app or with the mailed link."</p>
@@ -191,5 +157,61 @@ pub fn MembersPage() -> impl IntoView {
                 </table>
             })}
         </section>
+    }
+}
+
+/// The control to put back as it was if the server refuses a change: a role select
+/// showing the role asked for, and the role it showed before.
+type Revert = Option<(RwSignal<Role>, Role)>;
+
+/// One member of the list: email, name, status, role (a select for Owners) and, for
+/// Owners, Remove; `change` sends a change, `changing` says one is under way.
+fn member_row(
+    m: MemberRow,
+    owner: bool,
+    change: impl Fn(serde_json::Value, Revert) + Copy + Send + Sync + 'static,
+    changing: Memo<bool>,
+) -> impl IntoView {
+    let (role_id, remove_id) = (m.user_id.clone(), m.user_id.clone());
+    let shown_role = RwSignal::new(m.role);
+    let email = m.email.clone();
+    view! {
+        <tr class="member-row" data-user=m.user_id.clone()>
+            <td class="member-email">{m.email.clone()}</td>
+            <td>{m.name.clone()}</td>
+            <td>{m.status.clone()}</td>
+            <td>
+                {if owner {
+                    view! {
+                        <select class="member-role-select" aria-label=format!("Role of {}", m.email)
+                            on:change=move |ev| {
+                                let asked = Role::parse(&event_target_value(&ev));
+                                let was = shown_role.get_untracked();
+                                shown_role.set(asked);
+                                change(
+                                    json!({"setRole": {"userId": role_id.clone(), "role": asked.as_str()}}),
+                                    Some((shown_role, was)),
+                                );
+                            }>
+                            <option value=Role::User.as_str() prop:selected=move || shown_role.get() == Role::User>{names::role(&Role::User)}</option>
+                            <option value=Role::Owner.as_str() prop:selected=move || shown_role.get() == Role::Owner>{names::role(&Role::Owner)}</option>
+                        </select>
+                        <span class="member-role sr-only">{move || shown_role.get().as_str()}</span>
+                    }.into_any()
+                } else {
+                    view! { <span class="member-role">{names::role(&m.role)}</span> }.into_any()
+                }}
+            </td>
+            <td>
+                {owner.then(|| view! {
+                    <button type="button" class="member-remove danger small" disabled=move || changing.get() on:click=move |_| {
+                        let remove_id = remove_id.clone();
+                        confirm::ask(Question::remove_member(&email), move || {
+                            change(json!({"removeUserId": remove_id.clone()}), None);
+                        });
+                    }>"Remove"</button>
+                })}
+            </td>
+        </tr>
     }
 }

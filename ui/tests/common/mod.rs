@@ -1,6 +1,7 @@
 //! What the browser tests share (`tests/form.rs` and the benchmarks): a fresh container
 //! in the page, the bundled catalogs, a destination's forms mounted as the configure page
-//! mounts them, and the benchmarks' clock and ways to let the page run.
+//! mounts them, the benchmarks' clock and ways to let the page run, and the reading of a
+//! list's rows as rendered (how many, their text).
 #![allow(dead_code)] // each test target uses its own part
 
 use std::sync::Arc;
@@ -153,4 +154,46 @@ pub fn add_style(css: &str) -> web_sys::Element {
         .append_child(&style)
         .expect("the stylesheet");
     style
+}
+
+/// Runs a test's or benchmark's own script in the page.
+pub fn eval(script: &str) -> wasm_bindgen::JsValue {
+    js_sys::eval(script).expect("the test's script runs")
+}
+
+/// Waits `ms` milliseconds (a timer).
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .expect("window")
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .expect("timeout");
+    });
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .expect("resolves");
+}
+
+/// How many elements under `root` match `css` (the rows a windowed list put in the page).
+pub fn count(root: &web_sys::Element, css: &str) -> u32 {
+    root.query_selector_all(css).map_or(0, |l| l.length())
+}
+
+/// The text of the first element under `root` matching `css` ("" when none).
+pub fn text_of(root: &web_sys::Element, css: &str) -> String {
+    root.query_selector(css)
+        .ok()
+        .flatten()
+        .and_then(|e| e.text_content())
+        .unwrap_or_default()
+}
+
+/// The texts of every element under `root` matching `css`, in order.
+pub fn texts_of(root: &web_sys::Element, css: &str) -> Vec<String> {
+    let Ok(list) = root.query_selector_all(css) else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.item(i)?.text_content())
+        .collect()
 }
