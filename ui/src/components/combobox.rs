@@ -94,9 +94,8 @@ where
     let options = {
         let choice = choice.clone();
         Memo::new(move |_| {
-            list.state.with(|s| {
-                fixed.with_value(|fixed| offered(fixed, s.rows.iter().map(|r| choice(r))))
-            })
+            list.state
+                .with(|s| fixed.with_value(|fixed| offered(fixed, s.rows.iter().map(&choice))))
         })
     };
     // The chosen value's text as soon as an option with it is on offer.
@@ -152,20 +151,16 @@ where
                     active.set(step(None, by, count));
                 }
             }
-            "Enter" => {
-                if open.get_untracked() {
-                    // Choosing, not submitting the form around it.
-                    ev.prevent_default();
-                    if let Some(n) = active.get_untracked() {
-                        choose(n);
-                    }
+            // Choosing, not submitting the form around it.
+            "Enter" if open.get_untracked() => {
+                ev.prevent_default();
+                if let Some(n) = active.get_untracked() {
+                    choose(n);
                 }
             }
-            "Escape" => {
-                if open.get_untracked() {
-                    ev.prevent_default();
-                    close();
-                }
+            "Escape" if open.get_untracked() => {
+                ev.prevent_default();
+                close();
             }
             _ => {}
         }

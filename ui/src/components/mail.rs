@@ -46,7 +46,7 @@ pub fn provide() {
     let _ = set_interval_with_handle(
         move || {
             ticks.set(ticks.get().wrapping_add(1));
-            if is_bundled(app) || ticks.get() % REMOTE_EVERY_NTH == 0 {
+            if is_bundled(app) || ticks.get().is_multiple_of(REMOTE_EVERY_NTH) {
                 tick.update(|n| *n = n.wrapping_add(1));
             }
         },
