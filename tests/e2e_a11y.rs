@@ -114,7 +114,8 @@ async fn every_screen(dark: bool) {
     d.wait_text("#current-user", "alan@example.com", 20)
         .await
         .unwrap();
-    d.click_on("#nav-mail").await.unwrap();
+    // Following the link closes the Mail panel.
+    d.wait_gone("#mail-panel", 10).await.unwrap();
 
     d.click_on("#nav-orgs").await.unwrap();
     d.fill("#org-new-name", "Bletchley").await.unwrap();

@@ -420,7 +420,7 @@ async fn a_team_on_a_remote_server_signs_up_confirms_resets_and_joins_through_re
     d.fill("#signin-password", ADA_PASSWORD).await.unwrap();
     d.click_on("#signin-submit").await.unwrap();
     d.wait_text("#current-user", ADA, 30).await.unwrap();
-    let switcher = "return Array.from(document.querySelectorAll('#org-switch option')).map(o => o.textContent).join('|')";
+    let switcher = "return Array.from(document.querySelectorAll('#org-switch-options [role=option]')).map(o => o.textContent).join('|')";
     let deadline = Instant::now() + Duration::from_secs(20);
     while !d
         .script(switcher)

@@ -129,7 +129,7 @@ async fn switching_servers_keeps_each_ones_session() {
     d.click_on("#nav-sources").await.unwrap();
     d.wait_text(".source-row", "Local Site", 20).await.unwrap();
     let switcher = d
-        .script("return document.querySelector('#org-switch').textContent")
+        .script("return document.querySelector('#org-switch-options').textContent")
         .await
         .unwrap()
         .to_string();

@@ -128,9 +128,21 @@ impl Shots {
 pub async fn launch(driver: &DriverProcess) -> Driver {
     let app = std::env::var("HOUSTON_DESKTOP_BIN")
         .unwrap_or_else(|_| env!("CARGO_BIN_EXE_houston-desktop").to_owned());
-    let d = Driver::launch(&driver.url, &app)
-        .await
-        .expect("the app starts under WebDriver");
+    // tauri-driver starts a WebKitWebDriver per session; on a busy machine the first
+    // request can find it not yet listening ("error sending request"): ask again, at most
+    // three times, before calling the launch failed.
+    let mut attempt = 0;
+    let d = loop {
+        attempt += 1;
+        match Driver::launch(&driver.url, &app).await {
+            Ok(d) => break d,
+            Err(e) if attempt < 3 && e.contains("error sending request") => {
+                eprintln!("launch attempt {attempt} failed ({e}); trying again");
+                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            }
+            Err(e) => panic!("the app starts under WebDriver: {e}"),
+        }
+    };
     d.wait(".shell[data-ready=\"true\"]", 60)
         .await
         .expect("the UI paints");

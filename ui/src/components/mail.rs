@@ -237,7 +237,7 @@ pub fn MailPanel() -> impl IntoView {
                 </label>
             })}
             {move || match state.get() {
-                Listing::Loading => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                Listing::Loading => view! { <p class="muted" role="status">"Loading…"</p> }.into_any(),
                 Listing::Failed(message) => view! { <p class="form-error">{message}</p> }.into_any(),
                 Listing::Empty => view! { <p id="mail-empty" class="muted">"No mail."</p> }.into_any(),
                 Listing::Mail => view! {
@@ -391,7 +391,7 @@ fn MailItem(
         <article class="mail-item" data-kind=mail.kind.as_str() data-used=mail.used.to_string()>
             <h3 class="mail-subject">{mail.subject.clone()}</h3>
             <p class="mail-meta">"To " <span class="mail-to">{mail.to.clone()}</span> " · " {mail.created_at.clone()}</p>
-            <pre class="mail-body">{mail.body.clone()}</pre>
+            <pre class="mail-body" tabindex="0">{mail.body.clone()}</pre>
             {(!mail.used && mail.token.is_some()).then_some(warning)}
             {action}
             <p role="status" aria-live="polite">
