@@ -449,6 +449,7 @@ mod tests {
                 "NO_SHELL",
                 "BAD_REQUEST",
                 "BAD_RESPONSE",
+                "SERVER_CHANGED",
             ],
         );
         for code in ErrorCode::KNOWN {
