@@ -33,19 +33,7 @@ pub fn ConnectionsPage() -> impl IntoView {
     });
     rows.reload_when(move || code.track());
     let catalog = loaders::catalog::list_resource(app);
-    let destinations = move || -> Vec<(String, String)> {
-        catalog.with(|l| {
-            l.as_ref()
-                .and_then(|l| l.as_ref().ok())
-                .map(|l| {
-                    l.iter()
-                        .filter(|d| d.has_connection)
-                        .map(|d| (d.code.clone(), d.name.clone()))
-                        .collect()
-                })
-                .unwrap_or_default()
-        })
-    };
+    let destinations = move || catalog.with(with_connections);
     view! {
         <section class="page">
             <h1>"Connections"</h1>
@@ -185,6 +173,22 @@ fn ConnectionCard(
 
 /// Making a connection on its own: a destination that has connection fields, a name, and
 /// that destination's connection form.
+/// The destinations of the catalog's list (once read) that take a connection, as
+/// (code, name): what the filter and the "New connection" picker offer.
+fn with_connections(
+    list: &Option<Result<Arc<Vec<crate::catalog::Listing>>, crate::api::ApiError>>,
+) -> Vec<(String, String)> {
+    list.as_ref()
+        .and_then(|l| l.as_ref().ok())
+        .map(|l| {
+            l.iter()
+                .filter(|d| d.has_connection)
+                .map(|d| (d.code.clone(), d.name.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 #[component]
 fn NewConnection(
     /// Called after one is made.
@@ -202,17 +206,7 @@ fn NewConnection(
                 </button>
             })}
             {move || open.get().then(|| {
-                let destinations: Vec<(String, String)> = list.with(|l| {
-                    l.as_ref()
-                        .and_then(|l| l.as_ref().ok())
-                        .map(|l| {
-                            l.iter()
-                                .filter(|d| d.has_connection)
-                                .map(|d| (d.code.clone(), d.name.clone()))
-                                .collect()
-                        })
-                        .unwrap_or_default()
-                });
+                let destinations = list.with(with_connections);
                 view! {
                     <h2>"New connection"</h2>
                     <label class="stacked">
